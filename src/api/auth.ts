@@ -1,0 +1,81 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Timestamp } from './common.js';
+
+export const LoginBody = Type.Object({
+  login: Type.String({ minLength: 1, maxLength: 200, description: 'E-mail or phone number' }),
+  password: Type.String({ minLength: 1, maxLength: 200 }),
+  client: Type.Optional(Type.String({ maxLength: 200, description: 'Client name and version' })),
+});
+export type LoginBody = Static<typeof LoginBody>;
+
+export const Grant = Type.Object({
+  role: Type.String(),
+  groupId: Type.Union([Type.String(), Type.Null()], { description: 'null = the whole company' }),
+  permissions: Type.Array(Type.String()),
+});
+export type Grant = Static<typeof Grant>;
+
+export const Me = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  email: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  company: Type.String(),
+  via: Type.Union([Type.Literal('session'), Type.Literal('token')]),
+  tokenName: Type.Union([Type.String(), Type.Null()]),
+  grants: Type.Array(Grant),
+  sessionIdleTimeoutSeconds: Type.Integer(),
+});
+export type Me = Static<typeof Me>;
+
+export const LoginResult = Type.Object({
+  token: Type.String(),
+  idleTimeoutSeconds: Type.Integer(),
+  user: Me,
+});
+export type LoginResult = Static<typeof LoginResult>;
+
+export const LoginRecord = Type.Object({
+  id: Type.Integer(),
+  time: Timestamp,
+  login: Type.String(),
+  ip: Type.String(),
+  client: Type.String(),
+  success: Type.Boolean(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  current: Type.Boolean(),
+});
+export type LoginRecord = Static<typeof LoginRecord>;
+
+export const TokenCreateBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  scope: Type.Optional(Type.Array(Type.String(), { description: 'Permissions; default: all of yours' })),
+  expiresAt: Type.Optional(Timestamp),
+});
+export type TokenCreateBody = Static<typeof TokenCreateBody>;
+
+export const ApiToken = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  scope: Type.Array(Type.String()),
+  createdAt: Timestamp,
+  expiresAt: Type.Union([Timestamp, Type.Null()]),
+  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
+  revokedAt: Type.Union([Timestamp, Type.Null()]),
+});
+export type ApiToken = Static<typeof ApiToken>;
+
+export const CreatedToken = Type.Object({ token: Type.String(), info: ApiToken });
+export type CreatedToken = Static<typeof CreatedToken>;
+
+export const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+export type IdParam = Static<typeof IdParam>;
+
+export const Notification = Type.Object({
+  id: Type.Integer(),
+  time: Timestamp,
+  channel: Type.String(),
+  recipient: Type.String(),
+  text: Type.String(),
+});
+export type Notification = Static<typeof Notification>;

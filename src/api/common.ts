@@ -1,0 +1,41 @@
+import { Type, type TSchema, type Static } from '@sinclair/typebox';
+
+/** Money is always an integer number of kopecks (like Stripe's minor units). */
+export const Kopecks = Type.Integer({ description: 'Money in kopecks (1 RUB = 100)' });
+
+/** An E.164 phone number, e.g. +79161234567. */
+export const MsisdnString = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164 number' });
+
+/** ISO-8601 UTC timestamp. */
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/** The paging query every list route accepts. */
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export type PageQuery = Static<typeof PageQuery>;
+
+/** A page of a list: the rows and the cursor of the next page (null on the last page). */
+export function Page<T extends TSchema>(item: T) {
+  return Type.Object({ data: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+}
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      requestId: Type.String(),
+    }),
+  },
+  { $id: 'Error' },
+);
+
+export const Empty = Type.Object({});
+export const Ok = Type.Object({ ok: Type.Literal(true) });

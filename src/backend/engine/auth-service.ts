@@ -1,0 +1,251 @@
+import { ApiError } from '../../api/errors.js';
+import type { ApiToken, LoginResult, Me } from '../../api/auth.js';
+import type { Clock } from '../../domain/clock.js';
+import { tryParseMsisdn } from '../../domain/msisdn.js';
+import { isPermission } from '../../domain/permissions.js';
+import type { Store } from '../store/store.js';
+import type { TokenRecord } from '../store/auth-repo.js';
+import type { UserRecord } from '../store/users-repo.js';
+import { heldPermissions, type Principal } from './authz.js';
+import { hashToken, newToken, verifyPassword } from './passwords.js';
+
+/** Sessions end after this long without a request. */
+export const IDLE_TIMEOUT_SECONDS = 20 * 60;
+/** This many failed logins in a row lock the user… */
+export const MAX_FAILED_LOGINS = 5;
+/** …for this long. */
+export const LOCKOUT_SECONDS = 15 * 60;
+
+/** Where a request came from, for the login history and the audit log. */
+export interface RequestOrigin {
+  ip: string;
+  client: string;
+  requestId: string;
+}
+
+/** Logins, sessions, API tokens: everything about who the caller is. */
+export class AuthService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Checks the password, enforces the lockout, starts a session, sends the login SMS. */
+  login(login: string, password: string, origin: RequestOrigin): LoginResult {
+    const now = this.clock.now();
+    const nowIso = now.toISOString();
+    const phone = login.includes('@') ? null : tryParseMsisdn(login);
+    const user = this.store.users.findByLogin(login.trim(), phone);
+    const fail = (reason: string, error: ApiError): never => {
+      this.store.transaction(() => {
+        this.store.auth.recordLogin({
+          time: nowIso,
+          login,
+          userId: user?.id ?? null,
+          sessionId: null,
+          ip: origin.ip,
+          client: origin.client,
+          success: false,
+          reason,
+        });
+        this.audit(login, 'auth.login', `failed: ${reason}`, origin, user ? `user:${user.id}` : null);
+      });
+      throw error;
+    };
+    if (!user) return fail('invalid_credentials', invalidCredentials());
+    if (user.lockedUntil && new Date(user.lockedUntil) > now) {
+      return fail('account_locked', locked(user.lockedUntil));
+    }
+    if (user.status !== 'active') return fail('user_disabled', new ApiError('user_disabled', 'This user is disabled'));
+    if (!verifyPassword(password, user.passwordHash)) {
+      let failedBefore = user.failedLogins;
+      if (user.lockedUntil) {
+        // The earlier lock has run out: counting starts again.
+        this.store.users.resetFailures(user.id);
+        failedBefore = 0;
+      }
+      const failures = failedBefore + 1;
+      const lockUntil =
+        failures >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_SECONDS * 1000).toISOString() : null;
+      this.store.users.recordFailure(user.id, lockUntil);
+      if (lockUntil) return fail('account_locked', locked(lockUntil));
+      return fail('invalid_credentials', invalidCredentials(MAX_FAILED_LOGINS - failures));
+    }
+    const token = newToken('vms');
+    this.store.transaction(() => {
+      this.store.users.resetFailures(user.id);
+      const sessionId = this.store.auth.createSession(hashToken(token), user.id, origin.ip, origin.client, nowIso);
+      this.store.auth.recordLogin({
+        time: nowIso,
+        login,
+        userId: user.id,
+        sessionId,
+        ip: origin.ip,
+        client: origin.client,
+        success: true,
+        reason: null,
+      });
+      if (user.phone) {
+        this.store.audit.notify(
+          nowIso,
+          'sms',
+          user.phone,
+          user.id,
+          `New login to your cabinet from IP ${origin.ip} at ${nowIso.slice(0, 16).replace('T', ' ')} UTC (${origin.client}). Not you? Call the operator.`,
+        );
+      }
+      this.audit(user.email, 'auth.login', 'ok', origin, `user:${user.id}`);
+    });
+    const principal = this.principalOf(user, 'session', null, null);
+    return { token, idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS, user: this.me(principal) };
+  }
+
+  /** Resolves a bearer secret to a principal, enforcing idle expiry, token expiry and disabled users. */
+  authenticate(secret: string): Principal {
+    const now = this.clock.now();
+    const nowIso = now.toISOString();
+    const hash = hashToken(secret);
+    if (secret.startsWith('vmt_')) {
+      const token = this.store.auth.tokenByHash(hash);
+      if (!token || token.revokedAt) throw new ApiError('token_invalid', 'The API token is invalid or revoked');
+      if (token.expiresAt && new Date(token.expiresAt) <= now) {
+        throw new ApiError('token_expired', `The API token expired at ${token.expiresAt}`);
+      }
+      const user = this.activeUser(token.userId);
+      this.store.auth.markTokenUsed(token.id, nowIso);
+      return this.principalOf(user, 'token', null, token);
+    }
+    const session = this.store.auth.sessionByHash(hash);
+    if (!session || (session.endedAt && session.endReason !== 'idle')) {
+      throw new ApiError('unauthenticated', 'Not logged in or the session has ended');
+    }
+    const idleMs = now.getTime() - new Date(session.lastSeenAt).getTime();
+    if (session.endedAt || idleMs > IDLE_TIMEOUT_SECONDS * 1000) {
+      this.store.auth.endSession(session.id, nowIso, 'idle');
+      throw new ApiError('session_expired', 'Session expired after 20 minutes idle', {
+        idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
+      });
+    }
+    const user = this.activeUser(session.userId);
+    this.store.auth.touchSession(session.id, nowIso);
+    return this.principalOf(user, 'session', session.id, null);
+  }
+
+  /** Ends the caller's session (a token caller has no session to end). */
+  logout(p: Principal): void {
+    if (p.sessionId !== null) this.store.auth.endSession(p.sessionId, this.clock.now().toISOString(), 'logout');
+  }
+
+  /** What `GET /v1/me` says. */
+  me(p: Principal): Me {
+    return {
+      id: p.user.id,
+      name: p.user.name,
+      email: p.user.email,
+      phone: p.user.phone,
+      company: this.store.meta('company') ?? '',
+      via: p.via,
+      tokenName: p.token?.name ?? null,
+      grants: p.grants.map((g) => ({
+        role: g.role,
+        groupId: g.groupId,
+        permissions: p.token ? g.permissions.filter((x) => p.token?.scope.includes(x)) : g.permissions,
+      })),
+      sessionIdleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
+    };
+  }
+
+  /** Creates an API token whose scope is within the caller's own rights. */
+  createToken(p: Principal, name: string, scope: string[] | undefined, expiresAt: string | undefined): {
+    token: string;
+    info: ApiToken;
+  } {
+    const held = heldPermissions(p);
+    const wanted = scope ?? [...held];
+    const unknown = wanted.filter((s) => !isPermission(s));
+    if (unknown.length) {
+      throw new ApiError('validation_failed', `Unknown permission: ${unknown.join(', ')}`, { unknown });
+    }
+    const beyond = wanted.filter((s) => !held.has(s));
+    if (beyond.length) {
+      throw new ApiError('scope_exceeded', `A token cannot have rights you do not hold: ${beyond.join(', ')}`, {
+        beyond,
+      });
+    }
+    if (wanted.length === 0) throw new ApiError('validation_failed', 'A token needs at least one permission');
+    const now = this.clock.now();
+    if (expiresAt && new Date(expiresAt) <= now) {
+      throw new ApiError('validation_failed', 'expiresAt must be in the future');
+    }
+    if (this.store.auth.findToken(p.user.id, name)?.revokedAt === null) {
+      throw new ApiError('conflict', `You already have a token named "${name}"`);
+    }
+    const secret = newToken('vmt');
+    const id = this.store.auth.createToken(p.user.id, name, hashToken(secret), wanted, now.toISOString(), expiresAt ?? null);
+    const info = this.store.auth.findToken(p.user.id, String(id)) as TokenRecord;
+    return { token: secret, info: tokenView(info) };
+  }
+
+  /** Revokes one of the caller's tokens by id or name. */
+  revokeToken(p: Principal, idOrName: string): ApiToken {
+    const token = this.store.auth.findToken(p.user.id, idOrName);
+    if (!token) throw new ApiError('not_found', `No token "${idOrName}"`);
+    this.store.auth.revokeToken(token.id, this.clock.now().toISOString());
+    return tokenView(this.store.auth.findToken(p.user.id, String(token.id)) as TokenRecord);
+  }
+
+  private activeUser(userId: number): UserRecord {
+    const user = this.store.users.get(userId);
+    if (!user || user.status !== 'active') throw new ApiError('user_disabled', 'This user is disabled');
+    return user;
+  }
+
+  private principalOf(
+    user: UserRecord,
+    via: 'session' | 'token',
+    sessionId: number | null,
+    token: TokenRecord | null,
+  ): Principal {
+    return { user, via, sessionId, token, grants: this.store.users.grants(user.id) };
+  }
+
+  private audit(actor: string, action: string, result: string, origin: RequestOrigin, target: string | null): void {
+    this.store.audit.append({
+      time: this.clock.now().toISOString(),
+      actor,
+      actorType: 'user',
+      action,
+      target,
+      params: {},
+      result,
+      ip: origin.ip,
+      requestId: origin.requestId,
+    });
+  }
+}
+
+/** The API view of a stored token. */
+export function tokenView(t: TokenRecord): ApiToken {
+  return {
+    id: t.id,
+    name: t.name,
+    scope: t.scope,
+    createdAt: t.createdAt,
+    expiresAt: t.expiresAt,
+    lastUsedAt: t.lastUsedAt,
+    revokedAt: t.revokedAt,
+  };
+}
+
+function invalidCredentials(attemptsLeft?: number): ApiError {
+  return new ApiError(
+    'invalid_credentials',
+    'Wrong login or password',
+    attemptsLeft === undefined ? undefined : { attemptsLeft },
+  );
+}
+
+function locked(until: string): ApiError {
+  return new ApiError('account_locked', `Too many failed logins; locked until ${until}`, { lockedUntil: until });
+}
+

@@ -1,0 +1,73 @@
+import { ApiError } from '../../api/errors.js';
+import type { Permission } from '../../domain/permissions.js';
+import type { GroupRecord } from '../store/catalog-repo.js';
+import type { TokenRecord } from '../store/auth-repo.js';
+import type { GrantRecord, UserRecord } from '../store/users-repo.js';
+
+/** Who is calling: a user through a session or through an API token. */
+export interface Principal {
+  user: UserRecord;
+  via: 'session' | 'token';
+  sessionId: number | null;
+  token: TokenRecord | null;
+  grants: GrantRecord[];
+}
+
+/** The groups a permission reaches: `all`, or a set of group ids (subtrees expanded; may be empty). */
+export type Scope = { kind: 'all' } | { kind: 'groups'; ids: Set<string> };
+
+/** The name the audit log shows for a principal. */
+export function actorName(p: Principal): string {
+  return p.token ? `${p.user.email} (token ${p.token.name})` : p.user.email;
+}
+
+/** True if the principal holds `permission` anywhere (through a token only if the token's scope has it). */
+export function holds(p: Principal, permission: Permission): boolean {
+  if (p.token && !p.token.scope.includes(permission)) return false;
+  return p.grants.some((g) => g.permissions.includes(permission));
+}
+
+/** Every group id in the subtrees rooted at `roots`. */
+export function expandSubtrees(groups: GroupRecord[], roots: Iterable<string>): Set<string> {
+  const children = new Map<string, string[]>();
+  for (const g of groups) {
+    if (g.parentId) children.set(g.parentId, [...(children.get(g.parentId) ?? []), g.id]);
+  }
+  const out = new Set<string>();
+  const stack = [...roots];
+  while (stack.length) {
+    const id = stack.pop() as string;
+    if (out.has(id)) continue;
+    out.add(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  return out;
+}
+
+/** Where the principal may use `permission`. */
+export function scopeOf(p: Principal, permission: Permission, groups: GroupRecord[]): Scope {
+  if (p.token && !p.token.scope.includes(permission)) return { kind: 'groups', ids: new Set() };
+  const grants = p.grants.filter((g) => g.permissions.includes(permission));
+  if (grants.some((g) => g.groupId === null)) return { kind: 'all' };
+  return { kind: 'groups', ids: expandSubtrees(groups, grants.map((g) => g.groupId as string)) };
+}
+
+/** The scope as a list for SQL filters: null = everything. */
+export function scopeIds(scope: Scope): string[] | null {
+  return scope.kind === 'all' ? null : [...scope.ids];
+}
+
+/** Throws 403 unless the principal holds the permission somewhere. */
+export function requirePermission(p: Principal, permission: Permission): void {
+  if (!holds(p, permission)) {
+    throw new ApiError('forbidden', `You do not have the ${permission} permission`, { permission });
+  }
+}
+
+/** Every permission the principal holds anywhere (after the token's scope). */
+export function heldPermissions(p: Principal): Set<string> {
+  const out = new Set<string>();
+  for (const g of p.grants) for (const perm of g.permissions) out.add(perm);
+  if (p.token) for (const perm of [...out]) if (!p.token.scope.includes(perm)) out.delete(perm);
+  return out;
+}

@@ -1,0 +1,167 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { ApiError, ERROR_STATUS, isErrorCode, type ApiErrorBody, type ErrorCode } from '../../api/errors.js';
+import { buildOpenApi } from '../../api/openapi.js';
+import { isPermission } from '../../domain/permissions.js';
+import { actorName, requirePermission } from '../engine/authz.js';
+import type { BackendServices } from './context.js';
+import { authRoutes } from './auth-routes.js';
+import { defineRoute } from './define-route.js';
+import { linesRoutes } from './lines-routes.js';
+import { originOf } from './origin.js';
+import { testRoutes } from './test-routes.js';
+
+/** Keys never written to the audit log. */
+const SECRET_KEYS = new Set(['password', 'newPassword', 'oldPassword', 'token', 'secret']);
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  https?: { cert: Buffer; key: Buffer } | null;
+  version: string;
+}
+
+/** A registered route, as the route-enumerating test sees it. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  access: string | undefined;
+}
+
+/** Builds the fastify app with every route, the auth hook and the audit hook. */
+export async function buildApp(s: BackendServices, opts: AppOptions): Promise<FastifyInstance & { registered: RegisteredRoute[] }> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    ...(opts.https ? { https: opts.https } : {}),
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.-]{6,80}$/.test(incoming)
+        ? incoming
+        : `req_${randomBytes(8).toString('hex')}`;
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
+    bodyLimit: 1024 * 1024,
+  }) as unknown as FastifyInstance & { registered: RegisteredRoute[] };
+  const registered: RegisteredRoute[] = [];
+  app.decorate('registered', registered);
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const m of methods) if (m !== 'HEAD') registered.push({ method: m, url: r.url, access: r.config?.access });
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('X-Request-Id', req.id);
+  });
+
+  // Authentication runs before schema validation, so a caller who is not logged in learns that first.
+  app.addHook('preValidation', async (req) => {
+    const access = req.routeOptions.config?.access;
+    if (access === undefined || access === 'public') return;
+    const header = req.headers.authorization;
+    const secret = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    if (!secret) throw new ApiError('unauthenticated', 'Log in first: no Authorization header');
+    req.principal = s.auth.authenticate(secret);
+    if (isPermission(access)) {
+      try {
+        requirePermission(req.principal, access);
+      } catch (err) {
+        auditRequest(s, req, `denied: ${access}`);
+        throw err;
+      }
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const routeId = req.routeOptions.config?.routeId;
+    if (!routeId || req.method === 'GET' || routeId === 'auth.login') return;
+    if (reply.statusCode === 403 || reply.statusCode === 401) return; // denials are audited where they happen
+    auditRequest(s, req, reply.statusCode < 400 ? 'ok' : `failed: ${reply.statusCode}`);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const body = toErrorBody(err, req.id);
+    if (body.status >= 500) req.log.error(err);
+    if (body.status === 403 && req.principal && !(err instanceof ApiError && err.code === 'forbidden')) {
+      auditRequest(s, req, `denied: ${body.body.error.code}`);
+    }
+    if (body.status === 429 && err instanceof ApiError && typeof err.details?.retryAfter === 'number') {
+      reply.header('Retry-After', String(err.details.retryAfter));
+    }
+    reply.code(body.status).send(body.body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({
+      error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id },
+    } satisfies ApiErrorBody);
+  });
+
+  authRoutes(app, s);
+  linesRoutes(app, s);
+  const openapi = buildOpenApi(opts.version);
+  defineRoute(app, 'openapi.show', () => openapi);
+  if (s.testMode) testRoutes(app, s);
+  await app.ready();
+  return app;
+}
+
+function toErrorBody(err: unknown, requestId: string): { status: number; body: ApiErrorBody } {
+  if (err instanceof ApiError) {
+    return {
+      status: err.status,
+      body: { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}), requestId } },
+    };
+  }
+  const e = err as { validation?: unknown[]; validationContext?: string; statusCode?: number; message?: string; code?: string };
+  if (e.validation) {
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'validation_failed',
+          message: `Invalid ${e.validationContext ?? 'request'}: ${e.message ?? ''}`,
+          details: { errors: e.validation },
+          requestId,
+        },
+      },
+    };
+  }
+  const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+  const code: ErrorCode =
+    status === 500 ? 'internal' : (Object.entries(ERROR_STATUS).find(([, st]) => st === status)?.[0] as ErrorCode) ?? 'bad_request';
+  return {
+    status,
+    body: {
+      error: {
+        code: isErrorCode(code) ? code : 'bad_request',
+        message: status === 500 ? 'Internal error' : (e.message ?? 'Bad request'),
+        requestId,
+      },
+    },
+  };
+}
+
+function auditRequest(s: BackendServices, req: import('fastify').FastifyRequest, result: string): void {
+  const p = req.principal;
+  const origin = originOf(req);
+  const params = { ...(req.params as Record<string, unknown>), ...redact(req.body) };
+  s.store.audit.append({
+    time: s.clock.now().toISOString(),
+    actor: p ? actorName(p) : 'anonymous',
+    actorType: p ? (p.token ? 'token' : 'user') : 'anonymous',
+    action: req.routeOptions.config?.routeId ?? `${req.method} ${req.url}`,
+    target: targetOf(req.params as Record<string, unknown> | undefined),
+    params,
+    result,
+    ip: origin.ip,
+    requestId: origin.requestId,
+  });
+}
+
+function targetOf(params: Record<string, unknown> | undefined): string | null {
+  const first = params ? Object.values(params)[0] : undefined;
+  return first === undefined ? null : String(first);
+}
+
+function redact(body: unknown): Record<string, unknown> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
+  return Object.fromEntries(Object.entries(body).filter(([k]) => !SECRET_KEYS.has(k)));
+}

@@ -1,0 +1,26 @@
+import type { Clock } from '../../domain/clock.js';
+import type { AuthService } from '../engine/auth-service.js';
+import type { Principal } from '../engine/authz.js';
+import type { LinesService } from '../engine/lines-service.js';
+import type { Store } from '../store/store.js';
+
+/** What route plugins get: the engine's services. Routes never touch SQL. */
+export interface BackendServices {
+  store: Store;
+  clock: Clock;
+  auth: AuthService;
+  lines: LinesService;
+  testMode: boolean;
+  /** Sets the manual clock (test mode only). */
+  setClock?: (now: Date) => void;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    routeId?: string;
+    access?: string;
+  }
+}

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../api/errors.js';
+import type { BackendServices } from './context.js';
+import { defineRoute } from './define-route.js';
+
+/** Routes that exist only with --test-mode: moving the manual clock. */
+export function testRoutes(app: FastifyInstance, s: BackendServices): void {
+  defineRoute(app, 'test.clock.show', () => ({ now: s.clock.now().toISOString() }));
+  defineRoute(app, 'test.clock.set', ({ body }) => {
+    if (!s.setClock) throw new ApiError('conflict', 'The backend runs on the system clock; start it with --clock');
+    const b = body as { now?: string; advanceSeconds?: number };
+    const base = b.now ? new Date(b.now) : s.clock.now();
+    s.setClock(new Date(base.getTime() + (b.advanceSeconds ?? 0) * 1000));
+    return { now: s.clock.now().toISOString() };
+  });
+}

@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
+import { AuthService } from './engine/auth-service.js';
+import { generateDemoCompany } from './engine/demo-company.js';
+import { LinesService } from './engine/lines-service.js';
+import { hashPassword, seededSalt } from './engine/passwords.js';
+import { buildApp, type RegisteredRoute } from './http/app.js';
+import type { BackendServices } from './http/context.js';
+import { insertCompany } from './store/seed-repo.js';
+import { Store } from './store/store.js';
+
+export interface BackendOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 = any free port. */
+  port?: number;
+  /** Demo company generation, used only when the data dir is empty. */
+  seed?: number;
+  lines?: number;
+  /** A manual clock starting at this time instead of the system clock. */
+  clockStart?: Date;
+  /** Enables /v1/test/* routes. */
+  testMode?: boolean;
+  tls?: { certFile: string; keyFile: string } | null;
+  logLevel?: string;
+  version?: string;
+}
+
+/** A running backend. */
+export interface Backend {
+  url: string;
+  app: FastifyInstance & { registered: RegisteredRoute[] };
+  services: BackendServices;
+  /** Stops accepting requests, waits for the ones in flight, checkpoints and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the store (seeding the demo company into an empty one) and builds the app without listening. */
+export async function createBackend(opts: BackendOptions): Promise<Omit<Backend, 'url'>> {
+  const store = Store.open(opts.dataDir);
+  let clock: Clock = new SystemClock();
+  let setClock: ((now: Date) => void) | undefined;
+  if (opts.clockStart) {
+    const manual = new ManualClock(opts.clockStart);
+    clock = manual;
+    setClock = (now) => manual.set(now);
+  }
+  if (store.isEmpty()) {
+    const seed = opts.seed ?? 1;
+    const company = generateDemoCompany({ seed, lines: opts.lines ?? 250 });
+    insertCompany(store.db, company, (u) => hashPassword(u.password, seededSalt(seed, u.email)), clock.now().toISOString());
+  }
+  const services: BackendServices = {
+    store,
+    clock,
+    auth: new AuthService(store, clock),
+    lines: new LinesService(store),
+    testMode: opts.testMode ?? false,
+    setClock,
+  };
+  const logger = opts.logLevel && opts.logLevel !== 'silent' ? { level: opts.logLevel, stream: process.stderr } : false;
+  const https = opts.tls
+    ? { cert: fs.readFileSync(opts.tls.certFile), key: fs.readFileSync(opts.tls.keyFile) }
+    : null;
+  const app = await buildApp(services, { logger, https, version: opts.version ?? '0.0.0' });
+  let closed = false;
+  return {
+    app,
+    services,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      store.close();
+    },
+  };
+}
+
+/** Starts the backend listening; resolves once it accepts connections. */
+export async function startBackend(opts: BackendOptions): Promise<Backend> {
+  const backend = await createBackend(opts);
+  const host = opts.host ?? '127.0.0.1';
+  await backend.app.listen({ host, port: opts.port ?? 7080 });
+  const address = backend.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { ...backend, url: `${opts.tls ? 'https' : 'http'}://${shownHost}:${port}` };
+}

@@ -1,0 +1,74 @@
+/**
+ * Schema migrations, applied in order on start. Never edit a released migration: add a new one.
+ * Money is integer kopecks; times are UTC ISO-8601 strings.
+ */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'foundation',
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE regions (code TEXT PRIMARY KEY, name TEXT NOT NULL, name_ru TEXT NOT NULL);
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, contract_no TEXT NOT NULL UNIQUE, region TEXT NOT NULL REFERENCES regions(code),
+  balance INTEGER NOT NULL, credit_limit INTEGER NOT NULL, billing_day INTEGER NOT NULL
+);
+CREATE TABLE groups (id TEXT PRIMARY KEY, name TEXT NOT NULL, parent_id TEXT REFERENCES groups(id));
+CREATE TABLE tariffs (
+  code TEXT PRIMARY KEY, name TEXT NOT NULL, monthly_fee INTEGER NOT NULL, minutes INTEGER NOT NULL,
+  sms INTEGER NOT NULL, data_mb INTEGER NOT NULL, regions TEXT NOT NULL, description TEXT NOT NULL
+);
+CREATE TABLE services (
+  code TEXT PRIMARY KEY, name TEXT NOT NULL, monthly_fee INTEGER NOT NULL, connect_fee INTEGER NOT NULL,
+  incompatible_with TEXT NOT NULL, description TEXT NOT NULL
+);
+CREATE TABLE numbers (
+  msisdn TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id), region TEXT NOT NULL,
+  group_id TEXT NOT NULL REFERENCES groups(id), employee TEXT NOT NULL, tariff TEXT NOT NULL REFERENCES tariffs(code),
+  status TEXT NOT NULL, block_reason TEXT, blocked_since TEXT, iccid TEXT NOT NULL UNIQUE, activated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX numbers_group ON numbers(group_id, msisdn);
+CREATE INDEX numbers_account ON numbers(account_id, msisdn);
+CREATE TABLE number_services (
+  msisdn TEXT NOT NULL REFERENCES numbers(msisdn), service TEXT NOT NULL REFERENCES services(code), added_at TEXT NOT NULL,
+  PRIMARY KEY (msisdn, service)
+) WITHOUT ROWID;
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, phone TEXT UNIQUE, name TEXT NOT NULL,
+  password_hash TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'active', failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until TEXT, must_change_password INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL
+);
+CREATE TABLE roles (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL, permissions TEXT NOT NULL);
+CREATE TABLE user_roles (
+  user_id INTEGER NOT NULL REFERENCES users(id), role_id INTEGER NOT NULL REFERENCES roles(id),
+  group_id TEXT REFERENCES groups(id), UNIQUE (user_id, role_id, group_id)
+);
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, user_id INTEGER NOT NULL REFERENCES users(id),
+  ip TEXT NOT NULL, client TEXT NOT NULL, created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL,
+  ended_at TEXT, end_reason TEXT
+);
+CREATE TABLE logins (
+  id INTEGER PRIMARY KEY, time TEXT NOT NULL, login TEXT NOT NULL, user_id INTEGER REFERENCES users(id),
+  session_id INTEGER REFERENCES sessions(id), ip TEXT NOT NULL, client TEXT NOT NULL, success INTEGER NOT NULL, reason TEXT
+);
+CREATE INDEX logins_user ON logins(user_id, id);
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT, last_used_at TEXT, revoked_at TEXT
+);
+CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens(user_id, name) WHERE revoked_at IS NULL;
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY, time TEXT NOT NULL, channel TEXT NOT NULL, recipient TEXT NOT NULL,
+  user_id INTEGER REFERENCES users(id), text TEXT NOT NULL
+);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, actor_type TEXT NOT NULL, action TEXT NOT NULL,
+  target TEXT, params TEXT NOT NULL, result TEXT NOT NULL, ip TEXT NOT NULL, request_id TEXT NOT NULL
+);
+CREATE INDEX audit_time ON audit(time);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+`,
+  },
+];

@@ -1,0 +1,85 @@
+import type { NumberStatus } from '../../api/lines.js';
+import type { Db } from './db.js';
+
+/** A number as stored, with its services. */
+export interface NumberRecord {
+  msisdn: string;
+  accountId: string;
+  region: string;
+  groupId: string;
+  employee: string;
+  tariff: string;
+  services: string[];
+  status: NumberStatus;
+  blockReason: string | null;
+  blockedSince: string | null;
+  iccid: string;
+  activatedAt: string;
+}
+
+/** The store-level filter: everything already resolved to ids. `groupIds: null` = no group restriction. */
+export interface NumberQuery {
+  groupIds: string[] | null;
+  accountId?: string;
+  region?: string;
+  tariff?: string;
+  status?: NumberStatus;
+  search?: string;
+  after?: string;
+  limit: number;
+}
+
+type Row = Omit<NumberRecord, 'services'> & { services: string | null };
+
+const SELECT = `SELECT n.msisdn, n.account_id AS accountId, n.region, n.group_id AS groupId, n.employee, n.tariff,
+       n.status, n.block_reason AS blockReason, n.blocked_since AS blockedSince, n.iccid, n.activated_at AS activatedAt,
+       (SELECT json_group_array(service) FROM (SELECT service FROM number_services s WHERE s.msisdn = n.msisdn ORDER BY service)) AS services
+  FROM numbers n`;
+
+/** Numbers and their services. */
+export class NumbersRepo {
+  private readonly listStmt;
+  private readonly getStmt;
+
+  constructor(db: Db) {
+    this.listStmt = db.prepare<Record<string, unknown>, Row>(
+      `${SELECT}
+        WHERE (@groups IS NULL OR n.group_id IN (SELECT value FROM json_each(@groups)))
+          AND (@account IS NULL OR n.account_id = @account)
+          AND (@region IS NULL OR n.region = @region)
+          AND (@tariff IS NULL OR n.tariff = @tariff)
+          AND (@status IS NULL OR n.status = @status)
+          AND (@search IS NULL OR instr(n.msisdn, @search) > 0 OR instr(lower(n.employee), lower(@search)) > 0)
+          AND (@after IS NULL OR n.msisdn > @after)
+        ORDER BY n.msisdn LIMIT @limit`,
+    );
+    this.getStmt = db.prepare<[string], Row>(`${SELECT} WHERE n.msisdn = ?`);
+  }
+
+  /** One page of numbers matching `q`, ordered by msisdn, after the cursor. */
+  list(q: NumberQuery): NumberRecord[] {
+    return this.listStmt
+      .all({
+        groups: q.groupIds ? JSON.stringify(q.groupIds) : null,
+        account: q.accountId ?? null,
+        region: q.region ?? null,
+        tariff: q.tariff ?? null,
+        status: q.status ?? null,
+        search: q.search ?? null,
+        after: q.after ?? null,
+        limit: q.limit,
+      })
+      .map(toRecord);
+  }
+
+  /** One number, or undefined. */
+  get(msisdn: string): NumberRecord | undefined {
+    const row = this.getStmt.get(msisdn);
+    return row ? toRecord(row) : undefined;
+  }
+}
+
+function toRecord(row: Row): NumberRecord {
+  return { ...row, services: row.services ? (JSON.parse(row.services) as string[]) : [] };
+}
+

@@ -1,0 +1,57 @@
+import type { Db } from './db.js';
+import type { DemoCompany } from '../engine/demo-company.js';
+
+/** Writes a whole generated company into an empty database, in one transaction. */
+export function insertCompany(
+  db: Db,
+  company: DemoCompany,
+  passwordHashOf: (user: { email: string; password: string }) => string,
+  now: string,
+): void {
+  const ins = {
+    meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)'),
+    region: db.prepare('INSERT INTO regions (code, name, name_ru) VALUES (@code, @name, @nameRu)'),
+    account: db.prepare(
+      `INSERT INTO accounts (id, name, contract_no, region, balance, credit_limit, billing_day)
+       VALUES (@id, @name, @contractNo, @region, @balance, @creditLimit, @billingDay)`,
+    ),
+    group: db.prepare('INSERT INTO groups (id, name, parent_id) VALUES (@id, @name, @parentId)'),
+    tariff: db.prepare(
+      `INSERT INTO tariffs (code, name, monthly_fee, minutes, sms, data_mb, regions, description)
+       VALUES (@code, @name, @monthlyFee, @minutes, @sms, @dataMb, @regions, @description)`,
+    ),
+    service: db.prepare(
+      `INSERT INTO services (code, name, monthly_fee, connect_fee, incompatible_with, description)
+       VALUES (@code, @name, @monthlyFee, @connectFee, @incompatibleWith, @description)`,
+    ),
+    number: db.prepare(
+      `INSERT INTO numbers (msisdn, account_id, region, group_id, employee, tariff, status, block_reason, blocked_since, iccid, activated_at)
+       VALUES (@msisdn, @accountId, @region, @groupId, @employee, @tariff, @status, @blockReason, @blockedSince, @iccid, @activatedAt)`,
+    ),
+    numberService: db.prepare('INSERT INTO number_services (msisdn, service, added_at) VALUES (?, ?, ?)'),
+    role: db.prepare('INSERT INTO roles (name, description, permissions) VALUES (?, ?, ?)'),
+    user: db.prepare(
+      `INSERT INTO users (email, phone, name, password_hash, created_at) VALUES (@email, @phone, @name, @hash, @now)`,
+    ),
+    grant: db.prepare(
+      'INSERT INTO user_roles (user_id, role_id, group_id) VALUES (?, (SELECT id FROM roles WHERE name = ?), ?)',
+    ),
+  };
+  db.transaction(() => {
+    ins.meta.run('company', company.company.name);
+    for (const r of company.regions) ins.region.run(r);
+    for (const a of company.accounts) ins.account.run(a);
+    for (const g of company.groups) ins.group.run(g);
+    for (const t of company.tariffs) ins.tariff.run({ ...t, regions: JSON.stringify(t.regions) });
+    for (const s of company.services) ins.service.run({ ...s, incompatibleWith: JSON.stringify(s.incompatibleWith) });
+    for (const n of company.numbers) {
+      ins.number.run({ ...n, blockedSince: n.status === 'blocked' ? n.activatedAt : null });
+      for (const s of n.services) ins.numberService.run(n.msisdn, s, n.activatedAt);
+    }
+    for (const r of company.roles) ins.role.run(r.name, r.description, JSON.stringify(r.permissions));
+    for (const u of company.users) {
+      const id = ins.user.run({ email: u.email, phone: u.phone, name: u.name, hash: passwordHashOf(u), now }).lastInsertRowid;
+      for (const g of u.grants) ins.grant.run(id, g.role, g.groupId);
+    }
+  })();
+}

@@ -1,0 +1,50 @@
+import { AuditRepo } from './audit-repo.js';
+import { AuthRepo } from './auth-repo.js';
+import { CatalogRepo } from './catalog-repo.js';
+import { closeDatabase, openDatabase, type Db } from './db.js';
+import { NumbersRepo } from './numbers-repo.js';
+import { UsersRepo } from './users-repo.js';
+
+/** All repositories over one database. The only way the engine and routes reach data. */
+export class Store {
+  readonly catalog: CatalogRepo;
+  readonly numbers: NumbersRepo;
+  readonly users: UsersRepo;
+  readonly auth: AuthRepo;
+  readonly audit: AuditRepo;
+  private readonly metaStmt;
+
+  constructor(readonly db: Db) {
+    this.catalog = new CatalogRepo(db);
+    this.numbers = new NumbersRepo(db);
+    this.users = new UsersRepo(db);
+    this.auth = new AuthRepo(db);
+    this.audit = new AuditRepo(db);
+    this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  }
+
+  /** Opens the store in a data directory, migrating the schema. */
+  static open(dataDir: string): Store {
+    return new Store(openDatabase(dataDir));
+  }
+
+  /** A value of the meta table (e.g. `company`). */
+  meta(key: string): string | undefined {
+    return this.metaStmt.get(key)?.value;
+  }
+
+  /** True until a company has been loaded. */
+  isEmpty(): boolean {
+    return this.meta('company') === undefined;
+  }
+
+  /** Runs `fn` in one transaction. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Checkpoints and closes. */
+  close(): void {
+    closeDatabase(this.db);
+  }
+}

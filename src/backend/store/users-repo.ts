@@ -1,0 +1,119 @@
+import type { Db } from './db.js';
+
+/** A user as stored. */
+export interface UserRecord {
+  id: number;
+  email: string;
+  phone: string | null;
+  name: string;
+  passwordHash: string;
+  status: 'active' | 'disabled';
+  failedLogins: number;
+  lockedUntil: string | null;
+  mustChangePassword: boolean;
+  createdAt: string;
+}
+
+/** A role granted over a group subtree (`groupId` null = the whole company). */
+export interface GrantRecord {
+  role: string;
+  groupId: string | null;
+  permissions: string[];
+}
+
+type UserRow = Omit<UserRecord, 'mustChangePassword'> & { mustChangePassword: number };
+
+const USER_COLUMNS = `id, email, phone, name, password_hash AS passwordHash, status, failed_logins AS failedLogins,
+  locked_until AS lockedUntil, must_change_password AS mustChangePassword, created_at AS createdAt`;
+
+/** Users, roles and grants. */
+export class UsersRepo {
+  private readonly byLoginStmt;
+  private readonly byIdStmt;
+  private readonly grantsStmt;
+  private readonly failStmt;
+  private readonly resetFailsStmt;
+  private readonly insertUserStmt;
+  private readonly insertRoleStmt;
+  private readonly roleIdStmt;
+  private readonly insertGrantStmt;
+
+  constructor(db: Db) {
+    this.byLoginStmt = db.prepare<[string, string], UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE email = ? COLLATE NOCASE OR phone = ?`,
+    );
+    this.byIdStmt = db.prepare<[number], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
+    this.grantsStmt = db.prepare<[number], { role: string; groupId: string | null; permissions: string }>(
+      `SELECT r.name AS role, ur.group_id AS groupId, r.permissions FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+        WHERE ur.user_id = ? ORDER BY r.name, ur.group_id`,
+    );
+    this.failStmt = db.prepare<[string | null, number]>(
+      'UPDATE users SET failed_logins = failed_logins + 1, locked_until = ? WHERE id = ?',
+    );
+    this.resetFailsStmt = db.prepare<[number]>('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?');
+    this.insertUserStmt = db.prepare(
+      `INSERT INTO users (email, phone, name, password_hash, must_change_password, created_at)
+       VALUES (@email, @phone, @name, @passwordHash, @mustChangePassword, @createdAt)`,
+    );
+    this.insertRoleStmt = db.prepare('INSERT INTO roles (name, description, permissions) VALUES (?, ?, ?)');
+    this.roleIdStmt = db.prepare<[string], { id: number }>('SELECT id FROM roles WHERE name = ?');
+    this.insertGrantStmt = db.prepare('INSERT INTO user_roles (user_id, role_id, group_id) VALUES (?, ?, ?)');
+  }
+
+  /** The user whose e-mail (any case) or E.164 phone is `login`. */
+  findByLogin(email: string, phone: string | null): UserRecord | undefined {
+    const row = this.byLoginStmt.get(email, phone ?? '\u0000');
+    return row ? toUser(row) : undefined;
+  }
+
+  /** The user with this id. */
+  get(id: number): UserRecord | undefined {
+    const row = this.byIdStmt.get(id);
+    return row ? toUser(row) : undefined;
+  }
+
+  /** The user's role grants with the permissions each role holds now. */
+  grants(userId: number): GrantRecord[] {
+    return this.grantsStmt
+      .all(userId)
+      .map((g) => ({ role: g.role, groupId: g.groupId, permissions: JSON.parse(g.permissions) as string[] }));
+  }
+
+  /** Counts a failed login; `lockUntil` set when this failure locks the user. */
+  recordFailure(userId: number, lockUntil: string | null): void {
+    this.failStmt.run(lockUntil, userId);
+  }
+
+  /** Clears the failure counter and any lock after a good login. */
+  resetFailures(userId: number): void {
+    this.resetFailsStmt.run(userId);
+  }
+
+  /** Adds a user; returns its id. */
+  insertUser(u: {
+    email: string;
+    phone: string | null;
+    name: string;
+    passwordHash: string;
+    mustChangePassword: boolean;
+    createdAt: string;
+  }): number {
+    return Number(this.insertUserStmt.run({ ...u, mustChangePassword: u.mustChangePassword ? 1 : 0 }).lastInsertRowid);
+  }
+
+  /** Adds a role. */
+  insertRole(name: string, description: string, permissions: string[]): void {
+    this.insertRoleStmt.run(name, description, JSON.stringify(permissions));
+  }
+
+  /** Grants a role by name over a group (null = company). */
+  grant(userId: number, role: string, groupId: string | null): void {
+    const r = this.roleIdStmt.get(role);
+    if (!r) throw new Error(`unknown role ${role}`);
+    this.insertGrantStmt.run(userId, r.id, groupId);
+  }
+}
+
+function toUser(row: UserRow): UserRecord {
+  return { ...row, mustChangePassword: row.mustChangePassword === 1 };
+}

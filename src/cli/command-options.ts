@@ -1,0 +1,40 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Translate } from './i18n/index.js';
+import type { Context } from './context.js';
+
+/** Attaches pasteable examples to a command's help (every command has at least two). */
+export function withExamples(cmd: Command, t: Translate, lines: string[]): Command {
+  return cmd.addHelpText('after', `\n${t('help.examples')}\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+/** Stops an async iterable after `limit` items (undefined = no limit). */
+export async function* take<T>(rows: AsyncIterable<T>, limit: number | undefined): AsyncGenerator<T> {
+  if (limit === undefined) {
+    yield* rows;
+    return;
+  }
+  if (limit <= 0) return;
+  let n = 0;
+  for await (const row of rows) {
+    yield row;
+    if (++n >= limit) return;
+  }
+}
+
+/** Parses --limit: a positive integer. */
+export function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`"${value}" is not a positive whole number`);
+  return n;
+}
+
+/** A `--limit <n>` option, the same on every list command. */
+export function limitOption(ctx: Context): Option {
+  return new Option('--limit <n>', ctx.t('opt.limit')).argParser((v) => {
+    try {
+      return parseLimit(v);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  });
+}

@@ -1,0 +1,104 @@
+import os from 'node:os';
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { VERSION, type Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { withExamples } from '../command-options.js';
+
+interface StartOptions {
+  data?: string;
+  port: string;
+  host: string;
+  lines: string;
+  seed: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  logLevel: string;
+  clock?: string;
+  testMode?: boolean;
+}
+
+/** `$XDG_DATA_HOME/vm/backend`, or `~/.local/share/vm/backend`. */
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share'), 'vm', 'backend');
+}
+
+function wholeNumber(min: number, max: number) {
+  return (v: string): string => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number ${min}..${max}`);
+    return v;
+  };
+}
+
+/** vm backend start|openapi: the embedded mock operator. */
+export function register(program: Command, ctx: Context): void {
+  const t = ctx.t;
+  const backend = withExamples(program.command('backend').description(t('cmd.backend')), t, [
+    'vm backend start',
+    'vm backend start --data /tmp/vm-demo --lines 100000 --port 0',
+  ]);
+
+  withExamples(
+    backend
+      .command('start')
+      .description(t('cmd.backend.start'))
+      .option('--data <dir>', t('cmd.backend.data'))
+      .option('--port <n>', t('cmd.backend.port'), wholeNumber(0, 65535), '7080')
+      .option('--host <address>', t('cmd.backend.host'), '127.0.0.1')
+      .option('--lines <n>', t('cmd.backend.lines'), wholeNumber(0, 10_000_000), '250')
+      .option('--seed <n>', t('cmd.backend.seed'), wholeNumber(0, 2 ** 31), '1')
+      .option('--tls-cert <file>', t('cmd.backend.tlsCert'))
+      .option('--tls-key <file>', t('cmd.backend.tlsKey'))
+      .option('--log-level <level>', t('cmd.backend.logLevel'), 'warn')
+      .option('--clock <time>', t('cmd.backend.clock'))
+      .option('--test-mode', t('cmd.backend.testMode')),
+    t,
+    [
+      'vm backend start',
+      'vm backend start --port 0 --data "$(mktemp -d)" --lines 1000 --seed 7',
+      'vm backend start --tls-cert server.crt --tls-key server.key --port 8443',
+    ],
+  ).action(async (_o, cmd: Command) => {
+    const o = ctx.use<StartOptions>(cmd);
+    if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
+    let clockStart: Date | undefined;
+    if (o.clock !== undefined) {
+      clockStart = new Date(o.clock);
+      if (Number.isNaN(clockStart.getTime())) throw new UsageError(`--clock: "${o.clock}" is not an ISO-8601 time`);
+    }
+    const dataDir = path.resolve(o.data ?? defaultDataDir(ctx.env));
+    const { startBackend } = await import('../../backend/server.js');
+    const server = await startBackend({
+      dataDir,
+      host: o.host,
+      port: Number(o.port),
+      lines: Number(o.lines),
+      seed: Number(o.seed),
+      tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : null,
+      logLevel: o.logLevel,
+      clockStart,
+      testMode: o.testMode,
+      version: VERSION,
+    });
+    ctx.io.stdout.write(`vm backend listening on ${server.url}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void server.close().then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  });
+
+  withExamples(backend.command('openapi').description(t('cmd.backend.openapi')), t, [
+    'vm backend openapi > openapi.json',
+    'vm backend openapi | jq ".paths | keys"',
+  ]).action(async (_o, cmd: Command) => {
+    ctx.use(cmd);
+    const { buildOpenApi } = await import('../../api/openapi.js');
+    ctx.io.stdout.write(`${JSON.stringify(buildOpenApi(VERSION), null, 2)}\n`);
+  });
+}

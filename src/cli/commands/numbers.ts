@@ -1,0 +1,120 @@
+import { Option, type Command } from 'commander';
+import type { Line, LineDetail } from '../../api/lines.js';
+import type { Context } from '../context.js';
+import { limitOption, take, withExamples } from '../command-options.js';
+import type { Column } from '../output/render.js';
+
+interface ListOptions {
+  account?: string;
+  region?: string;
+  group?: string;
+  tariff?: string;
+  status?: string;
+  search?: string;
+  limit?: number;
+}
+
+/** vm numbers list|show. */
+export function register(program: Command, ctx: Context): void {
+  const t = ctx.t;
+  const numbers = withExamples(program.command('numbers').description(t('cmd.numbers')), t, [
+    'vm numbers list --group sales',
+    'vm numbers show "8 (916) 123-45-67"',
+  ]);
+
+  withExamples(
+    numbers
+      .command('list')
+      .description(t('cmd.numbers.list'))
+      .option('--account <id>', t('cmd.numbers.account'))
+      .option('--region <code>', t('cmd.numbers.region'))
+      .option('--group <group>', t('cmd.numbers.group'))
+      .option('--tariff <code>', t('cmd.numbers.tariff'))
+      .addOption(
+        new Option('--status <status>', t('cmd.numbers.status')).choices([
+          'active',
+          'blocked',
+          'suspended_by_operator',
+          'terminated',
+        ]),
+      )
+      .option('--search <text>', t('cmd.numbers.search'))
+      .addOption(limitOption(ctx)),
+    t,
+    [
+      'vm numbers list',
+      'vm numbers list --group "Sales North" --status active',
+      'vm numbers list --region MOW --tariff SMART --json > moscow-smart.json',
+      'vm numbers list --fields msisdn,employee,tariff --csv > numbers.csv',
+    ],
+  ).action(async (_o, cmd: Command) => {
+    const o = ctx.use<ListOptions>(cmd);
+    const client = await ctx.client();
+    const filter = {
+      account: o.account,
+      region: o.region,
+      group: o.group,
+      tariff: o.tariff,
+      status: o.status,
+      search: o.search,
+    };
+    const pageSize = Math.min(o.limit ?? 1000, 1000);
+    await ctx.printRows(take(client.paginate('numbers.list', filter, pageSize), o.limit), lineColumns(ctx));
+  });
+
+  withExamples(numbers.command('show <number>').description(t('cmd.numbers.show')), t, [
+    'vm numbers show +79161234567',
+    'vm numbers show "8 (916) 123-45-67" --json',
+  ]).action(async (number: string, _o, cmd: Command) => {
+    ctx.use(cmd);
+    const { parseMsisdn } = await import('../../domain/msisdn.js');
+    const msisdn = parseMsisdn(number);
+    const line = await (await ctx.client()).call('numbers.show', { params: { msisdn } });
+    await ctx.printObject(line, detailColumns(ctx));
+  });
+}
+
+function lineColumns(ctx: Context): Column<Line>[] {
+  const t = ctx.t;
+  return [
+    { key: 'msisdn', header: t('col.msisdn') },
+    { key: 'employee', header: t('col.employee') },
+    { key: 'groupPath', header: t('col.group') },
+    { key: 'tariff', header: t('col.tariff') },
+    { key: 'services', header: t('col.services'), kind: 'list', inTable: false },
+    { key: 'status', header: t('col.status') },
+    { key: 'accountId', header: t('col.account') },
+    { key: 'region', header: t('col.region') },
+    { key: 'monthlyFee', header: t('col.monthlyFee'), kind: 'money' },
+    { key: 'blockReason', header: t('col.blockReason'), inTable: false },
+    { key: 'iccid', header: t('col.iccid'), inTable: false },
+    { key: 'groupId', header: t('col.group'), inTable: false },
+    { key: 'activatedAt', header: t('col.activatedAt'), kind: 'time', inTable: false },
+  ];
+}
+
+function detailColumns(ctx: Context): Column<LineDetail>[] {
+  const t = ctx.t;
+  return [
+    { key: 'msisdn', header: t('col.msisdn') },
+    { key: 'employee', header: t('col.employee') },
+    { key: 'status', header: t('col.status') },
+    { key: 'blockReason', header: t('col.blockReason') },
+    { key: 'blockedSince', header: t('col.blockedSince'), kind: 'time' },
+    { key: 'groupPath', header: t('col.group') },
+    { key: 'accountId', header: t('col.account') },
+    { key: 'accountName', header: t('col.accountName') },
+    { key: 'accountBalance', header: t('col.balance'), kind: 'money' },
+    { key: 'region', header: t('col.region') },
+    { key: 'tariff', header: t('col.tariff'), get: (l) => `${l.tariff} (${l.tariffName})` },
+    {
+      key: 'services',
+      header: t('col.services'),
+      kind: 'list',
+      get: (l) => l.serviceDetails.map((s) => `${s.code} (${s.name})`),
+    },
+    { key: 'monthlyFee', header: t('col.monthlyFee'), kind: 'money' },
+    { key: 'iccid', header: t('col.iccid') },
+    { key: 'activatedAt', header: t('col.activatedAt'), kind: 'time' },
+  ];
+}

@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import type { VmClient } from '../client/client.js';
+import type { ConfigStore } from './config.js';
+import { CliError, UsageError } from './errors.js';
+import type { Lang, Translate } from './i18n/index.js';
+import type { Column } from './output/render.js';
+
+/** The process's streams and what they are connected to. Commands never look at process.stdout themselves. */
+export interface IOStreams {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  columns?: number;
+}
+
+/** Options every command accepts (commander's optsWithGlobals). */
+export interface GlobalOptions {
+  json?: boolean;
+  jsonl?: boolean;
+  ndjson?: boolean;
+  csv?: boolean;
+  excel?: boolean;
+  format?: string;
+  fields?: string;
+  color?: boolean;
+  lang?: string;
+  profile?: string;
+  server?: string;
+  ca?: string;
+  insecure?: boolean;
+  timeout?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+  input?: boolean;
+}
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:7080';
+export const VERSION = '0.1.0';
+
+/** One object per run: streams, language, options, and lazily built config and HTTP client. */
+export class Context {
+  opts: GlobalOptions = {};
+  private configStore?: ConfigStore;
+  private clientInstance?: VmClient;
+
+  constructor(
+    readonly io: IOStreams,
+    readonly env: NodeJS.ProcessEnv,
+    readonly lang: Lang,
+    readonly t: Translate,
+  ) {}
+
+  /** Called by every action with its command: takes the merged global + local options. */
+  use<T extends object>(cmd: Command): GlobalOptions & T {
+    this.opts = cmd.optsWithGlobals<GlobalOptions & T>();
+    return this.opts as GlobalOptions & T;
+  }
+
+  /** Colour only on a TTY, and not with NO_COLOR, TERM=dumb or --no-color. */
+  get color(): boolean {
+    return this.io.stdoutIsTTY && this.opts.color !== false && !this.env.NO_COLOR && this.env.TERM !== 'dumb';
+  }
+
+  /** May we ask the user something? Only on a TTY, and not with --no-input. */
+  get canPrompt(): boolean {
+    return this.io.stdinIsTTY && this.io.stderrIsTTY && this.opts.input !== false;
+  }
+
+  /** A note for people (stderr), unless --quiet. */
+  note(message: string): void {
+    if (!this.opts.quiet) this.io.stderr.write(`${message}\n`);
+  }
+
+  /** The profile name: --profile, VM_PROFILE, or "default". */
+  get profileName(): string {
+    return this.opts.profile || this.env.VM_PROFILE || 'default';
+  }
+
+  /** The config file (created on first use). */
+  async config(): Promise<ConfigStore> {
+    if (!this.configStore) {
+      const { ConfigStore: Store, configDir } = await import('./config.js');
+      this.configStore = new Store(configDir(this.env), this.profileName);
+    }
+    return this.configStore;
+  }
+
+  /** --server, VM_SERVER, the profile's server, or the local default. */
+  async server(): Promise<string> {
+    const explicit = this.opts.server || this.env.VM_SERVER;
+    if (explicit) return explicit.replace(/\/+$/, '');
+    return (await this.config()).profile.server ?? DEFAULT_SERVER;
+  }
+
+  /** The HTTP client; with `auth`, carrying VM_TOKEN or the profile's session token. */
+  async client(auth = true): Promise<VmClient> {
+    if (this.clientInstance) return this.clientInstance;
+    const { VmClient } = await import('../client/client.js');
+    const server = await this.server();
+    let token: string | undefined;
+    if (auth) token = this.env.VM_TOKEN || (await this.config()).profile.token;
+    const caFile = this.opts.ca || this.env.VM_CA;
+    let ca: string | undefined;
+    if (caFile) {
+      try {
+        ca = fs.readFileSync(caFile, 'utf8');
+      } catch (err) {
+        throw new CliError(this.t('err.caFile', { file: caFile, reason: (err as Error).message }), 2);
+      }
+    }
+    const timeout = this.opts.timeout === undefined ? 30 : Number(this.opts.timeout);
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout: "${this.opts.timeout}" is not a number of seconds`);
+    const verbose = this.opts.verbose || this.env.VM_DEBUG === '1';
+    this.clientInstance = new VmClient({
+      server,
+      token,
+      ca,
+      insecure: this.opts.insecure,
+      timeoutMs: timeout * 1000,
+      userAgent: `vm/${VERSION} node/${process.versions.node}`,
+      debug: verbose ? (line) => this.io.stderr.write(`> ${line}\n`) : undefined,
+    });
+    return this.clientInstance;
+  }
+
+  /** Prints a list with the one renderer: table on a TTY, TSV when piped, or the chosen format. */
+  async printRows<T>(rows: Iterable<T> | AsyncIterable<T>, columns: Column<T>[], empty = true): Promise<number> {
+    const { renderRows } = await import('./output/render.js');
+    const count = await renderRows(rows, columns, await this.renderOptions(), this.io.stdout);
+    if (count === 0 && empty) this.note(this.t('msg.noResults'));
+    return count;
+  }
+
+  /** Prints one item. */
+  async printObject<T>(item: T, columns: Column<T>[]): Promise<void> {
+    const { renderObject } = await import('./output/render.js');
+    await renderObject(item, columns, await this.renderOptions(), this.io.stdout);
+  }
+
+  /** The output format this run uses. */
+  async format(): Promise<import('./output/render.js').OutputFormat> {
+    const { chooseFormat } = await import('./output/render.js');
+    return chooseFormat({ ...this.opts, output: this.opts.format }, this.io.stdoutIsTTY);
+  }
+
+  private async renderOptions(): Promise<import('./output/render.js').RenderOptions> {
+    return {
+      format: await this.format(),
+      fields: this.opts.fields ? this.opts.fields.split(',').map((f) => f.trim()).filter(Boolean) : undefined,
+      color: this.color,
+      lang: this.lang,
+      excel: this.opts.excel,
+      width: this.io.columns,
+    };
+  }
+
+  /** Closes what was opened (the HTTP pool). */
+  async close(): Promise<void> {
+    await this.clientInstance?.close();
+  }
+}

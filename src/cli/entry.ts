@@ -1,0 +1,24 @@
+import { run } from './main.js';
+
+/** The process entry: real streams, real environment, exit with the code `run` gives. */
+export async function main(): Promise<void> {
+  // `vm numbers list | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  const code = await run(
+    process.argv.slice(2),
+    {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdinIsTTY: Boolean(process.stdin.isTTY),
+      stdoutIsTTY: Boolean(process.stdout.isTTY),
+      stderrIsTTY: Boolean(process.stderr.isTTY),
+      columns: process.stdout.columns,
+    },
+    process.env,
+  );
+  process.exitCode = code;
+}

@@ -1,0 +1,34 @@
+import { en, type MessageKey } from './en.js';
+import { ru } from './ru.js';
+
+export type Lang = 'en' | 'ru';
+export type { MessageKey };
+/** Looks a message up and fills `{name}` placeholders. */
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+const CATALOGS: Record<Lang, Record<MessageKey, string>> = { en, ru };
+
+/** `--lang`, then VM_LANG, then LC_ALL / LC_MESSAGES / LANG; English otherwise. */
+export function detectLang(argv: string[], env: NodeJS.ProcessEnv): Lang {
+  const i = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const flag = i < 0 ? undefined : argv[i]?.includes('=') ? argv[i]?.split('=')[1] : argv[i + 1];
+  for (const candidate of [flag, env.VM_LANG, env.LC_ALL, env.LC_MESSAGES, env.LANG]) {
+    if (!candidate) continue;
+    const code = candidate.toLowerCase().slice(0, 2);
+    if (code === 'ru') return 'ru';
+    if (code === 'en' || candidate === 'C' || candidate === 'POSIX') return 'en';
+  }
+  return 'en';
+}
+
+/** The translate function of a language. */
+export function translator(lang: Lang): Translate {
+  const catalog = CATALOGS[lang];
+  return (key, params) => {
+    const text = catalog[key] ?? en[key] ?? key;
+    return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m)) : text;
+  };
+}
+
+/** Every key of both catalogs, for the completeness test. */
+export const catalogs = CATALOGS;

@@ -1,0 +1,93 @@
+import { Command, CommanderError, Option } from 'commander';
+import { Context, VERSION, type IOStreams } from './context.js';
+import { describeError, EXIT } from './errors.js';
+import { detectLang, translator } from './i18n/index.js';
+import * as accounts from './commands/accounts.js';
+import * as auth from './commands/auth.js';
+import * as backend from './commands/backend.js';
+import * as completion from './commands/completion.js';
+import * as demo from './commands/demo.js';
+import * as groups from './commands/groups.js';
+import * as help from './commands/help.js';
+import * as numbers from './commands/numbers.js';
+import * as services from './commands/services.js';
+import * as tariffs from './commands/tariffs.js';
+import * as tokens from './commands/tokens.js';
+
+/** A command group module: registers its commands. Command modules load nothing heavy until an action runs. */
+export interface CommandModule {
+  register(program: Command, ctx: Context): void;
+}
+
+const MODULES: CommandModule[] = [auth, tokens, numbers, tariffs, services, accounts, groups, backend, completion, help, demo];
+
+/** Builds the whole command tree (used by the run, by completion scripts and by tests). */
+export function buildProgram(ctx: Context): Command {
+  const t = ctx.t;
+  const program = new Command('vm')
+    .description(t('program.summary'))
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--json', t('opt.json')))
+    .addOption(new Option('--jsonl', t('opt.jsonl')))
+    .addOption(new Option('--ndjson', t('opt.jsonl')).hideHelp())
+    .addOption(new Option('--csv', t('opt.csv')))
+    .addOption(new Option('--excel', t('opt.excel')))
+    .addOption(new Option('-o, --format <format>', t('opt.format')))
+    .addOption(new Option('--fields <list>', t('opt.fields')))
+    .addOption(new Option('--no-color', t('opt.noColor')))
+    .addOption(new Option('--lang <lang>', t('opt.lang')).choices(['en', 'ru']))
+    .addOption(new Option('--profile <name>', t('opt.profile')))
+    .addOption(new Option('--server <url>', t('opt.server')))
+    .addOption(new Option('--ca <file>', t('opt.ca')))
+    .addOption(new Option('--insecure', t('opt.insecure')))
+    .addOption(new Option('--timeout <seconds>', t('opt.timeout')))
+    .addOption(new Option('-v, --verbose', t('opt.verbose')))
+    .addOption(new Option('-q, --quiet', t('opt.quiet')))
+    .addOption(new Option('--no-input', t('opt.noInput')))
+    .helpCommand(false)
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .addHelpText('after', `\n${t('help.seeAlso')}\n`);
+  for (const m of MODULES) m.register(program, ctx);
+  return program;
+}
+
+/** Runs vm with `argv` (without node and script) and returns the exit code. */
+export async function run(argv: string[], io: IOStreams, env: NodeJS.ProcessEnv): Promise<number> {
+  const lang = detectLang(argv, env);
+  const t = translator(lang);
+  const ctx = new Context(io, env, lang, t);
+  const program = buildProgram(ctx);
+  const applyRecursively = (cmd: Command) => {
+    cmd.exitOverride();
+    cmd.configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(`vm: ${s.replace(/^error: /, '')}`),
+    });
+    cmd.commands.forEach(applyRecursively);
+  };
+  applyRecursively(program);
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.ok;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) {
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    // The reader closed the pipe (`| head`): stop quietly.
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
+    const { exitCode, message } = describeError(err, t);
+    io.stderr.write(`vm: ${message}\n`);
+    return exitCode;
+  } finally {
+    await ctx.close();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * What the output layer is asked to do: the formats, the column model and the choice of format from
+ * the command-line flags. No rendering here, so commands can import it cheaply.
+ */
+
+export type OutputFormat = 'table' | 'tsv' | 'csv' | 'json' | 'jsonl';
+export type Lang = 'en' | 'ru';
+export type ColumnKind = 'text' | 'number' | 'money' | 'time' | 'list' | 'bool';
+
+/** Every value `-o/--output-format` accepts, in the order help text lists them. */
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'jsonl', 'csv', 'tsv'];
+
+export interface Column<T = Record<string, unknown>> {
+  /** API field name; used as header in tsv/csv and as key in json. */
+  key: string;
+  /** Localized header for the TTY table. */
+  header: string;
+  /** Default 'text'. */
+  kind?: ColumnKind;
+  /** Default: row[key]. */
+  get?: (row: T) => unknown;
+  /** Shown in the table only when the user did not pass --fields (keeps tables narrow). Default true. */
+  inTable?: boolean;
+}
+
+export interface RenderOptions {
+  format: OutputFormat;
+  /** --fields a,b,c: choose and order columns; an unknown field throws UnknownFieldError. */
+  fields?: string[];
+  color: boolean;
+  lang: Lang;
+  /** csv only: UTF-8 BOM, ';' delimiter, CRLF — for Russian Excel. */
+  excel?: boolean;
+  /** table only: the terminal width, for truncating long cells; undefined = no limit. */
+  width?: number;
+}
+
+/** The flags that decide the output format. */
+export interface FormatFlags {
+  output?: string;
+  json?: boolean;
+  jsonl?: boolean;
+  ndjson?: boolean;
+  csv?: boolean;
+  excel?: boolean;
+}
+
+/** A --fields name that is neither a column nor a field of the rows; `valid` lists what would have been. */
+export class UnknownFieldError extends Error {
+  constructor(
+    public field: string,
+    public valid: string[],
+  ) {
+    super(`Unknown field "${field}". Valid fields: ${valid.join(', ')}`);
+    this.name = 'UnknownFieldError';
+  }
+}
+
+/** An -o/--output-format value that names no format (a usage error, exit code 2). */
+export class FormatError extends Error {
+  constructor(
+    message: string,
+    public readonly value?: string,
+  ) {
+    super(message);
+    this.name = 'FormatError';
+  }
+}
+
+/** Decide the format from flags: -o wins, then --json, --jsonl/--ndjson, --csv (or --excel), else table on a TTY and tsv otherwise. */
+export function chooseFormat(flags: FormatFlags, isTTY: boolean): OutputFormat {
+  if (flags.output !== undefined) return parseOutputFormat(flags.output);
+  if (flags.json) return 'json';
+  if (flags.jsonl || flags.ndjson) return 'jsonl';
+  if (flags.csv || flags.excel) return 'csv';
+  return isTTY ? 'table' : 'tsv';
+}
+
+/** Reads an -o value (case-insensitive; `ndjson` means jsonl); throws FormatError on anything else. */
+export function parseOutputFormat(value: string): OutputFormat {
+  const v = value.trim().toLowerCase();
+  if (v === 'ndjson') return 'jsonl';
+  if ((OUTPUT_FORMATS as readonly string[]).includes(v)) return v as OutputFormat;
+  throw new FormatError(`Unknown output format "${value}". Use one of: ${OUTPUT_FORMATS.join(', ')}`, value);
+}
+
+/** Splits a --fields value (`a, b,c`) into names, dropping blanks and repeats. */
+export function parseFieldList(text: string): string[] {
+  return [...new Set(text.split(',').map((f) => f.trim()))].filter((f) => f !== '');
+}

@@ -1,0 +1,308 @@
+/**
+ * The one renderer for list and item output. Machine formats stream row by row (a list of 100,000
+ * numbers never sits in memory); the TTY table buffers, since column widths depend on every row.
+ */
+import chalk, { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
+
+import { displayWidth, escapeTsv, machineCell, tableCell, terminalSafe } from './cells.js';
+import { UnknownFieldError, type Column, type ColumnKind, type RenderOptions } from './format.js';
+
+export * from './format.js';
+export { renderTree } from './tree.js';
+
+/** A column after --fields and defaults are applied: what one output column shows and how. */
+interface Field<T> {
+  key: string;
+  header: string;
+  kind: ColumnKind;
+  get: (row: T) => unknown;
+}
+
+/** Turns rows into text, one chunk per call, so the caller can write with backpressure. */
+interface RowWriter<T> {
+  begin(): string;
+  row(row: T): string;
+  end(count: number): string;
+}
+
+/** Stream rows to `out` in the chosen format; returns the number of rows written. */
+export async function renderRows<T>(
+  rows: Iterable<T> | AsyncIterable<T>,
+  columns: Column<T>[],
+  opts: RenderOptions,
+  out: NodeJS.WritableStream,
+): Promise<number> {
+  const iterator = toAsyncIterable(rows)[Symbol.asyncIterator]();
+  let next = await iterator.next();
+  let finished = Boolean(next.done);
+  try {
+    // The first row is read before anything is written: --fields may name any field of the rows,
+    // and a wrong name must fail without leaving half an output behind.
+    const fields = resolveFields(columns, opts, next.done ? undefined : next.value);
+    const writer = rowWriter(fields, opts);
+    let count = 0;
+    await write(out, writer.begin());
+    while (!next.done) {
+      await write(out, writer.row(next.value));
+      count++;
+      next = await iterator.next();
+    }
+    finished = true;
+    await write(out, writer.end(count));
+    return count;
+  } finally {
+    // Stops the source (e.g. further page requests) when writing failed halfway.
+    if (!finished) await iterator.return?.();
+  }
+}
+
+/** One item (e.g. `vm numbers show`): table => "label: value" lines; json => the object; jsonl => one line; tsv/csv => header + one row. */
+export async function renderObject<T>(
+  item: T,
+  columns: Column<T>[],
+  opts: RenderOptions,
+  out: NodeJS.WritableStream,
+): Promise<void> {
+  const fields = resolveFields(columns, opts, item);
+  switch (opts.format) {
+    case 'table':
+      await write(out, labelledLines(item, fields, opts));
+      return;
+    case 'json':
+      await write(out, JSON.stringify(jsonValue(item, fields, opts), null, 2) + '\n');
+      return;
+    default: {
+      const writer = rowWriter(fields, opts);
+      await write(out, writer.begin() + writer.row(item) + writer.end(1));
+    }
+  }
+}
+
+function rowWriter<T>(fields: Field<T>[], opts: RenderOptions): RowWriter<T> {
+  switch (opts.format) {
+    case 'json':
+      return jsonWriter(fields, opts);
+    case 'jsonl':
+      return {
+        begin: () => '',
+        row: (r) => jsonText(jsonValue(r, fields, opts)) + '\n',
+        end: () => '',
+      };
+    case 'tsv':
+      return {
+        begin: () => fields.map((f) => escapeTsv(f.key)).join('\t') + '\n',
+        row: (r) => fields.map((f) => escapeTsv(machineCell(f.get(r), f.kind))).join('\t') + '\n',
+        end: () => '',
+      };
+    case 'csv':
+      return csvWriter(fields, opts);
+    case 'table':
+      return tableWriter(fields, opts);
+  }
+}
+
+/** `[`, rows separated by `,\n`, `]`: valid JSON at any row count, written as rows arrive. */
+function jsonWriter<T>(fields: Field<T>[], opts: RenderOptions): RowWriter<T> {
+  let first = true;
+  return {
+    begin: () => '[',
+    row: (r) => {
+      const sep = first ? '\n' : ',\n';
+      first = false;
+      return sep + jsonText(jsonValue(r, fields, opts));
+    },
+    end: (count) => (count === 0 ? ']\n' : '\n]\n'),
+  };
+}
+
+function csvWriter<T>(fields: Field<T>[], opts: RenderOptions): RowWriter<T> {
+  const options = {
+    delimiter: opts.excel ? ';' : ',',
+    record_delimiter: opts.excel ? 'windows' : 'unix',
+  } as const;
+  const line = (values: string[]) => stringify([values], options);
+  return {
+    // Russian Excel reads a file without a BOM as Windows-1251.
+    begin: () => (opts.excel ? '\uFEFF' : '') + line(fields.map((f) => f.key)),
+    row: (r) => line(fields.map((f) => machineCell(f.get(r), f.kind))),
+    end: () => '',
+  };
+}
+
+function tableWriter<T>(fields: Field<T>[], opts: RenderOptions): RowWriter<T> {
+  const cells: string[][] = [];
+  return {
+    begin: () => '',
+    row: (r) => {
+      cells.push(fields.map((f) => tableCell(f.get(r), f.kind, opts.lang)));
+      return '';
+    },
+    end: () => (cells.length === 0 ? '' : drawTable(fields, cells, opts)),
+  };
+}
+
+// Narrowest a column is squeezed to when the terminal is too narrow (padding included).
+const MIN_COLUMN_WIDTH = 8;
+
+function drawTable<T>(fields: Field<T>[], cells: string[][], opts: RenderOptions): string {
+  const c = chalkFor(opts.color);
+  const headers = fields.map((f) => terminalSafe(f.header));
+  const natural = headers.map((h, i) => {
+    let w = displayWidth(h);
+    for (const row of cells) w = Math.max(w, displayWidth(row[i]));
+    return w + 2; // cli-table3's default padding, one space each side
+  });
+  const shrinkable = fields.map((f) => f.kind === 'text' || f.kind === 'list');
+  const colWidths = opts.width === undefined ? undefined : fitColumns(natural, opts.width, shrinkable);
+  const table = new Table({
+    head: headers.map((h) => c.bold(h)),
+    // cli-table3 colours heads and borders itself through @colors/colors; chalk decides instead.
+    style: { head: [], border: [] },
+    colAligns: fields.map((f) => (f.kind === 'number' || f.kind === 'money' ? 'right' : 'left')),
+    ...(colWidths ? { colWidths } : {}),
+  });
+  for (const row of cells) table.push(row);
+  return table.toString() + '\n';
+}
+
+/**
+ * Column widths that fit `width` terminal columns, narrowing the widest shrinkable columns first;
+ * undefined when the table fits as it is. Money, numbers, times and booleans are never shrinkable:
+ * `RUB 1,2…` would misstate an amount, so such a table rather overflows.
+ */
+export function fitColumns(natural: number[], width: number, shrinkable: boolean[]): number[] | undefined {
+  const available = width - (natural.length + 1); // one border character between and around columns
+  const sum = (ws: number[]) => ws.reduce((s, n) => s + n, 0);
+  if (sum(natural) <= available) return undefined;
+  const widthsAt = (cap: number) =>
+    natural.map((n, i) => (shrinkable[i] ? Math.min(n, Math.max(cap, MIN_COLUMN_WIDTH)) : n));
+  let cap = Math.max(...natural);
+  while (cap > MIN_COLUMN_WIDTH && sum(widthsAt(cap)) > available) cap--;
+  const widths = widthsAt(cap);
+  // Hand the columns left over by the last step back, one each, left to right.
+  let spare = available - sum(widths);
+  for (let i = 0; i < widths.length && spare > 0; i++) {
+    if (widths[i] < natural[i]) {
+      widths[i]++;
+      spare--;
+    }
+  }
+  return widths;
+}
+
+function labelledLines<T>(item: T, fields: Field<T>[], opts: RenderOptions): string {
+  const c = chalkFor(opts.color);
+  const labels = fields.map((f) => terminalSafe(f.header) + ':');
+  const labelWidth = Math.max(0, ...labels.map(displayWidth));
+  return fields
+    .map((f, i) => {
+      const pad = ' '.repeat(labelWidth - displayWidth(labels[i]) + 1);
+      const value = tableCell(f.get(item), f.kind, opts.lang);
+      // Continuation lines of a multi-line value line up under its first line.
+      const indented = value.replace(/\n/g, '\n' + ' '.repeat(labelWidth + 1));
+      return `${c.bold(labels[i])}${pad}${indented}\n`;
+    })
+    .join('');
+}
+
+/** json/jsonl value of a row: the whole API object, or just the --fields keys in their order. */
+function jsonValue<T>(row: T, fields: Field<T>[], opts: RenderOptions): unknown {
+  if (!hasFields(opts)) return row;
+  return Object.fromEntries(fields.map((f) => [f.key, f.get(row) ?? null]));
+}
+
+function jsonText(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}
+
+function hasFields(opts: RenderOptions): opts is RenderOptions & { fields: string[] } {
+  return opts.fields !== undefined && cleanFields(opts.fields).length > 0;
+}
+
+function cleanFields(fields: string[]): string[] {
+  return [...new Set(fields.map((f) => f.trim()))].filter((f) => f !== '');
+}
+
+/**
+ * The columns to show. Without --fields: every column, or for the table those with inTable !== false.
+ * With --fields: those names in that order; a name that is not a column may be any field of the
+ * rows (checked against `sample`, the first row; with no rows there is nothing to check against).
+ */
+function resolveFields<T>(columns: Column<T>[], opts: RenderOptions, sample: T | undefined): Field<T>[] {
+  if (!hasFields(opts)) {
+    const shown = opts.format === 'table' ? columns.filter((col) => col.inTable !== false) : columns;
+    return shown.map(fieldOf);
+  }
+  const byKey = new Map(columns.map((col) => [col.key, col]));
+  const sampleKeys = isObject(sample) ? Object.keys(sample) : undefined;
+  return cleanFields(opts.fields).map((name) => {
+    const col = byKey.get(name);
+    if (col) return fieldOf(col);
+    if (sampleKeys && !sampleKeys.includes(name)) {
+      throw new UnknownFieldError(name, [...new Set([...byKey.keys(), ...sampleKeys])]);
+    }
+    return {
+      key: name,
+      header: name,
+      kind: 'text',
+      get: (row: T) => (isObject(row) ? row[name] : undefined),
+    };
+  });
+}
+
+function fieldOf<T>(col: Column<T>): Field<T> {
+  const key = col.key;
+  return {
+    key,
+    header: col.header,
+    kind: col.kind ?? 'text',
+    get: col.get ?? ((row: T) => (isObject(row) ? row[key] : undefined)),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function chalkFor(color: boolean): ChalkInstance {
+  // level 0 guarantees no escapes whatever the environment says; when asked for colour, honour at least basic.
+  return new Chalk({ level: color ? (Math.max(chalk.level, 1) as 1 | 2 | 3) : 0 });
+}
+
+function toAsyncIterable<T>(rows: Iterable<T> | AsyncIterable<T>): AsyncIterable<T> {
+  if (Symbol.asyncIterator in rows) return rows;
+  return (async function* () {
+    yield* rows;
+  })();
+}
+
+/** Writes a chunk and, when the stream's buffer is full, waits for 'drain' before returning. */
+async function write(out: NodeJS.WritableStream, chunk: string): Promise<void> {
+  if (chunk === '' || out.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const cleanup = () => {
+      out.removeListener('drain', onDrain);
+      out.removeListener('error', onError);
+      out.removeListener('close', onClose);
+    };
+    const onDrain = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(
+        Object.assign(new Error('The output stream closed before all rows were written'), { code: 'EPIPE' }),
+      );
+    };
+    out.on('drain', onDrain);
+    out.on('error', onError);
+    out.on('close', onClose);
+  });
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { Static } from '@sinclair/typebox';
+import { ApiError, isErrorCode, type ApiErrorBody } from '../api/errors.js';
+import { routes, type RouteId } from '../api/routes.js';
+import { InsecureServerError, NetworkError } from './errors.js';
+
+/** The response body type of a route. */
+export type ResponseOf<Id extends RouteId> = Static<(typeof routes)[Id]['response']>;
+/** The row type of a list route. */
+export type RowOf<Id extends RouteId> = ResponseOf<Id> extends { data: (infer R)[] } ? R : never;
+
+export interface ClientOptions {
+  server: string;
+  /** Session or API token. */
+  token?: string;
+  /** PEM of a private CA to trust. */
+  ca?: string;
+  /** Allow plain http to a non-loopback host. */
+  insecure?: boolean;
+  timeoutMs?: number;
+  /** Attempts after the first one for retryable failures. */
+  retries?: number;
+  userAgent: string;
+  /** Called with one line per request (method, path, status, request id) — never headers or bodies. */
+  debug?: (line: string) => void;
+  /** Waits between retries; tests replace it. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface CallInput {
+  params?: Record<string, string>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+  idempotencyKey?: string;
+}
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** The typed HTTP client of the /v1 contract: auth header, timeouts, retries with backoff, paging. */
+export class VmClient {
+  private readonly base: URL;
+  private readonly dispatcher: Dispatcher;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.base = new URL(opts.server);
+    if (this.base.protocol === 'http:' && !isLoopbackHost(this.base.hostname) && !opts.insecure) {
+      throw new InsecureServerError(opts.server);
+    }
+    const timeout = opts.timeoutMs ?? 30_000;
+    this.dispatcher = new Agent({
+      connect: { ...(opts.ca ? { ca: opts.ca } : {}), timeout },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /** Calls one route and returns its body; errors become ApiError (contract) or NetworkError. */
+  async call<Id extends RouteId>(id: Id, input: CallInput = {}): Promise<ResponseOf<Id>> {
+    const def = routes[id];
+    const path = def.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(input.params?.[name] ?? ''));
+    const url = new URL(path, this.base);
+    for (const [k, v] of Object.entries(input.query ?? {})) {
+      if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
+    }
+    const retryablePost = def.method === 'GET' || input.idempotencyKey !== undefined;
+    const maxAttempts = 1 + (this.opts.retries ?? 3);
+    const requestId = `cli_${randomBytes(8).toString('hex')}`;
+    for (let attempt = 1; ; attempt++) {
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, {
+          method: def.method,
+          dispatcher: this.dispatcher,
+          headers: {
+            accept: 'application/json',
+            'user-agent': this.opts.userAgent,
+            'x-request-id': requestId,
+            ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}),
+            ...(input.body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(input.idempotencyKey ? { 'idempotency-key': input.idempotencyKey } : {}),
+          },
+          body: input.body !== undefined ? JSON.stringify(input.body) : undefined,
+        });
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? 'ERROR';
+        this.opts.debug?.(`${def.method} ${url.pathname} -> ${code} (attempt ${attempt})`);
+        // A refused connection never reached the server, so even a plain POST is safe to resend.
+        const safe = retryablePost || code === 'ECONNREFUSED';
+        if (safe && CONNECT_ERRORS.has(code) && attempt < maxAttempts) {
+          await this.sleep(backoff(attempt));
+          continue;
+        }
+        throw new NetworkError(this.opts.server, code, (err as Error).message);
+      }
+      const text = await res.body.text();
+      const serverRequestId = headerOf(res.headers['x-request-id']) ?? requestId;
+      this.opts.debug?.(`${def.method} ${url.pathname}${url.search} -> ${res.statusCode} [${serverRequestId}]`);
+      if (res.statusCode < 400) return (text ? JSON.parse(text) : {}) as ResponseOf<Id>;
+      const retryable = RETRYABLE_STATUS.has(res.statusCode) || (res.statusCode >= 500 && retryablePost);
+      if (retryable && (retryablePost || res.statusCode === 429) && attempt < maxAttempts) {
+        const retryAfter = Number(headerOf(res.headers['retry-after']));
+        await this.sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff(attempt));
+        continue;
+      }
+      throw toApiError(res.statusCode, text, serverRequestId, this.opts.server);
+    }
+  }
+
+  /** Every row of a list route, page after page (`limit` rows per request). */
+  async *paginate<Id extends RouteId>(id: Id, query: Record<string, unknown> = {}, pageSize = 1000): AsyncGenerator<RowOf<Id>> {
+    let cursor: string | null | undefined;
+    do {
+      const page = (await this.call(id, { query: { ...query, limit: pageSize, cursor } })) as unknown as {
+        data: RowOf<Id>[];
+        nextCursor: string | null;
+      };
+      yield* page.data;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /** Releases the connection pool. */
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function backoff(attempt: number): number {
+  const base = 200 * 2 ** (attempt - 1);
+  return base / 2 + Math.random() * base;
+}
+
+function headerOf(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function toApiError(status: number, text: string, requestId: string, server: string): Error {
+  try {
+    const body = JSON.parse(text) as ApiErrorBody;
+    if (body.error && isErrorCode(body.error.code)) {
+      return new ApiError(body.error.code, body.error.message, body.error.details, body.error.requestId ?? requestId);
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return new NetworkError(server, `HTTP_${status}`, `unexpected HTTP ${status} from ${server}: ${text.slice(0, 200)}`);
+}
