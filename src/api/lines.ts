@@ -34,7 +34,9 @@ export const LineDetail = Type.Composite([
     accountName: Type.String(),
     accountBalance: Kopecks,
     tariffName: Type.String(),
-    serviceDetails: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), monthlyFee: Kopecks })),
+    serviceDetails: Type.Array(
+      Type.Object({ code: Type.String(), name: Type.String(), monthlyFee: Kopecks }),
+    ),
     blockedSince: Type.Union([Timestamp, Type.Null()]),
   }),
 ]);
@@ -43,10 +45,14 @@ export type LineDetail = Static<typeof LineDetail>;
 export const NumberFilter = Type.Object({
   account: Type.Optional(Type.String({ maxLength: 50 })),
   region: Type.Optional(Type.String({ maxLength: 10 })),
-  group: Type.Optional(Type.String({ maxLength: 100, description: 'Group id or name; includes its subgroups' })),
+  group: Type.Optional(
+    Type.String({ maxLength: 100, description: 'Group id or name; includes its subgroups' }),
+  ),
   tariff: Type.Optional(Type.String({ maxLength: 50 })),
   status: Type.Optional(NumberStatus),
-  search: Type.Optional(Type.String({ maxLength: 100, description: 'Substring of the number or employee name' })),
+  search: Type.Optional(
+    Type.String({ maxLength: 100, description: 'Substring of the number or employee name' }),
+  ),
 });
 export type NumberFilter = Static<typeof NumberFilter>;
 
@@ -82,13 +88,17 @@ export const Service = Type.Object({
   name: Type.String(),
   monthlyFee: Kopecks,
   connectFee: Kopecks,
-  incompatibleWith: Type.Array(Type.String(), { description: 'Service and tariff codes it cannot be combined with' }),
+  incompatibleWith: Type.Array(Type.String(), {
+    description: 'Service and tariff codes it cannot be combined with',
+  }),
   description: Type.String(),
 });
 export type Service = Static<typeof Service>;
 
 export const ServiceFilter = Type.Object({
-  tariff: Type.Optional(Type.String({ maxLength: 50, description: 'Only services compatible with this tariff' })),
+  tariff: Type.Optional(
+    Type.String({ maxLength: 50, description: 'Only services compatible with this tariff' }),
+  ),
 });
 export type ServiceFilter = Static<typeof ServiceFilter>;
 

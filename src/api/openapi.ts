@@ -20,10 +20,18 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         'x-permission': def.access,
         security: def.access === 'public' ? [] : [{ bearer: [] }],
         ...(parameters.length ? { parameters } : {}),
-        ...(def.body ? { requestBody: { required: true, content: { 'application/json': { schema: clean(def.body) } } } } : {}),
+        ...(def.body
+          ? { requestBody: { required: true, content: { 'application/json': { schema: clean(def.body) } } } }
+          : {}),
         responses: {
-          [String(def.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: clean(def.response) } } },
-          default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          [String(def.status ?? 200)]: {
+            description: 'OK',
+            content: { 'application/json': { schema: clean(def.response) } },
+          },
+          default: {
+            description: 'Error',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
         },
       },
     };

@@ -12,7 +12,17 @@ import {
   Notification,
   TokenCreateBody,
 } from './auth.js';
-import { Account, Group, Line, LineDetail, MsisdnParam, NumberFilter, Service, ServiceFilter, Tariff } from './lines.js';
+import {
+  Account,
+  Group,
+  Line,
+  LineDetail,
+  MsisdnParam,
+  NumberFilter,
+  Service,
+  ServiceFilter,
+  Tariff,
+} from './lines.js';
 
 /** One route of the contract: the backend registers it, the client calls it, OpenAPI describes it. */
 export interface RouteDef {
@@ -49,7 +59,13 @@ export const routes = {
     summary: 'End the current session',
     response: Ok,
   },
-  'me.show': { method: 'GET', path: '/v1/me', access: 'authenticated', summary: 'Who is calling', response: Me },
+  'me.show': {
+    method: 'GET',
+    path: '/v1/me',
+    access: 'authenticated',
+    summary: 'Who is calling',
+    response: Me,
+  },
   'sessions.list': {
     method: 'GET',
     path: '/v1/sessions',

@@ -49,7 +49,12 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
   if (store.isEmpty()) {
     const seed = opts.seed ?? 1;
     const company = generateDemoCompany({ seed, lines: opts.lines ?? 250 });
-    insertCompany(store.db, company, (u) => hashPassword(u.password, seededSalt(seed, u.email)), clock.now().toISOString());
+    insertCompany(
+      store.db,
+      company,
+      (u) => hashPassword(u.password, seededSalt(seed, u.email)),
+      clock.now().toISOString(),
+    );
   }
   const services: BackendServices = {
     store,
@@ -59,7 +64,8 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
     testMode: opts.testMode ?? false,
     setClock,
   };
-  const logger = opts.logLevel && opts.logLevel !== 'silent' ? { level: opts.logLevel, stream: process.stderr } : false;
+  const logger =
+    opts.logLevel && opts.logLevel !== 'silent' ? { level: opts.logLevel, stream: process.stderr } : false;
   const https = opts.tls
     ? { cert: fs.readFileSync(opts.tls.certFile), key: fs.readFileSync(opts.tls.keyFile) }
     : null;

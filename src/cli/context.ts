@@ -113,7 +113,8 @@ export class Context {
       }
     }
     const timeout = this.opts.timeout === undefined ? 30 : Number(this.opts.timeout);
-    if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout: "${this.opts.timeout}" is not a number of seconds`);
+    if (!Number.isFinite(timeout) || timeout <= 0)
+      throw new UsageError(`--timeout: "${this.opts.timeout}" is not a number of seconds`);
     const verbose = this.opts.verbose || this.env.VM_DEBUG === '1';
     this.clientInstance = new VmClient({
       server,
@@ -128,7 +129,11 @@ export class Context {
   }
 
   /** Prints a list with the one renderer: table on a TTY, TSV when piped, or the chosen format. */
-  async printRows<T>(rows: Iterable<T> | AsyncIterable<T>, columns: Column<T>[], empty = true): Promise<number> {
+  async printRows<T>(
+    rows: Iterable<T> | AsyncIterable<T>,
+    columns: Column<T>[],
+    empty = true,
+  ): Promise<number> {
     const { renderRows } = await import('./output/render.js');
     const count = await renderRows(rows, columns, await this.renderOptions(), this.io.stdout);
     if (count === 0 && empty) this.note(this.t('msg.noResults'));
@@ -150,7 +155,12 @@ export class Context {
   private async renderOptions(): Promise<import('./output/render.js').RenderOptions> {
     return {
       format: await this.format(),
-      fields: this.opts.fields ? this.opts.fields.split(',').map((f) => f.trim()).filter(Boolean) : undefined,
+      fields: this.opts.fields
+        ? this.opts.fields
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean)
+        : undefined,
       color: this.color,
       lang: this.lang,
       excel: this.opts.excel,

@@ -47,7 +47,8 @@ interface ErrorLike {
 export function describeError(err: unknown, t: Translate): { exitCode: number; message: string } {
   const e = (err ?? {}) as ErrorLike;
   const name = (err as object)?.constructor?.name;
-  const withId = (message: string) => (e.requestId ? `${message} (${t('err.requestId', { id: e.requestId })})` : message);
+  const withId = (message: string) =>
+    e.requestId ? `${message} (${t('err.requestId', { id: e.requestId })})` : message;
   if (name === 'ApiError' && e.code) {
     const detail = e.message ?? e.code;
     switch (e.code) {
@@ -62,11 +63,17 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
         const left = e.details?.attemptsLeft;
         return {
           exitCode: EXIT.auth,
-          message: typeof left === 'number' ? t('err.invalidCredentialsLeft', { left }) : t('err.invalidCredentials'),
+          message:
+            typeof left === 'number'
+              ? t('err.invalidCredentialsLeft', { left })
+              : t('err.invalidCredentials'),
         };
       }
       case 'account_locked':
-        return { exitCode: EXIT.auth, message: t('err.accountLocked', { until: String(e.details?.lockedUntil ?? '') }) };
+        return {
+          exitCode: EXIT.auth,
+          message: t('err.accountLocked', { until: String(e.details?.lockedUntil ?? '') }),
+        };
       case 'user_disabled':
         return { exitCode: EXIT.auth, message: t('err.userDisabled') };
       case 'forbidden':
@@ -85,11 +92,18 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
     }
   }
   if (name === 'NetworkError') {
-    return { exitCode: EXIT.error, message: t('err.network', { server: e.server ?? '', code: e.causeCode ?? '' }) };
+    return {
+      exitCode: EXIT.error,
+      message: t('err.network', { server: e.server ?? '', code: e.causeCode ?? '' }),
+    };
   }
-  if (name === 'InsecureServerError') return { exitCode: EXIT.usage, message: t('err.insecure', { server: e.server ?? '' }) };
+  if (name === 'InsecureServerError')
+    return { exitCode: EXIT.usage, message: t('err.insecure', { server: e.server ?? '' }) };
   if (name === 'UnknownFieldError') {
-    return { exitCode: EXIT.usage, message: t('err.unknownField', { field: e.field ?? '', valid: (e.valid ?? []).join(', ') }) };
+    return {
+      exitCode: EXIT.usage,
+      message: t('err.unknownField', { field: e.field ?? '', valid: (e.valid ?? []).join(', ') }),
+    };
   }
   if (name === 'FormatError' || name === 'MsisdnError' || name === 'UsageError') {
     return { exitCode: EXIT.usage, message: e.message ?? '' };

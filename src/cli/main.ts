@@ -19,7 +19,19 @@ export interface CommandModule {
   register(program: Command, ctx: Context): void;
 }
 
-const MODULES: CommandModule[] = [auth, tokens, numbers, tariffs, services, accounts, groups, backend, completion, help, demo];
+const MODULES: CommandModule[] = [
+  auth,
+  tokens,
+  numbers,
+  tariffs,
+  services,
+  accounts,
+  groups,
+  backend,
+  completion,
+  help,
+  demo,
+];
 
 /** Builds the whole command tree (used by the run, by completion scripts and by tests). */
 export function buildProgram(ctx: Context): Command {

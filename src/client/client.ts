@@ -36,7 +36,14 @@ export interface CallInput {
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
 
 /** True for 127.0.0.0/8, ::1 and localhost. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -67,7 +74,9 @@ export class VmClient {
   /** Calls one route and returns its body; errors become ApiError (contract) or NetworkError. */
   async call<Id extends RouteId>(id: Id, input: CallInput = {}): Promise<ResponseOf<Id>> {
     const def = routes[id];
-    const path = def.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(input.params?.[name] ?? ''));
+    const path = def.path.replace(/:(\w+)/g, (_, name: string) =>
+      encodeURIComponent(input.params?.[name] ?? ''),
+    );
     const url = new URL(path, this.base);
     for (const [k, v] of Object.entries(input.query ?? {})) {
       if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
@@ -104,12 +113,16 @@ export class VmClient {
       }
       const text = await res.body.text();
       const serverRequestId = headerOf(res.headers['x-request-id']) ?? requestId;
-      this.opts.debug?.(`${def.method} ${url.pathname}${url.search} -> ${res.statusCode} [${serverRequestId}]`);
+      this.opts.debug?.(
+        `${def.method} ${url.pathname}${url.search} -> ${res.statusCode} [${serverRequestId}]`,
+      );
       if (res.statusCode < 400) return (text ? JSON.parse(text) : {}) as ResponseOf<Id>;
       const retryable = RETRYABLE_STATUS.has(res.statusCode) || (res.statusCode >= 500 && retryablePost);
       if (retryable && (retryablePost || res.statusCode === 429) && attempt < maxAttempts) {
         const retryAfter = Number(headerOf(res.headers['retry-after']));
-        await this.sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff(attempt));
+        await this.sleep(
+          Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff(attempt),
+        );
         continue;
       }
       throw toApiError(res.statusCode, text, serverRequestId, this.opts.server);
@@ -117,7 +130,11 @@ export class VmClient {
   }
 
   /** Every row of a list route, page after page (`limit` rows per request). */
-  async *paginate<Id extends RouteId>(id: Id, query: Record<string, unknown> = {}, pageSize = 1000): AsyncGenerator<RowOf<Id>> {
+  async *paginate<Id extends RouteId>(
+    id: Id,
+    query: Record<string, unknown> = {},
+    pageSize = 1000,
+  ): AsyncGenerator<RowOf<Id>> {
     let cursor: string | null | undefined;
     do {
       const page = (await this.call(id, { query: { ...query, limit: pageSize, cursor } })) as unknown as {
@@ -148,10 +165,19 @@ function toApiError(status: number, text: string, requestId: string, server: str
   try {
     const body = JSON.parse(text) as ApiErrorBody;
     if (body.error && isErrorCode(body.error.code)) {
-      return new ApiError(body.error.code, body.error.message, body.error.details, body.error.requestId ?? requestId);
+      return new ApiError(
+        body.error.code,
+        body.error.message,
+        body.error.details,
+        body.error.requestId ?? requestId,
+      );
     }
   } catch {
     // not JSON: fall through
   }
-  return new NetworkError(server, `HTTP_${status}`, `unexpected HTTP ${status} from ${server}: ${text.slice(0, 200)}`);
+  return new NetworkError(
+    server,
+    `HTTP_${status}`,
+    `unexpected HTTP ${status} from ${server}: ${text.slice(0, 200)}`,
+  );
 }

@@ -40,6 +40,8 @@ export function parseMsisdn(text: string): Msisdn {
       throw new MsisdnError(input, 'invalid');
     }
   }
+  // Only digits, a leading + and separators: libphonenumber would otherwise read letters as an extension.
+  if (!/^\+?[\d\s\-().\u00a0\u202f]+$/.test(input)) throw new MsisdnError(input, 'invalid');
   const parsed = parsePhoneNumberFromString(input, 'RU');
   if (!parsed || !parsed.isValid()) throw new MsisdnError(input, 'invalid');
   return parsed.number as Msisdn;

@@ -56,7 +56,8 @@ export class AuthService {
     if (user.lockedUntil && new Date(user.lockedUntil) > now) {
       return fail('account_locked', locked(user.lockedUntil));
     }
-    if (user.status !== 'active') return fail('user_disabled', new ApiError('user_disabled', 'This user is disabled'));
+    if (user.status !== 'active')
+      return fail('user_disabled', new ApiError('user_disabled', 'This user is disabled'));
     if (!verifyPassword(password, user.passwordHash)) {
       let failedBefore = user.failedLogins;
       if (user.lockedUntil) {
@@ -74,7 +75,13 @@ export class AuthService {
     const token = newToken('vms');
     this.store.transaction(() => {
       this.store.users.resetFailures(user.id);
-      const sessionId = this.store.auth.createSession(hashToken(token), user.id, origin.ip, origin.client, nowIso);
+      const sessionId = this.store.auth.createSession(
+        hashToken(token),
+        user.id,
+        origin.ip,
+        origin.client,
+        nowIso,
+      );
       this.store.auth.recordLogin({
         time: nowIso,
         login,
@@ -107,7 +114,8 @@ export class AuthService {
     const hash = hashToken(secret);
     if (secret.startsWith('vmt_')) {
       const token = this.store.auth.tokenByHash(hash);
-      if (!token || token.revokedAt) throw new ApiError('token_invalid', 'The API token is invalid or revoked');
+      if (!token || token.revokedAt)
+        throw new ApiError('token_invalid', 'The API token is invalid or revoked');
       if (token.expiresAt && new Date(token.expiresAt) <= now) {
         throw new ApiError('token_expired', `The API token expired at ${token.expiresAt}`);
       }
@@ -133,7 +141,8 @@ export class AuthService {
 
   /** Ends the caller's session (a token caller has no session to end). */
   logout(p: Principal): void {
-    if (p.sessionId !== null) this.store.auth.endSession(p.sessionId, this.clock.now().toISOString(), 'logout');
+    if (p.sessionId !== null)
+      this.store.auth.endSession(p.sessionId, this.clock.now().toISOString(), 'logout');
   }
 
   /** What `GET /v1/me` says. */
@@ -156,7 +165,12 @@ export class AuthService {
   }
 
   /** Creates an API token whose scope is within the caller's own rights. */
-  createToken(p: Principal, name: string, scope: string[] | undefined, expiresAt: string | undefined): {
+  createToken(
+    p: Principal,
+    name: string,
+    scope: string[] | undefined,
+    expiresAt: string | undefined,
+  ): {
     token: string;
     info: ApiToken;
   } {
@@ -168,9 +182,13 @@ export class AuthService {
     }
     const beyond = wanted.filter((s) => !held.has(s));
     if (beyond.length) {
-      throw new ApiError('scope_exceeded', `A token cannot have rights you do not hold: ${beyond.join(', ')}`, {
-        beyond,
-      });
+      throw new ApiError(
+        'scope_exceeded',
+        `A token cannot have rights you do not hold: ${beyond.join(', ')}`,
+        {
+          beyond,
+        },
+      );
     }
     if (wanted.length === 0) throw new ApiError('validation_failed', 'A token needs at least one permission');
     const now = this.clock.now();
@@ -181,7 +199,14 @@ export class AuthService {
       throw new ApiError('conflict', `You already have a token named "${name}"`);
     }
     const secret = newToken('vmt');
-    const id = this.store.auth.createToken(p.user.id, name, hashToken(secret), wanted, now.toISOString(), expiresAt ?? null);
+    const id = this.store.auth.createToken(
+      p.user.id,
+      name,
+      hashToken(secret),
+      wanted,
+      now.toISOString(),
+      expiresAt ?? null,
+    );
     const info = this.store.auth.findToken(p.user.id, String(id)) as TokenRecord;
     return { token: secret, info: tokenView(info) };
   }
@@ -209,7 +234,13 @@ export class AuthService {
     return { user, via, sessionId, token, grants: this.store.users.grants(user.id) };
   }
 
-  private audit(actor: string, action: string, result: string, origin: RequestOrigin, target: string | null): void {
+  private audit(
+    actor: string,
+    action: string,
+    result: string,
+    origin: RequestOrigin,
+    target: string | null,
+  ): void {
     this.store.audit.append({
       time: this.clock.now().toISOString(),
       actor,
@@ -246,6 +277,7 @@ function invalidCredentials(attemptsLeft?: number): ApiError {
 }
 
 function locked(until: string): ApiError {
-  return new ApiError('account_locked', `Too many failed logins; locked until ${until}`, { lockedUntil: until });
+  return new ApiError('account_locked', `Too many failed logins; locked until ${until}`, {
+    lockedUntil: until,
+  });
 }
-

@@ -49,7 +49,13 @@ export function scopeOf(p: Principal, permission: Permission, groups: GroupRecor
   if (p.token && !p.token.scope.includes(permission)) return { kind: 'groups', ids: new Set() };
   const grants = p.grants.filter((g) => g.permissions.includes(permission));
   if (grants.some((g) => g.groupId === null)) return { kind: 'all' };
-  return { kind: 'groups', ids: expandSubtrees(groups, grants.map((g) => g.groupId as string)) };
+  return {
+    kind: 'groups',
+    ids: expandSubtrees(
+      groups,
+      grants.map((g) => g.groupId as string),
+    ),
+  };
 }
 
 /** The scope as a list for SQL filters: null = everything. */

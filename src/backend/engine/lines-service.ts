@@ -98,9 +98,9 @@ export class LinesService {
 
   private findGroup(text: string, groups: GroupRecord[], scope: Scope): GroupRecord {
     const wanted = text.trim().toLowerCase();
-    const group =
-      groups.find((g) => g.id === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted);
-    if (!group || !inScope(scope, group.id)) throw new ApiError('not_found', `No group "${text}"`, { group: text });
+    const group = groups.find((g) => g.id === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted);
+    if (!group || !inScope(scope, group.id))
+      throw new ApiError('not_found', `No group "${text}"`, { group: text });
     return group;
   }
 
@@ -129,7 +129,8 @@ export class LinesService {
       status: r.status,
       blockReason: r.blockReason,
       iccid: r.iccid,
-      monthlyFee: (fees.get(r.tariff) ?? 0) + r.services.reduce((sum, s) => sum + (serviceFees.get(s) ?? 0), 0),
+      monthlyFee:
+        (fees.get(r.tariff) ?? 0) + r.services.reduce((sum, s) => sum + (serviceFees.get(s) ?? 0), 0),
       activatedAt: r.activatedAt,
     });
   }

@@ -19,7 +19,8 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
 export function decodeIntCursor(cursor: string | undefined): number | undefined {
   const key = decodeCursor(cursor);
   if (key === undefined) return undefined;
-  if (!/^\d+$/.test(key)) throw new ApiError('validation_failed', 'The cursor is not valid; start again without one');
+  if (!/^\d+$/.test(key))
+    throw new ApiError('validation_failed', 'The cursor is not valid; start again without one');
   return Number(key);
 }
 
@@ -40,7 +41,12 @@ export function pageOf<T, R = T>(
 }
 
 /** Pages over an in-memory, already ordered list (small catalogs). */
-export function pageOfList<T>(all: T[], limit: number, cursor: string | undefined, keyOf: (row: T) => string): {
+export function pageOfList<T>(
+  all: T[],
+  limit: number,
+  cursor: string | undefined,
+  keyOf: (row: T) => string,
+): {
   data: T[];
   nextCursor: string | null;
 } {

@@ -28,7 +28,10 @@ export interface RegisteredRoute {
 }
 
 /** Builds the fastify app with every route, the auth hook and the audit hook. */
-export async function buildApp(s: BackendServices, opts: AppOptions): Promise<FastifyInstance & { registered: RegisteredRoute[] }> {
+export async function buildApp(
+  s: BackendServices,
+  opts: AppOptions,
+): Promise<FastifyInstance & { registered: RegisteredRoute[] }> {
   const app = Fastify({
     logger: opts.logger ?? false,
     ...(opts.https ? { https: opts.https } : {}),
@@ -45,7 +48,8 @@ export async function buildApp(s: BackendServices, opts: AppOptions): Promise<Fa
   app.decorate('registered', registered);
   app.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
-    for (const m of methods) if (m !== 'HEAD') registered.push({ method: m, url: r.url, access: r.config?.access });
+    for (const m of methods)
+      if (m !== 'HEAD') registered.push({ method: m, url: r.url, access: r.config?.access });
   });
 
   app.addHook('onRequest', async (req, reply) => {
@@ -90,7 +94,11 @@ export async function buildApp(s: BackendServices, opts: AppOptions): Promise<Fa
   });
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({
-      error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id },
+      error: {
+        code: 'not_found',
+        message: `No route ${req.method} ${req.url.split('?')[0]}`,
+        requestId: req.id,
+      },
     } satisfies ApiErrorBody);
   });
 
@@ -107,10 +115,23 @@ function toErrorBody(err: unknown, requestId: string): { status: number; body: A
   if (err instanceof ApiError) {
     return {
       status: err.status,
-      body: { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}), requestId } },
+      body: {
+        error: {
+          code: err.code,
+          message: err.message,
+          ...(err.details ? { details: err.details } : {}),
+          requestId,
+        },
+      },
     };
   }
-  const e = err as { validation?: unknown[]; validationContext?: string; statusCode?: number; message?: string; code?: string };
+  const e = err as {
+    validation?: unknown[];
+    validationContext?: string;
+    statusCode?: number;
+    message?: string;
+    code?: string;
+  };
   if (e.validation) {
     return {
       status: 400,
@@ -126,7 +147,9 @@ function toErrorBody(err: unknown, requestId: string): { status: number; body: A
   }
   const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
   const code: ErrorCode =
-    status === 500 ? 'internal' : (Object.entries(ERROR_STATUS).find(([, st]) => st === status)?.[0] as ErrorCode) ?? 'bad_request';
+    status === 500
+      ? 'internal'
+      : ((Object.entries(ERROR_STATUS).find(([, st]) => st === status)?.[0] as ErrorCode) ?? 'bad_request');
   return {
     status,
     body: {

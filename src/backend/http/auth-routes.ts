@@ -46,7 +46,9 @@ export function authRoutes(app: FastifyInstance, s: BackendServices): void {
     const b = body as TokenCreateBody;
     return s.auth.createToken(principal, b.name, b.scope, b.expiresAt);
   });
-  defineRoute(app, 'tokens.revoke', ({ principal, params }) => s.auth.revokeToken(principal, params.id as string));
+  defineRoute(app, 'tokens.revoke', ({ principal, params }) =>
+    s.auth.revokeToken(principal, params.id as string),
+  );
   defineRoute(app, 'notifications.list', ({ principal, query }) => {
     const limit = (query.limit as number | undefined) ?? 100;
     const before = decodeIntCursor(query.cursor as string | undefined) ?? Number.MAX_SAFE_INTEGER;

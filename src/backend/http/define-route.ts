@@ -16,7 +16,11 @@ export interface RouteInput {
  * Registers a contract route: method, path, schemas and the permission come from `src/api/routes.ts`,
  * so the backend cannot drift from the contract. The handler returns the response body.
  */
-export function defineRoute(app: FastifyInstance, id: RouteId, handler: (input: RouteInput) => unknown): void {
+export function defineRoute(
+  app: FastifyInstance,
+  id: RouteId,
+  handler: (input: RouteInput) => unknown,
+): void {
   const def: RouteDef = routes[id];
   const response = def.testOnly || id === 'openapi.show' ? undefined : { [def.status ?? 200]: def.response };
   app.route({

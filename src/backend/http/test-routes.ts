@@ -7,7 +7,8 @@ import { defineRoute } from './define-route.js';
 export function testRoutes(app: FastifyInstance, s: BackendServices): void {
   defineRoute(app, 'test.clock.show', () => ({ now: s.clock.now().toISOString() }));
   defineRoute(app, 'test.clock.set', ({ body }) => {
-    if (!s.setClock) throw new ApiError('conflict', 'The backend runs on the system clock; start it with --clock');
+    if (!s.setClock)
+      throw new ApiError('conflict', 'The backend runs on the system clock; start it with --clock');
     const b = body as { now?: string; advanceSeconds?: number };
     const base = b.now ? new Date(b.now) : s.clock.now();
     s.setClock(new Date(base.getTime() + (b.advanceSeconds ?? 0) * 1000));

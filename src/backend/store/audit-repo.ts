@@ -47,7 +47,13 @@ export class AuditRepo {
   }
 
   /** Queues a message to the outbox. */
-  notify(time: string, channel: 'sms' | 'email', recipient: string, userId: number | null, text: string): void {
+  notify(
+    time: string,
+    channel: 'sms' | 'email',
+    recipient: string,
+    userId: number | null,
+    text: string,
+  ): void {
     this.insertNotificationStmt.run(time, channel, recipient, userId, text);
   }
 

@@ -73,14 +73,19 @@ export class AuthRepo {
       `INSERT INTO logins (time, login, user_id, session_id, ip, client, success, reason)
        VALUES (@time, @login, @userId, @sessionId, @ip, @client, @success, @reason)`,
     );
-    this.loginsStmt = db.prepare<[number, number, number], Omit<LoginRecordRow, 'success'> & { success: number }>(
+    this.loginsStmt = db.prepare<
+      [number, number, number],
+      Omit<LoginRecordRow, 'success'> & { success: number }
+    >(
       `SELECT id, time, login, ip, client, success, reason, session_id AS sessionId FROM logins
         WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     );
     this.insertTokenStmt = db.prepare(
       `INSERT INTO api_tokens (user_id, name, token_hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
     );
-    this.tokenByHashStmt = db.prepare<[string], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = ?`);
+    this.tokenByHashStmt = db.prepare<[string], TokenRow>(
+      `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = ?`,
+    );
     this.tokensStmt = db.prepare<[number, number, number], TokenRow>(
       `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?`,
     );
@@ -134,7 +139,8 @@ export class AuthRepo {
     expiresAt: string | null,
   ): number {
     return Number(
-      this.insertTokenStmt.run(userId, name, tokenHash, JSON.stringify(scope), now, expiresAt).lastInsertRowid,
+      this.insertTokenStmt.run(userId, name, tokenHash, JSON.stringify(scope), now, expiresAt)
+        .lastInsertRowid,
     );
   }
 

@@ -37,7 +37,9 @@ export class CatalogRepo {
   constructor(db: Db) {
     this.tariffsStmt = db.prepare<[], TariffRow>('SELECT * FROM tariffs ORDER BY monthly_fee, code');
     this.servicesStmt = db.prepare<[], ServiceRow>('SELECT * FROM services ORDER BY code');
-    this.groupsStmt = db.prepare<[], GroupRecord>('SELECT id, name, parent_id AS parentId FROM groups ORDER BY rowid');
+    this.groupsStmt = db.prepare<[], GroupRecord>(
+      'SELECT id, name, parent_id AS parentId FROM groups ORDER BY rowid',
+    );
     this.groupCountsStmt = db.prepare<[], { groupId: string; n: number }>(
       'SELECT group_id AS groupId, count(*) AS n FROM numbers GROUP BY group_id',
     );

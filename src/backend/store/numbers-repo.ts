@@ -82,4 +82,3 @@ export class NumbersRepo {
 function toRecord(row: Row): NumberRecord {
   return { ...row, services: row.services ? (JSON.parse(row.services) as string[]) : [] };
 }
-

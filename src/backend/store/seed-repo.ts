@@ -43,14 +43,21 @@ export function insertCompany(
     for (const a of company.accounts) ins.account.run(a);
     for (const g of company.groups) ins.group.run(g);
     for (const t of company.tariffs) ins.tariff.run({ ...t, regions: JSON.stringify(t.regions) });
-    for (const s of company.services) ins.service.run({ ...s, incompatibleWith: JSON.stringify(s.incompatibleWith) });
+    for (const s of company.services)
+      ins.service.run({ ...s, incompatibleWith: JSON.stringify(s.incompatibleWith) });
     for (const n of company.numbers) {
       ins.number.run({ ...n, blockedSince: n.status === 'blocked' ? n.activatedAt : null });
       for (const s of n.services) ins.numberService.run(n.msisdn, s, n.activatedAt);
     }
     for (const r of company.roles) ins.role.run(r.name, r.description, JSON.stringify(r.permissions));
     for (const u of company.users) {
-      const id = ins.user.run({ email: u.email, phone: u.phone, name: u.name, hash: passwordHashOf(u), now }).lastInsertRowid;
+      const id = ins.user.run({
+        email: u.email,
+        phone: u.phone,
+        name: u.name,
+        hash: passwordHashOf(u),
+        now,
+      }).lastInsertRowid;
       for (const g of u.grants) ins.grant.run(id, g.role, g.groupId);
     }
   })();

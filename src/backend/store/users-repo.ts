@@ -50,7 +50,9 @@ export class UsersRepo {
     this.failStmt = db.prepare<[string | null, number]>(
       'UPDATE users SET failed_logins = failed_logins + 1, locked_until = ? WHERE id = ?',
     );
-    this.resetFailsStmt = db.prepare<[number]>('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?');
+    this.resetFailsStmt = db.prepare<[number]>(
+      'UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?',
+    );
     this.insertUserStmt = db.prepare(
       `INSERT INTO users (email, phone, name, password_hash, must_change_password, created_at)
        VALUES (@email, @phone, @name, @passwordHash, @mustChangePassword, @createdAt)`,
@@ -98,7 +100,9 @@ export class UsersRepo {
     mustChangePassword: boolean;
     createdAt: string;
   }): number {
-    return Number(this.insertUserStmt.run({ ...u, mustChangePassword: u.mustChangePassword ? 1 : 0 }).lastInsertRowid);
+    return Number(
+      this.insertUserStmt.run({ ...u, mustChangePassword: u.mustChangePassword ? 1 : 0 }).lastInsertRowid,
+    );
   }
 
   /** Adds a role. */

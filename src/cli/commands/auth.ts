@@ -69,35 +69,37 @@ export function register(program: Command, ctx: Context): void {
     ctx.note(t('msg.loggedOut'));
   });
 
-  withExamples(program.command('whoami').description(t('cmd.whoami')), t, ['vm whoami', 'vm whoami --json']).action(
-    async (_o, cmd: Command) => {
-      ctx.use(cmd);
-      const me = await (await ctx.client()).call('me.show');
-      const server = await ctx.server();
-      const columns: Column<Me>[] = [
-        { key: 'name', header: t('col.name') },
-        { key: 'email', header: t('col.email') },
-        { key: 'phone', header: t('col.phone') },
-        { key: 'company', header: t('col.company') },
-        { key: 'via', header: t('col.via'), get: (m) => (m.tokenName ? `token ${m.tokenName}` : m.via) },
-        { key: 'server', header: t('col.server'), get: () => server },
-        {
-          key: 'grants',
-          header: t('col.rights'),
-          kind: 'list',
-          get: (m) =>
-            m.grants.map((g) => `${g.role} @ ${g.groupId ?? t('value.wholeCompany')}: ${g.permissions.join(' ')}`),
-        },
-      ];
-      await ctx.printObject(me, columns);
-    },
-  );
+  withExamples(program.command('whoami').description(t('cmd.whoami')), t, [
+    'vm whoami',
+    'vm whoami --json',
+  ]).action(async (_o, cmd: Command) => {
+    ctx.use(cmd);
+    const me = await (await ctx.client()).call('me.show');
+    const server = await ctx.server();
+    const columns: Column<Me>[] = [
+      { key: 'name', header: t('col.name') },
+      { key: 'email', header: t('col.email') },
+      { key: 'phone', header: t('col.phone') },
+      { key: 'company', header: t('col.company') },
+      { key: 'via', header: t('col.via'), get: (m) => (m.tokenName ? `token ${m.tokenName}` : m.via) },
+      { key: 'server', header: t('col.server'), get: () => server },
+      {
+        key: 'grants',
+        header: t('col.rights'),
+        kind: 'list',
+        get: (m) =>
+          m.grants.map(
+            (g) => `${g.role} @ ${g.groupId ?? t('value.wholeCompany')}: ${g.permissions.join(' ')}`,
+          ),
+      },
+    ];
+    await ctx.printObject(me, columns);
+  });
 
-  withExamples(
-    program.command('sessions').description(t('cmd.sessions')).addOption(limitOption(ctx)),
-    t,
-    ['vm sessions', 'vm sessions --limit 20 --csv > logins.csv'],
-  ).action(async (_o, cmd: Command) => {
+  withExamples(program.command('sessions').description(t('cmd.sessions')).addOption(limitOption(ctx)), t, [
+    'vm sessions',
+    'vm sessions --limit 20 --csv > logins.csv',
+  ]).action(async (_o, cmd: Command) => {
     const o = ctx.use<{ limit?: number }>(cmd);
     const client = await ctx.client();
     const columns: Column<LoginRecord>[] = [
@@ -109,7 +111,10 @@ export function register(program: Command, ctx: Context): void {
       { key: 'reason', header: t('col.description') },
       { key: 'current', header: t('value.current'), kind: 'bool' },
     ];
-    await ctx.printRows(take(client.paginate('sessions.list', {}, Math.min(o.limit ?? 1000, 1000)), o.limit), columns);
+    await ctx.printRows(
+      take(client.paginate('sessions.list', {}, Math.min(o.limit ?? 1000, 1000)), o.limit),
+      columns,
+    );
   });
 }
 
@@ -118,11 +123,16 @@ async function readPassword(ctx: Context, fromStdin: boolean): Promise<string> {
   if (fromStdin) {
     const chunks: Buffer[] = [];
     for await (const chunk of ctx.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
-    const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    const text = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
     if (!text) throw new UsageError(ctx.t('err.passwordStdinEmpty'));
     return text;
   }
   if (!ctx.canPrompt) throw new CliError(ctx.t('err.passwordNeedsStdin'), 2);
   const { password } = await import('@inquirer/prompts');
-  return password({ message: ctx.t('msg.password'), mask: '*' }, { output: ctx.io.stderr as NodeJS.WritableStream });
+  return password(
+    { message: ctx.t('msg.password'), mask: '*' },
+    { output: ctx.io.stderr as NodeJS.WritableStream },
+  );
 }

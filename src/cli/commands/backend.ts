@@ -26,7 +26,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv): string {
 function wholeNumber(min: number, max: number) {
   return (v: string): string => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number ${min}..${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a whole number ${min}..${max}`);
     return v;
   };
 }
@@ -61,11 +62,13 @@ export function register(program: Command, ctx: Context): void {
     ],
   ).action(async (_o, cmd: Command) => {
     const o = ctx.use<StartOptions>(cmd);
-    if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
+    if (Boolean(o.tlsCert) !== Boolean(o.tlsKey))
+      throw new UsageError('--tls-cert and --tls-key go together');
     let clockStart: Date | undefined;
     if (o.clock !== undefined) {
       clockStart = new Date(o.clock);
-      if (Number.isNaN(clockStart.getTime())) throw new UsageError(`--clock: "${o.clock}" is not an ISO-8601 time`);
+      if (Number.isNaN(clockStart.getTime()))
+        throw new UsageError(`--clock: "${o.clock}" is not an ISO-8601 time`);
     }
     const dataDir = path.resolve(o.data ?? defaultDataDir(ctx.env));
     const { startBackend } = await import('../../backend/server.js');

@@ -20,83 +20,134 @@ interface Step {
  */
 export function register(program: Command, ctx: Context): void {
   const t = ctx.t;
-  withExamples(program.command('demo').description(t('cmd.demo')), t, ['vm demo', 'vm demo --lang ru']).action(
-    async (_o, cmd: Command) => {
-      ctx.use(cmd);
-      const out = ctx.io.stdout;
-      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-demo-'));
-      const { startBackend } = await import('../../backend/server.js');
-      const server = await startBackend({ dataDir: path.join(tmp, 'data'), port: 0, lines: 250, seed: 1, version: VERSION });
-      const bin = fileURLToPath(new URL('../../../bin/vm.js', import.meta.url));
-      const env = {
-        ...ctx.env,
-        VM_SERVER: server.url,
-        XDG_CONFIG_HOME: path.join(tmp, 'config'),
-        VM_LANG: ctx.lang,
-        VM_TOKEN: '',
-        VM_PROFILE: '',
-      };
-      const heading = (text: string) => out.write(`\n${ctx.color ? `\x1b[1m${text}\x1b[0m` : text}\n`);
-      // Each step runs in a child process so the backend (in this process) keeps answering.
-      const runStep = async (step: Step): Promise<string> => {
-        heading(`# ${step.note}`);
-        out.write(`$ vm ${step.args.map(quote).join(' ')}${step.stdin !== undefined ? '   (password on stdin)' : ''}\n`);
-        const { spawn } = await import('node:child_process');
-        return new Promise((resolve, reject) => {
-          const child = spawn(process.execPath, [bin, ...step.args], {
-            env: { ...env, ...step.env },
-            stdio: [step.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-          });
-          let captured = '';
-          child.stdout?.on('data', (d: Buffer) => {
-            captured += d.toString();
-            out.write(d);
-          });
-          child.stderr?.on('data', (d: Buffer) => ctx.io.stderr.write(d));
-          if (step.stdin !== undefined) child.stdin?.end(step.stdin);
-          child.on('error', reject);
-          child.on('close', () => resolve(captured));
-        });
-      };
-      try {
-        heading(`vm ${VERSION} demo — mock operator backend at ${server.url}, data in ${tmp}`);
-        await runStep({ note: 'Log in as the demo admin (scripts pipe the password)', args: ['login', '--email', 'admin@demo.test', '--password-stdin'], stdin: 'admin-demo-1\n' });
-        await runStep({ note: 'Who am I, and what may I do', args: ['whoami'] });
-        await runStep({ note: 'Accounts (contracts) in several regions', args: ['accounts', 'list'] });
-        await runStep({ note: 'The group tree', args: ['groups', 'list'] });
-        await runStep({ note: 'The first numbers of 250', args: ['numbers', 'list', '--limit', '8'] });
-        await runStep({ note: 'Blocked numbers in the Sales subtree', args: ['numbers', 'list', '--group', 'sales', '--status', 'blocked'] });
-        const first = spawnSync(process.execPath, [bin, 'numbers', 'list', '--limit', '1', '--fields', 'msisdn', '-o', 'tsv'], { env, encoding: 'utf8' });
-        const msisdn = first.stdout.split('\n')[1]?.trim();
-        if (msisdn) {
-          const spelled = `8 (${msisdn.slice(2, 5)}) ${msisdn.slice(5, 8)}-${msisdn.slice(8, 10)}-${msisdn.slice(10)}`;
-          await runStep({ note: 'One number in full — any common spelling works', args: ['numbers', 'show', spelled] });
-        }
-        await runStep({ note: 'The tariff plan catalog', args: ['tariffs', 'list'] });
-        await runStep({ note: 'Services that fit a tariff', args: ['services', 'list', '--tariff', 'SMART'] });
-        await runStep({ note: 'For scripts: JSON lines', args: ['numbers', 'list', '--region', 'SPE', '--limit', '2', '--jsonl', '--fields', 'msisdn,employee,tariff,monthlyFee'] });
-        await runStep({ note: 'An API token for a cron job (shown once)', args: ['tokens', 'create', '--name', 'demo-cron', '--scope', 'numbers:read', '--expires', '90d'] });
-        await runStep({ note: 'The manager sees only the Sales subtree', args: ['login', '--email', 'manager@demo.test', '--password-stdin'], stdin: 'manager-demo-1\n', env: { VM_PROFILE: 'manager' } });
-        await runStep({ note: 'Sales numbers, as the manager', args: ['numbers', 'list', '--limit', '5', '--profile', 'manager'] });
-        await runStep({ note: 'A wrong password is refused and recorded', args: ['login', '--email', 'admin@demo.test', '--password-stdin', '--profile', 'typo'], stdin: 'wrong\n' });
-        await runStep({ note: 'Login history', args: ['sessions'] });
-      } finally {
-        await server.close();
-        fs.rmSync(tmp, { recursive: true, force: true });
-      }
-      heading('Try it by hand');
+  withExamples(program.command('demo').description(t('cmd.demo')), t, [
+    'vm demo',
+    'vm demo --lang ru',
+  ]).action(async (_o, cmd: Command) => {
+    ctx.use(cmd);
+    const out = ctx.io.stdout;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-demo-'));
+    const { startBackend } = await import('../../backend/server.js');
+    const server = await startBackend({
+      dataDir: path.join(tmp, 'data'),
+      port: 0,
+      lines: 250,
+      seed: 1,
+      version: VERSION,
+    });
+    const bin = fileURLToPath(new URL('../../../bin/vm.js', import.meta.url));
+    const env = {
+      ...ctx.env,
+      VM_SERVER: server.url,
+      XDG_CONFIG_HOME: path.join(tmp, 'config'),
+      VM_LANG: ctx.lang,
+      VM_TOKEN: '',
+      VM_PROFILE: '',
+    };
+    const heading = (text: string) => out.write(`\n${ctx.color ? `\x1b[1m${text}\x1b[0m` : text}\n`);
+    // Each step runs in a child process so the backend (in this process) keeps answering.
+    const runStep = async (step: Step): Promise<string> => {
+      heading(`# ${step.note}`);
       out.write(
-        [
-          '  1. In one terminal:   vm backend start            (or: node bin/vm.js backend start)',
-          '  2. In another:        vm login --email admin@demo.test      password: admin-demo-1',
-          '                        vm numbers list',
-          '  Other demo users: manager@demo.test / manager-demo-1 (Sales only), viewer@demo.test / viewer-demo-1 (read only).',
-          '  Help: vm --help, vm help environment, vm help exit-codes',
-          '',
-        ].join('\n'),
+        `$ vm ${step.args.map(quote).join(' ')}${step.stdin !== undefined ? '   (password on stdin)' : ''}\n`,
       );
-    },
-  );
+      const { spawn } = await import('node:child_process');
+      return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, ...step.args], {
+          env: { ...env, ...step.env },
+          stdio: [step.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        });
+        let captured = '';
+        child.stdout?.on('data', (d: Buffer) => {
+          captured += d.toString();
+          out.write(d);
+        });
+        child.stderr?.on('data', (d: Buffer) => ctx.io.stderr.write(d));
+        if (step.stdin !== undefined) child.stdin?.end(step.stdin);
+        child.on('error', reject);
+        child.on('close', () => resolve(captured));
+      });
+    };
+    try {
+      heading(`vm ${VERSION} demo — mock operator backend at ${server.url}, data in ${tmp}`);
+      await runStep({
+        note: 'Log in as the demo admin (scripts pipe the password)',
+        args: ['login', '--email', 'admin@demo.test', '--password-stdin'],
+        stdin: 'admin-demo-1\n',
+      });
+      await runStep({ note: 'Who am I, and what may I do', args: ['whoami'] });
+      await runStep({ note: 'Accounts (contracts) in several regions', args: ['accounts', 'list'] });
+      await runStep({ note: 'The group tree', args: ['groups', 'list'] });
+      await runStep({ note: 'The first numbers of 250', args: ['numbers', 'list', '--limit', '8'] });
+      await runStep({
+        note: 'Blocked numbers in the Sales subtree',
+        args: ['numbers', 'list', '--group', 'sales', '--status', 'blocked'],
+      });
+      const first = spawnSync(
+        process.execPath,
+        [bin, 'numbers', 'list', '--limit', '1', '--fields', 'msisdn', '-o', 'tsv'],
+        { env, encoding: 'utf8' },
+      );
+      const msisdn = first.stdout.split('\n')[1]?.trim();
+      if (msisdn) {
+        const spelled = `8 (${msisdn.slice(2, 5)}) ${msisdn.slice(5, 8)}-${msisdn.slice(8, 10)}-${msisdn.slice(10)}`;
+        await runStep({
+          note: 'One number in full — any common spelling works',
+          args: ['numbers', 'show', spelled],
+        });
+      }
+      await runStep({ note: 'The tariff plan catalog', args: ['tariffs', 'list'] });
+      await runStep({ note: 'Services that fit a tariff', args: ['services', 'list', '--tariff', 'SMART'] });
+      await runStep({
+        note: 'For scripts: JSON lines',
+        args: [
+          'numbers',
+          'list',
+          '--region',
+          'SPE',
+          '--limit',
+          '2',
+          '--jsonl',
+          '--fields',
+          'msisdn,employee,tariff,monthlyFee',
+        ],
+      });
+      await runStep({
+        note: 'An API token for a cron job (shown once)',
+        args: ['tokens', 'create', '--name', 'demo-cron', '--scope', 'numbers:read', '--expires', '90d'],
+      });
+      await runStep({
+        note: 'The manager sees only the Sales subtree',
+        args: ['login', '--email', 'manager@demo.test', '--password-stdin'],
+        stdin: 'manager-demo-1\n',
+        env: { VM_PROFILE: 'manager' },
+      });
+      await runStep({
+        note: 'Sales numbers, as the manager',
+        args: ['numbers', 'list', '--limit', '5', '--profile', 'manager'],
+      });
+      await runStep({
+        note: 'A wrong password is refused and recorded',
+        args: ['login', '--email', 'admin@demo.test', '--password-stdin', '--profile', 'typo'],
+        stdin: 'wrong\n',
+      });
+      await runStep({ note: 'Login history', args: ['sessions'] });
+    } finally {
+      await server.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    heading('Try it by hand');
+    out.write(
+      [
+        '  1. In one terminal:   vm backend start            (or: node bin/vm.js backend start)',
+        '  2. In another:        vm login --email admin@demo.test      password: admin-demo-1',
+        '                        vm numbers list',
+        '  Other demo users: manager@demo.test / manager-demo-1 (Sales only), viewer@demo.test / viewer-demo-1 (read only).',
+        '  Help: vm --help, vm help environment, vm help exit-codes',
+        '',
+      ].join('\n'),
+    );
+  });
 }
 
 function quote(arg: string): string {

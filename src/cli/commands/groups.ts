@@ -21,7 +21,13 @@ export function register(program: Command, ctx: Context): void {
     for await (const g of client.paginate('groups.list')) rows.push(g);
     if ((await ctx.format()) === 'table' && !ctx.opts.fields) {
       const { renderTree } = await import('../output/render.js');
-      renderTree(rows, (g) => g.id, (g) => g.parentId, (g) => `${g.name} (${g.id}) · ${g.numbers}`, ctx.io.stdout);
+      renderTree(
+        rows,
+        (g) => g.id,
+        (g) => g.parentId,
+        (g) => `${g.name} (${g.id}) · ${g.numbers}`,
+        ctx.io.stdout,
+      );
       return;
     }
     const columns: Column<Group>[] = [

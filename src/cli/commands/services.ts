@@ -12,7 +12,10 @@ export function register(program: Command, ctx: Context): void {
     'vm services list --tariff SMART',
   ]);
   withExamples(
-    services.command('list').description(t('cmd.services.list')).option('--tariff <code>', t('cmd.services.tariff')),
+    services
+      .command('list')
+      .description(t('cmd.services.list'))
+      .option('--tariff <code>', t('cmd.services.tariff')),
     t,
     ['vm services list', 'vm services list --tariff BUSINESS_PRO --json'],
   ).action(async (_o, cmd: Command) => {

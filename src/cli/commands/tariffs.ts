@@ -22,7 +22,12 @@ export function register(program: Command, ctx: Context): void {
       { key: 'code', header: t('col.code') },
       { key: 'name', header: t('col.name') },
       { key: 'monthlyFee', header: t('col.monthlyFee'), kind: 'money' },
-      { key: 'minutes', header: t('col.minutes'), kind: 'number', get: (r) => (ctx.opts.json ? r.minutes : allowance(r.minutes)) },
+      {
+        key: 'minutes',
+        header: t('col.minutes'),
+        kind: 'number',
+        get: (r) => (ctx.opts.json ? r.minutes : allowance(r.minutes)),
+      },
       { key: 'sms', header: t('col.sms'), kind: 'number', get: (r) => allowance(r.sms) },
       { key: 'dataMb', header: t('col.dataMb'), kind: 'number', get: (r) => allowance(r.dataMb) },
       { key: 'regions', header: t('col.regions'), kind: 'list' },

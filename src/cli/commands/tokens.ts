@@ -27,9 +27,14 @@ export function register(program: Command, ctx: Context): void {
     ],
   ).action(async (_o, cmd: Command) => {
     const o = ctx.use<{ name: string; scope?: string; expires?: string }>(cmd);
-    const scope = o.scope?.split(',').map((s) => s.trim()).filter(Boolean);
+    const scope = o.scope
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const expiresAt = o.expires === undefined ? undefined : parseExpiry(o.expires, new Date(), ctx);
-    const created = await (await ctx.client()).call('tokens.create', { body: { name: o.name, scope, expiresAt } });
+    const created = await (
+      await ctx.client()
+    ).call('tokens.create', { body: { name: o.name, scope, expiresAt } });
     const format = await ctx.format();
     if (format === 'json' || format === 'jsonl') {
       await ctx.printObject(created, []);

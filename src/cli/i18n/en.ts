@@ -1,6 +1,7 @@
 /** English messages: the source catalog. Every key must exist in ru.ts too (the type checker enforces it). */
 export const en = {
-  'program.summary': 'Manage your company mobile lines at the operator: numbers, tariffs, services, blocks, money, people',
+  'program.summary':
+    'Manage your company mobile lines at the operator: numbers, tariffs, services, blocks, money, people',
   'help.examples': 'Examples:',
   'help.seeAlso': 'More: vm help environment, vm help exit-codes',
   'help.unknownTopic': 'No help topic or command "{topic}". Topics: environment, exit-codes',
@@ -133,7 +134,8 @@ export const en = {
   'msg.loggedIn': 'Logged in as {name} <{email}> at {server}. The session ends after {minutes} minutes idle.',
   'msg.loggedOut': 'Logged out.',
   'msg.notLoggedIn': 'Not logged in.',
-  'msg.tokenCreated': 'Token "{name}" created. It is shown only this once; store it safely (e.g. in VM_TOKEN):',
+  'msg.tokenCreated':
+    'Token "{name}" created. It is shown only this once; store it safely (e.g. in VM_TOKEN):',
   'msg.tokenRevoked': 'Token "{name}" revoked.',
   'msg.backendListening': 'vm backend listening on {url}',
   'msg.backendSeeded': 'Data dir {dir}: demo company with {lines} numbers (seed {seed}).',
@@ -144,19 +146,24 @@ export const en = {
   'err.passwordNeedsStdin': 'No terminal to ask for the password: pipe it in with --password-stdin.',
   'err.notLoggedIn': 'Not logged in. Run: vm login (or set VM_TOKEN).',
   'err.sessionExpired': 'Session expired after 20 minutes idle. Run: vm login',
-  'err.tokenInvalid': 'The API token is invalid, revoked or expired ({detail}). Create a new one: vm tokens create',
+  'err.tokenInvalid':
+    'The API token is invalid, revoked or expired ({detail}). Create a new one: vm tokens create',
   'err.invalidCredentials': 'Wrong login or password.',
-  'err.invalidCredentialsLeft': 'Wrong login or password. {left} attempts left before the account is locked for 15 minutes.',
+  'err.invalidCredentialsLeft':
+    'Wrong login or password. {left} attempts left before the account is locked for 15 minutes.',
   'err.accountLocked': 'Too many failed logins: the account is locked until {until}.',
   'err.userDisabled': 'This user is disabled. Ask your administrator.',
   'err.forbidden': 'Not allowed: {detail}',
   'err.notFound': 'Not found: {detail}',
-  'err.network': 'Cannot reach the backend at {server} ({code}). Is it running? Start one with: vm backend start',
-  'err.insecure': 'Refusing plain http to {server}: it is not this machine. Use https, or --insecure if you really mean it.',
+  'err.network':
+    'Cannot reach the backend at {server} ({code}). Is it running? Start one with: vm backend start',
+  'err.insecure':
+    'Refusing plain http to {server}: it is not this machine. Use https, or --insecure if you really mean it.',
   'err.caFile': 'Cannot read the CA file {file}: {reason}',
   'err.server': 'The backend failed: {detail}',
   'err.invalidNumber': '{detail}',
-  'err.badExpiry': 'Cannot read expiry "{value}": use a date (2027-01-31), an ISO time or a duration like 90d or 12h.',
+  'err.badExpiry':
+    'Cannot read expiry "{value}": use a date (2027-01-31), an ISO time or a duration like 90d or 12h.',
   'err.unknownField': 'Unknown field "{field}". Fields: {valid}',
   'err.unknownFormat': 'Unknown output format "{format}". Use one of: table, tsv, csv, json, jsonl',
   'err.unknownShell': 'Unknown shell "{shell}". Use bash, zsh or fish.',

@@ -2,7 +2,8 @@ import type { MessageKey } from './en.js';
 
 /** Русский каталог: те же ключи, что в en.ts. */
 export const ru: Record<MessageKey, string> = {
-  'program.summary': 'Управление мобильной связью компании у оператора: номера, тарифы, услуги, блокировки, деньги, сотрудники',
+  'program.summary':
+    'Управление мобильной связью компании у оператора: номера, тарифы, услуги, блокировки, деньги, сотрудники',
   'help.examples': 'Примеры:',
   'help.seeAlso': 'Ещё: vm help environment, vm help exit-codes',
   'help.unknownTopic': 'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes',
@@ -132,10 +133,12 @@ export const ru: Record<MessageKey, string> = {
   'msg.rows': 'строк: {count}',
   'msg.password': 'Пароль',
   'msg.login': 'E-mail или телефон',
-  'msg.loggedIn': 'Вход выполнен: {name} <{email}>, сервер {server}. Сеанс завершится после {minutes} минут бездействия.',
+  'msg.loggedIn':
+    'Вход выполнен: {name} <{email}>, сервер {server}. Сеанс завершится после {minutes} минут бездействия.',
   'msg.loggedOut': 'Выход выполнен.',
   'msg.notLoggedIn': 'Вход не выполнен.',
-  'msg.tokenCreated': 'Токен «{name}» создан. Он показан только сейчас; сохраните его надёжно (например, в VM_TOKEN):',
+  'msg.tokenCreated':
+    'Токен «{name}» создан. Он показан только сейчас; сохраните его надёжно (например, в VM_TOKEN):',
   'msg.tokenRevoked': 'Токен «{name}» отозван.',
   'msg.backendListening': 'vm backend listening on {url}',
   'msg.backendSeeded': 'Каталог данных {dir}: демо-компания, номеров: {lines} (зерно {seed}).',
@@ -146,19 +149,23 @@ export const ru: Record<MessageKey, string> = {
   'err.passwordNeedsStdin': 'Нет терминала, чтобы спросить пароль: передайте его через --password-stdin.',
   'err.notLoggedIn': 'Вход не выполнен. Выполните: vm login (или задайте VM_TOKEN).',
   'err.sessionExpired': 'Сеанс завершён после 20 минут бездействия. Выполните: vm login',
-  'err.tokenInvalid': 'API-токен недействителен, отозван или истёк ({detail}). Создайте новый: vm tokens create',
+  'err.tokenInvalid':
+    'API-токен недействителен, отозван или истёк ({detail}). Создайте новый: vm tokens create',
   'err.invalidCredentials': 'Неверный логин или пароль.',
-  'err.invalidCredentialsLeft': 'Неверный логин или пароль. Осталось попыток до блокировки на 15 минут: {left}.',
+  'err.invalidCredentialsLeft':
+    'Неверный логин или пароль. Осталось попыток до блокировки на 15 минут: {left}.',
   'err.accountLocked': 'Слишком много неудачных входов: учётная запись заблокирована до {until}.',
   'err.userDisabled': 'Пользователь отключён. Обратитесь к администратору.',
   'err.forbidden': 'Нет прав: {detail}',
   'err.notFound': 'Не найдено: {detail}',
   'err.network': 'Бэкенд {server} недоступен ({code}). Он запущен? Запустить: vm backend start',
-  'err.insecure': 'Отказ от http без шифрования к {server}: это не этот компьютер. Используйте https или --insecure, если вы уверены.',
+  'err.insecure':
+    'Отказ от http без шифрования к {server}: это не этот компьютер. Используйте https или --insecure, если вы уверены.',
   'err.caFile': 'Не удалось прочитать файл УЦ {file}: {reason}',
   'err.server': 'Ошибка бэкенда: {detail}',
   'err.invalidNumber': '{detail}',
-  'err.badExpiry': 'Не понимаю срок «{value}»: укажите дату (2027-01-31), ISO-время или длительность, например 90d или 12h.',
+  'err.badExpiry':
+    'Не понимаю срок «{value}»: укажите дату (2027-01-31), ISO-время или длительность, например 90d или 12h.',
   'err.unknownField': 'Неизвестное поле «{field}». Поля: {valid}',
   'err.unknownFormat': 'Неизвестный формат вывода «{format}». Допустимо: table, tsv, csv, json, jsonl',
   'err.unknownShell': 'Неизвестная оболочка «{shell}». Допустимо: bash, zsh, fish.',

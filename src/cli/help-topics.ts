@@ -1,0 +1,109 @@
+import type { Lang } from './i18n/index.js';
+
+/** The names of the help topics `vm help TOPIC` prints. */
+export const HELP_TOPICS = ['environment', 'exit-codes'] as const;
+export type HelpTopic = (typeof HELP_TOPICS)[number];
+
+const ENVIRONMENT: Record<Lang, string> = {
+  en: `Environment variables that vm reads
+
+  VM_SERVER        backend URL; beats the profile's server (same as --server)
+  VM_TOKEN         API token from "vm tokens create"; beats the stored login session
+  VM_PROFILE       config profile to use (same as --profile); default "default"
+  VM_LANG          language of messages and help: en or ru (same as --lang)
+  VM_CA            PEM file of a private CA to trust (same as --ca)
+  VM_DEBUG         1 prints request lines and request ids to stderr, never tokens (same as --verbose)
+  NO_COLOR         any value turns colour off (same as --no-color)
+  TERM=dumb        turns colour off
+  XDG_CONFIG_HOME  the config is $XDG_CONFIG_HOME/vm/config.json, mode 0600 (default ~/.config/vm/config.json)
+  XDG_DATA_HOME    backend data default: $XDG_DATA_HOME/vm/backend (default ~/.local/share/vm/backend)
+  LANG, LC_ALL     language when neither --lang nor VM_LANG is given (also LC_MESSAGES); ru_RU.UTF-8 means Russian
+  CI               set by CI systems; vm never prompts there anyway because there is no terminal (TTY),
+                   so changes need --yes
+
+Precedence: flags > environment > profile > defaults. VM_TOKEN beats the stored session.
+Colour and tables appear only on a terminal; piped output is tab-separated without colour.
+
+Examples:
+  $ VM_TOKEN=vmt_... vm numbers list --json
+  $ VM_SERVER=https://vm.example.ru VM_LANG=ru vm whoami
+  $ NO_COLOR=1 vm numbers list --status blocked
+`,
+  ru: `Переменные окружения, которые читает vm
+
+  VM_SERVER        адрес бэкенда; важнее сервера из профиля (то же, что --server)
+  VM_TOKEN         API-токен из «vm tokens create»; важнее сохранённого сеанса входа
+  VM_PROFILE       профиль настроек (то же, что --profile); по умолчанию «default»
+  VM_LANG          язык сообщений и справки: en или ru (то же, что --lang)
+  VM_CA            PEM-файл частного удостоверяющего центра, которому доверять (то же, что --ca)
+  VM_DEBUG         1 — печатать строки запросов и их id в stderr, но не токены (то же, что --verbose)
+  NO_COLOR         любое значение выключает цвет (то же, что --no-color)
+  TERM=dumb        выключает цвет
+  XDG_CONFIG_HOME  настройки в $XDG_CONFIG_HOME/vm/config.json, права 0600 (по умолчанию ~/.config/vm/config.json)
+  XDG_DATA_HOME    данные бэкенда по умолчанию: $XDG_DATA_HOME/vm/backend (иначе ~/.local/share/vm/backend)
+  LANG, LC_ALL     язык, если не заданы ни --lang, ни VM_LANG (также LC_MESSAGES); ru_RU.UTF-8 — русский
+  CI               задаётся системами CI; vm там и так ничего не спрашивает, потому что нет терминала (TTY),
+                   поэтому изменениям нужен --yes
+
+Порядок важности: флаги > окружение > профиль > значения по умолчанию. VM_TOKEN важнее сохранённого сеанса.
+Цвет и таблицы — только в терминале; вывод в канал — строки через табуляцию без цвета.
+
+Примеры:
+  $ VM_TOKEN=vmt_... vm numbers list --json
+  $ VM_SERVER=https://vm.example.ru VM_LANG=ru vm whoami
+  $ NO_COLOR=1 vm numbers list --status blocked
+`,
+};
+
+const EXIT_CODES: Record<Lang, string> = {
+  en: `Exit codes
+
+  0    success; for a bulk change, every number succeeded
+       e.g. vm numbers list --json > numbers.json
+  1    error: the server failed, the network failed after retries, or something unexpected
+       e.g. Cannot reach the backend at http://127.0.0.1:7080 (ECONNREFUSED). Is it running?
+  2    usage or input error: a bad flag, a bad CSV, confirmation needed without a terminal
+       e.g. numbers.csv:17: "8916123" is not a valid phone number
+  3    partial failure: the operation finished, some numbers failed (they are listed)
+       e.g. 98 of 100 numbers blocked; 2 failed
+  4    not authenticated, session expired or token invalid
+       e.g. Session expired after 20 minutes idle. Run: vm login
+  5    forbidden by your rights
+       e.g. Not allowed: you may not change tariffs
+  130  interrupted (Ctrl-C); the operation keeps running in the backend and its id is printed
+       e.g. Interrupted. The operation op_123 goes on: vm ops wait op_123
+
+In a script:
+  $ vm numbers list --json > numbers.json || echo "vm failed with exit code $?"
+`,
+  ru: `Коды завершения
+
+  0    успех; для массового изменения — успешно для каждого номера
+       напр. vm numbers list --json > numbers.json
+  1    ошибка: сбой сервера, сети (после повторов) или что-то непредвиденное
+       напр. Бэкенд http://127.0.0.1:7080 недоступен (ECONNREFUSED). Он запущен?
+  2    ошибка вызова или входных данных: неверный флаг, плохой CSV, нужно подтверждение, а терминала нет
+       напр. numbers.csv:17: «8916123» — не номер телефона
+  3    частичная неудача: операция завершилась, но для некоторых номеров — с ошибкой (они перечислены)
+       напр. Заблокировано 98 номеров из 100; 2 с ошибкой
+  4    вход не выполнен, сеанс завершён или токен недействителен
+       напр. Сеанс завершён после 20 минут бездействия. Выполните: vm login
+  5    запрещено вашими правами
+       напр. Нет прав: вы не можете менять тарифы
+  130  прервано (Ctrl-C); операция продолжается в бэкенде, её id напечатан
+       напр. Прервано. Операция op_123 продолжается: vm ops wait op_123
+
+В скрипте:
+  $ vm numbers list --json > numbers.json || echo "vm завершился с кодом $?"
+`,
+};
+
+/** Is `name` one of the help topics? */
+export function isHelpTopic(name: string): name is HelpTopic {
+  return (HELP_TOPICS as readonly string[]).includes(name);
+}
+
+/** The text of a help topic in a language. */
+export function helpTopic(name: HelpTopic, lang: Lang): string {
+  return (name === 'environment' ? ENVIRONMENT : EXIT_CODES)[lang];
+}

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, where `bin/vm.js` lives. */
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const vmBin = path.join(repoRoot, 'bin', 'vm.js');
+
+export interface BackendProcessOptions {
+  lines?: number;
+  seed?: number;
+  /** ISO time: run the backend on a manual clock starting there. */
+  clock?: string;
+  testMode?: boolean;
+  extraArgs?: string[];
+}
+
+export interface BackendProcess {
+  url: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** SIGTERM, wait for the exit, remove the data dir. */
+  stop(): Promise<void>;
+}
+
+const STARTUP_TIMEOUT_MS = 20_000;
+const LISTENING = /^vm backend listening on (\S+)$/m;
+
+/** Runs `vm backend start --port 0` on a fresh temp data dir and resolves once it says where it listens. */
+export async function startBackendProcess(opts: BackendProcessOptions = {}): Promise<BackendProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-e2e-backend-'));
+  const args = [vmBin, 'backend', 'start', '--port', '0', '--data', dataDir];
+  if (opts.lines !== undefined) args.push('--lines', String(opts.lines));
+  if (opts.seed !== undefined) args.push('--seed', String(opts.seed));
+  if (opts.clock !== undefined) args.push('--clock', opts.clock);
+  if (opts.testMode) args.push('--test-mode');
+  args.push(...(opts.extraArgs ?? []));
+
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(force);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const fail = (why: string) => reject(new Error(`vm backend start ${why}\nstderr:\n${stderr}`));
+      const timer = setTimeout(() => fail(`did not listen within ${STARTUP_TIMEOUT_MS / 1000} s`), STARTUP_TIMEOUT_MS);
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const m = LISTENING.exec(stdout);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1] as string);
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        fail(`exited (${signal ?? code}) before listening`);
+      });
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        fail(`could not be spawned: ${err.message}`);
+      });
+    });
+    return { url, dataDir, process: child, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
