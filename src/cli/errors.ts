@@ -91,6 +91,9 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
         return { exitCode: EXIT.error, message: withId(detail) };
     }
   }
+  if (name === 'NetworkError' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.causeCode ?? '')) {
+    return { exitCode: EXIT.error, message: t('err.tls', { code: e.causeCode ?? '' }) };
+  }
   if (name === 'NetworkError') {
     return {
       exitCode: EXIT.error,

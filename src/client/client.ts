@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Agent, request, type Dispatcher } from 'undici';
 import type { Static } from '@sinclair/typebox';
 import { ApiError, isErrorCode, type ApiErrorBody } from '../api/errors.js';
-import { routes, type RouteId } from '../api/routes.js';
+import { endpoints, type RouteId } from '../api/endpoints.js';
+import type { routes } from '../api/routes.js';
 import { InsecureServerError, NetworkError } from './errors.js';
+import { Transport, type TransportResponse } from './transport.js';
 
 /** The response body type of a route. */
 export type ResponseOf<Id extends RouteId> = Static<(typeof routes)[Id]['response']>;
@@ -54,7 +55,7 @@ export function isLoopbackHost(hostname: string): boolean {
 /** The typed HTTP client of the /v1 contract: auth header, timeouts, retries with backoff, paging. */
 export class VmClient {
   private readonly base: URL;
-  private readonly dispatcher: Dispatcher;
+  private readonly transport: Transport;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly opts: ClientOptions) {
@@ -62,18 +63,13 @@ export class VmClient {
     if (this.base.protocol === 'http:' && !isLoopbackHost(this.base.hostname) && !opts.insecure) {
       throw new InsecureServerError(opts.server);
     }
-    const timeout = opts.timeoutMs ?? 30_000;
-    this.dispatcher = new Agent({
-      connect: { ...(opts.ca ? { ca: opts.ca } : {}), timeout },
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    });
+    this.transport = new Transport(this.base.protocol === 'https:', opts.timeoutMs ?? 30_000, opts.ca);
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
   /** Calls one route and returns its body; errors become ApiError (contract) or NetworkError. */
   async call<Id extends RouteId>(id: Id, input: CallInput = {}): Promise<ResponseOf<Id>> {
-    const def = routes[id];
+    const def = endpoints[id];
     const path = def.path.replace(/:(\w+)/g, (_, name: string) =>
       encodeURIComponent(input.params?.[name] ?? ''),
     );
@@ -85,11 +81,11 @@ export class VmClient {
     const maxAttempts = 1 + (this.opts.retries ?? 3);
     const requestId = `cli_${randomBytes(8).toString('hex')}`;
     for (let attempt = 1; ; attempt++) {
-      let res: Dispatcher.ResponseData;
+      let res: TransportResponse;
       try {
-        res = await request(url, {
+        res = await this.transport.send({
           method: def.method,
-          dispatcher: this.dispatcher,
+          url,
           headers: {
             accept: 'application/json',
             'user-agent': this.opts.userAgent,
@@ -111,21 +107,19 @@ export class VmClient {
         }
         throw new NetworkError(this.opts.server, code, (err as Error).message);
       }
-      const text = await res.body.text();
+      const text = res.text;
       const serverRequestId = headerOf(res.headers['x-request-id']) ?? requestId;
-      this.opts.debug?.(
-        `${def.method} ${url.pathname}${url.search} -> ${res.statusCode} [${serverRequestId}]`,
-      );
-      if (res.statusCode < 400) return (text ? JSON.parse(text) : {}) as ResponseOf<Id>;
-      const retryable = RETRYABLE_STATUS.has(res.statusCode) || (res.statusCode >= 500 && retryablePost);
-      if (retryable && (retryablePost || res.statusCode === 429) && attempt < maxAttempts) {
+      this.opts.debug?.(`${def.method} ${url.pathname}${url.search} -> ${res.status} [${serverRequestId}]`);
+      if (res.status < 400) return (text ? JSON.parse(text) : {}) as ResponseOf<Id>;
+      const retryable = RETRYABLE_STATUS.has(res.status) || (res.status >= 500 && retryablePost);
+      if (retryable && (retryablePost || res.status === 429) && attempt < maxAttempts) {
         const retryAfter = Number(headerOf(res.headers['retry-after']));
         await this.sleep(
           Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff(attempt),
         );
         continue;
       }
-      throw toApiError(res.statusCode, text, serverRequestId, this.opts.server);
+      throw toApiError(res.status, text, serverRequestId, this.opts.server);
     }
   }
 
@@ -148,7 +142,7 @@ export class VmClient {
 
   /** Releases the connection pool. */
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    this.transport.close();
   }
 }
 

@@ -57,7 +57,10 @@ export async function startBackendProcess(opts: BackendProcessOptions = {}): Pro
   try {
     const url = await new Promise<string>((resolve, reject) => {
       const fail = (why: string) => reject(new Error(`vm backend start ${why}\nstderr:\n${stderr}`));
-      const timer = setTimeout(() => fail(`did not listen within ${STARTUP_TIMEOUT_MS / 1000} s`), STARTUP_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => fail(`did not listen within ${STARTUP_TIMEOUT_MS / 1000} s`),
+        STARTUP_TIMEOUT_MS,
+      );
       child.stdout.on('data', (d: Buffer) => {
         stdout += d.toString();
         const m = LISTENING.exec(stdout);

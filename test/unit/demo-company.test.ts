@@ -221,7 +221,6 @@ describe('generateDemoCompany', () => {
     expect(big.numbers).toHaveLength(100_000);
     expect(new Set(big.numbers.map((n) => n.msisdn)).size).toBe(100_000);
     expect(new Set(big.numbers.map((n) => n.iccid)).size).toBe(100_000);
-    if (process.env.DEMO_TIMING) console.log(`100k lines: ${ms.toFixed(0)} ms`);
     expect(ms).toBeLessThan(2000);
   });
 });

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import type { NumberStatus, Service, Tariff } from '../../api/lines.js';
 import { isPermission, type Permission } from '../../domain/permissions.js';
@@ -562,7 +563,8 @@ export function generateDemoCompany(opts: { seed: number; lines: number }): Demo
   }
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
   const fx = structuredClone(loadDemoFixtures());
-  const rnd = mulberry32(Math.trunc(seed) ^ 0x5eed1e55);
+  const whole = Math.trunc(seed);
+  const rnd = mulberry32((whole % 4294967296) ^ floor(whole / 4294967296) ^ 0x5eed1e55); // all bits count
 
   const { accounts, groups, tariffs, services } = fx;
   const A = accounts.length;

@@ -7,7 +7,7 @@ export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 const TEXT = {
-  shellArg: { en: 'the shell: bash, zsh or fish', ru: 'оболочка: bash, zsh или fish' },
+  shellArg: { en: 'the shell to complete in', ru: 'для какой оболочки' },
 };
 
 /** vm completion bash|zsh|fish: a completion script generated from the live command tree. */

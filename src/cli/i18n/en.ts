@@ -159,6 +159,7 @@ export const en = {
     'Cannot reach the backend at {server} ({code}). Is it running? Start one with: vm backend start',
   'err.insecure':
     'Refusing plain http to {server}: it is not this machine. Use https, or --insecure if you really mean it.',
+  'err.tls': "The server's certificate is not trusted ({code}). For a private CA use --ca FILE or VM_CA.",
   'err.caFile': 'Cannot read the CA file {file}: {reason}',
   'err.server': 'The backend failed: {detail}',
   'err.invalidNumber': '{detail}',

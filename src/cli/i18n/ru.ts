@@ -161,6 +161,7 @@ export const ru: Record<MessageKey, string> = {
   'err.network': 'Бэкенд {server} недоступен ({code}). Он запущен? Запустить: vm backend start',
   'err.insecure':
     'Отказ от http без шифрования к {server}: это не этот компьютер. Используйте https или --insecure, если вы уверены.',
+  'err.tls': 'Сертификат сервера не доверенный ({code}). Для собственного УЦ укажите --ca ФАЙЛ или VM_CA.',
   'err.caFile': 'Не удалось прочитать файл УЦ {file}: {reason}',
   'err.server': 'Ошибка бэкенда: {detail}',
   'err.invalidNumber': '{detail}',

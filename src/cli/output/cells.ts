@@ -5,10 +5,16 @@
 import { formatMoney, formatMoneyPlain } from '../../domain/money.js';
 import type { ColumnKind, Lang } from './format.js';
 
-/** Cell text for tsv/csv: money as `1234.50`, lists joined with `,`, `true`/`false`, null as empty. */
-export function machineCell(value: unknown, kind: ColumnKind): string {
+/**
+ * Cell text for tsv/csv: money as `1234.50` (`1234,50` for Russian Excel, which reads a dot as text or a
+ * date), lists joined with `,`, `true`/`false`, null as empty.
+ */
+export function machineCell(value: unknown, kind: ColumnKind, excel = false): string {
   if (value === null || value === undefined) return '';
-  if (kind === 'money' && typeof value === 'number') return formatMoneyPlain(value);
+  if (kind === 'money' && typeof value === 'number') {
+    const plain = formatMoneyPlain(value);
+    return excel ? plain.replace('.', ',') : plain;
+  }
   if (Array.isArray(value)) return value.map((v) => machineCell(v, 'text')).join(',');
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') return JSON.stringify(value);

@@ -126,7 +126,7 @@ function csvWriter<T>(fields: Field<T>[], opts: RenderOptions): RowWriter<T> {
   return {
     // Russian Excel reads a file without a BOM as Windows-1251.
     begin: () => (opts.excel ? '\uFEFF' : '') + line(fields.map((f) => f.key)),
-    row: (r) => line(fields.map((f) => machineCell(f.get(r), f.kind))),
+    row: (r) => line(fields.map((f) => machineCell(f.get(r), f.kind, opts.excel))),
     end: () => '',
   };
 }

@@ -1,0 +1,26 @@
+/**
+ * Method, path and required access of every route — plain data without schemas, so the CLI's client can
+ * load it without TypeBox. `routes.ts` adds the schemas; together they are the contract.
+ */
+export const endpoints = {
+  'auth.login': { method: 'POST', path: '/v1/auth/login', access: 'public' },
+  'auth.logout': { method: 'POST', path: '/v1/auth/logout', access: 'authenticated' },
+  'me.show': { method: 'GET', path: '/v1/me', access: 'authenticated' },
+  'sessions.list': { method: 'GET', path: '/v1/sessions', access: 'authenticated' },
+  'tokens.list': { method: 'GET', path: '/v1/tokens', access: 'authenticated' },
+  'tokens.create': { method: 'POST', path: '/v1/tokens', access: 'authenticated' },
+  'tokens.revoke': { method: 'DELETE', path: '/v1/tokens/:id', access: 'authenticated' },
+  'notifications.list': { method: 'GET', path: '/v1/notifications', access: 'authenticated' },
+  'accounts.list': { method: 'GET', path: '/v1/accounts', access: 'numbers:read' },
+  'numbers.list': { method: 'GET', path: '/v1/numbers', access: 'numbers:read' },
+  'numbers.show': { method: 'GET', path: '/v1/numbers/:msisdn', access: 'numbers:read' },
+  'tariffs.list': { method: 'GET', path: '/v1/tariffs', access: 'numbers:read' },
+  'services.list': { method: 'GET', path: '/v1/services', access: 'numbers:read' },
+  'groups.list': { method: 'GET', path: '/v1/groups', access: 'numbers:read' },
+  'openapi.show': { method: 'GET', path: '/v1/openapi.json', access: 'public' },
+  'test.clock.show': { method: 'GET', path: '/v1/test/clock', access: 'public' },
+  'test.clock.set': { method: 'POST', path: '/v1/test/clock', access: 'public' },
+} as const;
+
+/** A route id, e.g. `numbers.list`. */
+export type RouteId = keyof typeof endpoints;
