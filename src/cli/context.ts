@@ -5,6 +5,7 @@ import type { ConfigStore } from './config.js';
 import { CliError, UsageError } from './errors.js';
 import type { Lang, Translate } from './i18n/index.js';
 import type { Column } from './output/render.js';
+import { VERSION } from '../api/version.js';
 
 /** The process's streams and what they are connected to. Commands never look at process.stdout themselves. */
 export interface IOStreams {
@@ -39,7 +40,7 @@ export interface GlobalOptions {
 }
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:7080';
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** One object per run: streams, language, options, and lazily built config and HTTP client. */
 export class Context {
@@ -116,6 +117,11 @@ export class Context {
     if (!Number.isFinite(timeout) || timeout <= 0)
       throw new UsageError(`--timeout: "${this.opts.timeout}" is not a number of seconds`);
     const verbose = this.opts.verbose || this.env.VM_DEBUG === '1';
+    let spinner: import('./output/spinner.js').Spinner | undefined;
+    if (this.io.stderrIsTTY && !this.opts.quiet && !verbose) {
+      const { Spinner } = await import('./output/spinner.js');
+      spinner = new Spinner(this.io.stderr, this.t('msg.waiting', { server }));
+    }
     this.clientInstance = new VmClient({
       server,
       token,
@@ -124,6 +130,7 @@ export class Context {
       timeoutMs: timeout * 1000,
       userAgent: `vm/${VERSION} node/${process.versions.node}`,
       debug: verbose ? (line) => this.io.stderr.write(`> ${line}\n`) : undefined,
+      onActivity: spinner ? (busy) => (busy ? spinner.start() : spinner.stop()) : undefined,
     });
     return this.clientInstance;
   }

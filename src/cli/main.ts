@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { Context, VERSION, type IOStreams } from './context.js';
 import { describeError, EXIT } from './errors.js';
 import { detectLang, translator } from './i18n/index.js';
+import { withExamples } from './command-options.js';
 import * as accounts from './commands/accounts.js';
 import * as auth from './commands/auth.js';
 import * as backend from './commands/backend.js';
@@ -58,8 +59,13 @@ export function buildProgram(ctx: Context): Command {
     .addOption(new Option('--no-input', t('opt.noInput')))
     .helpCommand(false)
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .addHelpText('after', `\n${t('help.seeAlso')}\n`);
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
+  withExamples(program, t, [
+    'vm login --email admin@demo.test',
+    'vm numbers list --group sales --status active',
+    'vm numbers list --json | jq length',
+    'vm backend start',
+  ]).addHelpText('after', `${t('help.seeAlso')}\n`);
   for (const m of MODULES) m.register(program, ctx);
   return program;
 }
@@ -71,6 +77,8 @@ export async function run(argv: string[], io: IOStreams, env: NodeJS.ProcessEnv)
   const ctx = new Context(io, env, lang, t);
   const program = buildProgram(ctx);
   const applyRecursively = (cmd: Command) => {
+    // One help entry point: `vm help <command>` and `--help`; no per-group `help` subcommands.
+    cmd.helpCommand(false);
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),

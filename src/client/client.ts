@@ -25,6 +25,8 @@ export interface ClientOptions {
   userAgent: string;
   /** Called with one line per request (method, path, status, request id) — never headers or bodies. */
   debug?: (line: string) => void;
+  /** Told when a request starts and ends (e.g. to show a spinner). */
+  onActivity?: (busy: boolean) => void;
   /** Waits between retries; tests replace it. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -69,6 +71,15 @@ export class VmClient {
 
   /** Calls one route and returns its body; errors become ApiError (contract) or NetworkError. */
   async call<Id extends RouteId>(id: Id, input: CallInput = {}): Promise<ResponseOf<Id>> {
+    this.opts.onActivity?.(true);
+    try {
+      return await this.send(id, input);
+    } finally {
+      this.opts.onActivity?.(false);
+    }
+  }
+
+  private async send<Id extends RouteId>(id: Id, input: CallInput): Promise<ResponseOf<Id>> {
     const def = endpoints[id];
     const path = def.path.replace(/:(\w+)/g, (_, name: string) =>
       encodeURIComponent(input.params?.[name] ?? ''),

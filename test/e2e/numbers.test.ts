@@ -70,6 +70,12 @@ describe('vm numbers and the catalogs', () => {
       ).toEqual(msisdns(all));
     });
 
+    it('keeps the API field names in machine output when messages are in Russian', async () => {
+      const r = await vm('numbers', 'list', '--lang', 'ru', '--limit', '1');
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n')[0]).toMatch(/^msisdn\temployee\t/);
+    });
+
     it('prints one JSON object per line with --jsonl', async () => {
       const r = await vm('numbers', 'list', '--jsonl');
       expect(r.code).toBe(0);

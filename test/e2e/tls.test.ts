@@ -78,7 +78,8 @@ describe('TLS and plain http', () => {
     const r = await login(configHome);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/cert|self.signed/i);
+    expect(r.stderr).toMatch(/certificate/i);
+    expect(r.stderr).toMatch(/--ca|VM_CA/);
     expect(fs.existsSync(path.join(configHome, 'vm', 'config.json'))).toBe(false);
   });
 

@@ -3,7 +3,9 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { withExamples } from '../command-options.js';
 
+/** The shells `vm completion` writes scripts for. */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+/** One of SHELLS. */
 export type Shell = (typeof SHELLS)[number];
 
 const TEXT = {
@@ -113,11 +115,12 @@ function nodes(tree: CompletionNode): CompletionNode[] {
   return [tree, ...tree.commands.flatMap(nodes)];
 }
 
-/** Single-quotes a word for sh, bash, zsh and fish alike (fish also needs backslashes escaped). */
+/** Single-quotes a word for bash and zsh. */
 function sq(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Single-quotes a word for fish, where backslashes and quotes are escaped with a backslash. */
 function fishQuote(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }

@@ -127,6 +127,7 @@ export const en = {
   'value.current': '(this session)',
   'value.wholeCompany': 'whole company',
 
+  'msg.waiting': 'Waiting for {server}…',
   'msg.noResults': 'Nothing found.',
   'msg.rows': '{count} rows',
   'msg.password': 'Password',

@@ -129,6 +129,7 @@ export const ru: Record<MessageKey, string> = {
   'value.current': '(этот сеанс)',
   'value.wholeCompany': 'вся компания',
 
+  'msg.waiting': 'Ждём ответа {server}…',
   'msg.noResults': 'Ничего не найдено.',
   'msg.rows': 'строк: {count}',
   'msg.password': 'Пароль',
