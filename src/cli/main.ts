@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { Context, VERSION, type IOStreams } from './context.js';
 import { describeError, EXIT } from './errors.js';
-import { detectLang, translator } from './i18n/index.js';
+import { detectLang, loadTranslator } from './i18n/index.js';
 import { withExamples } from './command-options.js';
 import * as accounts from './commands/accounts.js';
 import * as auth from './commands/auth.js';
@@ -73,7 +73,7 @@ export function buildProgram(ctx: Context): Command {
 /** Runs vm with `argv` (without node and script) and returns the exit code. */
 export async function run(argv: string[], io: IOStreams, env: NodeJS.ProcessEnv): Promise<number> {
   const lang = detectLang(argv, env);
-  const t = translator(lang);
+  const t = await loadTranslator(lang);
   const ctx = new Context(io, env, lang, t);
   const program = buildProgram(ctx);
   const applyRecursively = (cmd: Command) => {

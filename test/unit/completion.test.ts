@@ -6,9 +6,9 @@ import { PassThrough, Writable } from 'node:stream';
 
 import type { Command } from 'commander';
 
-import { completionScript, completionTree, SHELLS, type Shell } from '../../src/cli/commands/completion.js';
+import { completionScript, completionTree, SHELLS, type Shell } from '../../src/cli/completion-script.js';
 import { Context, type IOStreams } from '../../src/cli/context.js';
-import { translator } from '../../src/cli/i18n/index.js';
+import { translator } from '../../src/cli/i18n/catalogs.js';
 import { buildProgram, run } from '../../src/cli/main.js';
 
 class Collector extends Writable {

@@ -1,4 +1,5 @@
-import { catalogs, detectLang, translator } from '../../src/cli/i18n/index.js';
+import { detectLang } from '../../src/cli/i18n/index.js';
+import { catalogs, translator } from '../../src/cli/i18n/catalogs.js';
 
 describe('message catalogs', () => {
   it('has every English key in Russian, non-empty, with the same placeholders', () => {

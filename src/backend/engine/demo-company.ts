@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { NumberStatus, Service, Tariff } from '../../api/lines.js';
 import { isPermission, type Permission } from '../../domain/permissions.js';
 
@@ -317,8 +317,20 @@ export function validateDemoFixtures(catalogJson: unknown, companyJson: unknown)
 
 let cached: DemoFixtures | undefined;
 
+/**
+ * The fixtures folder, found by walking up from this module: the same code runs from src/ under jest
+ * and from the bundle in dist/, at different depths.
+ */
+function fixturesDir(): URL {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    const candidate = new URL('fixtures/', dir);
+    if (existsSync(new URL('catalog.json', candidate))) return candidate;
+    if (dir.pathname === '/') throw new Error(`demo fixtures: no fixtures/ folder above ${import.meta.url}`);
+  }
+}
+
 function readJson(file: string): unknown {
-  const url = new URL(`../../../fixtures/${file}`, import.meta.url);
+  const url = new URL(file, fixturesDir());
   try {
     return JSON.parse(readFileSync(url, 'utf8')) as unknown;
   } catch (err) {

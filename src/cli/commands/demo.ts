@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { VERSION, type Context } from '../context.js';
 import { withExamples } from '../command-options.js';
@@ -35,7 +34,8 @@ export function register(program: Command, ctx: Context): void {
       seed: 1,
       version: VERSION,
     });
-    const bin = fileURLToPath(new URL('../../../bin/vm.js', import.meta.url));
+    // The demo runs as `vm demo`, so the launcher that started it is the binary to show off.
+    const bin = process.argv[1] ?? 'vm';
     const env = {
       ...ctx.env,
       VM_SERVER: server.url,

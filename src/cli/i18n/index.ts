@@ -1,12 +1,9 @@
-import { en, type MessageKey } from './en.js';
-import { ru } from './ru.js';
+import type { MessageKey } from './en.js';
 
 export type Lang = 'en' | 'ru';
 export type { MessageKey };
 /** Looks a message up and fills `{name}` placeholders. */
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
-
-const CATALOGS: Record<Lang, Record<MessageKey, string>> = { en, ru };
 
 /** `--lang`, then VM_LANG, then LC_ALL / LC_MESSAGES / LANG; English otherwise. */
 export function detectLang(argv: string[], env: NodeJS.ProcessEnv): Lang {
@@ -21,14 +18,15 @@ export function detectLang(argv: string[], env: NodeJS.ProcessEnv): Lang {
   return 'en';
 }
 
-/** The translate function of a language. */
-export function translator(lang: Lang): Translate {
-  const catalog = CATALOGS[lang];
+/** The translate function over one catalog. */
+export function createTranslator(catalog: Record<MessageKey, string>): Translate {
   return (key, params) => {
-    const text = catalog[key] ?? en[key] ?? key;
+    const text = catalog[key] ?? key;
     return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m)) : text;
   };
 }
 
-/** Every key of both catalogs, for the completeness test. */
-export const catalogs = CATALOGS;
+/** Loads only the catalog of `lang` (each is complete: the type checker holds ru to en's keys). */
+export async function loadTranslator(lang: Lang): Promise<Translate> {
+  return createTranslator(lang === 'ru' ? (await import('./ru.js')).ru : (await import('./en.js')).en);
+}
