@@ -43,6 +43,8 @@ export function isErrorCode(code: unknown): code is ErrorCode {
 
 /** An error with a contract code: thrown by the backend's engine, raised by the client from a response. */
 export class ApiError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'ApiError';
   readonly status: number;
   constructor(
     readonly code: ErrorCode,

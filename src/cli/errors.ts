@@ -1,12 +1,16 @@
-import type { Translate } from './i18n/index.js';
+import type { MessageKey, Translate } from './i18n/index.js';
 
 /** A mistake in how vm was called, or in its input: exit 2. */
 export class UsageError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'UsageError';
   readonly exitCode = 2;
 }
 
 /** An error already worded for the user, with its exit code. */
 export class CliError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'CliError';
   constructor(
     message: string,
     readonly exitCode: number,
@@ -46,11 +50,11 @@ interface ErrorLike {
  */
 export function describeError(err: unknown, t: Translate): { exitCode: number; message: string } {
   const e = (err ?? {}) as ErrorLike;
-  const name = (err as object)?.constructor?.name;
+  const name = e.name;
   const withId = (message: string) =>
     e.requestId ? `${message} (${t('err.requestId', { id: e.requestId })})` : message;
   if (name === 'ApiError' && e.code) {
-    const detail = e.message ?? e.code;
+    const detail = localizedDetail(e, t);
     switch (e.code) {
       case 'unauthenticated':
         return { exitCode: EXIT.auth, message: t('err.notLoggedIn') };
@@ -113,4 +117,50 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
   }
   if (name === 'CliError') return { exitCode: e.exitCode ?? EXIT.error, message: e.message ?? '' };
   return { exitCode: EXIT.error, message: t('err.unexpected', { detail: e.message ?? String(err) }) };
+}
+
+/**
+ * The backend's message in the user's language: errors carry `details.reason`, a stable sub-code with
+ * its parameters, which the catalogs word; an unknown reason falls back to the server's English text.
+ */
+function localizedDetail(e: ErrorLike, t: Translate): string {
+  const reason = e.details?.reason;
+  if (typeof reason === 'string') {
+    const key = `reason.${reason}` as MessageKey;
+    const params = Object.fromEntries(
+      Object.entries(e.details ?? {}).map(([k, v]) => [k, typeof v === 'number' ? v : String(v)]),
+    );
+    const text = t(key, params);
+    if (text !== key) return text;
+  }
+  return e.message ?? e.code ?? '';
+}
+
+/** commander's own usage messages, worded in Russian (English passes through as commander wrote it). */
+const COMMANDER_RU: [RegExp, string][] = [
+  [/unknown option '([^']*)'/, "неизвестный параметр '$1'"],
+  [/unknown command '([^']*)'/, "неизвестная команда '$1'"],
+  [/missing required argument '([^']*)'/, "не хватает обязательного аргумента '$1'"],
+  [/required option '([^']*)' not specified/, "не указан обязательный параметр '$1'"],
+  [/option '([^']*)' argument missing/, "у параметра '$1' нет значения"],
+  [
+    /option '([^']*)' argument '([^']*)' is invalid\. Allowed choices are (.*)\./,
+    "у параметра '$1' недопустимое значение '$2'. Допустимо: $3.",
+  ],
+  [
+    /option '([^']*)' argument '([^']*)' is invalid\. (.*)/,
+    "у параметра '$1' недопустимое значение '$2': $3",
+  ],
+  [
+    /too many arguments for '([^']*)'\. Expected (\d+) arguments? but got (\d+)\./,
+    "слишком много аргументов у '$1': ожидалось $2, получено $3.",
+  ],
+  [/too many arguments/, 'слишком много аргументов'],
+  [/\(Did you mean (.*)\?\)/, '(Возможно, имелось в виду $1?)'],
+];
+
+/** Translates a commander error message for `lang`. */
+export function localizeCommanderMessage(message: string, lang: 'en' | 'ru'): string {
+  if (lang === 'en') return message;
+  return COMMANDER_RU.reduce((text, [pattern, ru]) => text.replace(pattern, ru), message);
 }

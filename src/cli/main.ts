@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { Context, VERSION, type IOStreams } from './context.js';
-import { describeError, EXIT } from './errors.js';
+import { describeError, EXIT, localizeCommanderMessage } from './errors.js';
 import { detectLang, loadTranslator } from './i18n/index.js';
 import { withExamples } from './command-options.js';
 import * as accounts from './commands/accounts.js';
@@ -83,7 +83,7 @@ export async function run(argv: string[], io: IOStreams, env: NodeJS.ProcessEnv)
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(`vm: ${s.replace(/^error: /, '')}`),
+      outputError: (s, write) => write(`vm: ${localizeCommanderMessage(s.replace(/^error: /, ''), lang)}`),
     });
     cmd.commands.forEach(applyRecursively);
   };

@@ -15,6 +15,8 @@ export function kopecks(n: number): Kopecks {
 
 /** Thrown by `parseMoney` for text that is not an amount of money; `input` is the text as given. */
 export class MoneyParseError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'MoneyParseError';
   constructor(public readonly input: string) {
     super(`Not an amount of money: ${JSON.stringify(input)}`);
     this.name = 'MoneyParseError';

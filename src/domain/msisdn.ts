@@ -5,6 +5,8 @@ export type Msisdn = string & { readonly __brand: 'Msisdn' };
 
 /** Why a text is not a phone number; `hint` says what to do about it. */
 export class MsisdnError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'MsisdnError';
   constructor(
     readonly input: string,
     readonly reason: 'empty' | 'excel_exponent' | 'invalid',

@@ -15,6 +15,8 @@ export interface BackendProcessOptions {
   clock?: string;
   testMode?: boolean;
   extraArgs?: string[];
+  /** Use this data dir and keep it after stop() (for restart tests); default: a fresh temp dir, removed. */
+  dataDir?: string;
 }
 
 export interface BackendProcess {
@@ -30,7 +32,7 @@ const LISTENING = /^vm backend listening on (\S+)$/m;
 
 /** Runs `vm backend start --port 0` on a fresh temp data dir and resolves once it says where it listens. */
 export async function startBackendProcess(opts: BackendProcessOptions = {}): Promise<BackendProcess> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-e2e-backend-'));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vm-e2e-backend-'));
   const args = [vmBin, 'backend', 'start', '--port', '0', '--data', dataDir];
   if (opts.lines !== undefined) args.push('--lines', String(opts.lines));
   if (opts.seed !== undefined) args.push('--seed', String(opts.seed));
@@ -51,7 +53,7 @@ export async function startBackendProcess(opts: BackendProcessOptions = {}): Pro
       await exited;
       clearTimeout(force);
     }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
 
   try {

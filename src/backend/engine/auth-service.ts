@@ -178,25 +178,34 @@ export class AuthService {
     const wanted = scope ?? [...held];
     const unknown = wanted.filter((s) => !isPermission(s));
     if (unknown.length) {
-      throw new ApiError('validation_failed', `Unknown permission: ${unknown.join(', ')}`, { unknown });
+      throw new ApiError('validation_failed', `Unknown permission: ${unknown.join(', ')}`, {
+        reason: 'permission_unknown',
+        unknown: unknown.join(', '),
+      });
     }
     const beyond = wanted.filter((s) => !held.has(s));
     if (beyond.length) {
       throw new ApiError(
         'scope_exceeded',
         `A token cannot have rights you do not hold: ${beyond.join(', ')}`,
-        {
-          beyond,
-        },
+        { reason: 'scope_exceeded', beyond: beyond.join(', ') },
       );
     }
-    if (wanted.length === 0) throw new ApiError('validation_failed', 'A token needs at least one permission');
+    if (wanted.length === 0)
+      throw new ApiError('validation_failed', 'A token needs at least one permission', {
+        reason: 'token_needs_permission',
+      });
     const now = this.clock.now();
     if (expiresAt && new Date(expiresAt) <= now) {
-      throw new ApiError('validation_failed', 'expiresAt must be in the future');
+      throw new ApiError('validation_failed', 'expiresAt must be in the future', {
+        reason: 'expiry_in_past',
+      });
     }
     if (this.store.auth.findToken(p.user.id, name)?.revokedAt === null) {
-      throw new ApiError('conflict', `You already have a token named "${name}"`);
+      throw new ApiError('conflict', `You already have a token named "${name}"`, {
+        reason: 'token_name_taken',
+        name,
+      });
     }
     const secret = newToken('vmt');
     const id = this.store.auth.createToken(
@@ -214,7 +223,11 @@ export class AuthService {
   /** Revokes one of the caller's tokens by id or name. */
   revokeToken(p: Principal, idOrName: string): ApiToken {
     const token = this.store.auth.findToken(p.user.id, idOrName);
-    if (!token) throw new ApiError('not_found', `No token "${idOrName}"`);
+    if (!token)
+      throw new ApiError('not_found', `No token "${idOrName}"`, {
+        reason: 'token_not_found',
+        token: idOrName,
+      });
     this.store.auth.revokeToken(token.id, this.clock.now().toISOString());
     return tokenView(this.store.auth.findToken(p.user.id, String(token.id)) as TokenRecord);
   }

@@ -66,7 +66,10 @@ export function scopeIds(scope: Scope): string[] | null {
 /** Throws 403 unless the principal holds the permission somewhere. */
 export function requirePermission(p: Principal, permission: Permission): void {
   if (!holds(p, permission)) {
-    throw new ApiError('forbidden', `You do not have the ${permission} permission`, { permission });
+    throw new ApiError('forbidden', `You do not have the ${permission} permission`, {
+      reason: 'permission_missing',
+      permission,
+    });
   }
 }
 

@@ -41,11 +41,15 @@ export class LinesService {
   /** One number in full; 404 when unknown or outside the caller's scope. */
   showNumber(p: Principal, text: string): LineDetail {
     const msisdn = tryParseMsisdn(text);
-    if (!msisdn) throw new ApiError('validation_failed', `"${text}" is not a valid phone number`);
+    if (!msisdn)
+      throw new ApiError('validation_failed', `"${text}" is not a valid phone number`, {
+        reason: 'invalid_number',
+        text,
+      });
     const groups = this.store.catalog.groupRecords();
     const record = this.store.numbers.get(msisdn);
     if (!record || !inScope(scopeOf(p, 'numbers:read', groups), record.groupId)) {
-      throw new ApiError('not_found', `Number ${msisdn} not found`, { msisdn });
+      throw new ApiError('not_found', `Number ${msisdn} not found`, { reason: 'number_not_found', msisdn });
     }
     const line = this.lineViews(groups)(record);
     const account = this.store.catalog.accounts(null).find((a) => a.id === record.accountId);
@@ -89,7 +93,7 @@ export class LinesService {
     if (q.tariff !== undefined) {
       const code = q.tariff.toUpperCase();
       if (!this.store.catalog.tariffs().some((t) => t.code === code)) {
-        throw new ApiError('not_found', `No tariff ${code}`, { tariff: code });
+        throw new ApiError('not_found', `No tariff ${code}`, { reason: 'tariff_not_found', tariff: code });
       }
       services = services.filter((s) => !s.incompatibleWith.includes(code));
     }
@@ -100,7 +104,7 @@ export class LinesService {
     const wanted = text.trim().toLowerCase();
     const group = groups.find((g) => g.id === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted);
     if (!group || !inScope(scope, group.id))
-      throw new ApiError('not_found', `No group "${text}"`, { group: text });
+      throw new ApiError('not_found', `No group "${text}"`, { reason: 'group_not_found', group: text });
     return group;
   }
 

@@ -10,7 +10,9 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
   if (key === '' || encodeCursor(key) !== cursor) {
-    throw new ApiError('validation_failed', 'The cursor is not valid; start again without one', { cursor });
+    throw new ApiError('validation_failed', 'The cursor is not valid; start again without one', {
+      reason: 'cursor_invalid',
+    });
   }
   return key;
 }
@@ -20,7 +22,9 @@ export function decodeIntCursor(cursor: string | undefined): number | undefined 
   const key = decodeCursor(cursor);
   if (key === undefined) return undefined;
   if (!/^\d+$/.test(key))
-    throw new ApiError('validation_failed', 'The cursor is not valid; start again without one');
+    throw new ApiError('validation_failed', 'The cursor is not valid; start again without one', {
+      reason: 'cursor_invalid',
+    });
   return Number(key);
 }
 
@@ -52,6 +56,7 @@ export function pageOfList<T>(
 } {
   const after = decodeCursor(cursor);
   const start = after === undefined ? 0 : all.findIndex((r) => keyOf(r) === after) + 1;
-  if (after !== undefined && start === 0) throw new ApiError('validation_failed', 'The cursor is not valid');
+  if (after !== undefined && start === 0)
+    throw new ApiError('validation_failed', 'The cursor is not valid', { reason: 'cursor_invalid' });
   return pageOf(all.slice(start, start + limit + 1), limit, keyOf);
 }

@@ -47,6 +47,8 @@ export interface FormatFlags {
 
 /** A --fields name that is neither a column nor a field of the rows; `valid` lists what would have been. */
 export class UnknownFieldError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'UnknownFieldError';
   constructor(
     public field: string,
     public valid: string[],
@@ -58,6 +60,8 @@ export class UnknownFieldError extends Error {
 
 /** An -o/--output-format value that names no format (a usage error, exit code 2). */
 export class FormatError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'FormatError';
   constructor(
     message: string,
     public readonly value?: string,

@@ -1,0 +1,58 @@
+import { ApiError } from '../../src/api/errors.js';
+import { NetworkError } from '../../src/client/errors.js';
+import { describeError, localizeCommanderMessage, UsageError } from '../../src/cli/errors.js';
+import { translator } from '../../src/cli/i18n/catalogs.js';
+
+const en = translator('en');
+const ru = translator('ru');
+
+describe('describeError', () => {
+  it('maps authentication failures to exit 4 with the advice to log in again', () => {
+    expect(describeError(new ApiError('session_expired', 'x'), en)).toEqual({
+      exitCode: 4,
+      message: 'Session expired after 20 minutes idle. Run: vm login',
+    });
+    expect(
+      describeError(new ApiError('account_locked', 'x', { lockedUntil: '2026-11-02T10:15:00Z' }), ru).message,
+    ).toBe('Слишком много неудачных входов: учётная запись заблокирована до 2026-11-02T10:15:00Z.');
+  });
+
+  it('maps rights to exit 5, input to 2, not found to 1', () => {
+    expect(describeError(new ApiError('forbidden', 'x'), en).exitCode).toBe(5);
+    expect(describeError(new ApiError('scope_exceeded', 'x'), en).exitCode).toBe(5);
+    expect(describeError(new ApiError('validation_failed', 'x'), en).exitCode).toBe(2);
+    expect(describeError(new ApiError('not_found', 'x'), en).exitCode).toBe(1);
+    expect(describeError(new UsageError('bad'), en)).toEqual({ exitCode: 2, message: 'bad' });
+  });
+
+  it("words the backend's reason in the user's language", () => {
+    const err = new ApiError('not_found', 'Number +79161234567 not found', {
+      reason: 'number_not_found',
+      msisdn: '+79161234567',
+    });
+    expect(describeError(err, en).message).toBe('Not found: Number +79161234567 not found');
+    expect(describeError(err, ru).message).toBe('Не найдено: Номер +79161234567 не найден');
+  });
+
+  it("falls back to the server's text for a reason it does not know", () => {
+    const err = new ApiError('conflict', 'Something new', { reason: 'brand_new_reason' });
+    expect(describeError(err, ru).message).toBe('Something new');
+  });
+
+  it('says a certificate is untrusted instead of "is it running?"', () => {
+    const err = new NetworkError('https://127.0.0.1:1', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed');
+    expect(describeError(err, en).message).toMatch(/certificate is not trusted.*--ca/);
+    const down = new NetworkError('http://127.0.0.1:1', 'ECONNREFUSED', 'refused');
+    expect(describeError(down, en).message).toMatch(/Is it running\?/);
+  });
+});
+
+describe('localizeCommanderMessage', () => {
+  it('words commander usage errors in Russian and leaves English alone', () => {
+    expect(localizeCommanderMessage("unknown option '--x'\n", 'ru')).toBe("неизвестный параметр '--x'\n");
+    expect(localizeCommanderMessage("missing required argument 'number'", 'ru')).toBe(
+      "не хватает обязательного аргумента 'number'",
+    );
+    expect(localizeCommanderMessage("unknown option '--x'", 'en')).toBe("unknown option '--x'");
+  });
+});
