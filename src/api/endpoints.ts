@@ -20,6 +20,12 @@ export const endpoints = {
   'openapi.show': { method: 'GET', path: '/v1/openapi.json', access: 'public' },
   'test.clock.show': { method: 'GET', path: '/v1/test/clock', access: 'public' },
   'test.clock.set': { method: 'POST', path: '/v1/test/clock', access: 'public' },
+  'operations.create': { method: 'POST', path: '/v1/operations', access: 'authenticated' },
+  'operations.list': { method: 'GET', path: '/v1/operations', access: 'authenticated' },
+  'operations.show': { method: 'GET', path: '/v1/operations/:id', access: 'authenticated' },
+  'operations.items': { method: 'GET', path: '/v1/operations/:id/items', access: 'authenticated' },
+  'operations.cancel': { method: 'POST', path: '/v1/operations/:id/cancel', access: 'authenticated' },
+  'operations.rollback': { method: 'POST', path: '/v1/operations/:id/rollback', access: 'authenticated' },
 } as const;
 
 /** A route id, e.g. `numbers.list`. */

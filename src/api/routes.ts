@@ -3,6 +3,15 @@ import type { RouteAccess } from '../domain/permissions.js';
 import { endpoints, type RouteId } from './endpoints.js';
 import { Ok, Page, PageQuery } from './common.js';
 import {
+  ItemListQuery,
+  Operation,
+  OperationCreateBody,
+  OperationCreateQuery,
+  OperationItem,
+  OperationListQuery,
+  Plan,
+} from './operations.js';
+import {
   ApiToken,
   CreatedToken,
   IdParam,
@@ -37,6 +46,10 @@ export interface RouteDef {
   body?: TSchema;
   response: TSchema;
   status?: number;
+  /** Other success responses (e.g. 200 with a plan for a dry run of a 202 route). */
+  otherResponses?: Record<number, TSchema>;
+  /** Largest accepted body in bytes, when above the default 1 MiB. */
+  bodyLimit?: number;
   /** Only in a backend started with --test-mode. */
   testOnly?: boolean;
 }
@@ -127,6 +140,50 @@ export const routes = {
     summary: 'Groups in your scope, parents before children',
     query: ListQuery(),
     response: Page(Group),
+  },
+  'operations.create': {
+    ...endpoints['operations.create'],
+    summary:
+      'Submit a change (Idempotency-Key header): 202 with the operation; ?dryRun=true answers 200 with the plan and stores nothing. ' +
+      'Needs the permission of the type (tariff:write, services:write, block:write, sim:write, groups:write) over each target',
+    query: OperationCreateQuery,
+    body: OperationCreateBody,
+    response: Operation,
+    status: 202,
+    otherResponses: { 200: Plan },
+    bodyLimit: 32 * 1024 * 1024,
+  },
+  'operations.list': {
+    ...endpoints['operations.list'],
+    summary: 'Your operations, newest first (all of them with audit:read over the whole company)',
+    query: ListQuery(OperationListQuery),
+    response: Page(Operation),
+  },
+  'operations.show': {
+    ...endpoints['operations.show'],
+    summary: 'One operation with its progress counters',
+    params: IdParam,
+    response: Operation,
+  },
+  'operations.items': {
+    ...endpoints['operations.items'],
+    summary: 'The per-number items of an operation: state, error code, before and after',
+    params: IdParam,
+    query: ListQuery(ItemListQuery),
+    response: Page(OperationItem),
+  },
+  'operations.cancel': {
+    ...endpoints['operations.cancel'],
+    summary: 'Cancel a queued or scheduled operation, or the rest of a running one',
+    params: IdParam,
+    response: Operation,
+  },
+  'operations.rollback': {
+    ...endpoints['operations.rollback'],
+    summary: 'A new operation that inverts the succeeded items of a finished tariff, service or block change',
+    params: IdParam,
+    response: Operation,
+    status: 202,
   },
   'openapi.show': {
     ...endpoints['openapi.show'],

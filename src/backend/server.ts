@@ -4,6 +4,8 @@ import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
 import { AuthService } from './engine/auth-service.js';
 import { generateDemoCompany } from './engine/demo-company.js';
 import { LinesService } from './engine/lines-service.js';
+import { OperationsService } from './engine/operations-service.js';
+import { OperationWorker } from './engine/worker.js';
 import { hashPassword, seededSalt } from './engine/passwords.js';
 import { buildApp, type RegisteredRoute } from './http/app.js';
 import type { BackendServices } from './http/context.js';
@@ -25,6 +27,8 @@ export interface BackendOptions {
   tls?: { certFile: string; keyFile: string } | null;
   logLevel?: string;
   version?: string;
+  /** Items per worker transaction. */
+  chunkSize?: number;
 }
 
 /** A running backend. */
@@ -56,11 +60,17 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
       clock.now().toISOString(),
     );
   }
+  const worker = new OperationWorker(store, clock, {
+    newId: OperationsService.newId,
+    chunkSize: opts.chunkSize,
+  });
   const services: BackendServices = {
     store,
     clock,
     auth: new AuthService(store, clock),
     lines: new LinesService(store),
+    operations: new OperationsService(store, clock, () => worker.kick()),
+    worker,
     testMode: opts.testMode ?? false,
     setClock,
   };
@@ -70,6 +80,7 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
     ? { cert: fs.readFileSync(opts.tls.certFile), key: fs.readFileSync(opts.tls.keyFile) }
     : null;
   const app = await buildApp(services, { logger, https, version: opts.version ?? '0.0.0' });
+  worker.start();
   let closed = false;
   return {
     app,
@@ -78,6 +89,7 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
       if (closed) return;
       closed = true;
       await app.close();
+      await worker.stop();
       store.close();
     },
   };

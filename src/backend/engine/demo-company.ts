@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
+import { isValidLuhn, luhnCheckDigit } from '../../domain/iccid.js';
 import type { NumberStatus, Service, Tariff } from '../../api/lines.js';
 import { isPermission, type Permission } from '../../domain/permissions.js';
 
@@ -346,30 +347,6 @@ export function loadDemoFixtures(): DemoFixtures {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** Luhn check digit of a digit string (the check digit itself not included). */
-export function luhnCheckDigit(digitsWithoutCheck: string): string {
-  let sum = 0;
-  let double = true; // the rightmost payload digit is doubled
-  for (let i = digitsWithoutCheck.length - 1; i >= 0; i--) {
-    const c = digitsWithoutCheck.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) throw new Error(`luhnCheckDigit: not a digit string: "${digitsWithoutCheck}"`);
-    let d = c;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
-
-/** True if `digits` is a digit string (at least 2 long) whose last digit is its Luhn check digit. */
-export function isValidLuhn(digits: string): boolean {
-  if (!/^[0-9]{2,}$/.test(digits)) return false;
-  return luhnCheckDigit(digits.slice(0, -1)) === digits.slice(-1);
-}
 
 /** The feminine form of a Russian surname given in its masculine form (Иванов → Иванова). */
 export function feminineSurname(last: string): string {
@@ -770,3 +747,6 @@ export function generateDemoCompany(opts: { seed: number; lines: number }): Demo
     numbers,
   };
 }
+
+// Re-exported for the tests and fixtures that know them from here.
+export { isValidLuhn, luhnCheckDigit };

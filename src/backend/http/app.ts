@@ -8,6 +8,7 @@ import type { BackendServices } from './context.js';
 import { authRoutes } from './auth-routes.js';
 import { defineRoute } from './define-route.js';
 import { linesRoutes } from './lines-routes.js';
+import { operationsRoutes } from './operations-routes.js';
 import { originOf } from './origin.js';
 import { testRoutes } from './test-routes.js';
 
@@ -69,6 +70,7 @@ export async function buildApp(
         requirePermission(req.principal, access);
       } catch (err) {
         auditRequest(s, req, `denied: ${access}`);
+        req.denialAudited = true;
         throw err;
       }
     }
@@ -84,7 +86,7 @@ export async function buildApp(
   app.setErrorHandler((err, req, reply) => {
     const body = toErrorBody(err, req.id);
     if (body.status >= 500) req.log.error(err);
-    if (body.status === 403 && req.principal && !(err instanceof ApiError && err.code === 'forbidden')) {
+    if (body.status === 403 && req.principal && !req.denialAudited) {
       auditRequest(s, req, `denied: ${body.body.error.code}`);
     }
     if (body.status === 429 && err instanceof ApiError && typeof err.details?.retryAfter === 'number') {
@@ -104,6 +106,7 @@ export async function buildApp(
 
   authRoutes(app, s);
   linesRoutes(app, s);
+  operationsRoutes(app, s);
   const openapi = buildOpenApi(opts.version);
   defineRoute(app, 'openapi.show', () => openapi);
   if (s.testMode) testRoutes(app, s);
@@ -184,7 +187,12 @@ function targetOf(params: Record<string, unknown> | undefined): string | null {
   return first === undefined ? null : String(first);
 }
 
+/** The body without secrets; long lists (an operation's targets) are summarized by their length. */
 function redact(body: unknown): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
-  return Object.fromEntries(Object.entries(body).filter(([k]) => !SECRET_KEYS.has(k)));
+  return Object.fromEntries(
+    Object.entries(body)
+      .filter(([k]) => !SECRET_KEYS.has(k))
+      .map(([k, v]) => [k, Array.isArray(v) && v.length > 20 ? { count: v.length } : v]),
+  );
 }

@@ -2,6 +2,8 @@ import type { Clock } from '../../domain/clock.js';
 import type { AuthService } from '../engine/auth-service.js';
 import type { Principal } from '../engine/authz.js';
 import type { LinesService } from '../engine/lines-service.js';
+import type { OperationsService } from '../engine/operations-service.js';
+import type { OperationWorker } from '../engine/worker.js';
 import type { Store } from '../store/store.js';
 
 /** What route plugins get: the engine's services. Routes never touch SQL. */
@@ -10,6 +12,8 @@ export interface BackendServices {
   clock: Clock;
   auth: AuthService;
   lines: LinesService;
+  operations: OperationsService;
+  worker: OperationWorker;
   testMode: boolean;
   /** Sets the manual clock (test mode only). */
   setClock?: (now: Date) => void;
@@ -18,6 +22,8 @@ export interface BackendServices {
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** Set once a denial has been written to the audit log. */
+    denialAudited?: boolean;
   }
   interface FastifyContextConfig {
     routeId?: string;

@@ -10,6 +10,8 @@ export interface RouteInput {
   params: Record<string, string>;
   query: Record<string, unknown>;
   body: Record<string, unknown>;
+  /** Answers with another documented success status (a dry run answers 200 on a 202 route). */
+  setStatus(code: number): void;
 }
 
 /**
@@ -22,11 +24,15 @@ export function defineRoute(
   handler: (input: RouteInput) => unknown,
 ): void {
   const def: RouteDef = routes[id];
-  const response = def.testOnly || id === 'openapi.show' ? undefined : { [def.status ?? 200]: def.response };
+  const response =
+    def.testOnly || id === 'openapi.show'
+      ? undefined
+      : { [def.status ?? 200]: def.response, ...def.otherResponses };
   app.route({
     method: def.method,
     url: def.path,
     config: { routeId: id, access: def.access },
+    ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
     schema: {
       ...(def.params ? { params: def.params } : {}),
       ...(def.query ? { querystring: def.query } : {}),
@@ -34,7 +40,11 @@ export function defineRoute(
       ...(response ? { response } : {}),
     },
     handler: async (req, reply) => {
+      let status = def.status ?? 200;
       const result = await handler({
+        setStatus: (code) => {
+          status = code;
+        },
         req,
         reply,
         principal: req.principal as Principal,
@@ -42,7 +52,7 @@ export function defineRoute(
         query: (req.query ?? {}) as Record<string, unknown>,
         body: (req.body ?? {}) as Record<string, unknown>,
       });
-      reply.code(def.status ?? 200);
+      reply.code(status);
       return result;
     },
   });

@@ -71,4 +71,31 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 `,
   },
+  {
+    version: 2,
+    name: 'operations',
+    sql: `
+ALTER TABLE numbers ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE tariff_changes (
+  msisdn TEXT NOT NULL, month TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (msisdn, month)
+) WITHOUT ROWID;
+CREATE TABLE operations (
+  id TEXT PRIMARY KEY, type TEXT NOT NULL, params TEXT NOT NULL, state TEXT NOT NULL,
+  created_by INTEGER NOT NULL REFERENCES users(id), actor TEXT NOT NULL, scope TEXT,
+  idempotency_key TEXT, body_hash TEXT NOT NULL, scheduled_at TEXT, created_at TEXT NOT NULL,
+  started_at TEXT, finished_at TEXT, total INTEGER NOT NULL, succeeded INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0,
+  monthly_delta INTEGER NOT NULL DEFAULT 0, fees INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0, rollback_of TEXT, parent_id TEXT, ip TEXT NOT NULL, request_id TEXT NOT NULL
+);
+CREATE UNIQUE INDEX operations_idempotency ON operations(created_by, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX operations_state ON operations(state, scheduled_at);
+CREATE TABLE operation_items (
+  operation_id TEXT NOT NULL REFERENCES operations(id), seq INTEGER NOT NULL, target TEXT NOT NULL, params TEXT,
+  state TEXT NOT NULL, code TEXT, detail TEXT, before TEXT, after TEXT, monthly_delta INTEGER, fee INTEGER, finished_at TEXT,
+  PRIMARY KEY (operation_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX operation_items_state ON operation_items(operation_id, state, seq);
+`,
+  },
 ];

@@ -1,6 +1,8 @@
 import { AuditRepo } from './audit-repo.js';
 import { AuthRepo } from './auth-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
+import { ChangesRepo } from './changes-repo.js';
+import { OperationsRepo } from './operations-repo.js';
 import { closeDatabase, openDatabase, type Db } from './db.js';
 import { NumbersRepo } from './numbers-repo.js';
 import { UsersRepo } from './users-repo.js';
@@ -12,6 +14,8 @@ export class Store {
   readonly users: UsersRepo;
   readonly auth: AuthRepo;
   readonly audit: AuditRepo;
+  readonly operations: OperationsRepo;
+  readonly changes: ChangesRepo;
   private readonly metaStmt;
 
   constructor(readonly db: Db) {
@@ -20,6 +24,8 @@ export class Store {
     this.users = new UsersRepo(db);
     this.auth = new AuthRepo(db);
     this.audit = new AuditRepo(db);
+    this.operations = new OperationsRepo(db);
+    this.changes = new ChangesRepo(db);
     this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   }
 

@@ -1,0 +1,421 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ApiError } from '../../api/errors.js';
+import type { Page } from '../../api/common.js';
+import type {
+  Operation,
+  OperationCreateBody,
+  OperationItem,
+  Plan,
+  PlanItem,
+  Target,
+  TargetFilter,
+} from '../../api/operations.js';
+import type { Clock } from '../../domain/clock.js';
+import { tryParseMsisdn } from '../../domain/msisdn.js';
+import { OPERATION_PERMISSION, SIM_REPLACE_FEE, type OperationType } from '../../domain/operations.js';
+import { planItem, type ItemPlan, type LineState, type PlanWorld } from '../../domain/plan.js';
+import type { Store } from '../store/store.js';
+import type { OperationRecord } from '../store/operations-repo.js';
+import {
+  actorName,
+  expandSubtrees,
+  holds,
+  requirePermission,
+  scopeIds,
+  scopeOf,
+  type Principal,
+} from './authz.js';
+import type { RequestOrigin } from './auth-service.js';
+import { freshMsisdn } from './numbering.js';
+import { itemView, operationView } from './operation-views.js';
+import { decodeIntCursor, pageOf } from './paging.js';
+
+/** Types whose succeeded items can be inverted by a rollback, and how. */
+const INVERSE: Partial<
+  Record<
+    OperationType,
+    (
+      item: { before: Record<string, unknown> | null },
+      params: Record<string, unknown>,
+    ) => { type: OperationType; params: Record<string, string> }
+  >
+> = {
+  'tariff.change': (i) => ({ type: 'tariff.change', params: { tariff: String(i.before?.tariff ?? '') } }),
+  'service.add': (_i, p) => ({ type: 'service.remove', params: { service: String(p.service ?? '') } }),
+  'service.remove': (_i, p) => ({ type: 'service.add', params: { service: String(p.service ?? '') } }),
+  'number.block': () => ({ type: 'number.unblock', params: {} }),
+  'number.unblock': (i) => ({
+    type: 'number.block',
+    params: { reason: String(i.before?.blockReason ?? 'other') },
+  }),
+};
+
+/** Operations over the HTTP contract: submit (exactly once per Idempotency-Key), plan, read, cancel, roll back. */
+export class OperationsService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly kick: () => void,
+  ) {}
+
+  /** A new operation id. */
+  static newId(): string {
+    return `op_${randomBytes(8).toString('hex')}`;
+  }
+
+  /** Stores and queues (or schedules) an operation; the same key with the same body returns the first one. */
+  submit(p: Principal, body: OperationCreateBody, key: string | undefined, origin: RequestOrigin): Operation {
+    const type = body.type;
+    requirePermission(p, OPERATION_PERMISSION[type]);
+    const bodyHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    if (key) {
+      const earlier = this.store.operations.byIdempotencyKey(p.user.id, key);
+      if (earlier) {
+        if (earlier.bodyHash !== bodyHash) {
+          throw new ApiError('idempotency_conflict', 'This Idempotency-Key was used with another request', {
+            reason: 'idempotency_conflict',
+            operationId: earlier.id,
+          });
+        }
+        return operationView(earlier, true);
+      }
+    }
+    const now = this.clock.now();
+    const scheduledAt = body.scheduledAt ? new Date(body.scheduledAt).toISOString() : null;
+    const targets = this.resolveTargets(p, body);
+    const params = this.prepareParams(type, body.params, targets);
+    const record = {
+      id: OperationsService.newId(),
+      type,
+      params,
+      state: scheduledAt && scheduledAt > now.toISOString() ? 'scheduled' : 'queued',
+      createdBy: p.user.id,
+      actor: actorName(p),
+      scope: scopeIds(scopeOf(p, OPERATION_PERMISSION[type], this.store.catalog.groupRecords())),
+      idempotencyKey: key ?? null,
+      bodyHash,
+      scheduledAt,
+      createdAt: now.toISOString(),
+      total: targets.length,
+      rollbackOf: null,
+      parentId: null,
+      ip: origin.ip,
+      requestId: origin.requestId,
+    };
+    this.store.transaction(() =>
+      this.store.operations.insert(
+        record,
+        targets.map((t) => ({ target: t.msisdn, params: t.params ?? null })),
+      ),
+    );
+    this.kick();
+    return operationView(this.store.operations.get(record.id) as OperationRecord);
+  }
+
+  /** What the operation would do, number by number, with the cost; nothing is stored. */
+  plan(p: Principal, body: OperationCreateBody): Plan {
+    const type = body.type;
+    requirePermission(p, OPERATION_PERMISSION[type]);
+    const targets = this.resolveTargets(p, body);
+    const params = this.prepareParams(type, body.params, targets);
+    const groups = this.store.catalog.groupRecords();
+    const scope = scopeOf(p, OPERATION_PERMISSION[type], groups);
+    const month = this.clock.now().toISOString().slice(0, 7);
+    const items: PlanItem[] = [];
+    const totals = { apply: 0, skip: 0, fail: 0, monthlyDelta: 0, fees: 0 };
+    const spent = new Map<string, number>();
+    const counts = new Map<string, number>();
+    const catalog = this.store.catalog;
+    const world: PlanWorld = {
+      tariffs: new Map(catalog.tariffs().map((t) => [t.code, t])),
+      services: new Map(catalog.services().map((s) => [s.code, s])),
+      groups: new Set(groups.map((g) => g.id)),
+      tariffChangesThisMonth: (m) => counts.get(m) ?? 0,
+      available: (a) => this.store.changes.available(a) - (spent.get(a) ?? 0),
+      iccidInUse: (i) => this.store.changes.iccidInUse(i),
+      numberExists: (m) => this.store.changes.numberExists(m),
+    };
+    for (let i = 0; i < targets.length; i += 1000) {
+      const chunk = targets.slice(i, i + 1000);
+      const lines =
+        type === 'sim.order'
+          ? new Map<string, LineState>()
+          : this.store.changes.lines(chunk.map((t) => t.msisdn));
+      for (const [m, n] of this.store.changes.tariffChanges([...lines.keys()], month)) counts.set(m, n);
+      for (const target of chunk) {
+        let line = lines.get(target.msisdn);
+        if (line && scope.kind === 'groups' && !scope.ids.has(line.groupId)) line = undefined;
+        const plan: ItemPlan =
+          type === 'sim.order'
+            ? ({
+                outcome: 'apply',
+                before: {},
+                after: {},
+                monthlyDelta: world.tariffs.get(String(params.tariff).toUpperCase())?.monthlyFee ?? 0,
+                fee: SIM_REPLACE_FEE,
+              } satisfies ItemPlan)
+            : planItem(type, { ...params, ...target.params }, line, world);
+        if (plan.outcome === 'apply' && line) {
+          spent.set(line.accountId, (spent.get(line.accountId) ?? 0) + plan.fee);
+          if (plan.after.tariff !== undefined) counts.set(line.msisdn, (counts.get(line.msisdn) ?? 0) + 1);
+        }
+        totals[plan.outcome]++;
+        const applied = plan.outcome === 'apply';
+        totals.monthlyDelta += applied ? plan.monthlyDelta : 0;
+        totals.fees += applied ? plan.fee : 0;
+        items.push({
+          msisdn: target.msisdn,
+          outcome: plan.outcome,
+          code: plan.outcome === 'apply' ? null : plan.code,
+          detail: plan.outcome === 'fail' ? (plan.detail ?? null) : null,
+          before: plan.before ?? null,
+          after: applied ? plan.after : null,
+          monthlyDelta: applied ? plan.monthlyDelta : 0,
+          fee: applied ? plan.fee : 0,
+        });
+      }
+    }
+    return { type, params, total: targets.length, ...totals, items };
+  }
+
+  /** One operation the caller may see. */
+  get(p: Principal, id: string): Operation {
+    return operationView(this.visible(p, id));
+  }
+
+  /** The caller's operations (everyone's with audit:read over the whole company), newest first. */
+  list(
+    p: Principal,
+    q: { state?: string; type?: string; since?: string; limit?: number; cursor?: string },
+  ): Page<Operation> {
+    const limit = q.limit ?? 100;
+    const rows = this.store.operations.list({
+      createdBy: this.seesAll(p) ? null : p.user.id,
+      state: q.state,
+      type: q.type,
+      since: q.since,
+      before: decodeIntCursor(q.cursor),
+      limit: limit + 1,
+    });
+    return pageOf(
+      rows,
+      limit,
+      (r) => r.rid,
+      (r) => operationView(r),
+    );
+  }
+
+  /** The items of an operation, in target order. */
+  items(
+    p: Principal,
+    id: string,
+    q: { state?: string; limit?: number; cursor?: string },
+  ): Page<OperationItem> {
+    this.visible(p, id);
+    const limit = q.limit ?? 100;
+    const rows = this.store.operations.items(id, {
+      state: q.state,
+      after: decodeIntCursor(q.cursor) ?? 0,
+      limit: limit + 1,
+    });
+    return pageOf(rows, limit, (r) => r.seq, itemView);
+  }
+
+  /** Cancels what has not run yet. */
+  cancel(p: Principal, id: string): Operation {
+    const op = this.visible(p, id);
+    const now = this.clock.now().toISOString();
+    if (op.state === 'queued' || op.state === 'scheduled') {
+      this.store.transaction(() => {
+        const n = this.store.operations.cancelQueuedItems(id, now);
+        this.store.operations.bump(id, {
+          succeeded: 0,
+          failed: 0,
+          skipped: 0,
+          cancelled: n,
+          monthlyDelta: 0,
+          fees: 0,
+        });
+        this.store.operations.setState(id, 'cancelled', { finishedAt: now });
+      });
+    } else if (op.state === 'running') {
+      this.store.operations.requestCancel(id);
+      this.kick();
+    } else {
+      throw new ApiError('conflict', `Operation ${id} has already finished (${op.state})`, {
+        reason: 'operation_finished',
+        id,
+        state: op.state,
+      });
+    }
+    return operationView(this.store.operations.get(id) as OperationRecord);
+  }
+
+  /** A new operation inverting the succeeded items of a finished change; idempotent per operation by default. */
+  rollback(p: Principal, id: string, key: string | undefined, origin: RequestOrigin): Operation {
+    const op = this.visible(p, id);
+    const invert = INVERSE[op.type as OperationType];
+    if (!invert)
+      throw new ApiError('business_rule', `A ${op.type} operation cannot be rolled back`, {
+        reason: 'rollback_unsupported',
+        type: op.type,
+      });
+    if (!['succeeded', 'partially_failed', 'failed', 'cancelled'].includes(op.state)) {
+      throw new ApiError('conflict', `Operation ${id} is still ${op.state}; wait for it or cancel it first`, {
+        reason: 'operation_not_finished',
+        id,
+        state: op.state,
+      });
+    }
+    const targets: Target[] = [];
+    let type: OperationType | undefined;
+    for (let after = 0; ;) {
+      const page = this.store.operations.items(id, { state: 'succeeded', after, limit: 5000 });
+      if (page.length === 0) break;
+      for (const item of page) {
+        const inverse = invert(item, op.params);
+        type = inverse.type;
+        targets.push({ msisdn: item.target, params: inverse.params });
+      }
+      after = page[page.length - 1]?.seq ?? after;
+    }
+    if (!type)
+      throw new ApiError('business_rule', `Operation ${id} changed no number; nothing to roll back`, {
+        reason: 'rollback_empty',
+        id,
+      });
+    const body: OperationCreateBody = { type, params: {}, targets };
+    const result = this.submit(p, body, key ?? `rollback:${id}`, origin);
+    this.store.db
+      .prepare('UPDATE operations SET rollback_of = ? WHERE id = ? AND rollback_of IS NULL')
+      .run(id, result.id);
+    return operationView(this.store.operations.get(result.id) as OperationRecord, result.replayed);
+  }
+
+  private seesAll(p: Principal): boolean {
+    return (
+      holds(p, 'audit:read') && scopeOf(p, 'audit:read', this.store.catalog.groupRecords()).kind === 'all'
+    );
+  }
+
+  private visible(p: Principal, id: string): OperationRecord {
+    const op = this.store.operations.get(id);
+    if (!op || (op.createdBy !== p.user.id && !this.seesAll(p))) {
+      throw new ApiError('not_found', `No operation ${id}`, { reason: 'operation_not_found', id });
+    }
+    return op;
+  }
+
+  /** Explicit targets (normalized, first occurrence wins) or the numbers a filter selects in scope. */
+  private resolveTargets(p: Principal, body: OperationCreateBody): Target[] {
+    if (body.type === 'sim.order') {
+      const count = Number(body.params.count);
+      if (!Number.isInteger(count) || count < 1 || count > 10_000) {
+        throw new ApiError('validation_failed', 'count must be a whole number 1..10000', {
+          reason: 'count_invalid',
+        });
+      }
+      return Array.from({ length: count }, (_, i) => ({ msisdn: `new-sim-${i + 1}` }));
+    }
+    if (body.targets && body.filter)
+      throw new ApiError('validation_failed', 'Give targets or a filter, not both', {
+        reason: 'targets_and_filter',
+      });
+    if (body.targets) {
+      const seen = new Set<string>();
+      const out: Target[] = [];
+      const invalid: string[] = [];
+      for (const t of body.targets) {
+        const msisdn = tryParseMsisdn(t.msisdn);
+        if (!msisdn) invalid.push(t.msisdn);
+        else if (!seen.has(msisdn)) {
+          seen.add(msisdn);
+          out.push({ msisdn, ...(t.params ? { params: t.params } : {}) });
+        }
+      }
+      if (invalid.length) {
+        throw new ApiError('validation_failed', `Not phone numbers: ${invalid.slice(0, 10).join(', ')}`, {
+          reason: 'targets_invalid',
+          count: invalid.length,
+        });
+      }
+      if (out.length === 0)
+        throw new ApiError('validation_failed', 'No targets', { reason: 'targets_empty' });
+      return out;
+    }
+    if (body.filter) return this.filterTargets(p, body.type, body.filter);
+    throw new ApiError('validation_failed', 'Give targets or a filter', { reason: 'targets_empty' });
+  }
+
+  private filterTargets(p: Principal, type: OperationType, f: TargetFilter): Target[] {
+    if (!f.all && !f.group && !f.account && !f.tariff && !f.region && !f.status) {
+      throw new ApiError('validation_failed', 'An empty filter would select every number; say all: true', {
+        reason: 'filter_empty',
+      });
+    }
+    const groups = this.store.catalog.groupRecords();
+    let ids = scopeIds(scopeOf(p, OPERATION_PERMISSION[type], groups));
+    if (f.group) {
+      const wanted = f.group.trim().toLowerCase();
+      const group =
+        groups.find((g) => g.id === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted);
+      if (!group || (ids && !ids.includes(group.id)))
+        throw new ApiError('not_found', `No group "${f.group}"`, {
+          reason: 'group_not_found',
+          group: f.group,
+        });
+      const sub = expandSubtrees(groups, [group.id]);
+      ids = ids ? ids.filter((id) => sub.has(id)) : [...sub];
+    }
+    const out: Target[] = [];
+    for (let after: string | undefined; ;) {
+      const page = this.store.numbers.list({
+        groupIds: ids,
+        accountId: f.account,
+        region: f.region?.toUpperCase(),
+        tariff: f.tariff?.toUpperCase(),
+        status: f.status as LineState['status'] | undefined,
+        after,
+        limit: 5000,
+      });
+      out.push(...page.map((n) => ({ msisdn: n.msisdn })));
+      if (page.length < 5000) break;
+      after = page[page.length - 1]?.msisdn;
+    }
+    if (out.length === 0)
+      throw new ApiError('validation_failed', 'The filter selects no numbers', { reason: 'targets_empty' });
+    return out;
+  }
+
+  /** Normalizes parameters; a number change with `pick` gets its new number chosen at submission. */
+  private prepareParams(
+    type: OperationType,
+    params: Record<string, unknown>,
+    targets: Target[],
+  ): Record<string, unknown> {
+    const out = { ...params };
+    if (type === 'number.change') {
+      if (targets.length !== 1)
+        throw new ApiError('validation_failed', 'A number change takes exactly one number', {
+          reason: 'one_target',
+        });
+      if (out.to !== undefined) {
+        const to = tryParseMsisdn(String(out.to));
+        if (!to)
+          throw new ApiError('validation_failed', `"${String(out.to)}" is not a valid phone number`, {
+            reason: 'invalid_number',
+            text: String(out.to),
+          });
+        out.to = to;
+      } else {
+        out.to = freshMsisdn(
+          (m) => this.store.changes.numberExists(m),
+          `${targets[0]?.msisdn}:${this.clock.now().toISOString()}`,
+        );
+      }
+      delete out.pick;
+    }
+    if (typeof out.until === 'string') out.until = new Date(out.until).toISOString();
+    return out;
+  }
+}

@@ -1,0 +1,324 @@
+import type { Clock } from '../../domain/clock.js';
+import type { OperationType } from '../../domain/operations.js';
+import { SIM_REPLACE_FEE } from '../../domain/operations.js';
+import { planItem, type LineState, type PlanWorld } from '../../domain/plan.js';
+import type { Store } from '../store/store.js';
+import type { ItemOutcome, OperationRecord } from '../store/operations-repo.js';
+import { freshIccid, freshMsisdn } from './numbering.js';
+
+/** How many items one transaction applies. Small enough to keep the API responsive between chunks. */
+export const DEFAULT_CHUNK_SIZE = 500;
+
+/** Follow-up operation types: a block with `until` is undone by an unblock at that time, and so on. */
+const FOLLOW_UP: Partial<Record<OperationType, OperationType>> = {
+  'number.block': 'number.unblock',
+  'service.add': 'service.remove',
+};
+
+/**
+ * Runs operations inside the backend, chunk by chunk. Each chunk is one SQLite transaction holding the
+ * number changes, the item outcomes and the progress counters together, so a crash at any moment
+ * resumes with the next queued item and no item is ever applied twice. Scheduled operations start by
+ * the backend's clock; no CLI needs to be running.
+ */
+export class OperationWorker {
+  private timer?: NodeJS.Timeout;
+  private loop?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly opts: { chunkSize?: number; pollMs?: number; newId: () => string },
+  ) {}
+
+  /** Starts polling for due and queued work. */
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 250);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Looks for work now (after a submission, a cancel, or a clock change). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.loop) {
+      this.again = true;
+      return;
+    }
+    this.loop = this.drain().finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  /** Resolves when no work is left (tests and the clock route use it). */
+  async idle(): Promise<void> {
+    this.kick();
+    while (this.loop) await this.loop;
+  }
+
+  /** Stops after the chunk in progress; nothing half-done is left because every chunk is a transaction. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.loop;
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      while (!this.stopped && this.step()) {
+        // Let HTTP requests in between chunks.
+        await new Promise((r) => setImmediate(r));
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** One chunk of the oldest runnable operation; false when there is nothing to do. */
+  step(): boolean {
+    const now = this.clock.now().toISOString();
+    this.store.operations.promoteDue(now);
+    const id = this.store.operations.nextRunnable();
+    if (!id) return false;
+    this.store.transaction(() => this.runChunk(id, now));
+    return true;
+  }
+
+  private runChunk(id: string, now: string): void {
+    const ops = this.store.operations;
+    const op = ops.get(id) as OperationRecord;
+    if (op.state === 'queued') ops.setState(id, 'running', { startedAt: now });
+    if (op.cancelRequested) {
+      const n = ops.cancelQueuedItems(id, now);
+      ops.bump(id, { succeeded: 0, failed: 0, skipped: 0, cancelled: n, monthlyDelta: 0, fees: 0 });
+      this.finish(id, now);
+      return;
+    }
+    const items = ops.queuedItems(id, this.opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    if (items.length === 0) {
+      this.finish(id, now);
+      return;
+    }
+    const type = op.type as OperationType;
+    const month = now.slice(0, 7);
+    const changes = this.store.changes;
+    const lines =
+      type === 'sim.order' ? new Map<string, LineState>() : changes.lines(items.map((i) => i.target));
+    const tariffCounts = changes.tariffChanges([...lines.keys()], month);
+    const world = this.world(tariffCounts);
+    const tally = { succeeded: 0, failed: 0, skipped: 0, cancelled: 0, monthlyDelta: 0, fees: 0 };
+    for (const item of items) {
+      const params = { ...op.params, ...item.params };
+      let outcome: ItemOutcome;
+      if (type === 'sim.order') {
+        outcome = this.orderSim(op, item.seq, params, now);
+      } else {
+        let line = lines.get(item.target);
+        if (line && op.scope && !op.scope.includes(line.groupId)) line = undefined; // outside scope: as if unknown
+        const plan = planItem(type, params, line, world);
+        if (plan.outcome === 'apply' && line) {
+          changes.apply(line, plan.after, now, month);
+          changes.charge(line.accountId, plan.fee);
+          world.spend(line.accountId, plan.fee);
+          if (plan.after.tariff !== undefined)
+            tariffCounts.set(line.msisdn, (tariffCounts.get(line.msisdn) ?? 0) + 1);
+          this.audit(op, line.msisdn, { operationId: op.id, before: plan.before, after: plan.after }, now);
+          outcome = {
+            seq: item.seq,
+            state: 'succeeded',
+            code: null,
+            detail: null,
+            before: plan.before,
+            after: plan.after,
+            monthlyDelta: plan.monthlyDelta,
+            fee: plan.fee,
+          };
+        } else if (plan.outcome === 'skip') {
+          outcome = {
+            seq: item.seq,
+            state: 'skipped',
+            code: plan.code,
+            detail: null,
+            before: plan.before,
+            after: null,
+            monthlyDelta: 0,
+            fee: 0,
+          };
+        } else if (plan.outcome === 'fail') {
+          outcome = {
+            seq: item.seq,
+            state: 'failed',
+            code: plan.code,
+            detail: plan.detail ?? null,
+            before: plan.before ?? null,
+            after: null,
+            monthlyDelta: null,
+            fee: null,
+          };
+        } else {
+          outcome = {
+            seq: item.seq,
+            state: 'failed',
+            code: 'not_found',
+            detail: null,
+            before: null,
+            after: null,
+            monthlyDelta: null,
+            fee: null,
+          };
+        }
+      }
+      if (!ops.finishItem(id, outcome, now)) continue;
+      tally[
+        outcome.state === 'succeeded'
+          ? 'succeeded'
+          : outcome.state === 'skipped'
+            ? 'skipped'
+            : outcome.state === 'failed'
+              ? 'failed'
+              : 'cancelled'
+      ]++;
+      tally.monthlyDelta += outcome.monthlyDelta ?? 0;
+      tally.fees += outcome.fee ?? 0;
+    }
+    ops.bump(id, tally);
+  }
+
+  private world(
+    tariffCounts: Map<string, number>,
+  ): PlanWorld & { spend(accountId: string, fee: number): void } {
+    const changes = this.store.changes;
+    const catalog = this.store.catalog;
+    const available = new Map<string, number>();
+    const availableOf = (account: string) => {
+      if (!available.has(account)) available.set(account, changes.available(account));
+      return available.get(account) as number;
+    };
+    return {
+      tariffs: new Map(catalog.tariffs().map((t) => [t.code, t])),
+      services: new Map(catalog.services().map((s) => [s.code, s])),
+      groups: new Set(catalog.groupRecords().map((g) => g.id)),
+      tariffChangesThisMonth: (m) => tariffCounts.get(m) ?? 0,
+      available: availableOf,
+      iccidInUse: (iccid) => changes.iccidInUse(iccid),
+      numberExists: (m) => changes.numberExists(m),
+      spend: (account, fee) => available.set(account, availableOf(account) - fee),
+    };
+  }
+
+  /** A SIM order item: a new number on the account, with a fresh ICCID. */
+  private orderSim(
+    op: OperationRecord,
+    seq: number,
+    params: Record<string, unknown>,
+    now: string,
+  ): ItemOutcome {
+    const failed = (code: string, detail: string | null = null): ItemOutcome => ({
+      seq,
+      state: 'failed',
+      code,
+      detail,
+      before: null,
+      after: null,
+      monthlyDelta: null,
+      fee: null,
+    });
+    const account = this.store.catalog.accounts(null).find((a) => a.id === String(params.account));
+    if (!account) return failed('account_unknown', String(params.account));
+    const tariff = this.store.catalog.tariffs().find((t) => t.code === String(params.tariff).toUpperCase());
+    if (!tariff) return failed('tariff_unknown', String(params.tariff));
+    if (!tariff.regions.includes(account.region))
+      return failed('tariff_not_in_region', `${tariff.code} is not offered in ${account.region}`);
+    const groupId = String(params.group ?? op.scope?.[0] ?? this.store.catalog.groupRecords()[0]?.id);
+    if (op.scope && !op.scope.includes(groupId)) return failed('group_unknown', groupId);
+    if (this.store.changes.available(account.id) < SIM_REPLACE_FEE) return failed('insufficient_balance');
+    const msisdn = freshMsisdn((m) => this.store.changes.numberExists(m), `${op.id}:${seq}`);
+    const iccid = freshIccid((i) => this.store.changes.iccidInUse(i), `${op.id}:${seq}`);
+    this.store.changes.insertNumber({
+      msisdn,
+      accountId: account.id,
+      region: account.region,
+      groupId,
+      employee: '',
+      tariff: tariff.code,
+      iccid,
+      activatedAt: now,
+    });
+    this.store.changes.charge(account.id, SIM_REPLACE_FEE);
+    const after = { msisdn, iccid, tariff: tariff.code, groupId, delivery: params.delivery ?? null };
+    this.audit(op, msisdn, { operationId: op.id, after }, now);
+    return {
+      seq,
+      state: 'succeeded',
+      code: null,
+      detail: null,
+      before: null,
+      after,
+      monthlyDelta: tariff.monthlyFee,
+      fee: SIM_REPLACE_FEE,
+    };
+  }
+
+  private audit(op: OperationRecord, target: string, params: Record<string, unknown>, now: string): void {
+    this.store.audit.append({
+      time: now,
+      actor: op.actor,
+      actorType: 'user',
+      action: op.type,
+      target,
+      params,
+      result: 'ok',
+      ip: op.ip,
+      requestId: op.requestId,
+    });
+  }
+
+  /** Sets the final state and schedules the follow-up (unblock at `until`, …) for the numbers that changed. */
+  private finish(id: string, now: string): void {
+    const ops = this.store.operations;
+    const op = ops.get(id) as OperationRecord;
+    const state =
+      op.cancelled > 0 || op.cancelRequested
+        ? 'cancelled'
+        : op.failed === 0
+          ? 'succeeded'
+          : op.succeeded + op.skipped > 0
+            ? 'partially_failed'
+            : 'failed';
+    ops.setState(id, state, { finishedAt: now });
+    const followUp = FOLLOW_UP[op.type as OperationType];
+    const until = op.params.until;
+    if (!followUp || typeof until !== 'string' || op.succeeded === 0) return;
+    const targets: { target: string }[] = [];
+    for (let after = 0; ;) {
+      const page = ops.items(id, { state: 'succeeded', after, limit: 5000 });
+      if (page.length === 0) break;
+      targets.push(...page.map((i) => ({ target: i.target })));
+      after = page[page.length - 1]?.seq ?? after;
+    }
+    const params = { ...op.params };
+    delete params.until;
+    ops.insert(
+      {
+        id: this.opts.newId(),
+        type: followUp,
+        params,
+        state: until <= now ? 'queued' : 'scheduled',
+        createdBy: op.createdBy,
+        actor: op.actor,
+        scope: op.scope,
+        idempotencyKey: null,
+        bodyHash: '',
+        scheduledAt: until,
+        createdAt: now,
+        total: targets.length,
+        rollbackOf: null,
+        parentId: op.id,
+        ip: op.ip,
+        requestId: op.requestId,
+      },
+      targets,
+    );
+  }
+}

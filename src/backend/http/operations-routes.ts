@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { OperationCreateBody } from '../../api/operations.js';
+import type { BackendServices } from './context.js';
+import { defineRoute } from './define-route.js';
+import { originOf } from './origin.js';
+
+function idempotencyKey(headers: Record<string, unknown>): string | undefined {
+  const key = headers['idempotency-key'];
+  return typeof key === 'string' && key.trim() ? key.trim().slice(0, 200) : undefined;
+}
+
+/** operations: submit (or plan), read, items, cancel, rollback. */
+export function operationsRoutes(app: FastifyInstance, s: BackendServices): void {
+  defineRoute(app, 'operations.create', ({ req, principal, body, query, setStatus }) => {
+    if (query.dryRun === true) {
+      setStatus(200);
+      return s.operations.plan(principal, body as OperationCreateBody);
+    }
+    return s.operations.submit(
+      principal,
+      body as OperationCreateBody,
+      idempotencyKey(req.headers),
+      originOf(req),
+    );
+  });
+  defineRoute(app, 'operations.list', ({ principal, query }) => s.operations.list(principal, query));
+  defineRoute(app, 'operations.show', ({ principal, params }) =>
+    s.operations.get(principal, params.id as string),
+  );
+  defineRoute(app, 'operations.items', ({ principal, params, query }) =>
+    s.operations.items(principal, params.id as string, query),
+  );
+  defineRoute(app, 'operations.cancel', ({ principal, params }) =>
+    s.operations.cancel(principal, params.id as string),
+  );
+  defineRoute(app, 'operations.rollback', ({ req, principal, params }) =>
+    s.operations.rollback(principal, params.id as string, idempotencyKey(req.headers), originOf(req)),
+  );
+}

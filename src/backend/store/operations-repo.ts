@@ -1,0 +1,291 @@
+import type { Db } from './db.js';
+
+/** An operation as stored. */
+export interface OperationRecord {
+  id: string;
+  type: string;
+  params: Record<string, unknown>;
+  state: string;
+  createdBy: number;
+  actor: string;
+  /** Group ids the creator could change when submitting; null = the whole company. */
+  scope: string[] | null;
+  idempotencyKey: string | null;
+  bodyHash: string;
+  scheduledAt: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  total: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+  monthlyDelta: number;
+  fees: number;
+  cancelRequested: boolean;
+  rollbackOf: string | null;
+  parentId: string | null;
+  ip: string;
+  requestId: string;
+}
+
+/** One target of an operation as stored. */
+export interface ItemRecord {
+  seq: number;
+  target: string;
+  params: Record<string, unknown> | null;
+  state: string;
+  code: string | null;
+  detail: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  monthlyDelta: number | null;
+  fee: number | null;
+  finishedAt: string | null;
+}
+
+/** The outcome of one item, written with the change itself in one transaction. */
+export interface ItemOutcome {
+  seq: number;
+  state: 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+  code: string | null;
+  detail: string | null;
+  before: unknown;
+  after: unknown;
+  monthlyDelta: number | null;
+  fee: number | null;
+}
+
+type OpRow = Omit<OperationRecord, 'params' | 'scope' | 'cancelRequested'> & {
+  params: string;
+  scope: string | null;
+  cancelRequested: number;
+};
+type ItemRow = Omit<ItemRecord, 'params' | 'before' | 'after'> & {
+  params: string | null;
+  before: string | null;
+  after: string | null;
+};
+
+const OP_COLUMNS = `id, type, params, state, created_by AS createdBy, actor, scope, idempotency_key AS idempotencyKey,
+  body_hash AS bodyHash, scheduled_at AS scheduledAt, created_at AS createdAt, started_at AS startedAt,
+  finished_at AS finishedAt, total, succeeded, failed, skipped, cancelled, monthly_delta AS monthlyDelta, fees,
+  cancel_requested AS cancelRequested, rollback_of AS rollbackOf, parent_id AS parentId, ip, request_id AS requestId`;
+const ITEM_COLUMNS = `seq, target, params, state, code, detail, before, after, monthly_delta AS monthlyDelta, fee,
+  finished_at AS finishedAt`;
+
+/** Operations and their items. */
+export class OperationsRepo {
+  private readonly insertStmt;
+  private readonly insertItemStmt;
+  private readonly getStmt;
+  private readonly byKeyStmt;
+  private readonly listStmt;
+  private readonly itemsStmt;
+  private readonly queuedStmt;
+  private readonly finishItemStmt;
+  private readonly bumpStmt;
+  private readonly promoteStmt;
+  private readonly nextStmt;
+  private readonly cancelItemsStmt;
+  private readonly cancelRequestStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO operations (id, type, params, state, created_by, actor, scope, idempotency_key, body_hash,
+         scheduled_at, created_at, total, rollback_of, parent_id, ip, request_id)
+       VALUES (@id, @type, @params, @state, @createdBy, @actor, @scope, @idempotencyKey, @bodyHash,
+         @scheduledAt, @createdAt, @total, @rollbackOf, @parentId, @ip, @requestId)`,
+    );
+    this.insertItemStmt = db.prepare(
+      `INSERT INTO operation_items (operation_id, seq, target, params, state) VALUES (?, ?, ?, ?, 'queued')`,
+    );
+    this.getStmt = db.prepare<[string], OpRow>(`SELECT ${OP_COLUMNS} FROM operations WHERE id = ?`);
+    this.byKeyStmt = db.prepare<[number, string], OpRow>(
+      `SELECT ${OP_COLUMNS} FROM operations WHERE created_by = ? AND idempotency_key = ?`,
+    );
+    this.listStmt = db.prepare<Record<string, unknown>, OpRow & { rid: number }>(
+      `SELECT rowid AS rid, ${OP_COLUMNS} FROM operations
+        WHERE (@createdBy IS NULL OR created_by = @createdBy) AND (@state IS NULL OR state = @state)
+          AND (@type IS NULL OR type = @type) AND (@since IS NULL OR created_at >= @since)
+          AND (@before IS NULL OR rowid < @before)
+        ORDER BY rowid DESC LIMIT @limit`,
+    );
+    this.itemsStmt = db.prepare<Record<string, unknown>, ItemRow>(
+      `SELECT ${ITEM_COLUMNS} FROM operation_items
+        WHERE operation_id = @id AND seq > @after AND (@state IS NULL OR state = @state) ORDER BY seq LIMIT @limit`,
+    );
+    this.queuedStmt = db.prepare<[string, number], ItemRow>(
+      `SELECT ${ITEM_COLUMNS} FROM operation_items WHERE operation_id = ? AND state = 'queued' ORDER BY seq LIMIT ?`,
+    );
+    this.finishItemStmt = db.prepare(
+      `UPDATE operation_items SET state = @state, code = @code, detail = @detail, before = @before, after = @after,
+         monthly_delta = @monthlyDelta, fee = @fee, finished_at = @finishedAt
+       WHERE operation_id = @id AND seq = @seq AND state = 'queued'`,
+    );
+    this.bumpStmt = db.prepare(
+      `UPDATE operations SET succeeded = succeeded + @succeeded, failed = failed + @failed, skipped = skipped + @skipped,
+         cancelled = cancelled + @cancelled, monthly_delta = monthly_delta + @monthlyDelta, fees = fees + @fees
+       WHERE id = @id`,
+    );
+    this.promoteStmt = db.prepare<[string]>(
+      `UPDATE operations SET state = 'queued' WHERE state = 'scheduled' AND scheduled_at <= ?`,
+    );
+    this.nextStmt = db.prepare<[], { id: string }>(
+      `SELECT id FROM operations WHERE state IN ('queued', 'running') ORDER BY rowid LIMIT 1`,
+    );
+    this.cancelItemsStmt = db.prepare<[string, string]>(
+      `UPDATE operation_items SET state = 'cancelled', finished_at = ? WHERE operation_id = ? AND state = 'queued'`,
+    );
+    this.cancelRequestStmt = db.prepare<[string]>('UPDATE operations SET cancel_requested = 1 WHERE id = ?');
+  }
+
+  /** Stores a new operation with its targets (one transaction, by the caller). */
+  insert(
+    op: Omit<
+      OperationRecord,
+      | 'startedAt'
+      | 'finishedAt'
+      | 'succeeded'
+      | 'failed'
+      | 'skipped'
+      | 'cancelled'
+      | 'monthlyDelta'
+      | 'fees'
+      | 'cancelRequested'
+    >,
+    items: { target: string; params?: Record<string, unknown> | null }[],
+  ): void {
+    this.insertStmt.run({
+      ...op,
+      params: JSON.stringify(op.params),
+      scope: op.scope ? JSON.stringify(op.scope) : null,
+    });
+    items.forEach((item, i) =>
+      this.insertItemStmt.run(op.id, i + 1, item.target, item.params ? JSON.stringify(item.params) : null),
+    );
+  }
+
+  /** One operation. */
+  get(id: string): OperationRecord | undefined {
+    const row = this.getStmt.get(id);
+    return row ? toOp(row) : undefined;
+  }
+
+  /** The operation this user created with this idempotency key. */
+  byIdempotencyKey(userId: number, key: string): OperationRecord | undefined {
+    const row = this.byKeyStmt.get(userId, key);
+    return row ? toOp(row) : undefined;
+  }
+
+  /** Operations, newest first; `before` is the cursor (a rowid). */
+  list(q: {
+    createdBy: number | null;
+    state?: string;
+    type?: string;
+    since?: string;
+    before?: number;
+    limit: number;
+  }): (OperationRecord & { rid: number })[] {
+    return this.listStmt
+      .all({
+        createdBy: q.createdBy,
+        state: q.state ?? null,
+        type: q.type ?? null,
+        since: q.since ?? null,
+        before: q.before ?? null,
+        limit: q.limit,
+      })
+      .map((r) => ({ ...toOp(r), rid: r.rid }));
+  }
+
+  /** Items of an operation after `after` (seq), optionally in one state. */
+  items(id: string, q: { state?: string; after: number; limit: number }): ItemRecord[] {
+    return this.itemsStmt.all({ id, state: q.state ?? null, after: q.after, limit: q.limit }).map(toItem);
+  }
+
+  /** The next items to run. */
+  queuedItems(id: string, limit: number): ItemRecord[] {
+    return this.queuedStmt.all(id, limit).map(toItem);
+  }
+
+  /** Records an item's outcome (only if it was still queued: never twice). Returns true if written. */
+  finishItem(id: string, o: ItemOutcome, finishedAt: string): boolean {
+    return (
+      this.finishItemStmt.run({
+        id,
+        seq: o.seq,
+        state: o.state,
+        code: o.code,
+        detail: o.detail,
+        before: o.before === undefined ? null : JSON.stringify(o.before),
+        after: o.after === undefined ? null : JSON.stringify(o.after),
+        monthlyDelta: o.monthlyDelta,
+        fee: o.fee,
+        finishedAt,
+      }).changes === 1
+    );
+  }
+
+  /** Adds to an operation's progress counters. */
+  bump(
+    id: string,
+    d: {
+      succeeded: number;
+      failed: number;
+      skipped: number;
+      cancelled: number;
+      monthlyDelta: number;
+      fees: number;
+    },
+  ): void {
+    this.bumpStmt.run({ id, ...d });
+  }
+
+  /** Sets the state and, when given, the start or finish time. */
+  setState(id: string, state: string, times: { startedAt?: string; finishedAt?: string } = {}): void {
+    const sets = ['state = @state'];
+    if (times.startedAt) sets.push('started_at = coalesce(started_at, @startedAt)');
+    if (times.finishedAt) sets.push('finished_at = @finishedAt');
+    this.db.prepare(`UPDATE operations SET ${sets.join(', ')} WHERE id = @id`).run({ id, state, ...times });
+  }
+
+  /** Scheduled operations whose time has come become queued. Returns how many. */
+  promoteDue(now: string): number {
+    return this.promoteStmt.run(now).changes;
+  }
+
+  /** The oldest operation that has work to do. */
+  nextRunnable(): string | undefined {
+    return this.nextStmt.get()?.id;
+  }
+
+  /** Cancels every item not yet run; returns how many. */
+  cancelQueuedItems(id: string, now: string): number {
+    return this.cancelItemsStmt.run(now, id).changes;
+  }
+
+  /** Asks the worker to stop a running operation at its next chunk. */
+  requestCancel(id: string): void {
+    this.cancelRequestStmt.run(id);
+  }
+}
+
+function toOp(row: OpRow): OperationRecord {
+  return {
+    ...row,
+    params: JSON.parse(row.params) as Record<string, unknown>,
+    scope: row.scope ? (JSON.parse(row.scope) as string[]) : null,
+    cancelRequested: row.cancelRequested === 1,
+  };
+}
+
+function toItem(row: ItemRow): ItemRecord {
+  return {
+    ...row,
+    params: row.params ? (JSON.parse(row.params) as Record<string, unknown>) : null,
+    before: row.before ? (JSON.parse(row.before) as Record<string, unknown>) : null,
+    after: row.after ? (JSON.parse(row.after) as Record<string, unknown>) : null,
+  };
+}

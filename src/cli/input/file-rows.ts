@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+
+import { parse } from 'csv-parse';
+
+import { parseMsisdn } from '../../domain/msisdn.js';
+import { decodeText } from './decode.js';
+import { firstRecord, detectDelimiter, planLayout, type Layout } from './header.js';
+import { TargetsInputError } from './input-error.js';
+import type { ReadTargetsOptions, RowError, TargetRow } from './number-list.js';
+
+/** One parsed row of a number list: a valid number or the reason it is not. */
+export type RowEvent = { row: TargetRow; error?: undefined } | { row?: undefined; error: RowError };
+
+/** A one-column list is parsed with a delimiter no text contains, so each line is one field. */
+const NO_DELIMITER = '\uffff';
+/** A header longer than this is not waited for: it is an unclosed quote, and the parser will say so. */
+const MAX_HEADER_CHARS = 1024 * 1024;
+/** Guards memory against a stray quote swallowing the rest of a million-line file. */
+const MAX_RECORD_BYTES = 1024 * 1024;
+
+/** The raw bytes of a file, or of stdin for '-'; a read failure becomes `Cannot read FILE: …`. */
+async function* sourceBytes(file: string, stdin: NodeJS.ReadableStream): AsyncGenerator<Buffer | string> {
+  const source = sourceName(file);
+  const stream = file === '-' ? stdin : fs.createReadStream(file, { highWaterMark: 64 * 1024 });
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (err) {
+    // Shape, not instanceof: errors from node's own modules may come from another realm (jest's vm).
+    const message = (err as { message?: unknown } | null)?.message;
+    throw new TargetsInputError(
+      `Cannot read ${source}: ${typeof message === 'string' ? message : String(err)}`,
+    );
+  }
+}
+
+/** The name a file goes by in messages: the path as given, `stdin` for '-'. */
+export function sourceName(file: string): string {
+  return file === '-' ? 'stdin' : file;
+}
+
+function lineBreaks(fields: string[]): number {
+  let n = 0;
+  for (const field of fields) n += field.match(/\r\n|\r|\n/g)?.length ?? 0;
+  return n;
+}
+
+/** The number from `text`, or the reason it is not one; other failures are bugs and propagate. */
+export function checkNumber(
+  text: string,
+  source: string,
+  line: number,
+  params: Record<string, string>,
+): RowEvent {
+  try {
+    return { row: { msisdn: parseMsisdn(text), line, source, params } };
+  } catch (err) {
+    const e = err as { name?: unknown; message?: unknown } | null;
+    if (e?.name === 'MsisdnError' && typeof e.message === 'string') {
+      return { error: { source, line, value: text.trim(), reason: e.message } };
+    }
+    throw err;
+  }
+}
+
+/**
+ * Parses one file (or '-' for stdin) row by row, streaming: decodes it, finds the delimiter and the
+ * layout from its first non-blank line, then yields each row's number or error with its physical line.
+ */
+export async function* fileRows(
+  file: string,
+  opts: ReadTargetsOptions,
+  stdin: NodeJS.ReadableStream,
+): AsyncGenerator<RowEvent> {
+  const source = sourceName(file);
+  const text = decodeText(sourceBytes(file, stdin));
+
+  // Read just enough to see the header line, which decides the delimiter.
+  let head = '';
+  let header: string | null = null;
+  let ended = false;
+  while (header === null) {
+    const next = await text.next();
+    ended = next.done === true;
+    if (!ended) head += next.value;
+    header = firstRecord(head, ended || head.length > MAX_HEADER_CHARS);
+  }
+  const delimiter = detectDelimiter(header);
+
+  async function* rest(): AsyncGenerator<string> {
+    if (head) yield head;
+    head = '';
+    if (!ended) yield* text;
+  }
+  // csv-parse's info.lines counts a CRLF inside a quoted field as two lines, so lines are counted here,
+  // as each record is made: records still buffered when a later one fails would otherwise be lost to it.
+  let nextLine = 1;
+  const input = Readable.from(rest(), { objectMode: false });
+  const parser = parse({
+    delimiter: delimiter ?? NO_DELIMITER,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: false, // every physical line comes through, so counting them gives line numbers
+    trim: true,
+    max_record_size: MAX_RECORD_BYTES,
+    on_record: (fields: string[]) => {
+      const line = nextLine;
+      nextLine += 1 + lineBreaks(fields);
+      const blank = fields.every((f) => f === '' || (delimiter === null && /^[,;\s]*$/.test(f)));
+      return blank ? null : { line, fields };
+    },
+  });
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+
+  let layout: Layout | undefined;
+  try {
+    for await (const { line, fields } of parser as AsyncIterable<{ line: number; fields: string[] }>) {
+      if (!layout) {
+        layout = planLayout(fields, delimiter === null, source, opts.column, opts.paramColumns ?? []);
+        if (layout.hasHeader) continue;
+      }
+      const params: Record<string, string> = {};
+      for (const { column, name } of layout.params) {
+        const value = fields[column];
+        if (value !== undefined && value !== '') params[name] = value;
+      }
+      yield checkNumber(fields[layout.numberColumn] ?? '', source, line, params);
+    }
+  } catch (err) {
+    throw csvError(err, source, nextLine);
+  } finally {
+    input.destroy();
+    parser.destroy();
+  }
+}
+
+/** A csv-parse failure (an unclosed quote) as an input error at the line where the broken record starts. */
+function csvError(err: unknown, source: string, line: number): unknown {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || !code.startsWith('CSV_')) return err;
+  const reason =
+    code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_MAX_RECORD_SIZE'
+      ? 'a quoted field is never closed (a stray " ?); nothing after it can be read'
+      : String(message);
+  const error: RowError = { source, line, value: '', reason };
+  return new TargetsInputError(`${source}:${line}: ${reason}`, [error], 1);
+}

@@ -1,0 +1,120 @@
+import type { Msisdn } from '../../domain/msisdn.js';
+import { checkNumber, fileRows } from './file-rows.js';
+import { formatRowErrors, MAX_STORED_ERRORS, TargetsInputError } from './input-error.js';
+
+export { formatRowError, formatRowErrors, TargetsInputError } from './input-error.js';
+
+/** One valid input row: the normalized number and the extra per-row columns (lower-cased header → raw value). */
+export interface TargetRow {
+  msisdn: Msisdn;
+  line: number;
+  source: string;
+  params: Record<string, string>;
+}
+
+/** One rejected row; formats as `${source}:${line}: ${reason}`. */
+export interface RowError {
+  source: string;
+  line: number;
+  value: string;
+  reason: string;
+}
+
+/** How the number list is read: the number column, per-row parameters, whether bad rows stop it. */
+export interface ReadTargetsOptions {
+  /** --column NAME (case-insensitive header match) or a 1-based column number. */
+  column?: string;
+  /** --skip-invalid: keep going, report errors, return valid rows. */
+  skipInvalid?: boolean;
+  /** Per-row columns the command accepts, e.g. ['tariff', 'at']; other extra columns are ignored. */
+  paramColumns?: string[];
+  /** How many errors the TargetsInputError message lists; default 50. */
+  maxReportedErrors?: number;
+}
+
+/** Everything read: the rows to send, the duplicates dropped, the rows rejected. */
+export interface ReadTargetsResult {
+  /** Valid, de-duplicated, in input order (positionals first, then each file). */
+  rows: TargetRow[];
+  /** Numbers given more than once (e.g. ['staff.csv:3', 'staff.csv:9']); sent once, the first row wins. */
+  duplicates: { msisdn: Msisdn; lines: string[] }[];
+  /** The errors, at most 10,000 of them kept. */
+  errors: RowError[];
+  errorCount: number;
+}
+
+/**
+ * Reads positional numbers and files (path or '-' for `stdin`) completely and validates every row before
+ * anything is sent. Throws TargetsInputError (exit code 2) listing up to maxReportedErrors errors
+ * "file:line: reason" then "… and N more" when there are errors and !skipInvalid; also for unreadable
+ * files, an unknown --column, a file with several columns and no recognizable number column.
+ */
+export async function readTargets(
+  positionals: string[],
+  files: string[],
+  opts: ReadTargetsOptions,
+  stdin: NodeJS.ReadableStream,
+): Promise<ReadTargetsResult> {
+  if (files.filter((f) => f === '-').length > 1)
+    throw new TargetsInputError('stdin (-) can be read only once');
+  const rows: TargetRow[] = [];
+  const seen = new Map<string, { lines: string[] }>();
+  const errors: RowError[] = [];
+  let errorCount = 0;
+  const take = (event: ReturnType<typeof checkNumber>): void => {
+    if (event.error) {
+      errorCount++;
+      if (errors.length < MAX_STORED_ERRORS) errors.push(event.error);
+      return;
+    }
+    const { row } = event;
+    const where = `${row.source}:${row.line}`;
+    const first = seen.get(row.msisdn);
+    if (first) first.lines.push(where);
+    else {
+      seen.set(row.msisdn, { lines: [where] });
+      rows.push(row);
+    }
+  };
+  positionals.forEach((text, i) => take(checkNumber(text, 'argv', i + 1, {})));
+  for (const file of files) for await (const event of fileRows(file, opts, stdin)) take(event);
+
+  if (errorCount > 0 && !opts.skipInvalid) {
+    const list = formatRowErrors(errors, errorCount, opts.maxReportedErrors ?? 50);
+    const rowsWord = errorCount === 1 ? 'row has an invalid number' : 'rows have invalid numbers';
+    throw new TargetsInputError(
+      `${errorCount} ${rowsWord}; nothing was sent (--skip-invalid sends the valid rows):\n${list}`,
+      errors,
+      errorCount,
+    );
+  }
+  const duplicates: ReadTargetsResult['duplicates'] = [];
+  for (const [msisdn, { lines }] of seen)
+    if (lines.length > 1) duplicates.push({ msisdn: msisdn as Msisdn, lines });
+  return { rows, duplicates, errors, errorCount };
+}
+
+/**
+ * Streaming variant for huge files (1M lines): yields valid rows as they are parsed, never holding the
+ * file; duplicates are skipped and counted, errors collected in `sink` (at most 10,000 kept). It does not
+ * throw for bad rows — the caller decides after the stream ends — only for an unreadable file, an unknown
+ * --column or no number column.
+ */
+export async function* streamTargets(
+  file: string,
+  opts: ReadTargetsOptions,
+  stdin: NodeJS.ReadableStream,
+  sink: { errors: RowError[]; errorCount: number; duplicates: number },
+): AsyncGenerator<TargetRow> {
+  const seen = new Set<string>();
+  for await (const event of fileRows(file, opts, stdin)) {
+    if (event.error) {
+      sink.errorCount++;
+      if (sink.errors.length < MAX_STORED_ERRORS) sink.errors.push(event.error);
+    } else if (seen.has(event.row.msisdn)) sink.duplicates++;
+    else {
+      seen.add(event.row.msisdn);
+      yield event.row;
+    }
+  }
+}

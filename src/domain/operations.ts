@@ -1,0 +1,77 @@
+import type { Permission } from './permissions.js';
+
+/** The kinds of change an operation makes. */
+export const OPERATION_TYPES = [
+  'tariff.change',
+  'service.add',
+  'service.remove',
+  'number.block',
+  'number.unblock',
+  'sim.replace',
+  'sim.order',
+  'number.change',
+  'group.move',
+] as const;
+export type OperationType = (typeof OPERATION_TYPES)[number];
+
+/** The permission each operation type needs (over the scope of each target). */
+export const OPERATION_PERMISSION: Record<OperationType, Permission> = {
+  'tariff.change': 'tariff:write',
+  'service.add': 'services:write',
+  'service.remove': 'services:write',
+  'number.block': 'block:write',
+  'number.unblock': 'block:write',
+  'sim.replace': 'sim:write',
+  'sim.order': 'sim:write',
+  'number.change': 'sim:write',
+  'group.move': 'groups:write',
+};
+
+export const OPERATION_STATES = [
+  'queued',
+  'scheduled',
+  'running',
+  'succeeded',
+  'partially_failed',
+  'failed',
+  'cancelled',
+] as const;
+export type OperationState = (typeof OPERATION_STATES)[number];
+
+export const ITEM_STATES = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'] as const;
+export type ItemState = (typeof ITEM_STATES)[number];
+
+/** Stable item error codes: why one number was not changed (failed) or needed no change (skipped). */
+export const ITEM_CODES = {
+  not_found: 'Unknown number, or outside your scope',
+  tariff_unknown: 'No such tariff',
+  tariff_not_in_region: "The tariff is not offered in the number's region",
+  already_on_tariff: 'Already on this tariff',
+  tariff_change_limit: 'At most 4 tariff changes per number per month',
+  service_unknown: 'No such service',
+  service_incompatible: 'The service cannot be combined with the tariff or another service',
+  service_already_active: 'The service is already on',
+  service_not_active: 'The service is not on',
+  number_blocked: 'The number is blocked',
+  number_terminated: 'The number is terminated',
+  number_suspended: 'The number is suspended by the operator',
+  already_blocked: 'Already blocked',
+  not_blocked: 'Not blocked',
+  insufficient_balance: 'The account balance is below the fee',
+  iccid_invalid: 'ICCID must be 19–20 digits with a valid Luhn check digit',
+  iccid_in_use: 'The ICCID is on another number',
+  group_unknown: 'No such group',
+  already_in_group: 'Already in this group',
+  number_unavailable: 'The new number is not available',
+  account_unknown: 'No such account',
+} as const;
+export type ItemCode = keyof typeof ITEM_CODES;
+
+/** At most this many tariff changes per number per calendar month (UTC). */
+export const MAX_TARIFF_CHANGES_PER_MONTH = 4;
+/** The one-time fee of a tariff change, in kopecks. */
+export const TARIFF_CHANGE_FEE = 5000;
+/** The one-time fee of a SIM replacement. */
+export const SIM_REPLACE_FEE = 15000;
+/** The one-time fee of a number change. */
+export const NUMBER_CHANGE_FEE = 30000;

@@ -1,0 +1,228 @@
+import type { Line } from '../../src/api/lines.js';
+import type { Operation } from '../../src/api/operations.js';
+import type { VmClient } from '../../src/client/client.js';
+import { startTestBackend, rejection, type TestBackend } from './harness.js';
+
+let b: TestBackend;
+let admin: VmClient;
+let all: Line[];
+beforeAll(async () => {
+  b = await startTestBackend({ lines: 400 });
+  // A token, not a session: the clock tests jump hours ahead, past any idle timeout.
+  const session = await b.loginAs('admin@demo.test', 'admin-demo-1');
+  admin = b.client((await session.call('tokens.create', { body: { name: 'ops-test' } })).token);
+  all = [];
+  for await (const n of admin.paginate('numbers.list')) all.push(n);
+});
+afterAll(async () => {
+  await b.stop();
+});
+
+async function finished(client: VmClient, id: string): Promise<Operation> {
+  await b.services.worker.idle();
+  return client.call('operations.show', { params: { id } });
+}
+
+const active = () => all.filter((n) => n.status === 'active');
+
+describe('tariff change', () => {
+  it('changes every number once and skips those already on the tariff', async () => {
+    const targets = active()
+      .filter((n) => n.region === 'MOW' && n.tariff !== 'SMART_PLUS' && n.services.length === 0)
+      .slice(0, 10);
+    const op = await admin.call('operations.create', {
+      body: {
+        type: 'tariff.change',
+        params: { tariff: 'SMART_PLUS' },
+        targets: targets.map((t) => ({ msisdn: t.msisdn })),
+      },
+      idempotencyKey: 'tc-1',
+    });
+    expect(op.state).toMatch(/queued|running/);
+    const done = await finished(admin, op.id);
+    expect(done).toMatchObject({ state: 'succeeded', total: 10, succeeded: 10, failed: 0 });
+    for (const t of targets) {
+      const line = await admin.call('numbers.show', { params: { msisdn: t.msisdn } });
+      expect(line.tariff).toBe('SMART_PLUS');
+    }
+    const again = await admin.call('operations.create', {
+      body: {
+        type: 'tariff.change',
+        params: { tariff: 'SMART_PLUS' },
+        targets: targets.map((t) => ({ msisdn: t.msisdn })),
+      },
+    });
+    expect(await finished(admin, again.id)).toMatchObject({ state: 'succeeded', skipped: 10, succeeded: 0 });
+  });
+
+  it('replays the same operation for the same key and body, and refuses another body', async () => {
+    const body = {
+      type: 'tariff.change' as const,
+      params: { tariff: 'SMART' },
+      targets: [{ msisdn: active()[0]?.msisdn ?? '' }],
+    };
+    const first = await admin.call('operations.create', { body, idempotencyKey: 'same-key' });
+    const second = await admin.call('operations.create', { body, idempotencyKey: 'same-key' });
+    expect(second.id).toBe(first.id);
+    expect(second.replayed).toBe(true);
+    const other = { ...body, params: { tariff: 'UNLIM' } };
+    expect(
+      await rejection(admin.call('operations.create', { body: other, idempotencyKey: 'same-key' })),
+    ).toMatchObject({
+      code: 'idempotency_conflict',
+      status: 409,
+    });
+  });
+
+  it('fails items by rule with stable codes: region, unknown number, terminated', async () => {
+    const nsk = active().find(
+      (n) => n.region === 'NSK' && n.tariff !== 'UNLIM' && !n.services.some((s) => s.startsWith('DATA_PLUS')),
+    );
+    const terminated = all.find((n) => n.status === 'terminated');
+    const op = await admin.call('operations.create', {
+      body: {
+        type: 'tariff.change',
+        params: { tariff: 'UNLIM' },
+        targets: [
+          { msisdn: nsk?.msisdn ?? '' },
+          { msisdn: '+79000000001' },
+          { msisdn: terminated?.msisdn ?? '' },
+        ],
+      },
+    });
+    expect(await finished(admin, op.id)).toMatchObject({ state: 'failed', failed: 3 });
+    const items = await admin.call('operations.items', { params: { id: op.id }, query: { state: 'failed' } });
+    expect(items.data.map((i) => i.code)).toEqual(['tariff_not_in_region', 'not_found', 'number_terminated']);
+  });
+
+  it('plans a dry run with the cost delta and stores nothing', async () => {
+    const targets = active()
+      .filter((n) => n.tariff === 'SMART' && n.services.length === 0)
+      .slice(0, 3);
+    const plan = (await admin.call('operations.create', {
+      query: { dryRun: true },
+      body: {
+        type: 'tariff.change',
+        params: { tariff: 'BUSINESS_PRO' },
+        targets: targets.map((t) => ({ msisdn: t.msisdn })),
+      },
+    })) as unknown as {
+      apply: number;
+      monthlyDelta: number;
+      items: { monthlyDelta: number; before: { tariff: string } }[];
+    };
+    expect(plan.apply).toBe(targets.length);
+    expect(plan.monthlyDelta).toBe(targets.length * (129000 - 49000));
+    expect(plan.items[0]?.before.tariff).toBe('SMART');
+    const line = await admin.call('numbers.show', { params: { msisdn: targets[0]?.msisdn ?? '' } });
+    expect(line.tariff).toBe('SMART');
+  });
+});
+
+describe('scope', () => {
+  it('fails numbers outside the manager scope as not_found and never changes them', async () => {
+    const manager = await b.loginAs('manager@demo.test', 'manager-demo-1');
+    const outside = active().find((n) => n.groupId === 'warehouse' && n.tariff !== 'VOICE_ECO');
+    const inside = active().find(
+      (n) => n.groupId === 'sales-north' && n.tariff !== 'VOICE_ECO' && n.services.length === 0,
+    );
+    const op = await manager.call('operations.create', {
+      body: {
+        type: 'tariff.change',
+        params: { tariff: 'VOICE_ECO' },
+        targets: [{ msisdn: outside?.msisdn ?? '' }, { msisdn: inside?.msisdn ?? '' }],
+      },
+    });
+    const done = await finished(manager, op.id);
+    expect(done).toMatchObject({ state: 'partially_failed', succeeded: 1, failed: 1 });
+    const failedItems = await manager.call('operations.items', {
+      params: { id: op.id },
+      query: { state: 'failed' },
+    });
+    expect(failedItems.data[0]).toMatchObject({ msisdn: outside?.msisdn, code: 'not_found' });
+    expect((await admin.call('numbers.show', { params: { msisdn: outside?.msisdn ?? '' } })).tariff).toBe(
+      outside?.tariff,
+    );
+  });
+
+  it('refuses a viewer any change with 403', async () => {
+    const viewer = await b.loginAs('viewer@demo.test', 'viewer-demo-1');
+    expect(
+      await rejection(
+        viewer.call('operations.create', {
+          body: {
+            type: 'number.block',
+            params: { reason: 'lost' },
+            targets: [{ msisdn: active()[0]?.msisdn ?? '' }],
+          },
+        }),
+      ),
+    ).toMatchObject({ status: 403 });
+  });
+});
+
+describe('scheduled block with until', () => {
+  it('blocks at 18:00 and unblocks at 08:00 by the backend clock alone', async () => {
+    const target = active().find((n) => n.groupId === 'it');
+    const msisdn = target?.msisdn ?? '';
+    const status = async () => (await admin.call('numbers.show', { params: { msisdn } })).status;
+    const day = b.services.clock.now().toISOString().slice(0, 10);
+    await admin.call('test.clock.set', { body: { now: `${day}T10:00:00Z` } });
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86400_000).toISOString().slice(0, 10);
+    const op = await admin.call('operations.create', {
+      body: {
+        type: 'number.block',
+        params: { reason: 'vacation', until: `${next}T08:00:00Z` },
+        targets: [{ msisdn }],
+        scheduledAt: `${day}T18:00:00Z`,
+      },
+    });
+    expect(op.state).toBe('scheduled');
+    await admin.call('test.clock.set', { body: { now: `${day}T17:59:00Z` } });
+    expect(await status()).toBe('active');
+    await admin.call('test.clock.set', { body: { now: `${day}T18:00:00Z` } });
+    expect(await status()).toBe('blocked');
+    await admin.call('test.clock.set', { body: { now: `${next}T07:59:00Z` } });
+    expect(await status()).toBe('blocked');
+    await admin.call('test.clock.set', { body: { now: `${next}T08:00:00Z` } });
+    expect(await status()).toBe('active');
+  });
+});
+
+describe('rollback and cancel', () => {
+  it('rolls a service addition back, once, however often it is asked', async () => {
+    const targets = active()
+      .filter((n) => n.tariff === 'SMART' && !n.services.includes('ANTISPAM'))
+      .slice(0, 4);
+    const op = await admin.call('operations.create', {
+      body: {
+        type: 'service.add',
+        params: { service: 'ANTISPAM' },
+        targets: targets.map((t) => ({ msisdn: t.msisdn })),
+      },
+    });
+    expect((await finished(admin, op.id)).succeeded).toBe(4);
+    const back = await admin.call('operations.rollback', { params: { id: op.id } });
+    const again = await admin.call('operations.rollback', { params: { id: op.id } });
+    expect(again.id).toBe(back.id);
+    expect(await finished(admin, back.id)).toMatchObject({
+      type: 'service.remove',
+      succeeded: 4,
+      rollbackOf: op.id,
+    });
+    const line = await admin.call('numbers.show', { params: { msisdn: targets[0]?.msisdn ?? '' } });
+    expect(line.services).not.toContain('ANTISPAM');
+  });
+
+  it('cancels a scheduled operation so it never runs', async () => {
+    const msisdn = active().find((n) => n.groupId === 'finance')?.msisdn ?? '';
+    const later = new Date(b.services.clock.now().getTime() + 3600_000).toISOString();
+    const op = await admin.call('operations.create', {
+      body: { type: 'number.block', params: { reason: 'lost' }, targets: [{ msisdn }], scheduledAt: later },
+    });
+    const cancelled = await admin.call('operations.cancel', { params: { id: op.id } });
+    expect(cancelled).toMatchObject({ state: 'cancelled', cancelled: 1 });
+    await admin.call('test.clock.set', { body: { advanceSeconds: 7200 } });
+    expect((await admin.call('numbers.show', { params: { msisdn } })).status).toBe('active');
+  });
+});
