@@ -112,7 +112,12 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
       message: t('err.unknownField', { field: e.field ?? '', valid: (e.valid ?? []).join(', ') }),
     };
   }
-  if (name === 'FormatError' || name === 'MsisdnError' || name === 'UsageError') {
+  if (
+    name === 'FormatError' ||
+    name === 'MsisdnError' ||
+    name === 'UsageError' ||
+    name === 'TargetsInputError'
+  ) {
     return { exitCode: EXIT.usage, message: e.message ?? '' };
   }
   if (name === 'CliError') return { exitCode: e.exitCode ?? EXIT.error, message: e.message ?? '' };

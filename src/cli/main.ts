@@ -5,13 +5,18 @@ import { detectLang, loadTranslator } from './i18n/index.js';
 import { withExamples } from './command-options.js';
 import * as accounts from './commands/accounts.js';
 import * as auth from './commands/auth.js';
+import * as block from './commands/block.js';
 import * as backend from './commands/backend.js';
 import * as completion from './commands/completion.js';
 import * as demo from './commands/demo.js';
 import * as groups from './commands/groups.js';
 import * as help from './commands/help.js';
+import * as number from './commands/number.js';
 import * as numbers from './commands/numbers.js';
+import * as ops from './commands/ops.js';
 import * as services from './commands/services.js';
+import * as sim from './commands/sim.js';
+import * as tariff from './commands/tariff.js';
 import * as tariffs from './commands/tariffs.js';
 import * as tokens from './commands/tokens.js';
 
@@ -24,10 +29,15 @@ const MODULES: CommandModule[] = [
   auth,
   tokens,
   numbers,
-  tariffs,
+  tariff,
   services,
-  accounts,
+  block,
+  sim,
+  number,
   groups,
+  ops,
+  tariffs,
+  accounts,
   backend,
   completion,
   help,

@@ -134,15 +134,19 @@ export class VmClient {
     }
   }
 
-  /** Every row of a list route, page after page (`limit` rows per request). */
+  /** Every row of a list route, page after page (`pageSize` rows per request); `params` fill the path. */
   async *paginate<Id extends RouteId>(
     id: Id,
     query: Record<string, unknown> = {},
     pageSize = 1000,
+    params?: Record<string, string>,
   ): AsyncGenerator<RowOf<Id>> {
     let cursor: string | null | undefined;
     do {
-      const page = (await this.call(id, { query: { ...query, limit: pageSize, cursor } })) as unknown as {
+      const page = (await this.call(id, {
+        params,
+        query: { ...query, limit: pageSize, cursor },
+      })) as unknown as {
         data: RowOf<Id>[];
         nextCursor: string | null;
       };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Group } from '../../api/lines.js';
 import type { Context } from '../context.js';
+import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes.js';
 import { withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
 
@@ -38,5 +39,20 @@ export function register(program: Command, ctx: Context): void {
       { key: 'numbers', header: t('col.numbers'), kind: 'number' },
     ];
     await ctx.printRows(rows, columns);
+  });
+
+  const move = groups.command('move <group> [numbers...]').description(t('cmd.groups.move'));
+  addTargetOptions(move, ctx);
+  addChangeOptions(move, ctx);
+  withExamples(move, t, [
+    'vm groups move sales-north +79161234567 +79161234568 --yes',
+    'vm groups move it --file new-it-staff.csv --dry-run',
+  ]).action(async (group: string, numbers: string[], _o, cmd: Command) => {
+    const flags = ctx.use<ChangeFlags>(cmd);
+    await runChange(
+      ctx,
+      { type: 'group.move', params: { group }, numbers, paramColumns: ['group', 'at'] },
+      flags,
+    );
   });
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { Service } from '../../api/lines.js';
 import type { Context } from '../context.js';
+import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes.js';
+import { parseWhen } from '../when.js';
 import { withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
 
@@ -31,4 +33,38 @@ export function register(program: Command, ctx: Context): void {
     ];
     await ctx.printRows(client.paginate('services.list', { tariff: o.tariff }), columns);
   });
+
+  for (const verb of ['add', 'remove'] as const) {
+    const cmd = services
+      .command(`${verb} <service> [numbers...]`)
+      .description(t(verb === 'add' ? 'cmd.services.add' : 'cmd.services.remove'));
+    addTargetOptions(cmd, ctx);
+    addChangeOptions(cmd, ctx);
+    if (verb === 'add') cmd.option('--until <time>', t('opt.serviceUntil'));
+    withExamples(
+      cmd,
+      t,
+      verb === 'add'
+        ? [
+            'vm services add ROAM_EU +79161234567 --until 2026-12-20',
+            'vm services add ANTISPAM --group sales --yes',
+            'vm services add VOICEMAIL --file staff.csv --dry-run',
+          ]
+        : ['vm services remove ROAM_WORLD +79161234567', 'vm services remove MMS --all --yes --no-wait'],
+    ).action(async (code: string, numbers: string[], _o, c: Command) => {
+      const flags = ctx.use<ChangeFlags & { until?: string }>(c);
+      const params: Record<string, unknown> = { service: code.toUpperCase() };
+      if (flags.until) params.until = parseWhen(flags.until, new Date(), t);
+      await runChange(
+        ctx,
+        {
+          type: verb === 'add' ? 'service.add' : 'service.remove',
+          params,
+          numbers,
+          paramColumns: ['service', 'at'],
+        },
+        flags,
+      );
+    });
+  }
 }

@@ -93,8 +93,10 @@ export async function* fileRows(
     if (!ended) yield* text;
   }
   // csv-parse's info.lines counts a CRLF inside a quoted field as two lines, so lines are counted here,
-  // as each record is made: records still buffered when a later one fails would otherwise be lost to it.
+  // as each record is made (records still buffered when a later one fails would be lost to a count kept
+  // by the reader). `lines` holds the first line of each record made and not yet read: a few dozen.
   let nextLine = 1;
+  const lines: number[] = [];
   const input = Readable.from(rest(), { objectMode: false });
   const parser = parse({
     delimiter: delimiter ?? NO_DELIMITER,
@@ -108,7 +110,9 @@ export async function* fileRows(
       const line = nextLine;
       nextLine += 1 + lineBreaks(fields);
       const blank = fields.every((f) => f === '' || (delimiter === null && /^[,;\s]*$/.test(f)));
-      return blank ? null : { line, fields };
+      if (blank) return null;
+      lines.push(line);
+      return fields;
     },
   });
   input.on('error', (err) => parser.destroy(err));
@@ -116,7 +120,8 @@ export async function* fileRows(
 
   let layout: Layout | undefined;
   try {
-    for await (const { line, fields } of parser as AsyncIterable<{ line: number; fields: string[] }>) {
+    for await (const fields of parser as AsyncIterable<string[]>) {
+      const line = lines.shift() ?? nextLine;
       if (!layout) {
         layout = planLayout(fields, delimiter === null, source, opts.column, opts.paramColumns ?? []);
         if (layout.hasHeader) continue;

@@ -1,6 +1,7 @@
 import type { Msisdn } from '../../domain/msisdn.js';
 import { checkNumber, fileRows } from './file-rows.js';
 import { formatRowErrors, MAX_STORED_ERRORS, TargetsInputError } from './input-error.js';
+import { MsisdnSet } from './msisdn-set.js';
 
 export { formatRowError, formatRowErrors, TargetsInputError } from './input-error.js';
 
@@ -96,7 +97,7 @@ export async function readTargets(
 
 /**
  * Streaming variant for huge files (1M lines): yields valid rows as they are parsed, never holding the
- * file; duplicates are skipped and counted, errors collected in `sink` (at most 10,000 kept). It does not
+ * file; duplicates are skipped and counted (a compact MsisdnSet, ~16 bytes a number), errors collected in `sink` (at most 10,000 kept). It does not
  * throw for bad rows — the caller decides after the stream ends — only for an unreadable file, an unknown
  * --column or no number column.
  */
@@ -106,15 +107,12 @@ export async function* streamTargets(
   stdin: NodeJS.ReadableStream,
   sink: { errors: RowError[]; errorCount: number; duplicates: number },
 ): AsyncGenerator<TargetRow> {
-  const seen = new Set<string>();
+  const seen = new MsisdnSet();
   for await (const event of fileRows(file, opts, stdin)) {
     if (event.error) {
       sink.errorCount++;
       if (sink.errors.length < MAX_STORED_ERRORS) sink.errors.push(event.error);
-    } else if (seen.has(event.row.msisdn)) sink.duplicates++;
-    else {
-      seen.add(event.row.msisdn);
-      yield event.row;
-    }
+    } else if (seen.add(event.row.msisdn)) yield event.row;
+    else sink.duplicates++;
   }
 }

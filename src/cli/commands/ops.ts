@@ -1,0 +1,154 @@
+import { Option, type Command } from 'commander';
+import type { Operation } from '../../api/operations.js';
+import type { Context } from '../context.js';
+import { itemColumns, reportOutcome, waitFor } from '../changes.js';
+import { limitOption, take, withExamples } from '../command-options.js';
+import type { Column } from '../output/render.js';
+import { parseWhen } from '../when.js';
+import { OPERATION_STATES, OPERATION_TYPES } from '../../domain/operations.js';
+
+/** vm ops list|show|wait|cancel|rollback: operations in the backend. */
+export function register(program: Command, ctx: Context): void {
+  const t = ctx.t;
+  const ops = withExamples(program.command('ops').description(t('cmd.ops')), t, [
+    'vm ops list --state running',
+    'vm ops show op_1a2b3c --items failed',
+  ]);
+
+  withExamples(
+    ops
+      .command('list')
+      .description(t('cmd.ops.list'))
+      .addOption(new Option('--state <state>', t('opt.opState')).choices([...OPERATION_STATES]))
+      .addOption(new Option('--type <type>', t('opt.opType')).choices([...OPERATION_TYPES]))
+      .option('--since <time>', t('opt.since'))
+      .addOption(limitOption(ctx)),
+    t,
+    [
+      'vm ops list',
+      'vm ops list --state scheduled --json',
+      'vm ops list --type number.block --since 2026-11-01',
+    ],
+  ).action(async (_o, cmd: Command) => {
+    const o = ctx.use<{ state?: string; type?: string; since?: string; limit?: number }>(cmd);
+    const client = await ctx.client();
+    const query = {
+      state: o.state,
+      type: o.type,
+      since: o.since ? parseWhen(o.since, new Date(), t) : undefined,
+    };
+    await ctx.printRows(
+      take(client.paginate('operations.list', query, Math.min(o.limit ?? 100, 1000)), o.limit),
+      operationColumns(ctx),
+    );
+  });
+
+  withExamples(
+    ops
+      .command('show <id>')
+      .description(t('cmd.ops.show'))
+      .addOption(
+        new Option('--items [state]', t('opt.items')).choices([
+          'all',
+          'failed',
+          'succeeded',
+          'skipped',
+          'cancelled',
+          'queued',
+        ]),
+      ),
+    t,
+    ['vm ops show op_1a2b3c', 'vm ops show op_1a2b3c --items failed --csv > failed.csv'],
+  ).action(async (id: string, _o, cmd: Command) => {
+    const o = ctx.use<{ items?: string | boolean }>(cmd);
+    const client = await ctx.client();
+    if (o.items) {
+      const state = o.items === true || o.items === 'all' ? undefined : o.items;
+      await ctx.printRows(
+        client.paginate('operations.items', state ? { state } : {}, 1000, { id }),
+        itemColumns(ctx),
+      );
+      return;
+    }
+    await ctx.printObject(
+      await client.call('operations.show', { params: { id } }),
+      operationColumns(ctx, true),
+    );
+  });
+
+  withExamples(ops.command('wait <id>').description(t('cmd.ops.wait')), t, [
+    'vm ops wait op_1a2b3c',
+    'vm ops wait op_1a2b3c --json > result.json',
+  ]).action(async (id: string, _o, cmd: Command) => {
+    ctx.use(cmd);
+    const client = await ctx.client();
+    const op = await waitFor(ctx, client, await client.call('operations.show', { params: { id } }));
+    await reportOutcome(ctx, client, [op]);
+  });
+
+  withExamples(ops.command('cancel <id>').description(t('cmd.ops.cancel')), t, [
+    'vm ops cancel op_1a2b3c',
+    'vm ops list --state scheduled --fields id -o tsv | tail -n +2 | xargs -n1 vm ops cancel',
+  ]).action(async (id: string, _o, cmd: Command) => {
+    ctx.use(cmd);
+    const op = await (await ctx.client()).call('operations.cancel', { params: { id } });
+    ctx.note(t('msg.opCancelled', { id: op.id, state: op.state }));
+  });
+
+  withExamples(
+    ops
+      .command('rollback <id>')
+      .description(t('cmd.ops.rollback'))
+      .option('-y, --yes', t('opt.yes'))
+      .option('--no-wait', t('opt.noWait')),
+    t,
+    ['vm ops rollback op_1a2b3c --yes', 'vm ops rollback op_1a2b3c --yes --no-wait'],
+  ).action(async (id: string, _o, cmd: Command) => {
+    const o = ctx.use<{ yes?: boolean; wait?: boolean }>(cmd);
+    const client = await ctx.client();
+    if (!o.yes) {
+      const { UsageError } = await import('../errors.js');
+      if (!ctx.canPrompt) throw new UsageError(t('change.needsYesOne', { type: 'rollback' }));
+      const { confirm } = await import('@inquirer/prompts');
+      const original = await client.call('operations.show', { params: { id } });
+      const ok = await confirm(
+        {
+          message: t('msg.confirmRollback', { id, count: original.succeeded, type: original.type }),
+          default: false,
+        },
+        { output: ctx.io.stderr as NodeJS.WritableStream },
+      );
+      if (!ok) return ctx.note(t('change.aborted'));
+    }
+    const op = await client.call('operations.rollback', { params: { id } });
+    ctx.note(t(op.replayed ? 'change.replayed' : 'change.submitted', { id: op.id, count: op.total }));
+    if (o.wait === false) {
+      ctx.io.stdout.write(`${op.id}\n`);
+      return;
+    }
+    await reportOutcome(ctx, client, [await waitFor(ctx, client, op)]);
+  });
+}
+
+function operationColumns(ctx: Context, full = false): Column<Operation>[] {
+  const t = ctx.t;
+  return [
+    { key: 'id', header: t('col.id') },
+    { key: 'type', header: t('col.type') },
+    { key: 'state', header: t('col.state') },
+    { key: 'total', header: t('col.total'), kind: 'number' },
+    { key: 'succeeded', header: t('col.succeeded'), kind: 'number' },
+    { key: 'failed', header: t('col.failed'), kind: 'number' },
+    { key: 'skipped', header: t('col.skipped'), kind: 'number', inTable: full },
+    { key: 'cancelled', header: t('col.state'), kind: 'number', inTable: false },
+    { key: 'monthlyDelta', header: t('col.delta'), kind: 'money', inTable: full },
+    { key: 'fees', header: t('col.fee'), kind: 'money', inTable: full },
+    { key: 'params', header: t('col.description'), get: (o) => JSON.stringify(o.params), inTable: full },
+    { key: 'createdBy', header: t('col.createdBy') },
+    { key: 'createdAt', header: t('col.created'), kind: 'time' },
+    { key: 'scheduledAt', header: t('col.scheduled'), kind: 'time' },
+    { key: 'finishedAt', header: t('col.time'), kind: 'time', inTable: full },
+    { key: 'rollbackOf', header: 'rollback of', inTable: full },
+    { key: 'parentId', header: 'parent', inTable: full },
+  ];
+}
