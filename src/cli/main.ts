@@ -16,6 +16,7 @@ import * as numbers from './commands/numbers.js';
 import * as ops from './commands/ops.js';
 import * as services from './commands/services.js';
 import * as sim from './commands/sim.js';
+import * as state from './commands/state.js';
 import * as tariff from './commands/tariff.js';
 import * as tariffs from './commands/tariffs.js';
 import * as tokens from './commands/tokens.js';
@@ -36,6 +37,7 @@ const MODULES: CommandModule[] = [
   number,
   groups,
   ops,
+  state,
   tariffs,
   accounts,
   backend,

@@ -112,7 +112,9 @@ describe('vm completion', () => {
 
   it('completes subcommands at each level in bash', () => {
     expect(bashComplete(['vm', ''])).toEqual(topLevel);
-    expect(bashComplete(['vm', 'num'])).toEqual(['numbers']);
+    expect(bashComplete(['vm', 'numb']).sort()).toEqual(['number', 'numbers']);
+    expect(bashComplete(['vm', 'numbers'])).toEqual(['numbers']);
+    expect(bashComplete(['vm', 'ta']).sort()).toEqual(['tariff', 'tariffs']);
     expect(bashComplete(['vm', 'numbers', 'l'])).toEqual(['list']);
     expect(bashComplete(['vm', '--profile', 'work', 'numbers', 's'])).toEqual(['show']);
   });

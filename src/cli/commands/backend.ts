@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { VERSION, type Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { withExamples } from '../command-options.js';
@@ -16,6 +16,7 @@ interface StartOptions {
   logLevel: string;
   clock?: string;
   testMode?: boolean;
+  chunkSize?: string;
 }
 
 /** `$XDG_DATA_HOME/vm/backend`, or `~/.local/share/vm/backend`. */
@@ -53,7 +54,12 @@ export function register(program: Command, ctx: Context): void {
       .option('--tls-key <file>', t('cmd.backend.tlsKey'))
       .option('--log-level <level>', t('cmd.backend.logLevel'), 'warn')
       .option('--clock <time>', t('cmd.backend.clock'))
-      .option('--test-mode', t('cmd.backend.testMode')),
+      .option('--test-mode', t('cmd.backend.testMode'))
+      .addOption(
+        new Option('--chunk-size <n>', 'items per worker transaction (tests)')
+          .argParser(wholeNumber(1, 100_000))
+          .hideHelp(),
+      ),
     t,
     [
       'vm backend start',
@@ -82,6 +88,7 @@ export function register(program: Command, ctx: Context): void {
       logLevel: o.logLevel,
       clockStart,
       testMode: o.testMode,
+      chunkSize: o.chunkSize ? Number(o.chunkSize) : undefined,
       version: VERSION,
     });
     ctx.io.stdout.write(`vm backend listening on ${server.url}\n`);

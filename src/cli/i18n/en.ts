@@ -119,6 +119,16 @@ export const en = {
   'msg.opCancelled': 'Operation {id}: {state}.',
   'msg.confirmRollback': 'Undo {type} on {count} numbers (operation {id})?',
   'err.numberToOrPick': 'Say which new number: --to NUMBER or --pick (one of them).',
+  'cmd.plan':
+    'Compare a desired-state CSV (number, tariff, services, blocked, group) with the backend: the changes and their cost',
+  'cmd.apply': 'Make the numbers match a desired-state CSV; running it again changes nothing',
+  'state.converged': 'Nothing to change: the numbers already match the file.',
+  'state.totals':
+    '{changes} changes on {numbers} numbers in {steps} operations; monthly cost {delta}. Business rules are checked when applied.',
+  'state.confirm': 'Apply {count} changes in {steps} operations?',
+  'state.badBlocked': 'blocked must be yes or no (да/нет), not "{value}"',
+  'state.unknownNumber': '{msisdn} is not one of your numbers',
+  'col.field': 'Field',
   'cmd.completion': 'Print a shell completion script (bash, zsh or fish)',
   'cmd.help': 'Show help for a command or a topic (environment, exit-codes)',
   'cmd.demo': 'A scripted tour against a temporary embedded backend; exits by itself',

@@ -121,6 +121,16 @@ export const ru: Record<MessageKey, string> = {
   'msg.opCancelled': 'Операция {id}: {state}.',
   'msg.confirmRollback': 'Отменить {type} для номеров: {count} (операция {id})?',
   'err.numberToOrPick': 'Укажите новый номер: --to НОМЕР или --pick (что-то одно).',
+  'cmd.plan':
+    'Сравнить CSV желаемого состояния (номер, тариф, услуги, блокировка, группа) с бэкендом: изменения и их стоимость',
+  'cmd.apply': 'Привести номера к CSV желаемого состояния; повторный запуск ничего не меняет',
+  'state.converged': 'Менять нечего: номера уже соответствуют файлу.',
+  'state.totals':
+    'Изменений: {changes} по номерам: {numbers} в операциях: {steps}; абонплата {delta} в месяц. Правила оператора проверяются при применении.',
+  'state.confirm': 'Применить изменений: {count} в операциях: {steps}?',
+  'state.badBlocked': 'blocked — это yes или no (да/нет), а не «{value}»',
+  'state.unknownNumber': '{msisdn} — не ваш номер',
+  'col.field': 'Поле',
   'cmd.completion': 'Напечатать скрипт автодополнения (bash, zsh или fish)',
   'cmd.help': 'Справка по команде или разделу (environment, exit-codes)',
   'cmd.demo': 'Экскурсия по возможностям на временном встроенном бэкенде; завершается сама',

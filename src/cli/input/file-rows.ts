@@ -35,7 +35,7 @@ async function* sourceBytes(file: string, stdin: NodeJS.ReadableStream): AsyncGe
 }
 
 /** The name a file goes by in messages: the path as given, `stdin` for '-'. */
-export function sourceName(file: string): string {
+function sourceName(file: string): string {
   return file === '-' ? 'stdin' : file;
 }
 

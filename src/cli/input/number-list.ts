@@ -1,5 +1,5 @@
 import type { Msisdn } from '../../domain/msisdn.js';
-import { checkNumber, fileRows } from './file-rows.js';
+import { checkNumber, fileRows, type RowEvent } from './file-rows.js';
 import { formatRowErrors, MAX_STORED_ERRORS, TargetsInputError } from './input-error.js';
 import { MsisdnSet } from './msisdn-set.js';
 
@@ -62,7 +62,7 @@ export async function readTargets(
   const seen = new Map<string, { lines: string[] }>();
   const errors: RowError[] = [];
   let errorCount = 0;
-  const take = (event: ReturnType<typeof checkNumber>): void => {
+  const take = (event: RowEvent): void => {
     if (event.error) {
       errorCount++;
       if (errors.length < MAX_STORED_ERRORS) errors.push(event.error);
@@ -97,9 +97,9 @@ export async function readTargets(
 
 /**
  * Streaming variant for huge files (1M lines): yields valid rows as they are parsed, never holding the
- * file; duplicates are skipped and counted (a compact MsisdnSet, ~16 bytes a number), errors collected in `sink` (at most 10,000 kept). It does not
- * throw for bad rows — the caller decides after the stream ends — only for an unreadable file, an unknown
- * --column or no number column.
+ * file; duplicates are skipped and counted (in a MsisdnSet, ~16 bytes a number), errors collected in
+ * `sink` (at most 10,000 kept). It does not throw for bad rows — the caller decides when the stream
+ * ends — only for an unreadable file, an unknown --column or no number column.
  */
 export async function* streamTargets(
   file: string,
