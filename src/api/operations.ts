@@ -113,6 +113,12 @@ export const OperationListQuery = Type.Object({
   since: Type.Optional(Timestamp),
 });
 
+export const OperationShowQuery = Type.Object({
+  wait: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 30, description: 'Long-poll up to this many seconds' }),
+  ),
+});
+
 export const ItemListQuery = Type.Object({ state: Type.Optional(ItemState) });
 
 export const ItemCode = literals(Object.keys(ITEM_CODES) as (keyof typeof ITEM_CODES)[]);

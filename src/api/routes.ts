@@ -9,6 +9,7 @@ import {
   OperationCreateQuery,
   OperationItem,
   OperationListQuery,
+  OperationShowQuery,
   Plan,
 } from './operations.js';
 import {
@@ -161,8 +162,10 @@ export const routes = {
   },
   'operations.show': {
     ...endpoints['operations.show'],
-    summary: 'One operation with its progress counters',
+    summary:
+      'One operation with its progress counters; ?wait=N (seconds, ≤ 30) answers as soon as it finishes or makes progress, or after N seconds',
     params: IdParam,
+    query: OperationShowQuery,
     response: Operation,
   },
   'operations.items': {

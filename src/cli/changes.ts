@@ -221,7 +221,9 @@ async function buildBatches(ctx: Context, req: ChangeRequest, flags: ChangeFlags
   const byAt = new Map<string | undefined, Target[]>();
   for (const { at, ...target } of targets) {
     const when = at ?? scheduledAt;
-    byAt.set(when, [...(byAt.get(when) ?? []), target]);
+    const list = byAt.get(when);
+    if (list) list.push(target);
+    else byAt.set(when, [target]);
   }
   const { MAX_TARGETS_PER_OPERATION } = await import('../api/operations.js');
   const batches: Batch[] = [];
@@ -373,16 +375,14 @@ export async function waitFor(ctx: Context, client: VmClient, op: Operation): Pr
   };
   process.once('SIGINT', onSigint);
   try {
-    let delay = 100;
     while (!FINAL.has(current.state)) {
       if (interrupted) {
         bar?.stop();
         ctx.io.stdout.write(`${current.id}\n`);
         throw new CliError(ctx.t('change.interrupted', { id: current.id }), EXIT.interrupted);
       }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 1.5, 1000);
-      current = await client.call('operations.show', { params: { id: current.id } });
+      // The backend answers at the first progress or the end (long poll), at the latest after a second.
+      current = await client.call('operations.show', { params: { id: current.id }, query: { wait: 1 } });
       bar?.update(current.total - current.queued, {
         ok: current.succeeded + current.skipped,
         failed: current.failed,

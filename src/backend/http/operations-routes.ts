@@ -4,6 +4,8 @@ import type { BackendServices } from './context.js';
 import { defineRoute } from './define-route.js';
 import { originOf } from './origin.js';
 
+const FINAL = new Set(['succeeded', 'partially_failed', 'failed', 'cancelled']);
+
 function idempotencyKey(headers: Record<string, unknown>): string | undefined {
   const key = headers['idempotency-key'];
   return typeof key === 'string' && key.trim() ? key.trim().slice(0, 200) : undefined;

@@ -1,0 +1,108 @@
+// Bulk change throughput: `vm tariff set` from a CSV of 10,000 and of 100,000 numbers against a backend
+// holding 100,000 lines, timed from submit to done (the CLI waits for the operation). The baseline is the
+// 10,000 run of the same session: the 100,000 run should take ~10× as long (linear growth).
+// Goals: 10k ≤ 2 s, 100k ≤ 12 s. Also the CLI's peak RSS. A report, not a test: it always exits 0.
+// Run after a build: node bench/bulk.js
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const VM = path.join(ROOT, 'bin', 'vm.js');
+const LINES = 100_000;
+
+function startBackend(dataDir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [VM, 'backend', 'start', '--port', '0', '--data', dataDir, '--lines', String(LINES)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`backend exited ${code}`)));
+  });
+}
+
+/** Runs vm under /usr/bin/time when present (peak RSS), else plain; returns wall ms, exit code, RSS KB. */
+function runVm(args, env, input) {
+  const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+  const argv = timeBin
+    ? [timeBin, '-f', '%M', process.execPath, VM, ...args]
+    : [process.execPath, VM, ...args];
+  const start = process.hrtime.bigint();
+  const res = spawnSync(argv[0], argv.slice(1), {
+    env: { ...process.env, ...env },
+    input,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const rss = timeBin ? Number(res.stderr.trim().split('\n').pop()) : NaN;
+  return { ms, code: res.status, rss, stdout: res.stdout, stderr: res.stderr };
+}
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-bench-bulk-'));
+  const seedStart = process.hrtime.bigint();
+  const { child, url } = await startBackend(path.join(tmp, 'data'));
+  console.log(
+    `backend with ${LINES} lines ready in ${(Number(process.hrtime.bigint() - seedStart) / 1e9).toFixed(1)} s`,
+  );
+  const env = { VM_SERVER: url, XDG_CONFIG_HOME: path.join(tmp, 'config'), VM_LANG: 'en' };
+  try {
+    const login = runVm(['login', '--email', 'admin@demo.test', '--password-stdin'], env, 'admin-demo-1\n');
+    if (login.code !== 0) throw new Error(login.stderr);
+    const list = runVm(['numbers', 'list', '--fields', 'msisdn', '-o', 'tsv'], env);
+    const all = list.stdout.trim().split('\n').slice(1);
+    const files = {};
+    for (const [name, from, count] of [
+      ['10k', 0, 10_000],
+      ['100k', 0, 100_000],
+    ]) {
+      files[name] = path.join(tmp, `${name}.csv`);
+      fs.writeFileSync(files[name], `msisdn\n${all.slice(from, from + count).join('\n')}\n`);
+    }
+    const results = {};
+    // Different tariffs for the two runs, so the second one changes numbers rather than skipping them.
+    for (const [name, tariff] of [
+      ['10k', 'SMART_PLUS'],
+      ['100k', 'BUSINESS_START'],
+    ]) {
+      const r = runVm(['tariff', 'set', tariff, '--file', files[name], '--yes', '--quiet', '--json'], env);
+      if (r.code !== 0 && r.code !== 3) throw new Error(`vm tariff set exited ${r.code}: ${r.stderr}`);
+      const items = JSON.parse(r.stdout);
+      const tally = items.reduce((t, i) => ({ ...t, [i.state]: (t[i.state] ?? 0) + 1 }), {});
+      results[name] = r;
+      console.log(
+        `bulk ${name}: ${(r.ms / 1000).toFixed(2)} s submit→done (${items.length} items: ${Object.entries(
+          tally,
+        )
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}), CLI peak RSS ${(r.rss / 1024).toFixed(0)} MB`,
+      );
+    }
+    const growth = results['100k'].ms / results['10k'].ms;
+    console.log(
+      `bulk: 10k ${(results['10k'].ms / 1000).toFixed(2)} s (goal ≤ 2 s) ${results['10k'].ms <= 2000 ? 'PASS' : 'OVER'}; ` +
+        `100k ${(results['100k'].ms / 1000).toFixed(2)} s (goal ≤ 12 s) ${results['100k'].ms <= 12000 ? 'PASS' : 'OVER'}; ` +
+        `growth ×${growth.toFixed(1)} for ×10 the numbers (linear ≈ 10)`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench/bulk failed: ${err.message}`);
+});
