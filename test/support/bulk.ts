@@ -63,7 +63,8 @@ export type Vm = (...args: string[]) => Promise<RunVmResult>;
 
 /** A `Vm` for a config home that is logged in (or empty), optionally with `VM_TOKEN`. */
 export function vmFor(server: string, configHome: string, token?: string, timeoutMs?: number): Vm {
-  return (...args) => runVm(args, { server, configHome, env: token ? { VM_TOKEN: token } : {}, timeoutMs });
+  return (...args) =>
+    runVmUtf8(args, { server, configHome, env: token ? { VM_TOKEN: token } : {}, timeoutMs });
 }
 
 /** Logs the demo admin in (fresh config home) and returns a `Vm` for that session. */

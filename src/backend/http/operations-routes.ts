@@ -26,9 +26,24 @@ export function operationsRoutes(app: FastifyInstance, s: BackendServices): void
     );
   });
   defineRoute(app, 'operations.list', ({ principal, query }) => s.operations.list(principal, query));
-  defineRoute(app, 'operations.show', ({ principal, params }) =>
-    s.operations.get(principal, params.id as string),
-  );
+  defineRoute(app, 'operations.show', async ({ principal, params, query }) => {
+    const id = params.id as string;
+    const first = s.operations.get(principal, id);
+    const waitMs = ((query.wait as number | undefined) ?? 0) * 1000;
+    // Long poll: answer at the end or at the first progress, so waiting clients need not sleep-poll.
+    const start = Date.now();
+    let now = first;
+    while (
+      !FINAL.has(now.state) &&
+      now.queued === first.queued &&
+      now.state === first.state &&
+      Date.now() - start < waitMs
+    ) {
+      await new Promise((r) => setTimeout(r, 25));
+      now = s.operations.get(principal, id);
+    }
+    return now;
+  });
   defineRoute(app, 'operations.items', ({ principal, params, query }) =>
     s.operations.items(principal, params.id as string, query),
   );
