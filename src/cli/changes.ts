@@ -93,8 +93,8 @@ interface Batch {
  */
 export async function runChange(ctx: Context, req: ChangeRequest, flags: ChangeFlags): Promise<void> {
   const t = ctx.t;
-  const batches = await buildBatches(ctx, req, flags);
-  const count = batches.reduce((n, b) => n + b.count, 0);
+  const batches = await targetBatches(ctx, req, flags);
+  const count = batches.count;
   const client = await ctx.client();
   if (flags.dryRun) {
     await printPlans(ctx, client, batches);
@@ -109,7 +109,8 @@ export async function runChange(ctx: Context, req: ChangeRequest, flags: ChangeF
           : t('change.needsYesOne', { type: req.type }),
       );
     }
-    const plans = await Promise.all(batches.map((b) => plan(client, b)));
+    const plans: Plan[] = [];
+    for await (const b of batches.each()) plans.push(summaryOf(await plan(client, b)));
     const sum = sumPlans(plans);
     const { confirm } = await import('@inquirer/prompts');
     const { formatMoney } = await import('../domain/money.js');
@@ -135,10 +136,12 @@ export async function runChange(ctx: Context, req: ChangeRequest, flags: ChangeF
   }
   const key = flags.idempotencyKey ?? randomUUID();
   const operations: Operation[] = [];
-  for (const [i, batch] of batches.entries()) {
+  let i = 0;
+  for await (const batch of batches.each()) {
+    i++;
     const op = await client.call('operations.create', {
       body: batch.body,
-      idempotencyKey: batches.length === 1 ? key : `${key}:${i + 1}`,
+      idempotencyKey: batches.single ? key : `${key}:${i}`,
     });
     operations.push(op);
     ctx.note(
@@ -164,79 +167,133 @@ export async function runChange(ctx: Context, req: ChangeRequest, flags: ChangeF
   if (finals.length) await reportOutcome(ctx, client, finals);
 }
 
-/** Reads the targets (all of them, validated, before anything is sent) and groups them into operations. */
-async function buildBatches(ctx: Context, req: ChangeRequest, flags: ChangeFlags): Promise<Batch[]> {
+/** The operations a change becomes, produced lazily (a million-line file is read, not held). */
+interface Batches {
+  count: number;
+  single: boolean;
+  each(): AsyncGenerator<Batch>;
+}
+
+/**
+ * Reads the targets in two streaming passes: the first validates every row and counts (nothing is sent
+ * if a row is bad), the second yields operations of at most MAX_TARGETS_PER_OPERATION numbers, one per
+ * distinct per-row `at`. Memory stays flat: only a compact set of the numbers seen is kept.
+ */
+async function targetBatches(ctx: Context, req: ChangeRequest, flags: ChangeFlags): Promise<Batches> {
   const t = ctx.t;
   const scheduledAt = flags.at ? parseWhen(flags.at, new Date(), t) : undefined;
   const filter = req.noFilters ? undefined : filterOf(flags);
-  const files = flags.file ?? [];
   const base = { type: req.type, params: req.params, ...(scheduledAt ? { scheduledAt } : {}) };
-  if (req.type === 'sim.order') return [{ body: base, count: Number(req.params.count) }];
+  if (req.type === 'sim.order') return one({ body: base, count: Number(req.params.count) });
+  const files = await spoolStdin(ctx, flags.file ?? []);
   if (req.numbers.length === 0 && files.length === 0) {
     if (!filter) throw new UsageError(t('change.noTargets'));
-    return [{ body: { ...base, filter }, count: await countFilter(ctx, filter) }];
+    return one({ body: { ...base, filter }, count: await countFilter(ctx, filter) });
   }
-  const { readTargets } = await import('./input/number-list.js');
-  const read = await readTargets(
-    req.numbers,
-    files,
-    {
-      column: flags.column,
-      skipInvalid: flags.skipInvalid,
-      paramColumns: req.paramColumns ?? [],
-    },
-    ctx.io.stdin,
-  );
-  if (read.errorCount > 0) {
-    const { formatRowErrors } = await import('./input/number-list.js');
-    ctx.io.stderr.write(`${formatRowErrors(read.errors, read.errorCount)}\n`);
-    ctx.note(t('change.skippedInvalid', { count: read.errorCount }));
-  }
-  if (read.duplicates.length) {
-    const first = read.duplicates[0];
-    ctx.note(
-      t('change.duplicates', {
-        count: read.duplicates.length,
-        first: `${first?.msisdn} (${first?.lines.join(', ')})`,
-      }),
-    );
-  }
-  const targets: (Target & { at?: string })[] = read.rows.map((r) => {
-    const { at, ...params } = r.params;
-    return {
-      msisdn: r.msisdn,
-      ...(Object.keys(params).length ? { params } : {}),
-      ...(at ? { at: parseWhen(at, new Date(), t) } : {}),
-    };
-  });
+  const input = await import('./input/number-list.js');
+  const { MsisdnSet } = await import('./input/msisdn-set.js');
+  const { MAX_TARGETS_PER_OPERATION } = await import('../api/operations.js');
+  const opts = { column: flags.column, skipInvalid: flags.skipInvalid, paramColumns: req.paramColumns ?? [] };
+  const filterNumbers: import('../domain/msisdn.js').Msisdn[] = [];
   if (filter) {
     const client = await ctx.client();
-    const seen = new Set(targets.map((x) => x.msisdn));
-    for await (const n of client.paginate('numbers.list', filter)) {
-      if (!seen.has(n.msisdn)) targets.push({ msisdn: n.msisdn });
+    const { all: _all, ...query } = filter;
+    for await (const n of client.paginate('numbers.list', query)) {
+      filterNumbers.push(n.msisdn as import('../domain/msisdn.js').Msisdn);
     }
   }
-  if (targets.length === 0) throw new UsageError(t('change.noTargets'));
-  // One operation per distinct `at` (per-row schedule), each split to the contract's size limit.
-  const byAt = new Map<string | undefined, Target[]>();
-  for (const { at, ...target } of targets) {
-    const when = at ?? scheduledAt;
-    const list = byAt.get(when);
-    if (list) list.push(target);
-    else byAt.set(when, [target]);
-  }
-  const { MAX_TARGETS_PER_OPERATION } = await import('../api/operations.js');
-  const batches: Batch[] = [];
-  for (const [when, list] of byAt) {
-    for (let i = 0; i < list.length; i += MAX_TARGETS_PER_OPERATION) {
-      const slice = list.slice(i, i + MAX_TARGETS_PER_OPERATION);
-      batches.push({
-        body: { type: req.type, params: req.params, targets: slice, ...(when ? { scheduledAt: when } : {}) },
-        count: slice.length,
-      });
+  async function* rows(sink: {
+    errors: import('./input/number-list.js').RowError[];
+    errorCount: number;
+    duplicates: number;
+  }) {
+    const seen = new MsisdnSet();
+    const positional = await input.readTargets(req.numbers, [], { ...opts, skipInvalid: true }, ctx.io.stdin);
+    sink.errors.push(...positional.errors);
+    sink.errorCount += positional.errorCount;
+    const sources: AsyncIterable<import('./input/number-list.js').TargetRow>[] = [
+      (async function* () {
+        yield* positional.rows;
+      })(),
+      ...files.map((f) => input.streamTargets(f, opts, ctx.io.stdin, sink)),
+    ];
+    for (const source of sources) {
+      for await (const row of source) {
+        if (seen.add(row.msisdn)) yield row;
+        else sink.duplicates++;
+      }
+    }
+    for (const msisdn of filterNumbers) {
+      if (seen.add(msisdn)) yield { msisdn, params: {} as Record<string, string> };
     }
   }
-  return batches;
+  // Pass 1: validate everything, count, report; nothing is sent when a row is bad.
+  const sink = { errors: [] as import('./input/number-list.js').RowError[], errorCount: 0, duplicates: 0 };
+  let count = 0;
+  for await (const _ of rows(sink)) count++;
+  if (sink.errorCount > 0) {
+    const listing = input.formatRowErrors(sink.errors, sink.errorCount);
+    if (!flags.skipInvalid) {
+      throw new input.TargetsInputError(
+        `${t('change.invalidRows', { count: sink.errorCount })}\n${listing}`,
+        sink.errors,
+        sink.errorCount,
+      );
+    }
+    ctx.io.stderr.write(`${listing}\n`);
+    ctx.note(t('change.skippedInvalid', { count: sink.errorCount }));
+  }
+  if (sink.duplicates) ctx.note(t('change.duplicates', { count: sink.duplicates }));
+  if (count === 0) throw new UsageError(t('change.noTargets'));
+  const batchOf = (when: string | undefined, list: Target[]): Batch => ({
+    body: { type: req.type, params: req.params, targets: list, ...(when ? { scheduledAt: when } : {}) },
+    count: list.length,
+  });
+  return {
+    count,
+    single: count <= MAX_TARGETS_PER_OPERATION,
+    // Pass 2: the same rows again, cut into operations as they stream by.
+    async *each() {
+      const pending = new Map<string | undefined, Target[]>();
+      for await (const row of rows({ errors: [], errorCount: 0, duplicates: 0 })) {
+        const { at, ...params } = row.params;
+        const when = at ? parseWhen(at, new Date(), t) : scheduledAt;
+        const target: Target = { msisdn: row.msisdn, ...(Object.keys(params).length ? { params } : {}) };
+        let list = pending.get(when);
+        if (!list) pending.set(when, (list = []));
+        list.push(target);
+        if (list.length >= MAX_TARGETS_PER_OPERATION) {
+          pending.delete(when);
+          yield batchOf(when, list);
+        }
+      }
+      for (const [when, list] of pending) yield batchOf(when, list);
+    },
+  };
+}
+
+function one(batch: Batch): Batches {
+  return {
+    count: batch.count,
+    single: true,
+    async *each() {
+      yield batch;
+    },
+  };
+}
+
+/** stdin can be read once; the two passes need it twice, so `-` is copied to a private temp file first. */
+async function spoolStdin(ctx: Context, files: string[]): Promise<string[]> {
+  if (!files.includes('-')) return files;
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { pipeline } = await import('node:stream/promises');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-stdin-'));
+  const copy = path.join(dir, 'stdin');
+  await pipeline(ctx.io.stdin, fs.createWriteStream(copy, { mode: 0o600 }));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return files.map((f) => (f === '-' ? copy : f));
 }
 
 function filterOf(flags: ChangeFlags): TargetFilter | undefined {
@@ -264,6 +321,11 @@ async function plan(client: VmClient, batch: Batch): Promise<Plan> {
   })) as unknown as Plan;
 }
 
+/** A plan without its items, to keep totals of many batches without holding every item. */
+function summaryOf(p: Plan): Plan {
+  return { ...p, items: [] };
+}
+
 function sumPlans(plans: Plan[]): {
   apply: number;
   skip: number;
@@ -284,18 +346,25 @@ function sumPlans(plans: Plan[]): {
 }
 
 /** Prints the plan of a dry run: per number now → after, cost, problem; totals on stderr. */
-async function printPlans(ctx: Context, client: VmClient, batches: Batch[]): Promise<void> {
+async function printPlans(ctx: Context, client: VmClient, batches: Batches): Promise<void> {
   const t = ctx.t;
-  const plans = await Promise.all(batches.map((b) => plan(client, b)));
   const format = await ctx.format();
-  if (format === 'json' && plans.length === 1) {
-    await ctx.printObject(plans[0], []);
+  const plans: Plan[] = [];
+  if (format === 'json' && batches.single) {
+    for await (const b of batches.each()) {
+      const p = await plan(client, b);
+      plans.push(summaryOf(p));
+      await ctx.printObject(p, []);
+    }
   } else {
-    await ctx.printRows(
-      plans.flatMap((p) => p.items),
-      planColumns(ctx),
-      false,
-    );
+    async function* items(): AsyncGenerator<PlanItem> {
+      for await (const b of batches.each()) {
+        const p = await plan(client, b);
+        plans.push(summaryOf(p));
+        yield* p.items;
+      }
+    }
+    await ctx.printRows(items(), planColumns(ctx), false);
   }
   const sum = sumPlans(plans);
   const { formatMoney } = await import('../domain/money.js');
@@ -326,13 +395,13 @@ export function describeFields(fields: Record<string, unknown> | null): string {
     .join(' ');
 }
 
-/** The reason of an item code, in the user's language. */
+/** The reason of an item code in the user's language, with the backend's detail. */
 export function itemReason(ctx: Context, code: string | null, detail: string | null): string {
   if (!code) return '';
   const key = `item.${code}` as MessageKey;
   const text = ctx.t(key);
   const reason = text === key ? code : text;
-  return detail ? `${code}: ${reason} (${detail})` : `${code}: ${reason}`;
+  return detail ? `${reason} (${detail})` : reason;
 }
 
 function planColumns(ctx: Context): Column<PlanItem>[] {

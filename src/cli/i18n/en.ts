@@ -236,7 +236,8 @@ export const en = {
   'item.account_unknown': 'no such account',
   'change.noTargets':
     'No numbers given: pass numbers, --file FILE (or - for stdin), or a filter (--group, --account, --tariff, --region, --all).',
-  'change.duplicates': '{count} numbers were given more than once; each is sent once (first: {first}).',
+  'change.invalidRows': '{count} rows are not valid; nothing was sent (--skip-invalid sends the valid rows):',
+  'change.duplicates': '{count} numbers were given more than once; each is sent once.',
   'change.skippedInvalid': '{count} invalid rows skipped (--skip-invalid).',
   'change.needsYes':
     'This changes {count} numbers ({type}) and there is no terminal to confirm on. Check it with --dry-run, then run again with --yes.',

@@ -239,6 +239,7 @@ export const ru: Record<MessageKey, string> = {
   'item.account_unknown': 'нет такого лицевого счёта',
   'change.noTargets':
     'Не указаны номера: передайте номера, --file ФАЙЛ (или - для stdin) или фильтр (--group, --account, --tariff, --region, --all).',
+  'change.invalidRows': 'Неверных строк: {count}; ничего не отправлено (--skip-invalid отправит верные):',
   'change.duplicates':
     'Номеров, указанных несколько раз: {count}; каждый отправлен один раз (первый: {first}).',
   'change.skippedInvalid': 'Пропущено неверных строк: {count} (--skip-invalid).',
