@@ -97,7 +97,7 @@ export async function runChange(ctx: Context, req: ChangeRequest, flags: ChangeF
   const count = batches.count;
   const client = await ctx.client();
   if (flags.dryRun) {
-    await printPlans(ctx, client, batches);
+    await printPlans(ctx, client, req, batches);
     return;
   }
   const needsConfirm = req.alwaysConfirm || count > 1;
@@ -346,16 +346,32 @@ function sumPlans(plans: Plan[]): {
 }
 
 /** Prints the plan of a dry run: per number now → after, cost, problem; totals on stderr. */
-async function printPlans(ctx: Context, client: VmClient, batches: Batches): Promise<void> {
+async function printPlans(
+  ctx: Context,
+  client: VmClient,
+  req: ChangeRequest,
+  batches: Batches,
+): Promise<void> {
   const t = ctx.t;
   const format = await ctx.format();
   const plans: Plan[] = [];
-  if (format === 'json' && batches.single) {
+  if (format === 'json') {
+    // One JSON object however many operations the input becomes; items stream out, totals close it.
+    const out = ctx.io.stdout;
+    out.write(`{"type":${JSON.stringify(req.type)},"params":${JSON.stringify(req.params)},"items":[`);
+    let first = true;
     for await (const b of batches.each()) {
       const p = await plan(client, b);
       plans.push(summaryOf(p));
-      await ctx.printObject(p, []);
+      for (const item of p.items) {
+        out.write(`${first ? '\n' : ',\n'}${JSON.stringify(item)}`);
+        first = false;
+      }
     }
+    const sum = sumPlans(plans);
+    out.write(
+      `\n],"total":${batches.count},"apply":${sum.apply},"skip":${sum.skip},"fail":${sum.fail},"monthlyDelta":${sum.monthlyDelta},"fees":${sum.fees}}\n`,
+    );
   } else {
     async function* items(): AsyncGenerator<PlanItem> {
       for await (const b of batches.each()) {

@@ -240,8 +240,7 @@ export const ru: Record<MessageKey, string> = {
   'change.noTargets':
     'Не указаны номера: передайте номера, --file ФАЙЛ (или - для stdin) или фильтр (--group, --account, --tariff, --region, --all).',
   'change.invalidRows': 'Неверных строк: {count}; ничего не отправлено (--skip-invalid отправит верные):',
-  'change.duplicates':
-    'Номеров, указанных несколько раз: {count}; каждый отправлен один раз (первый: {first}).',
+  'change.duplicates': 'Номеров, указанных несколько раз: {count}; каждый отправлен один раз.',
   'change.skippedInvalid': 'Пропущено неверных строк: {count} (--skip-invalid).',
   'change.needsYes':
     'Изменение затронет номеров: {count} ({type}), а подтвердить негде: нет терминала. Проверьте с --dry-run и запустите снова с --yes.',
