@@ -1,7 +1,7 @@
 import type { Lang } from './i18n/index.js';
 
 /** The names of the help topics `vm help TOPIC` prints. */
-export const HELP_TOPICS = ['environment', 'exit-codes'] as const;
+export const HELP_TOPICS = ['environment', 'exit-codes', 'targets'] as const;
 export type HelpTopic = (typeof HELP_TOPICS)[number];
 
 const ENVIRONMENT: Record<Lang, string> = {
@@ -103,7 +103,76 @@ export function isHelpTopic(name: string): name is HelpTopic {
   return (HELP_TOPICS as readonly string[]).includes(name);
 }
 
+const TARGETS: Record<Lang, string> = {
+  en: `Which numbers a change applies to, and how a bulk change runs
+
+Targets (they combine):
+  numbers as arguments     vm block +79161234567 "8 (916) 123-45-68" --reason lost --yes
+  --file FILE (repeatable) CSV, TSV or one number a line; - reads stdin
+  filters                  --group G (with subgroups), --account A, --tariff T, --region R, --all
+
+Files:
+  delimiter ,  ;  or tab, detected; UTF-8 with or without BOM, UTF-16 (Excel "Unicode text"),
+  Windows-1251 (Russian Excel CSV), detected. The number column is found by its header:
+  msisdn, number, phone, номер, телефон, "Номер телефона", … or --column NAME|N. A one-column file
+  needs no header. Numbers in any common spelling: 8 (916) 123-45-67, +7 916 123 45 67, 79161234567.
+  Excel's 7.91612E+10 is refused: format the column as text and export again.
+  Per-row columns override the command's value: tariff/тариф, service/услуга, reason/причина,
+  group/группа, at/время (that row is scheduled).
+
+Before anything is sent the whole input is validated: every bad row is listed as
+  staff.csv:17: "8916123" is not a valid phone number
+and nothing is changed (exit 2); --skip-invalid sends the valid rows. Duplicates are sent once.
+
+Then: --dry-run prints the plan (now → after, monthly cost change, problems) and changes nothing.
+On a terminal a change to more than one number, and every block, SIM replacement and number change,
+asks first; without a terminal it needs --yes (else exit 2). Every submission carries an
+idempotency key (--idempotency-key K for scripts that retry): repeating it changes nothing twice.
+vm waits (progress bar on a terminal), lists the failed numbers with reasons, and exits 0 when all
+succeeded or needed no change, 3 when some failed. --no-wait prints the operation id; vm ops wait ID.
+--at TIME schedules it in the backend: 2026-12-01T18:00:00Z, "2026-12-01 18:00", 18:00, +2h.
+
+Examples:
+  $ vm tariff set SMART --file staff.csv --dry-run
+  $ vm block --file leavers.csv --reason employee_left --yes
+  $ vm services add ROAM_EU --group sales --until 2026-12-20 --yes --no-wait
+`,
+  ru: `К каким номерам применяется изменение и как выполняется массовая операция
+
+Номера (способы сочетаются):
+  номера аргументами       vm block +79161234567 "8 (916) 123-45-68" --reason lost --yes
+  --file ФАЙЛ (несколько)  CSV, TSV или по номеру в строке; - читает stdin
+  фильтры                  --group Г (с подгруппами), --account С, --tariff Т, --region Р, --all
+
+Файлы:
+  разделитель ,  ;  или табуляция — определяется сам; UTF-8 с BOM и без, UTF-16 (Excel «Текст Юникод»),
+  Windows-1251 (CSV русского Excel) — определяются сами. Колонка с номером ищется по заголовку:
+  msisdn, number, phone, номер, телефон, «Номер телефона», … или --column ИМЯ|N. Файлу из одной колонки
+  заголовок не нужен. Номера в любой привычной записи: 8 (916) 123-45-67, +7 916 123 45 67, 79161234567.
+  7.91612E+10 из Excel не принимается: сделайте колонку текстовой и выгрузите снова.
+  Колонки строк задают своё значение: tariff/тариф, service/услуга, reason/причина, group/группа,
+  at/время (строка выполняется по расписанию).
+
+До отправки проверяется весь ввод: каждая неверная строка выводится как
+  staff.csv:17: "8916123" is not a valid phone number
+и ничего не меняется (код 2); --skip-invalid отправит верные строки. Повторы отправляются один раз.
+
+Дальше: --dry-run печатает план (сейчас → станет, изменение абонплаты, проблемы) и ничего не меняет.
+В терминале изменение нескольких номеров, а также любая блокировка, замена SIM и смена номера
+спрашивают подтверждение; без терминала нужен --yes (иначе код 2). Каждая отправка несёт ключ
+идемпотентности (--idempotency-key K для скриптов с повтором): повтор ничего не изменит дважды.
+vm ждёт (полоса прогресса в терминале), выводит номера с ошибками и причинами и завершается с кодом 0,
+если всё выполнено или не требовалось, и 3, если были ошибки. --no-wait печатает id операции; vm ops wait ID.
+--at ВРЕМЯ планирует выполнение в бэкенде: 2026-12-01T18:00:00Z, "2026-12-01 18:00", 18:00, +2h.
+
+Примеры:
+  $ vm tariff set SMART --file staff.csv --dry-run
+  $ vm block --file leavers.csv --reason employee_left --yes
+  $ vm services add ROAM_EU --group sales --until 2026-12-20 --yes --no-wait
+`,
+};
+
 /** The text of a help topic in a language. */
 export function helpTopic(name: HelpTopic, lang: Lang): string {
-  return (name === 'environment' ? ENVIRONMENT : EXIT_CODES)[lang];
+  return { environment: ENVIRONMENT, 'exit-codes': EXIT_CODES, targets: TARGETS }[name][lang];
 }

@@ -3,8 +3,8 @@ export const en = {
   'program.summary':
     'Manage your company mobile lines at the operator: numbers, tariffs, services, blocks, money, people',
   'help.examples': 'Examples:',
-  'help.seeAlso': 'More: vm help environment, vm help exit-codes',
-  'help.unknownTopic': 'No help topic or command "{topic}". Topics: environment, exit-codes',
+  'help.seeAlso': 'More: vm help environment, vm help exit-codes, vm help targets',
+  'help.unknownTopic': 'No help topic or command "{topic}". Topics: environment, exit-codes, targets',
 
   'opt.json': 'print JSON (an array, or an object for one item)',
   'opt.jsonl': 'print one JSON object per line',
@@ -130,7 +130,7 @@ export const en = {
   'state.unknownNumber': '{msisdn} is not one of your numbers',
   'col.field': 'Field',
   'cmd.completion': 'Print a shell completion script (bash, zsh or fish)',
-  'cmd.help': 'Show help for a command or a topic (environment, exit-codes)',
+  'cmd.help': 'Show help for a command or a topic (environment, exit-codes, targets)',
   'cmd.demo': 'A scripted tour against a temporary embedded backend; exits by itself',
 
   'col.msisdn': 'Number',

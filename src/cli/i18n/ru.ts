@@ -5,8 +5,8 @@ export const ru: Record<MessageKey, string> = {
   'program.summary':
     'Управление мобильной связью компании у оператора: номера, тарифы, услуги, блокировки, деньги, сотрудники',
   'help.examples': 'Примеры:',
-  'help.seeAlso': 'Ещё: vm help environment, vm help exit-codes',
-  'help.unknownTopic': 'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes',
+  'help.seeAlso': 'Ещё: vm help environment, vm help exit-codes, vm help targets',
+  'help.unknownTopic': 'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes, targets',
 
   'opt.json': 'вывести JSON (массив или объект для одной записи)',
   'opt.jsonl': 'вывести по одному JSON-объекту в строке',
@@ -132,7 +132,7 @@ export const ru: Record<MessageKey, string> = {
   'state.unknownNumber': '{msisdn} — не ваш номер',
   'col.field': 'Поле',
   'cmd.completion': 'Напечатать скрипт автодополнения (bash, zsh или fish)',
-  'cmd.help': 'Справка по команде или разделу (environment, exit-codes)',
+  'cmd.help': 'Справка по команде или разделу (environment, exit-codes, targets)',
   'cmd.demo': 'Экскурсия по возможностям на временном встроенном бэкенде; завершается сама',
 
   'col.msisdn': 'Номер',
