@@ -79,3 +79,29 @@ export const Notification = Type.Object({
   text: Type.String(),
 });
 export type Notification = Static<typeof Notification>;
+
+export const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  time: Timestamp,
+  actor: Type.String({ description: 'User e-mail, or "e-mail (token NAME)", or the login tried' }),
+  actorType: Type.String(),
+  action: Type.String({ description: 'Route id (e.g. tokens.create) or operation type per changed number' }),
+  target: Type.Union([Type.String(), Type.Null()]),
+  params: Type.Record(Type.String(), Type.Unknown(), { description: 'Request parameters, secrets removed' }),
+  result: Type.String({ description: 'ok, failed: REASON, denied: PERMISSION' }),
+  ip: Type.String(),
+  requestId: Type.String(),
+});
+export type AuditEntry = Static<typeof AuditEntry>;
+
+export const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 200, description: 'Part of the actor' })),
+  action: Type.Optional(
+    Type.String({ maxLength: 100, description: 'An action or an action prefix (tokens)' }),
+  ),
+  number: Type.Optional(Type.String({ maxLength: 40 })),
+  since: Type.Optional(Timestamp),
+  until: Type.Optional(Timestamp),
+  result: Type.Optional(Type.Literal('failed', { description: 'Only failures and denials' })),
+});
+export type AuditQuery = Static<typeof AuditQuery>;

@@ -26,6 +26,7 @@ export const endpoints = {
   'operations.items': { method: 'GET', path: '/v1/operations/:id/items', access: 'authenticated' },
   'operations.cancel': { method: 'POST', path: '/v1/operations/:id/cancel', access: 'authenticated' },
   'operations.rollback': { method: 'POST', path: '/v1/operations/:id/rollback', access: 'authenticated' },
+  'audit.list': { method: 'GET', path: '/v1/audit', access: 'audit:read' },
 } as const;
 
 /** A route id, e.g. `numbers.list`. */

@@ -14,6 +14,8 @@ import {
 } from './operations.js';
 import {
   ApiToken,
+  AuditEntry,
+  AuditQuery,
   CreatedToken,
   IdParam,
   LoginBody,
@@ -187,6 +189,13 @@ export const routes = {
     params: IdParam,
     response: Operation,
     status: 202,
+  },
+  'audit.list': {
+    ...endpoints['audit.list'],
+    summary:
+      'The audit log, newest first: logins, changes, denials. Append-only. Over the whole company with a company-wide grant, else entries about numbers in scope',
+    query: ListQuery(AuditQuery),
+    response: Page(AuditEntry),
   },
   'openapi.show': {
     ...endpoints['openapi.show'],

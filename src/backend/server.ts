@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
+import { AuditService } from './engine/audit-service.js';
 import { AuthService } from './engine/auth-service.js';
 import { generateDemoCompany } from './engine/demo-company.js';
 import { LinesService } from './engine/lines-service.js';
@@ -68,6 +69,7 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
     store,
     clock,
     auth: new AuthService(store, clock),
+    audit: new AuditService(store),
     lines: new LinesService(store),
     operations: new OperationsService(store, clock, () => worker.kick()),
     worker,

@@ -4,6 +4,7 @@ import { describeError, EXIT, localizeCommanderMessage } from './errors.js';
 import { detectLang, loadTranslator } from './i18n/index.js';
 import { withExamples } from './command-options.js';
 import * as accounts from './commands/accounts.js';
+import * as audit from './commands/audit.js';
 import * as auth from './commands/auth.js';
 import * as block from './commands/block.js';
 import * as backend from './commands/backend.js';
@@ -38,6 +39,7 @@ const MODULES: CommandModule[] = [
   groups,
   ops,
   state,
+  audit,
   tariffs,
   accounts,
   backend,

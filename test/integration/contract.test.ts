@@ -127,3 +127,30 @@ describe('audit', () => {
     expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
   });
 });
+
+describe('the audit log over HTTP', () => {
+  it('has no route that changes or deletes audit entries', () => {
+    const auditRoutes = b.app.registered.filter((r) => r.url.includes('/audit'));
+    expect(auditRoutes.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('shows logins, failures and denials to a holder of audit:read, and refuses the others', async () => {
+    await rejection(
+      b.client().call('auth.login', { body: { login: 'admin@demo.test', password: 'typo-1' } }),
+    );
+    const admin = await b.loginAs('admin@demo.test', 'admin-demo-1');
+    const failed = await admin.call('audit.list', { query: { result: 'failed', action: 'auth.login' } });
+    expect(failed.data[0]).toMatchObject({
+      action: 'auth.login',
+      actor: 'admin@demo.test',
+      result: 'failed: invalid_credentials',
+    });
+    expect(JSON.stringify(failed.data)).not.toContain('typo-1');
+    const viewer = await b.loginAs('viewer@demo.test', 'viewer-demo-1');
+    expect(await rejection(viewer.call('audit.list'))).toMatchObject({ code: 'forbidden', status: 403 });
+    const denials = await admin.call('audit.list', {
+      query: { actor: 'viewer@demo.test', result: 'failed' },
+    });
+    expect(denials.data[0]).toMatchObject({ action: 'audit.list', result: 'denied: audit:read' });
+  });
+});

@@ -5,6 +5,7 @@ import { buildOpenApi } from '../../api/openapi.js';
 import { isPermission } from '../../domain/permissions.js';
 import { actorName, requirePermission } from '../engine/authz.js';
 import type { BackendServices } from './context.js';
+import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { defineRoute } from './define-route.js';
 import { linesRoutes } from './lines-routes.js';
@@ -107,6 +108,7 @@ export async function buildApp(
   authRoutes(app, s);
   linesRoutes(app, s);
   operationsRoutes(app, s);
+  auditRoutes(app, s);
   const openapi = buildOpenApi(opts.version);
   defineRoute(app, 'openapi.show', () => openapi);
   if (s.testMode) testRoutes(app, s);

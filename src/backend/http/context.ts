@@ -1,4 +1,5 @@
 import type { Clock } from '../../domain/clock.js';
+import type { AuditService } from '../engine/audit-service.js';
 import type { AuthService } from '../engine/auth-service.js';
 import type { Principal } from '../engine/authz.js';
 import type { LinesService } from '../engine/lines-service.js';
@@ -11,6 +12,7 @@ export interface BackendServices {
   store: Store;
   clock: Clock;
   auth: AuthService;
+  audit: AuditService;
   lines: LinesService;
   operations: OperationsService;
   worker: OperationWorker;

@@ -27,6 +27,7 @@ export class AuditRepo {
   private readonly insertAuditStmt;
   private readonly insertNotificationStmt;
   private readonly notificationsStmt;
+  private readonly listStmt;
 
   constructor(db: Db) {
     this.insertAuditStmt = db.prepare(
@@ -36,9 +37,51 @@ export class AuditRepo {
     this.insertNotificationStmt = db.prepare(
       'INSERT INTO notifications (time, channel, recipient, user_id, text) VALUES (?, ?, ?, ?, ?)',
     );
+    this.listStmt = db.prepare<
+      Record<string, unknown>,
+      Omit<AuditEntry, 'params'> & { id: number; params: string }
+    >(
+      `SELECT id, time, actor, actor_type AS actorType, action, target, params, result, ip, request_id AS requestId
+         FROM audit
+        WHERE id < @before
+          AND (@actor IS NULL OR instr(lower(actor), lower(@actor)) > 0)
+          AND (@action IS NULL OR action = @action OR action LIKE @action || '.%')
+          AND (@target IS NULL OR target = @target)
+          AND (@since IS NULL OR time >= @since)
+          AND (@until IS NULL OR time < @until)
+          AND (@failed IS NULL OR result <> 'ok')
+          AND (@groups IS NULL OR target IN (SELECT msisdn FROM numbers WHERE group_id IN (SELECT value FROM json_each(@groups))))
+        ORDER BY id DESC LIMIT @limit`,
+    );
     this.notificationsStmt = db.prepare<[number, number, number], NotificationRecord>(
       `SELECT id, time, channel, recipient, text FROM notifications WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     );
+  }
+
+  /** Audit entries, newest first, before id `before`, filtered; `targets` limits to entries about these numbers. */
+  list(q: {
+    actor?: string;
+    action?: string;
+    target?: string;
+    since?: string;
+    until?: string;
+    failed?: boolean;
+    groupIds?: string[] | null;
+    before: number;
+    limit: number;
+  }): (AuditEntry & { id: number })[] {
+    const rows = this.listStmt.all({
+      actor: q.actor ?? null,
+      action: q.action ?? null,
+      target: q.target ?? null,
+      since: q.since ?? null,
+      until: q.until ?? null,
+      failed: q.failed ? 1 : null,
+      groups: q.groupIds ? JSON.stringify(q.groupIds) : null,
+      before: q.before,
+      limit: q.limit,
+    });
+    return rows.map((r) => ({ ...r, params: JSON.parse(r.params) as Record<string, unknown> }));
   }
 
   /** Appends an audit entry. */
