@@ -105,3 +105,27 @@ export const AuditQuery = Type.Object({
   result: Type.Optional(Type.Literal('failed', { description: 'Only failures and denials' })),
 });
 export type AuditQuery = Static<typeof AuditQuery>;
+
+export const Role = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  permissions: Type.Array(Type.String()),
+  users: Type.Integer({ description: 'Users holding it' }),
+});
+export type Role = Static<typeof Role>;
+
+export const PermissionInfo = Type.Object({ name: Type.String(), description: Type.String() });
+export type PermissionInfo = Static<typeof PermissionInfo>;
+
+export const User = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  email: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  locked: Type.Boolean(),
+  mustChangePassword: Type.Boolean(),
+  createdAt: Timestamp,
+  grants: Type.Array(Grant),
+});
+export type User = Static<typeof User>;

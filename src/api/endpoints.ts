@@ -27,6 +27,10 @@ export const endpoints = {
   'operations.cancel': { method: 'POST', path: '/v1/operations/:id/cancel', access: 'authenticated' },
   'operations.rollback': { method: 'POST', path: '/v1/operations/:id/rollback', access: 'authenticated' },
   'audit.list': { method: 'GET', path: '/v1/audit', access: 'audit:read' },
+  'users.list': { method: 'GET', path: '/v1/users', access: 'users:admin' },
+  'users.show': { method: 'GET', path: '/v1/users/:id', access: 'users:admin' },
+  'roles.list': { method: 'GET', path: '/v1/roles', access: 'users:admin' },
+  'roles.permissions': { method: 'GET', path: '/v1/permissions', access: 'authenticated' },
 } as const;
 
 /** A route id, e.g. `numbers.list`. */

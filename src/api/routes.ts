@@ -23,6 +23,9 @@ import {
   LoginResult,
   Me,
   Notification,
+  PermissionInfo,
+  Role,
+  User,
   TokenCreateBody,
 } from './auth.js';
 import {
@@ -196,6 +199,30 @@ export const routes = {
       'The audit log, newest first: logins, changes, denials. Append-only. Over the whole company with a company-wide grant, else entries about numbers in scope',
     query: ListQuery(AuditQuery),
     response: Page(AuditEntry),
+  },
+  'users.list': {
+    ...endpoints['users.list'],
+    summary: 'Users of the company with their grants',
+    query: ListQuery(),
+    response: Page(User),
+  },
+  'users.show': {
+    ...endpoints['users.show'],
+    summary: 'One user by id or e-mail',
+    params: IdParam,
+    response: User,
+  },
+  'roles.list': {
+    ...endpoints['roles.list'],
+    summary: 'Roles: named sets of permissions',
+    query: ListQuery(),
+    response: Page(Role),
+  },
+  'roles.permissions': {
+    ...endpoints['roles.permissions'],
+    summary: 'The permission catalog with one-line descriptions',
+    query: ListQuery(),
+    response: Page(PermissionInfo),
   },
   'openapi.show': {
     ...endpoints['openapi.show'],

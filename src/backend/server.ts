@@ -7,6 +7,7 @@ import { generateDemoCompany } from './engine/demo-company.js';
 import { LinesService } from './engine/lines-service.js';
 import { OperationsService } from './engine/operations-service.js';
 import { OperationWorker } from './engine/worker.js';
+import { UsersService } from './engine/users-service.js';
 import { hashPassword, seededSalt } from './engine/passwords.js';
 import { buildApp, type RegisteredRoute } from './http/app.js';
 import type { BackendServices } from './http/context.js';
@@ -70,6 +71,7 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
     clock,
     auth: new AuthService(store, clock),
     audit: new AuditService(store),
+    users: new UsersService(store, clock),
     lines: new LinesService(store),
     operations: new OperationsService(store, clock, () => worker.kick()),
     worker,

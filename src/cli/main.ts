@@ -15,12 +15,14 @@ import * as help from './commands/help.js';
 import * as number from './commands/number.js';
 import * as numbers from './commands/numbers.js';
 import * as ops from './commands/ops.js';
+import * as roles from './commands/roles.js';
 import * as services from './commands/services.js';
 import * as sim from './commands/sim.js';
 import * as state from './commands/state.js';
 import * as tariff from './commands/tariff.js';
 import * as tariffs from './commands/tariffs.js';
 import * as tokens from './commands/tokens.js';
+import * as users from './commands/users.js';
 
 /** A command group module: registers its commands. Command modules load nothing heavy until an action runs. */
 export interface CommandModule {
@@ -39,6 +41,8 @@ const MODULES: CommandModule[] = [
   groups,
   ops,
   state,
+  users,
+  roles,
   audit,
   tariffs,
   accounts,

@@ -154,3 +154,25 @@ describe('the audit log over HTTP', () => {
     expect(denials.data[0]).toMatchObject({ action: 'audit.list', result: 'denied: audit:read' });
   });
 });
+
+describe('users and roles (read)', () => {
+  it('lists users with grants for users:admin, and refuses a manager', async () => {
+    const admin = await b.loginAs('admin@demo.test', 'admin-demo-1');
+    const users = await admin.call('users.list');
+    expect(users.data.map((u) => u.email)).toEqual([
+      'admin@demo.test',
+      'manager@demo.test',
+      'viewer@demo.test',
+    ]);
+    expect((await admin.call('users.show', { params: { id: 'MANAGER@demo.test' } })).grants).toEqual([
+      {
+        role: 'Sales manager',
+        groupId: 'sales',
+        permissions: ['numbers:read', 'tariff:write', 'services:write', 'block:write'],
+      },
+    ]);
+    const manager = await b.loginAs('manager@demo.test', 'manager-demo-1');
+    expect(await rejection(manager.call('users.list'))).toMatchObject({ status: 403 });
+    expect((await manager.call('roles.permissions')).data).toHaveLength(14);
+  });
+});

@@ -12,6 +12,7 @@ import { linesRoutes } from './lines-routes.js';
 import { operationsRoutes } from './operations-routes.js';
 import { originOf } from './origin.js';
 import { testRoutes } from './test-routes.js';
+import { usersRoutes } from './users-routes.js';
 
 /** Keys never written to the audit log. */
 const SECRET_KEYS = new Set(['password', 'newPassword', 'oldPassword', 'token', 'secret']);
@@ -109,6 +110,7 @@ export async function buildApp(
   linesRoutes(app, s);
   operationsRoutes(app, s);
   auditRoutes(app, s);
+  usersRoutes(app, s);
   const openapi = buildOpenApi(opts.version);
   defineRoute(app, 'openapi.show', () => openapi);
   if (s.testMode) testRoutes(app, s);

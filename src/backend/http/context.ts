@@ -5,6 +5,7 @@ import type { Principal } from '../engine/authz.js';
 import type { LinesService } from '../engine/lines-service.js';
 import type { OperationsService } from '../engine/operations-service.js';
 import type { OperationWorker } from '../engine/worker.js';
+import type { UsersService } from '../engine/users-service.js';
 import type { Store } from '../store/store.js';
 
 /** What route plugins get: the engine's services. Routes never touch SQL. */
@@ -13,6 +14,7 @@ export interface BackendServices {
   clock: Clock;
   auth: AuthService;
   audit: AuditService;
+  users: UsersService;
   lines: LinesService;
   operations: OperationsService;
   worker: OperationWorker;

@@ -30,6 +30,8 @@ const USER_COLUMNS = `id, email, phone, name, password_hash AS passwordHash, sta
 export class UsersRepo {
   private readonly byLoginStmt;
   private readonly byIdStmt;
+  private readonly allStmt;
+  private readonly rolesStmt;
   private readonly grantsStmt;
   private readonly failStmt;
   private readonly resetFailsStmt;
@@ -43,6 +45,14 @@ export class UsersRepo {
       `SELECT ${USER_COLUMNS} FROM users WHERE email = ? COLLATE NOCASE OR phone = ?`,
     );
     this.byIdStmt = db.prepare<[number], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
+    this.allStmt = db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY id`);
+    this.rolesStmt = db.prepare<
+      [],
+      { name: string; description: string; permissions: string; users: number }
+    >(
+      `SELECT r.name, r.description, r.permissions, count(DISTINCT ur.user_id) AS users
+         FROM roles r LEFT JOIN user_roles ur ON ur.role_id = r.id GROUP BY r.id ORDER BY r.name`,
+    );
     this.grantsStmt = db.prepare<[number], { role: string; groupId: string | null; permissions: string }>(
       `SELECT r.name AS role, ur.group_id AS groupId, r.permissions FROM user_roles ur JOIN roles r ON r.id = ur.role_id
         WHERE ur.user_id = ? ORDER BY r.name, ur.group_id`,
@@ -66,6 +76,16 @@ export class UsersRepo {
   findByLogin(email: string, phone: string | null): UserRecord | undefined {
     const row = this.byLoginStmt.get(email, phone ?? '\u0000');
     return row ? toUser(row) : undefined;
+  }
+
+  /** Every user, by id. */
+  all(): UserRecord[] {
+    return this.allStmt.all().map(toUser);
+  }
+
+  /** Roles with how many users hold each. */
+  roles(): { name: string; description: string; permissions: string[]; users: number }[] {
+    return this.rolesStmt.all().map((r) => ({ ...r, permissions: JSON.parse(r.permissions) as string[] }));
   }
 
   /** The user with this id. */
