@@ -182,6 +182,7 @@ interface Batches {
 async function targetBatches(ctx: Context, req: ChangeRequest, flags: ChangeFlags): Promise<Batches> {
   const t = ctx.t;
   const scheduledAt = flags.at ? parseWhen(flags.at, new Date(), t) : undefined;
+  if (scheduledAt) warnIfPast(ctx, scheduledAt);
   const filter = req.noFilters ? undefined : filterOf(flags);
   const base = { type: req.type, params: req.params, ...(scheduledAt ? { scheduledAt } : {}) };
   if (req.type === 'sim.order') return one({ body: base, count: Number(req.params.count) });
@@ -255,9 +256,14 @@ async function targetBatches(ctx: Context, req: ChangeRequest, flags: ChangeFlag
     // Pass 2: the same rows again, cut into operations as they stream by.
     async *each() {
       const pending = new Map<string | undefined, Target[]>();
+      const warned = new Set<string>();
       for await (const row of rows({ errors: [], errorCount: 0, duplicates: 0 })) {
         const { at, ...params } = row.params;
         const when = at ? parseWhen(at, new Date(), t) : scheduledAt;
+        if (at && when && !warned.has(when)) {
+          warned.add(when);
+          warnIfPast(ctx, when);
+        }
         const target: Target = { msisdn: row.msisdn, ...(Object.keys(params).length ? { params } : {}) };
         let list = pending.get(when);
         if (!list) pending.set(when, (list = []));
@@ -270,6 +276,11 @@ async function targetBatches(ctx: Context, req: ChangeRequest, flags: ChangeFlag
       for (const [when, list] of pending) yield batchOf(when, list);
     },
   };
+}
+
+/** A schedule already in the past by this machine's clock runs at once; say so rather than surprise. */
+function warnIfPast(ctx: Context, when: string): void {
+  if (Date.parse(when) < Date.now()) ctx.note(ctx.t('change.timePast', { value: when }));
 }
 
 function one(batch: Batch): Batches {

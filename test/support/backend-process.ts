@@ -43,7 +43,9 @@ export async function startBackendProcess(opts: BackendProcessOptions = {}): Pro
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const stop = async (): Promise<void> => {
@@ -63,8 +65,8 @@ export async function startBackendProcess(opts: BackendProcessOptions = {}): Pro
         () => fail(`did not listen within ${STARTUP_TIMEOUT_MS / 1000} s`),
         STARTUP_TIMEOUT_MS,
       );
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
+      child.stdout.on('data', (d: string) => {
+        stdout += d;
         const m = LISTENING.exec(stdout);
         if (m) {
           clearTimeout(timer);

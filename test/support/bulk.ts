@@ -1,70 +1,18 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Line, Service, Tariff } from '../../src/api/lines.js';
-import { repoRoot, vmBin, type BackendProcess } from './backend-process.js';
-import { demo, loginAs, makeConfigHome, parseJson, type RunVmResult } from './run-vm.js';
+import type { BackendProcess } from './backend-process.js';
+import { demo, loginAs, makeConfigHome, parseJson, runVm, type RunVmResult } from './run-vm.js';
 
 /** Variables of the test runner that would change how vm behaves (as in run-vm.ts). */
-const CLEARED = /^(VM_|XDG_CONFIG_HOME$|NO_COLOR$|FORCE_COLOR$|LC_ALL$|LC_MESSAGES$|LANGUAGE$)/;
-
-/**
- * Runs the real `bin/vm.js` like `runVm` (no TTY, CI=true, a clean environment, stdin closed), but
- * decodes stdout and stderr as whole UTF-8 streams: `runVm` decodes each chunk on its own, which
- * garbles a Cyrillic letter split between two pipe chunks in large outputs (e.g. `numbers list`).
- */
-export function runVmUtf8(
-  args: string[],
-  opts: { server: string; configHome: string; env?: Record<string, string>; timeoutMs?: number },
-): Promise<RunVmResult> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !CLEARED.test(k)) env[k] = v;
-  Object.assign(env, {
-    CI: 'true',
-    LANG: 'C.UTF-8',
-    XDG_CONFIG_HOME: opts.configHome,
-    VM_SERVER: opts.server,
-  });
-  Object.assign(env, opts.env ?? {});
-  const timeoutMs = opts.timeoutMs ?? 30_000;
-  return new Promise<RunVmResult>((resolve, reject) => {
-    const child = spawn(process.execPath, [vmBin, ...args], {
-      cwd: repoRoot,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end();
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      let stderr = Buffer.concat(err).toString('utf8');
-      if (timedOut) stderr += `\n[runVmUtf8: killed after ${timeoutMs} ms: vm ${args.join(' ')}]`;
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr });
-    });
-  });
-}
 
 /** Runs vm against one backend as one user (a logged-in config home, or an API token). */
 export type Vm = (...args: string[]) => Promise<RunVmResult>;
 
 /** A `Vm` for a config home that is logged in (or empty), optionally with `VM_TOKEN`. */
 export function vmFor(server: string, configHome: string, token?: string, timeoutMs?: number): Vm {
-  return (...args) =>
-    runVmUtf8(args, { server, configHome, env: token ? { VM_TOKEN: token } : {}, timeoutMs });
+  return (...args) => runVm(args, { server, configHome, env: token ? { VM_TOKEN: token } : {}, timeoutMs });
 }
 
 /** Logs the demo admin in (fresh config home) and returns a `Vm` for that session. */

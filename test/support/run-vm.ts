@@ -67,8 +67,11 @@ export async function runVm(args: string[], opts: RunVmOptions = {}): Promise<Ru
       let stdout = '';
       let stderr = '';
       let timedOut = false;
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // Decode as a stream: a Cyrillic letter split between two chunks must not turn into U+FFFD.
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', (d: string) => (stdout += d));
+      child.stderr.on('data', (d: string) => (stderr += d));
       // vm may exit before reading its input; that is not a test failure.
       child.stdin.on('error', () => undefined);
       child.stdin.end(opts.stdin ?? '');

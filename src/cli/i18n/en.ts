@@ -278,7 +278,7 @@ export const en = {
   'change.aborted': 'Nothing changed.',
   'change.planTotals':
     'Plan: {apply} to change, {skip} to skip, {fail} would fail; monthly cost {delta}; one-time fees {fees}. Nothing was changed (dry run).',
-  'change.submitted': 'Operation {id} submitted ({count} numbers).',
+  'change.submitted': 'Operation {id} submitted: {count} targets.',
   'change.scheduled':
     'Operation {id} is scheduled for {at}; the backend runs it then. Follow it: vm ops show {id}',
   'change.noWait': 'Not waiting. Follow it: vm ops wait {id}',
@@ -292,7 +292,8 @@ export const en = {
   'change.progress': '{type}',
   'change.badTime':
     'Cannot read time "{value}": use an ISO time (2026-12-01T18:00), a local date and time (2026-12-01 18:00) or a time today (18:00).',
-  'change.timePast': 'The time {value} has passed.',
+  'change.timePast':
+    "{value} is in the past by this computer's clock; the backend runs it as soon as its own clock has passed it (usually at once).",
   'col.now': 'Now',
   'col.after': 'After',
   'col.delta': 'Monthly Δ',

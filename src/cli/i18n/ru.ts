@@ -283,7 +283,7 @@ export const ru: Record<MessageKey, string> = {
   'change.aborted': 'Ничего не изменено.',
   'change.planTotals':
     'План: изменится {apply}, пропуск {skip}, ошибок {fail}; абонплата {delta} в месяц; разовые платежи {fees}. Ничего не изменено (пробный прогон).',
-  'change.submitted': 'Операция {id} отправлена (номеров: {count}).',
+  'change.submitted': 'Операция {id} отправлена, целей: {count}.',
   'change.scheduled':
     'Операция {id} запланирована на {at}; бэкенд выполнит её сам. Следить: vm ops show {id}',
   'change.noWait': 'Не ждём. Следить: vm ops wait {id}',
@@ -296,7 +296,8 @@ export const ru: Record<MessageKey, string> = {
   'change.progress': '{type}',
   'change.badTime':
     'Не понимаю время «{value}»: укажите ISO-время (2026-12-01T18:00), дату и время (2026-12-01 18:00) или время сегодня (18:00).',
-  'change.timePast': 'Время {value} уже прошло.',
+  'change.timePast':
+    '{value} — уже прошедшее время по часам этого компьютера; бэкенд выполнит операцию, как только его часы его пройдут (обычно сразу).',
   'col.now': 'Сейчас',
   'col.after': 'Станет',
   'col.delta': 'Δ в месяц',
