@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,12 +82,8 @@ export function register(program: Command, ctx: Context): void {
         note: 'Blocked numbers in the Sales subtree',
         args: ['numbers', 'list', '--group', 'sales', '--status', 'blocked'],
       });
-      const first = spawnSync(
-        process.execPath,
-        [bin, 'numbers', 'list', '--limit', '1', '--fields', 'msisdn', '-o', 'tsv'],
-        { env, encoding: 'utf8' },
-      );
-      const msisdn = first.stdout.split('\n')[1]?.trim();
+      // Asked of the embedded backend directly: a synchronous child would block the backend it talks to.
+      const msisdn = server.services.store.numbers.list({ groupIds: null, limit: 1 })[0]?.msisdn;
       if (msisdn) {
         const spelled = `8 (${msisdn.slice(2, 5)}) ${msisdn.slice(5, 8)}-${msisdn.slice(8, 10)}-${msisdn.slice(10)}`;
         await runStep({
@@ -112,6 +107,30 @@ export function register(program: Command, ctx: Context): void {
           'msisdn,employee,tariff,monthlyFee',
         ],
       });
+      await runStep({
+        note: 'A bulk tariff change, planned first: now → after, monthly cost, problems',
+        args: ['tariff', 'set', 'SMART_PLUS', '--group', 'finance', '--dry-run'],
+      });
+      await runStep({
+        note: 'Applied (scripts say --yes; on a terminal vm asks first)',
+        args: ['tariff', 'set', 'SMART_PLUS', '--group', 'finance', '--yes'],
+      });
+      await runStep({
+        note: 'A block scheduled in the backend: it happens even if no vm runs then',
+        args: [
+          'block',
+          '--group',
+          'drivers',
+          '--reason',
+          'vacation',
+          '--at',
+          '+1d',
+          '--until',
+          '+10d',
+          '--yes',
+        ],
+      });
+      await runStep({ note: 'Operations', args: ['ops', 'list'] });
       await runStep({
         note: 'An API token for a cron job (shown once)',
         args: ['tokens', 'create', '--name', 'demo-cron', '--scope', 'numbers:read', '--expires', '90d'],
