@@ -77,10 +77,15 @@ async function main() {
       ['10k', 'SMART_PLUS'],
       ['100k', 'BUSINESS_START'],
     ]) {
-      const r = runVm(['tariff', 'set', tariff, '--file', files[name], '--yes', '--quiet', '--json'], env);
+      // As a cron job runs it: the failed numbers on stdout, the summary on stderr.
+      const r = runVm(['tariff', 'set', tariff, '--file', files[name], '--yes', '--no-color'], env);
       if (r.code !== 0 && r.code !== 3) throw new Error(`vm tariff set exited ${r.code}: ${r.stderr}`);
-      const items = JSON.parse(r.stdout);
-      const tally = items.reduce((t, i) => ({ ...t, [i.state]: (t[i.state] ?? 0) + 1 }), {});
+      const id = /Operation (op_\w+)/.exec(r.stderr)?.[1];
+      const op = JSON.parse(runVm(['ops', 'show', id, '--json'], env).stdout);
+      const items = [];
+      for (const state of ['succeeded', 'skipped', 'failed'])
+        for (let i = 0; i < op[state]; i++) items.push({ state });
+      const tally = { succeeded: op.succeeded, skipped: op.skipped, failed: op.failed };
       results[name] = r;
       console.log(
         `bulk ${name}: ${(r.ms / 1000).toFixed(2)} s submit→done (${items.length} items: ${Object.entries(
