@@ -29,6 +29,8 @@ export const endpoints = {
   'audit.list': { method: 'GET', path: '/v1/audit', access: 'audit:read' },
   'users.list': { method: 'GET', path: '/v1/users', access: 'users:admin' },
   'users.show': { method: 'GET', path: '/v1/users/:id', access: 'users:admin' },
+  'users.disable': { method: 'POST', path: '/v1/users/:id/disable', access: 'users:admin' },
+  'users.enable': { method: 'POST', path: '/v1/users/:id/enable', access: 'users:admin' },
   'roles.list': { method: 'GET', path: '/v1/roles', access: 'users:admin' },
   'roles.permissions': { method: 'GET', path: '/v1/permissions', access: 'authenticated' },
 } as const;

@@ -212,6 +212,19 @@ export const routes = {
     params: IdParam,
     response: User,
   },
+  'users.disable': {
+    ...endpoints['users.disable'],
+    summary:
+      'Disable a user: their sessions and API tokens stop working at once. The last company-wide admin cannot be disabled',
+    params: IdParam,
+    response: User,
+  },
+  'users.enable': {
+    ...endpoints['users.enable'],
+    summary: 'Enable a disabled user again (they log in anew; old sessions stay ended)',
+    params: IdParam,
+    response: User,
+  },
   'roles.list': {
     ...endpoints['roles.list'],
     summary: 'Roles: named sets of permissions',

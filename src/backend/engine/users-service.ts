@@ -31,6 +31,10 @@ export class UsersService {
 
   /** One user by id or e-mail; 404 when unknown or not visible. */
   show(p: Principal, idOrEmail: string): User {
+    return this.view(this.find(p, idOrEmail));
+  }
+
+  private find(p: Principal, idOrEmail: string): UserRecord {
     const user = this.store.users
       .all()
       .find((u) => String(u.id) === idOrEmail || u.email.toLowerCase() === idOrEmail.toLowerCase());
@@ -40,7 +44,39 @@ export class UsersService {
         user: idOrEmail,
       });
     }
-    return this.view(user);
+    return user;
+  }
+
+  private isCompanyAdmin(userId: number): boolean {
+    return this.store.users
+      .grants(userId)
+      .some((g) => g.groupId === null && g.permissions.includes('users:admin'));
+  }
+
+  private companyAdmins(): UserRecord[] {
+    return this.store.users.all().filter((u) => u.status === 'active' && this.isCompanyAdmin(u.id));
+  }
+
+  /** Disables a user and ends their sessions at once; their tokens fail on the next request. */
+  disable(p: Principal, idOrEmail: string): User {
+    const user = this.find(p, idOrEmail);
+    if (user.status !== 'disabled' && this.isCompanyAdmin(user.id) && this.companyAdmins().length <= 1) {
+      throw new ApiError('business_rule', 'The last company-wide administrator cannot be disabled', {
+        reason: 'last_admin',
+      });
+    }
+    this.store.transaction(() => {
+      this.store.users.setStatus(user.id, 'disabled');
+      this.store.auth.endUserSessions(user.id, this.clock.now().toISOString(), 'disabled');
+    });
+    return this.show(p, String(user.id));
+  }
+
+  /** Enables a user again. */
+  enable(p: Principal, idOrEmail: string): User {
+    const user = this.find(p, idOrEmail);
+    this.store.users.setStatus(user.id, 'active');
+    return this.show(p, String(user.id));
   }
 
   /** Every role. */

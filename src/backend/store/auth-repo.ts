@@ -49,6 +49,7 @@ export class AuthRepo {
   private readonly sessionByHashStmt;
   private readonly touchStmt;
   private readonly endStmt;
+  private readonly endUserSessionsStmt;
   private readonly insertLoginStmt;
   private readonly loginsStmt;
   private readonly insertTokenStmt;
@@ -68,6 +69,9 @@ export class AuthRepo {
     this.touchStmt = db.prepare<[string, number]>('UPDATE sessions SET last_seen_at = ? WHERE id = ?');
     this.endStmt = db.prepare<[string, string, number]>(
       'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL',
+    );
+    this.endUserSessionsStmt = db.prepare<[string, string, number]>(
+      'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL',
     );
     this.insertLoginStmt = db.prepare(
       `INSERT INTO logins (time, login, user_id, session_id, ip, client, success, reason)
@@ -117,6 +121,11 @@ export class AuthRepo {
   /** Ends a session once; `reason` is logout, idle, disabled. */
   endSession(id: number, now: string, reason: string): void {
     this.endStmt.run(now, reason, id);
+  }
+
+  /** Ends every open session of a user (e.g. when disabled). */
+  endUserSessions(userId: number, now: string, reason: string): number {
+    return this.endUserSessionsStmt.run(now, reason, userId).changes;
   }
 
   /** Appends a login attempt to the history. */

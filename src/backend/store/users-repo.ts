@@ -31,6 +31,7 @@ export class UsersRepo {
   private readonly byLoginStmt;
   private readonly byIdStmt;
   private readonly allStmt;
+  private readonly statusStmt;
   private readonly rolesStmt;
   private readonly grantsStmt;
   private readonly failStmt;
@@ -46,6 +47,7 @@ export class UsersRepo {
     );
     this.byIdStmt = db.prepare<[number], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
     this.allStmt = db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY id`);
+    this.statusStmt = db.prepare<[string, number]>('UPDATE users SET status = ? WHERE id = ?');
     this.rolesStmt = db.prepare<
       [],
       { name: string; description: string; permissions: string; users: number }
@@ -86,6 +88,11 @@ export class UsersRepo {
   /** Roles with how many users hold each. */
   roles(): { name: string; description: string; permissions: string[]; users: number }[] {
     return this.rolesStmt.all().map((r) => ({ ...r, permissions: JSON.parse(r.permissions) as string[] }));
+  }
+
+  /** Sets a user's status (active or disabled). */
+  setStatus(id: number, status: 'active' | 'disabled'): void {
+    this.statusStmt.run(status, id);
   }
 
   /** The user with this id. */

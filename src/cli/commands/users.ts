@@ -41,4 +41,33 @@ export function register(program: Command, ctx: Context): void {
     ctx.use(cmd);
     await ctx.printObject(await (await ctx.client()).call('users.show', { params: { id: user } }), columns());
   });
+  for (const verb of ['disable', 'enable'] as const) {
+    const cmd = users
+      .command(`${verb} <user>`)
+      .description(t(verb === 'disable' ? 'cmd.users.disable' : 'cmd.users.enable'))
+      .option('-y, --yes', t('opt.yes'));
+    withExamples(cmd, t, [
+      `vm users ${verb} manager@demo.test --yes`,
+      `vm users ${verb} 2 --yes --json`,
+    ]).action(async (user: string, _o, c: Command) => {
+      const o = ctx.use<{ yes?: boolean }>(c);
+      if (verb === 'disable' && !o.yes) {
+        const { UsageError } = await import('../errors.js');
+        if (!ctx.canPrompt) throw new UsageError(t('change.needsYesOne', { type: 'users disable' }));
+        const { confirm } = await import('@inquirer/prompts');
+        const ok = await confirm(
+          { message: t('msg.confirmDisable', { user }), default: false },
+          { output: ctx.io.stderr as NodeJS.WritableStream },
+        );
+        if (!ok) return ctx.note(t('change.aborted'));
+      }
+      const result = await (
+        await ctx.client()
+      ).call(verb === 'disable' ? 'users.disable' : 'users.enable', {
+        params: { id: user },
+      });
+      ctx.note(t(verb === 'disable' ? 'msg.userDisabled' : 'msg.userEnabled', { email: result.email }));
+      if (ctx.opts.json) await ctx.printObject(result, columns());
+    });
+  }
 }
