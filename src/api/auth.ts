@@ -129,3 +129,28 @@ export const User = Type.Object({
   grants: Type.Array(Grant),
 });
 export type User = Static<typeof User>;
+
+export const RoleCreateBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  permissions: Type.Array(Type.String(), { minItems: 1, description: 'From the permission catalog' }),
+});
+export type RoleCreateBody = Static<typeof RoleCreateBody>;
+
+export const RoleUpdateBody = Type.Object({
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  permissions: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+});
+export type RoleUpdateBody = Static<typeof RoleUpdateBody>;
+
+export const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export const GrantBody = Type.Object({
+  role: Type.String({ minLength: 1, maxLength: 100 }),
+  // Exactly one of the two: the scope of a grant is never implied by a missing field.
+  group: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'Group id or name: its subtree' }),
+  ),
+  company: Type.Optional(Type.Literal(true, { description: 'The whole company' })),
+});
+export type GrantBody = Static<typeof GrantBody>;

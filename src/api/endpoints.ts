@@ -32,6 +32,11 @@ export const endpoints = {
   'users.disable': { method: 'POST', path: '/v1/users/:id/disable', access: 'users:admin' },
   'users.enable': { method: 'POST', path: '/v1/users/:id/enable', access: 'users:admin' },
   'roles.list': { method: 'GET', path: '/v1/roles', access: 'users:admin' },
+  'users.grant': { method: 'POST', path: '/v1/users/:id/grants', access: 'users:admin' },
+  'users.revoke': { method: 'POST', path: '/v1/users/:id/grants/revoke', access: 'users:admin' },
+  'roles.create': { method: 'POST', path: '/v1/roles', access: 'users:admin' },
+  'roles.update': { method: 'PATCH', path: '/v1/roles/:name', access: 'users:admin' },
+  'roles.delete': { method: 'DELETE', path: '/v1/roles/:name', access: 'users:admin' },
   'roles.permissions': { method: 'GET', path: '/v1/permissions', access: 'authenticated' },
 } as const;
 

@@ -14,6 +14,10 @@ import {
 } from './operations.js';
 import {
   ApiToken,
+  GrantBody,
+  NameParam,
+  RoleCreateBody,
+  RoleUpdateBody,
   AuditEntry,
   AuditQuery,
   CreatedToken,
@@ -230,6 +234,42 @@ export const routes = {
     summary: 'Roles: named sets of permissions',
     query: ListQuery(),
     response: Page(Role),
+  },
+  'users.grant': {
+    ...endpoints['users.grant'],
+    summary:
+      'Grant a role over a group subtree (or the company). You must hold users:admin and every permission of the role over that whole scope',
+    params: IdParam,
+    body: GrantBody,
+    response: User,
+  },
+  'users.revoke': {
+    ...endpoints['users.revoke'],
+    summary: 'Take a grant away (within your users:admin scope); the last company-wide admin keeps theirs',
+    params: IdParam,
+    body: GrantBody,
+    response: User,
+  },
+  'roles.create': {
+    ...endpoints['roles.create'],
+    summary: 'Create a custom role; it may only hold permissions you hold yourself',
+    body: RoleCreateBody,
+    response: Role,
+    status: 201,
+  },
+  'roles.update': {
+    ...endpoints['roles.update'],
+    summary:
+      'Change a role; new permissions must be ones you hold. Holders see the change on their next request',
+    params: NameParam,
+    body: RoleUpdateBody,
+    response: Role,
+  },
+  'roles.delete': {
+    ...endpoints['roles.delete'],
+    summary: 'Delete a role nobody holds',
+    params: NameParam,
+    response: Ok,
   },
   'roles.permissions': {
     ...endpoints['roles.permissions'],

@@ -88,4 +88,53 @@ describe('users: list, show, disable, enable (vm users)', () => {
     const denied = await runVm(['users', 'list'], { server: backend.url, configHome: viewerConfig });
     expect(denied.code).toBe(5);
   });
+
+  it('creates a role, grants it over a group, revokes it and deletes the role (en and ru)', async () => {
+    const created = await admin(
+      'roles',
+      'create',
+      'Block officer',
+      '--permissions',
+      'numbers:read,block:write',
+    );
+    expect(created.code).toBe(0);
+    expect(created.stderr).toMatch(/Role "Block officer" saved/);
+    const grant = await admin(
+      'users',
+      'grant',
+      demo.viewer.email,
+      'Block officer',
+      '--group',
+      'Warehouse',
+      '--json',
+    );
+    expect(grant.code).toBe(0);
+    expect(parseJson<User>(grant.stdout).grants.map((g) => `${g.role}@${g.groupId}`)).toContain(
+      'Block officer@warehouse',
+    );
+    const inUse = await runVm(['roles', 'delete', 'Block officer', '--lang', 'ru'], {
+      server: backend.url,
+      configHome: adminConfig,
+    });
+    expect(inUse.code).toBe(1);
+    expect(inUse.stderr).toMatch(/сначала отзовите/);
+    expect(
+      (await admin('users', 'revoke', demo.viewer.email, 'Block officer', '--group', 'warehouse')).code,
+    ).toBe(0);
+    expect((await admin('roles', 'delete', 'Block officer')).code).toBe(0);
+    const noScope = await admin('users', 'grant', demo.viewer.email, 'Viewer');
+    expect(noScope.code).toBe(2);
+    expect(noScope.stderr).toMatch(/--group GROUP or --company/);
+  });
+
+  it('refuses a role with rights its creator lacks (exit 5), in Russian too', async () => {
+    const managerConfig = makeConfigHome();
+    await loginAs(backend.url, managerConfig, demo.manager.email, demo.manager.password);
+    const r = await runVm(['roles', 'create', 'Mine', '--permissions', 'users:admin', '--lang', 'ru'], {
+      server: backend.url,
+      configHome: managerConfig,
+    });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/Нет прав/);
+  });
 });

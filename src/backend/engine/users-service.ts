@@ -2,10 +2,10 @@ import { ApiError } from '../../api/errors.js';
 import type { PermissionInfo, Role, User } from '../../api/auth.js';
 import type { Page } from '../../api/common.js';
 import type { Clock } from '../../domain/clock.js';
-import { PERMISSIONS } from '../../domain/permissions.js';
+import { isPermission, PERMISSIONS } from '../../domain/permissions.js';
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/users-repo.js';
-import { expandSubtrees, scopeOf, type Principal } from './authz.js';
+import { expandSubtrees, heldPermissions, scopeOf, type Principal } from './authz.js';
 import { pageOfList } from './paging.js';
 
 /** Users, roles and the permission catalog, as an administrator sees them. */
@@ -77,6 +77,160 @@ export class UsersService {
     const user = this.find(p, idOrEmail);
     this.store.users.setStatus(user.id, 'active');
     return this.show(p, String(user.id));
+  }
+
+  /** Grants a role over a scope the granter fully controls, with rights the granter fully holds there. */
+  grant(p: Principal, idOrEmail: string, roleName: string, group: string | null): User {
+    const user = this.find(p, idOrEmail);
+    const groupId = this.groupIdOf(group);
+    const role = this.requireRole(roleName);
+    this.requireControl(p, role.permissions, groupId);
+    if (!this.store.users.hasGrant(user.id, role.name, groupId))
+      this.store.users.grant(user.id, role.name, groupId);
+    return this.view(user);
+  }
+
+  /** Takes a grant away; the last company-wide administrator keeps theirs. */
+  revoke(p: Principal, idOrEmail: string, roleName: string, group: string | null): User {
+    const user = this.find(p, idOrEmail);
+    const groupId = this.groupIdOf(group);
+    const role = this.requireRole(roleName);
+    this.requireControl(p, ['users:admin'], groupId);
+    if (!this.store.users.hasGrant(user.id, role.name, groupId)) {
+      throw new ApiError(
+        'not_found',
+        `${user.email} does not hold ${role.name} over ${groupId ?? 'the company'}`,
+        {
+          reason: 'grant_not_found',
+          user: user.email,
+          role: role.name,
+        },
+      );
+    }
+    this.store.transaction(() => {
+      this.store.users.revoke(user.id, role.name, groupId);
+      if (this.companyAdmins().length === 0) {
+        throw new ApiError('business_rule', 'The last company-wide administrator cannot be stripped', {
+          reason: 'last_admin',
+        });
+      }
+    });
+    return this.view(user);
+  }
+
+  /** Creates a custom role from permissions the creator holds. */
+  createRole(p: Principal, name: string, description: string | undefined, permissions: string[]): Role {
+    if (this.store.users.role(name)) {
+      throw new ApiError('conflict', `A role named "${name}" exists`, { reason: 'role_exists', role: name });
+    }
+    // Roles are company-wide objects: only a company-wide administrator shapes them.
+    this.requireControl(p, [], null);
+    this.requireHeld(p, permissions);
+    this.store.users.insertRole(name.trim(), description ?? '', [...new Set(permissions)]);
+    return this.requireRole(name);
+  }
+
+  /** Changes a role; added permissions must be held by the caller, and the last admin keeps users:admin. */
+  updateRole(
+    p: Principal,
+    name: string,
+    description: string | undefined,
+    permissions: string[] | undefined,
+  ): Role {
+    const role = this.requireRole(name);
+    if (permissions)
+      this.requireHeld(
+        p,
+        permissions.filter((x) => !role.permissions.includes(x)),
+      );
+    this.store.transaction(() => {
+      this.store.users.updateRole(
+        role.name,
+        description ?? role.description,
+        permissions ? [...new Set(permissions)] : role.permissions,
+      );
+      if (this.companyAdmins().length === 0) {
+        throw new ApiError('business_rule', 'The last company-wide administrator cannot be stripped', {
+          reason: 'last_admin',
+        });
+      }
+    });
+    return this.requireRole(role.name);
+  }
+
+  /** Deletes a role nobody holds. */
+  deleteRole(p: Principal, name: string): void {
+    const role = this.requireRole(name);
+    this.requireControl(p, [], null);
+    if (role.users > 0) {
+      throw new ApiError('conflict', `Role "${role.name}" is held by ${role.users} users; revoke it first`, {
+        reason: 'role_in_use',
+        role: role.name,
+        users: role.users,
+      });
+    }
+    this.store.users.deleteRole(role.name);
+  }
+
+  /** A group id from an id or a name (any case); null stays the company. */
+  private groupIdOf(group: string | null): string | null {
+    if (group === null) return null;
+    const wanted = group.trim().toLowerCase();
+    const groups = this.store.catalog.groupRecords();
+    const found = groups.find((g) => g.id === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted);
+    if (!found) throw new ApiError('not_found', `No group "${group}"`, { reason: 'group_not_found', group });
+    return found.id;
+  }
+
+  private requireRole(name: string): Role {
+    const role = this.store.users.role(name);
+    if (!role) throw new ApiError('not_found', `No role "${name}"`, { reason: 'role_not_found', role: name });
+    return role;
+  }
+
+  /** Every permission must be a catalog permission the caller holds somewhere. */
+  private requireHeld(p: Principal, permissions: string[]): void {
+    const unknown = permissions.filter((x) => !isPermission(x));
+    if (unknown.length) {
+      throw new ApiError('validation_failed', `Unknown permission: ${unknown.join(', ')}`, {
+        reason: 'permission_unknown',
+        unknown: unknown.join(', '),
+      });
+    }
+    const held = heldPermissions(p);
+    const beyond = permissions.filter((x) => !held.has(x));
+    if (beyond.length) {
+      throw new ApiError('forbidden', `You cannot give rights you do not hold: ${beyond.join(', ')}`, {
+        reason: 'grant_beyond_rights',
+        beyond: beyond.join(', '),
+      });
+    }
+  }
+
+  /** The caller must hold users:admin and each permission over the whole target scope (a group subtree or the company). */
+  private requireControl(p: Principal, permissions: string[], groupId: string | null): void {
+    const groups = this.store.catalog.groupRecords();
+    if (groupId !== null && !groups.some((g) => g.id === groupId)) {
+      throw new ApiError('not_found', `No group "${groupId}"`, { reason: 'group_not_found', group: groupId });
+    }
+    const target = groupId === null ? null : expandSubtrees(groups, [groupId]);
+    for (const permission of new Set(['users:admin', ...permissions])) {
+      if (!isPermission(permission)) continue;
+      const scope = scopeOf(p, permission, groups);
+      const covered =
+        scope.kind === 'all' || (target !== null && [...target].every((id) => scope.ids.has(id)));
+      if (!covered) {
+        throw new ApiError(
+          'forbidden',
+          `You do not hold ${permission} over ${groupId ?? 'the whole company'}`,
+          {
+            reason: 'grant_beyond_scope',
+            permission,
+            scope: groupId ?? 'company',
+          },
+        );
+      }
+    }
   }
 
   /** Every role. */

@@ -41,7 +41,7 @@ export class UsersRepo {
   private readonly roleIdStmt;
   private readonly insertGrantStmt;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.byLoginStmt = db.prepare<[string, string], UserRow>(
       `SELECT ${USER_COLUMNS} FROM users WHERE email = ? COLLATE NOCASE OR phone = ?`,
     );
@@ -135,6 +135,41 @@ export class UsersRepo {
   /** Adds a role. */
   insertRole(name: string, description: string, permissions: string[]): void {
     this.insertRoleStmt.run(name, description, JSON.stringify(permissions));
+  }
+
+  /** One role by name (any case). */
+  role(
+    name: string,
+  ): { name: string; description: string; permissions: string[]; users: number } | undefined {
+    return this.roles().find((r) => r.name.toLowerCase() === name.toLowerCase());
+  }
+
+  /** Changes a role's description and/or permissions. */
+  updateRole(name: string, description: string, permissions: string[]): void {
+    this.db
+      .prepare('UPDATE roles SET description = ?, permissions = ? WHERE name = ?')
+      .run(description, JSON.stringify(permissions), name);
+  }
+
+  /** Deletes a role that nobody holds. */
+  deleteRole(name: string): void {
+    this.db.prepare('DELETE FROM roles WHERE name = ?').run(name);
+  }
+
+  /** True if the user holds this role over exactly this group (null = company). */
+  hasGrant(userId: number, role: string, groupId: string | null): boolean {
+    return this.grants(userId).some((g) => g.role === role && g.groupId === groupId);
+  }
+
+  /** Takes a grant away; returns whether there was one. */
+  revoke(userId: number, role: string, groupId: string | null): boolean {
+    return (
+      this.db
+        .prepare(
+          'DELETE FROM user_roles WHERE user_id = ? AND role_id = (SELECT id FROM roles WHERE name = ?) AND group_id IS ?',
+        )
+        .run(userId, role, groupId).changes > 0
+    );
   }
 
   /** Grants a role by name over a group (null = company). */

@@ -40,4 +40,69 @@ export function register(program: Command, ctx: Context): void {
     ];
     await ctx.printRows((await ctx.client()).paginate('roles.permissions'), columns);
   });
+  const list = (v: string) =>
+    v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  withExamples(
+    roles
+      .command('create <name>')
+      .description(t('cmd.roles.create'))
+      .requiredOption('--permissions <list>', t('opt.rolePermissions'), list)
+      .option('--description <text>', t('opt.roleDescription')),
+    t,
+    [
+      'vm roles create "Block officer" --permissions numbers:read,block:write',
+      'vm roles create Accountant --permissions numbers:read,money:read,reports:read --description "Reads money"',
+    ],
+  ).action(async (name: string, _o, cmd: Command) => {
+    const o = ctx.use<{ permissions: string[]; description?: string }>(cmd);
+    const role = await (
+      await ctx.client()
+    ).call('roles.create', {
+      body: { name, permissions: o.permissions, description: o.description },
+    });
+    ctx.note(t('msg.roleSaved', { name: role.name }));
+    await ctx.printObject(role, roleColumns());
+  });
+  withExamples(
+    roles
+      .command('update <name>')
+      .description(t('cmd.roles.update'))
+      .option('--permissions <list>', t('opt.rolePermissions'), list)
+      .option('--description <text>', t('opt.roleDescription')),
+    t,
+    [
+      'vm roles update "Block officer" --permissions numbers:read,block:write,audit:read',
+      'vm roles update Viewer --description "Read only"',
+    ],
+  ).action(async (name: string, _o, cmd: Command) => {
+    const o = ctx.use<{ permissions?: string[]; description?: string }>(cmd);
+    const role = await (
+      await ctx.client()
+    ).call('roles.update', {
+      params: { name },
+      body: { permissions: o.permissions, description: o.description },
+    });
+    ctx.note(t('msg.roleSaved', { name: role.name }));
+    await ctx.printObject(role, roleColumns());
+  });
+  withExamples(roles.command('delete <name>').description(t('cmd.roles.delete')), t, [
+    'vm roles delete "Block officer"',
+    'vm roles delete Temp --lang ru',
+  ]).action(async (name: string, _o, cmd: Command) => {
+    ctx.use(cmd);
+    await (await ctx.client()).call('roles.delete', { params: { name } });
+    ctx.note(t('msg.roleDeleted', { name }));
+  });
+
+  function roleColumns(): Column<Role>[] {
+    return [
+      { key: 'name', header: t('col.name') },
+      { key: 'permissions', header: t('col.rights'), kind: 'list' },
+      { key: 'users', header: t('col.users'), kind: 'number' },
+      { key: 'description', header: t('col.description') },
+    ];
+  }
 }

@@ -70,4 +70,35 @@ export function register(program: Command, ctx: Context): void {
       if (ctx.opts.json) await ctx.printObject(result, columns());
     });
   }
+  for (const verb of ['grant', 'revoke'] as const) {
+    const cmd = users
+      .command(`${verb} <user> <role>`)
+      .description(t(verb === 'grant' ? 'cmd.users.grant' : 'cmd.users.revoke'))
+      .option('--group <group>', t('opt.grantGroup'))
+      .option('--company', t('opt.grantCompany'));
+    withExamples(cmd, t, [
+      `vm users ${verb} manager@demo.test "Sales manager" --group sales-north`,
+      `vm users ${verb} viewer@demo.test Viewer --company`,
+    ]).action(async (user: string, role: string, _o, c: Command) => {
+      const o = ctx.use<{ group?: string; company?: boolean }>(c);
+      if (Boolean(o.group) === Boolean(o.company)) {
+        const { UsageError } = await import('../errors.js');
+        throw new UsageError(t('err.groupOrCompany'));
+      }
+      const result = await (
+        await ctx.client()
+      ).call(verb === 'grant' ? 'users.grant' : 'users.revoke', {
+        params: { id: user },
+        body: o.group ? { role, group: o.group } : { role, company: true },
+      });
+      ctx.note(
+        t(verb === 'grant' ? 'msg.granted' : 'msg.revoked', {
+          role,
+          user: result.email,
+          scope: o.group ?? t('value.wholeCompany'),
+        }),
+      );
+      await ctx.printObject(result, columns());
+    });
+  }
 }
