@@ -25,6 +25,9 @@ export const Me = Type.Object({
   tokenName: Type.Union([Type.String(), Type.Null()]),
   grants: Type.Array(Grant),
   sessionIdleTimeoutSeconds: Type.Integer(),
+  mustChangePassword: Type.Boolean({
+    description: 'A one-time password is in use: only a password change is allowed',
+  }),
 });
 export type Me = Static<typeof Me>;
 
@@ -154,3 +157,35 @@ export const GrantBody = Type.Object({
   company: Type.Optional(Type.Literal(true, { description: 'The whole company' })),
 });
 export type GrantBody = Static<typeof GrantBody>;
+
+export const UserCreateBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  email: Type.String({ minLength: 3, maxLength: 200, pattern: '^[^@\\s]+@[^@\\s]+$' }),
+  phone: Type.Optional(Type.String({ maxLength: 40 })),
+  /** Return the one-time password in the answer too (the CLI asks only with --show-password on a terminal). */
+  showPassword: Type.Optional(Type.Boolean()),
+});
+export type UserCreateBody = Static<typeof UserCreateBody>;
+
+export const UserUpdateBody = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  email: Type.Optional(Type.String({ minLength: 3, maxLength: 200, pattern: '^[^@\\s]+@[^@\\s]+$' })),
+  phone: Type.Optional(Type.String({ maxLength: 40 })),
+});
+export type UserUpdateBody = Static<typeof UserUpdateBody>;
+
+export const Invitation = Type.Object({
+  user: User,
+  oneTimePassword: Type.Union([Type.String(), Type.Null()], {
+    description: 'Only when showPassword was asked',
+  }),
+});
+export type Invitation = Static<typeof Invitation>;
+
+export const ResetBody = Type.Object({ showPassword: Type.Optional(Type.Boolean()) });
+
+export const PasswordChangeBody = Type.Object({
+  oldPassword: Type.String({ minLength: 1, maxLength: 200 }),
+  newPassword: Type.String({ minLength: 8, maxLength: 200 }),
+});
+export type PasswordChangeBody = Static<typeof PasswordChangeBody>;

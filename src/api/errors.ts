@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   user_disabled: 401,
   forbidden: 403,
   scope_exceeded: 403,
+  password_change_required: 403,
   not_found: 404,
   conflict: 409,
   idempotency_conflict: 409,

@@ -14,6 +14,11 @@ import {
 } from './operations.js';
 import {
   ApiToken,
+  Invitation,
+  PasswordChangeBody,
+  ResetBody,
+  UserCreateBody,
+  UserUpdateBody,
   GrantBody,
   NameParam,
   RoleCreateBody,
@@ -215,6 +220,42 @@ export const routes = {
     summary: 'One user by id or e-mail',
     params: IdParam,
     response: User,
+  },
+  'users.create': {
+    ...endpoints['users.create'],
+    summary:
+      'Create a user; a one-time password goes to the outbox (e-mail, and SMS with a phone) and must be changed at first login',
+    body: UserCreateBody,
+    response: Invitation,
+    status: 201,
+  },
+  'users.update': {
+    ...endpoints['users.update'],
+    summary: "Change a user's name, e-mail or phone",
+    params: IdParam,
+    body: UserUpdateBody,
+    response: User,
+  },
+  'users.resetPassword': {
+    ...endpoints['users.resetPassword'],
+    summary: 'A new one-time password to the outbox; sessions end; it must be changed at the next login',
+    params: IdParam,
+    body: ResetBody,
+    response: Invitation,
+  },
+  'me.password': {
+    ...endpoints['me.password'],
+    summary:
+      'Change your password (the only call a session with a one-time password may make besides me and logout)',
+    body: PasswordChangeBody,
+    response: Ok,
+  },
+  'test.outbox': {
+    ...endpoints['test.outbox'],
+    summary: 'Every notification of the outbox, newest first (test mode only)',
+    query: Type.Object({ recipient: Type.Optional(Type.String()) }),
+    response: Type.Object({ data: Type.Array(Notification) }),
+    testOnly: true,
   },
   'users.disable': {
     ...endpoints['users.disable'],

@@ -80,6 +80,8 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
         };
       case 'user_disabled':
         return { exitCode: EXIT.auth, message: t('err.userDisabled') };
+      case 'password_change_required':
+        return { exitCode: EXIT.auth, message: t('err.passwordChangeRequired') };
       case 'forbidden':
       case 'scope_exceeded':
         return { exitCode: EXIT.forbidden, message: withId(t('err.forbidden', { detail })) };

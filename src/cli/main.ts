@@ -15,6 +15,7 @@ import * as help from './commands/help.js';
 import * as number from './commands/number.js';
 import * as numbers from './commands/numbers.js';
 import * as ops from './commands/ops.js';
+import * as password from './commands/password.js';
 import * as roles from './commands/roles.js';
 import * as services from './commands/services.js';
 import * as sim from './commands/sim.js';
@@ -31,6 +32,7 @@ export interface CommandModule {
 
 const MODULES: CommandModule[] = [
   auth,
+  password,
   tokens,
   numbers,
   tariff,

@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import type { TokenRecord } from '../store/auth-repo.js';
 import type { UserRecord } from '../store/users-repo.js';
 import { heldPermissions, type Principal } from './authz.js';
-import { hashToken, newToken, verifyPassword } from './passwords.js';
+import { hashPassword, hashToken, newToken, verifyPassword } from './passwords.js';
 
 /** Sessions end after this long without a request. */
 export const IDLE_TIMEOUT_SECONDS = 20 * 60;
@@ -161,7 +161,21 @@ export class AuthService {
         permissions: p.token ? g.permissions.filter((x) => p.token?.scope.includes(x)) : g.permissions,
       })),
       sessionIdleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
+      mustChangePassword: p.user.mustChangePassword,
     };
+  }
+
+  /** Changes the caller's password after checking the current one; a one-time password is then spent. */
+  changePassword(p: Principal, oldPassword: string, newPassword: string): void {
+    if (!verifyPassword(oldPassword, p.user.passwordHash)) {
+      throw new ApiError('validation_failed', 'The current password is wrong', { reason: 'password_wrong' });
+    }
+    if (newPassword === oldPassword) {
+      throw new ApiError('validation_failed', 'The new password must differ from the current one', {
+        reason: 'password_same',
+      });
+    }
+    this.store.users.setPassword(p.user.id, hashPassword(newPassword), false);
   }
 
   /** Creates an API token whose scope is within the caller's own rights. */

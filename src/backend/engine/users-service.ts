@@ -1,7 +1,17 @@
 import { ApiError } from '../../api/errors.js';
-import type { PermissionInfo, Role, User } from '../../api/auth.js';
+import type {
+  Invitation,
+  PermissionInfo,
+  Role,
+  User,
+  UserCreateBody,
+  UserUpdateBody,
+} from '../../api/auth.js';
 import type { Page } from '../../api/common.js';
 import type { Clock } from '../../domain/clock.js';
+import { tryParseMsisdn } from '../../domain/msisdn.js';
+import { randomBytes } from 'node:crypto';
+import { hashPassword } from './passwords.js';
 import { isPermission, PERMISSIONS } from '../../domain/permissions.js';
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/users-repo.js';
@@ -55,6 +65,92 @@ export class UsersService {
 
   private companyAdmins(): UserRecord[] {
     return this.store.users.all().filter((u) => u.status === 'active' && this.isCompanyAdmin(u.id));
+  }
+
+  /** Creates a user with a one-time password sent to the outbox; they must change it at first login. */
+  create(p: Principal, body: UserCreateBody): Invitation {
+    const email = body.email.trim();
+    const phone = body.phone ? this.phoneOf(body.phone) : null;
+    this.requireFree(email, phone, null);
+    const password = oneTimePassword();
+    const id = this.store.transaction(() => {
+      const newId = this.store.users.insertUser({
+        email,
+        phone,
+        name: body.name.trim(),
+        passwordHash: hashPassword(password),
+        mustChangePassword: true,
+        createdAt: this.clock.now().toISOString(),
+      });
+      this.invite(newId, email, phone, password, 'invite');
+      return newId;
+    });
+    return { user: this.show(p, String(id)), oneTimePassword: body.showPassword ? password : null };
+  }
+
+  /** Changes a user's name, e-mail or phone. */
+  update(p: Principal, idOrEmail: string, body: UserUpdateBody): User {
+    const user = this.find(p, idOrEmail);
+    const phone =
+      body.phone === undefined ? undefined : body.phone.trim() === '' ? null : this.phoneOf(body.phone);
+    this.requireFree(body.email?.trim(), phone ?? null, user.id);
+    this.store.users.update(user.id, { name: body.name?.trim(), email: body.email?.trim(), phone });
+    return this.show(p, String(user.id));
+  }
+
+  /** A new one-time password to the outbox; open sessions end. */
+  resetPassword(p: Principal, idOrEmail: string, showPassword: boolean): Invitation {
+    const user = this.find(p, idOrEmail);
+    const password = oneTimePassword();
+    this.store.transaction(() => {
+      this.store.users.setPassword(user.id, hashPassword(password), true);
+      this.store.auth.endUserSessions(user.id, this.clock.now().toISOString(), 'password_reset');
+      this.invite(user.id, user.email, user.phone, password, 'reset');
+    });
+    return { user: this.show(p, String(user.id)), oneTimePassword: showPassword ? password : null };
+  }
+
+  private invite(
+    userId: number,
+    email: string,
+    phone: string | null,
+    password: string,
+    why: 'invite' | 'reset',
+  ): void {
+    const now = this.clock.now().toISOString();
+    const company = this.store.meta('company') ?? '';
+    const text =
+      why === 'invite'
+        ? `You are invited to the Virtual Manager cabinet of ${company}. Login: ${email}. One-time password: ${password}. You will set your own at the first login.`
+        : `Your Virtual Manager password was reset. Login: ${email}. One-time password: ${password}. You will set your own at the next login.`;
+    this.store.audit.notify(now, 'email', email, userId, text);
+    if (phone) this.store.audit.notify(now, 'sms', phone, userId, text);
+  }
+
+  private phoneOf(text: string): string {
+    const phone = tryParseMsisdn(text);
+    if (!phone)
+      throw new ApiError('validation_failed', `"${text}" is not a valid phone number`, {
+        reason: 'invalid_number',
+        text,
+      });
+    return phone;
+  }
+
+  private requireFree(email: string | undefined, phone: string | null, self: number | null): void {
+    const clash = this.store.users
+      .all()
+      .find(
+        (u) =>
+          u.id !== self &&
+          ((email && u.email.toLowerCase() === email.toLowerCase()) || (phone && u.phone === phone)),
+      );
+    if (clash) {
+      throw new ApiError('conflict', `Another user has this e-mail or phone (${clash.email})`, {
+        reason: 'user_exists',
+        user: clash.email,
+      });
+    }
   }
 
   /** Disables a user and ends their sessions at once; their tokens fail on the next request. */
@@ -249,12 +345,10 @@ export class UsersService {
     const scope = scopeOf(p, 'users:admin', groups);
     if (scope.kind === 'all') return true;
     const grants = this.store.users.grants(u.id);
-    return (
-      grants.length > 0 &&
-      grants.every(
-        (g) =>
-          g.groupId !== null && [...expandSubtrees(groups, [g.groupId])].every((id) => scope.ids.has(id)),
-      )
+    // A user without any grant yet (just invited) is visible to every administrator, who may grant them.
+    if (grants.length === 0) return true;
+    return grants.every(
+      (g) => g.groupId !== null && [...expandSubtrees(groups, [g.groupId])].every((id) => scope.ids.has(id)),
     );
   }
 
@@ -271,4 +365,10 @@ export class UsersService {
       grants: this.store.users.grants(u.id),
     };
   }
+}
+
+/** A one-time password: 12 characters that survive being read aloud or typed from an SMS. */
+function oneTimePassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return [...randomBytes(12)].map((b) => alphabet[b % alphabet.length]).join('');
 }

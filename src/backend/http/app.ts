@@ -14,6 +14,9 @@ import { originOf } from './origin.js';
 import { testRoutes } from './test-routes.js';
 import { usersRoutes } from './users-routes.js';
 
+/** All a session with a one-time password may do until the password is changed. */
+const ONE_TIME_PASSWORD_ROUTES = new Set(['me.show', 'me.password', 'auth.logout']);
+
 /** Keys never written to the audit log. */
 const SECRET_KEYS = new Set(['password', 'newPassword', 'oldPassword', 'token', 'secret']);
 
@@ -67,6 +70,12 @@ export async function buildApp(
     const secret = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     if (!secret) throw new ApiError('unauthenticated', 'Log in first: no Authorization header');
     req.principal = s.auth.authenticate(secret);
+    const routeId = req.routeOptions.config?.routeId;
+    if (req.principal.user.mustChangePassword && !ONE_TIME_PASSWORD_ROUTES.has(routeId ?? '')) {
+      throw new ApiError('password_change_required', 'Change your one-time password first', {
+        reason: 'password_change_required',
+      });
+    }
     if (isPermission(access)) {
       try {
         requirePermission(req.principal, access);

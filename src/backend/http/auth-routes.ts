@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { LoginBody, TokenCreateBody } from '../../api/auth.js';
+import type { LoginBody, PasswordChangeBody, TokenCreateBody } from '../../api/auth.js';
 import { decodeIntCursor, pageOf } from '../engine/paging.js';
 import { tokenView } from '../engine/auth-service.js';
 import type { BackendServices } from './context.js';
@@ -17,6 +17,11 @@ export function authRoutes(app: FastifyInstance, s: BackendServices): void {
     return { ok: true };
   });
   defineRoute(app, 'me.show', ({ principal }) => s.auth.me(principal));
+  defineRoute(app, 'me.password', ({ principal, body }) => {
+    const b = body as PasswordChangeBody;
+    s.auth.changePassword(principal, b.oldPassword, b.newPassword);
+    return { ok: true };
+  });
   defineRoute(app, 'sessions.list', ({ principal, query }) => {
     const limit = (query.limit as number | undefined) ?? 100;
     const before = decodeIntCursor(query.cursor as string | undefined) ?? Number.MAX_SAFE_INTEGER;

@@ -16,4 +16,7 @@ export function testRoutes(app: FastifyInstance, s: BackendServices): void {
     await s.worker.idle();
     return { now: s.clock.now().toISOString() };
   });
+  defineRoute(app, 'test.outbox', ({ query }) => ({
+    data: s.store.audit.outbox(query.recipient as string | undefined),
+  }));
 }

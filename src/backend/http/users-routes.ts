@@ -1,5 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { GrantBody, RoleCreateBody, RoleUpdateBody } from '../../api/auth.js';
+import type {
+  GrantBody,
+  RoleCreateBody,
+  RoleUpdateBody,
+  UserCreateBody,
+  UserUpdateBody,
+} from '../../api/auth.js';
 import { ApiError } from '../../api/errors.js';
 import type { BackendServices } from './context.js';
 import { defineRoute } from './define-route.js';
@@ -16,6 +22,15 @@ function grantScope(b: GrantBody): string | null {
 export function usersRoutes(app: FastifyInstance, s: BackendServices): void {
   defineRoute(app, 'users.list', ({ principal, query }) => s.users.list(principal, query));
   defineRoute(app, 'users.show', ({ principal, params }) => s.users.show(principal, params.id as string));
+  defineRoute(app, 'users.create', ({ principal, body }) =>
+    s.users.create(principal, body as UserCreateBody),
+  );
+  defineRoute(app, 'users.update', ({ principal, params, body }) =>
+    s.users.update(principal, params.id as string, body as UserUpdateBody),
+  );
+  defineRoute(app, 'users.resetPassword', ({ principal, params, body }) =>
+    s.users.resetPassword(principal, params.id as string, body.showPassword === true),
+  );
   defineRoute(app, 'users.disable', ({ principal, params }) =>
     s.users.disable(principal, params.id as string),
   );

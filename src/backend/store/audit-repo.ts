@@ -29,7 +29,7 @@ export class AuditRepo {
   private readonly notificationsStmt;
   private readonly listStmt;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insertAuditStmt = db.prepare(
       `INSERT INTO audit (time, actor, actor_type, action, target, params, result, ip, request_id)
        VALUES (@time, @actor, @actorType, @action, @target, @params, @result, @ip, @requestId)`,
@@ -98,6 +98,15 @@ export class AuditRepo {
     text: string,
   ): void {
     this.insertNotificationStmt.run(time, channel, recipient, userId, text);
+  }
+
+  /** The whole outbox (test mode), newest first, optionally for one recipient. */
+  outbox(recipient: string | undefined): NotificationRecord[] {
+    return this.db
+      .prepare<[string | null, string | null], NotificationRecord>(
+        'SELECT id, time, channel, recipient, text FROM notifications WHERE ? IS NULL OR recipient = ? COLLATE NOCASE ORDER BY id DESC LIMIT 1000',
+      )
+      .all(recipient ?? null, recipient ?? null);
   }
 
   /** The user's notifications, newest first, before id `before`. */

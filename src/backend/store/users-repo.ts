@@ -90,6 +90,24 @@ export class UsersRepo {
     return this.rolesStmt.all().map((r) => ({ ...r, permissions: JSON.parse(r.permissions) as string[] }));
   }
 
+  /** Stores a new password hash; `mustChange` marks a one-time password. */
+  setPassword(id: number, hash: string, mustChange: boolean): void {
+    this.db
+      .prepare(
+        'UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0, locked_until = NULL WHERE id = ?',
+      )
+      .run(hash, mustChange ? 1 : 0, id);
+  }
+
+  /** Changes name, e-mail or phone (undefined keeps a field). */
+  update(id: number, f: { name?: string; email?: string; phone?: string | null }): void {
+    this.db
+      .prepare(
+        'UPDATE users SET name = coalesce(?, name), email = coalesce(?, email), phone = CASE WHEN ? THEN ? ELSE phone END WHERE id = ?',
+      )
+      .run(f.name ?? null, f.email ?? null, f.phone !== undefined ? 1 : 0, f.phone ?? null, id);
+  }
+
   /** Sets a user's status (active or disabled). */
   setStatus(id: number, status: 'active' | 'disabled'): void {
     this.statusStmt.run(status, id);

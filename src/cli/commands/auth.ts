@@ -37,6 +37,14 @@ export function register(program: Command, ctx: Context): void {
     });
     const config = await ctx.config();
     config.update({ server, token: result.token, login: result.user.email });
+    if (result.user.mustChangePassword) {
+      if (!ctx.canPrompt) {
+        ctx.note(t('msg.oneTimePasswordScript'));
+      } else {
+        const { changePasswordInteractively } = await import('./password.js');
+        await changePasswordInteractively(ctx, password);
+      }
+    }
     if ((await ctx.format()) === 'json') await ctx.printObject(result.user, []);
     ctx.note(
       t('msg.loggedIn', {

@@ -101,4 +101,79 @@ export function register(program: Command, ctx: Context): void {
       await ctx.printObject(result, columns());
     });
   }
+  const printInvitation = async (
+    inv: import('../../api/auth.js').Invitation,
+    key: 'msg.userCreated' | 'msg.passwordReset',
+  ) => {
+    ctx.note(t(key, { email: inv.user.email }));
+    if (inv.oneTimePassword) ctx.io.stderr.write(`${t('msg.oneTimePassword')}: ${inv.oneTimePassword}\n`);
+    await ctx.printObject(inv.user, columns());
+  };
+  const showPasswordAllowed = async (show?: boolean) => {
+    if (show && !ctx.io.stderrIsTTY) {
+      const { UsageError } = await import('../errors.js');
+      throw new UsageError(t('err.showPasswordTty'));
+    }
+    return Boolean(show);
+  };
+  withExamples(
+    users
+      .command('create')
+      .description(t('cmd.users.create'))
+      .requiredOption('--name <name>', t('opt.userName'))
+      .requiredOption('--email <address>', t('opt.userEmail'))
+      .option('--phone <number>', t('opt.userPhone'))
+      .option('--show-password', t('opt.showPassword')),
+    t,
+    [
+      'vm users create --name "Ольга Петрова" --email o.petrova@romashka.ru --phone "8 916 555-11-22"',
+      'vm users create --name "Ivan Test" --email ivan@romashka.ru && vm users grant ivan@romashka.ru Viewer --company',
+    ],
+  ).action(async (_o, cmd: Command) => {
+    const o = ctx.use<{ name: string; email: string; phone?: string; showPassword?: boolean }>(cmd);
+    const showPassword = await showPasswordAllowed(o.showPassword);
+    const inv = await (
+      await ctx.client()
+    ).call('users.create', {
+      body: { name: o.name, email: o.email, ...(o.phone ? { phone: o.phone } : {}), showPassword },
+    });
+    await printInvitation(inv, 'msg.userCreated');
+  });
+  withExamples(
+    users
+      .command('update <user>')
+      .description(t('cmd.users.update'))
+      .option('--name <name>', t('opt.userName'))
+      .option('--email <address>', t('opt.userEmail'))
+      .option('--phone <number>', t('opt.userPhone')),
+    t,
+    [
+      'vm users update o.petrova@romashka.ru --phone "+7 916 555-11-23"',
+      'vm users update 4 --name "Ольга Иванова"',
+    ],
+  ).action(async (user: string, _o, cmd: Command) => {
+    const o = ctx.use<{ name?: string; email?: string; phone?: string }>(cmd);
+    const updated = await (
+      await ctx.client()
+    ).call('users.update', {
+      params: { id: user },
+      body: { name: o.name, email: o.email, phone: o.phone },
+    });
+    await ctx.printObject(updated, columns());
+  });
+  withExamples(
+    users
+      .command('reset-password <user>')
+      .description(t('cmd.users.resetPassword'))
+      .option('--show-password', t('opt.showPassword')),
+    t,
+    ['vm users reset-password o.petrova@romashka.ru', 'vm users reset-password 4 --show-password'],
+  ).action(async (user: string, _o, cmd: Command) => {
+    const o = ctx.use<{ showPassword?: boolean }>(cmd);
+    const showPassword = await showPasswordAllowed(o.showPassword);
+    const inv = await (
+      await ctx.client()
+    ).call('users.resetPassword', { params: { id: user }, body: { showPassword } });
+    await printInvitation(inv, 'msg.passwordReset');
+  });
 }
