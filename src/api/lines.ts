@@ -110,3 +110,25 @@ export const Group = Type.Object({
   numbers: Type.Integer({ description: 'Numbers directly in this group' }),
 });
 export type Group = Static<typeof Group>;
+
+export const GroupCreateBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  parent: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'Parent group id or name; none = top level' }),
+  ),
+  id: Type.Optional(
+    Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Default: made from the name' }),
+  ),
+});
+export type GroupCreateBody = Static<typeof GroupCreateBody>;
+
+export const GroupUpdateBody = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  parent: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'New parent id or name' })),
+  topLevel: Type.Optional(Type.Literal(true, { description: 'Move to the top level' })),
+});
+export type GroupUpdateBody = Static<typeof GroupUpdateBody>;
+
+export const GroupDeleteQuery = Type.Object({
+  moveTo: Type.Optional(Type.String({ maxLength: 100, description: 'Where numbers and subgroups go' })),
+});

@@ -40,6 +40,9 @@ import {
 import {
   Account,
   Group,
+  GroupCreateBody,
+  GroupDeleteQuery,
+  GroupUpdateBody,
   Line,
   LineDetail,
   MsisdnParam,
@@ -155,6 +158,28 @@ export const routes = {
     summary: 'Groups in your scope, parents before children',
     query: ListQuery(),
     response: Page(Group),
+  },
+  'groups.create': {
+    ...endpoints['groups.create'],
+    summary: 'Create a group under a parent in your groups:write scope (top level needs it company-wide)',
+    body: GroupCreateBody,
+    response: Group,
+    status: 201,
+  },
+  'groups.update': {
+    ...endpoints['groups.update'],
+    summary: 'Rename a group or move it under another parent (never into its own subtree)',
+    params: IdParam,
+    body: GroupUpdateBody,
+    response: Group,
+  },
+  'groups.delete': {
+    ...endpoints['groups.delete'],
+    summary:
+      'Delete a group; one holding numbers or subgroups needs ?moveTo=GROUP; grants over it must be revoked first',
+    params: IdParam,
+    query: GroupDeleteQuery,
+    response: Ok,
   },
   'operations.create': {
     ...endpoints['operations.create'],

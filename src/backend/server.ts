@@ -4,6 +4,7 @@ import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
 import { AuditService } from './engine/audit-service.js';
 import { AuthService } from './engine/auth-service.js';
 import { generateDemoCompany } from './engine/demo-company.js';
+import { GroupsService } from './engine/groups-service.js';
 import { LinesService } from './engine/lines-service.js';
 import { OperationsService } from './engine/operations-service.js';
 import { OperationWorker } from './engine/worker.js';
@@ -72,6 +73,7 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
     auth: new AuthService(store, clock),
     audit: new AuditService(store),
     users: new UsersService(store, clock),
+    groups: new GroupsService(store),
     lines: new LinesService(store),
     operations: new OperationsService(store, clock, () => worker.kick()),
     worker,

@@ -8,6 +8,7 @@ import type { BackendServices } from './context.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { defineRoute } from './define-route.js';
+import { groupsRoutes } from './groups-routes.js';
 import { linesRoutes } from './lines-routes.js';
 import { operationsRoutes } from './operations-routes.js';
 import { originOf } from './origin.js';
@@ -120,6 +121,7 @@ export async function buildApp(
   operationsRoutes(app, s);
   auditRoutes(app, s);
   usersRoutes(app, s);
+  groupsRoutes(app, s);
   const openapi = buildOpenApi(opts.version);
   defineRoute(app, 'openapi.show', () => openapi);
   if (s.testMode) testRoutes(app, s);

@@ -2,6 +2,7 @@ import type { Clock } from '../../domain/clock.js';
 import type { AuditService } from '../engine/audit-service.js';
 import type { AuthService } from '../engine/auth-service.js';
 import type { Principal } from '../engine/authz.js';
+import type { GroupsService } from '../engine/groups-service.js';
 import type { LinesService } from '../engine/lines-service.js';
 import type { OperationsService } from '../engine/operations-service.js';
 import type { OperationWorker } from '../engine/worker.js';
@@ -15,6 +16,7 @@ export interface BackendServices {
   auth: AuthService;
   audit: AuditService;
   users: UsersService;
+  groups: GroupsService;
   lines: LinesService;
   operations: OperationsService;
   worker: OperationWorker;

@@ -78,9 +78,25 @@ export class CatalogRepo {
     }));
   }
 
-  /** Every group, parents before children (insertion order). */
+  /** Every group, depth first: each parent right before its subtree, siblings in creation order. */
   groupRecords(): GroupRecord[] {
-    return this.groupsStmt.all();
+    const all = this.groupsStmt.all();
+    const children = new Map<string | null, GroupRecord[]>();
+    for (const g of all) {
+      const key = g.parentId && all.some((x) => x.id === g.parentId) ? g.parentId : null;
+      const list = children.get(key);
+      if (list) list.push(g);
+      else children.set(key, [g]);
+    }
+    const out: GroupRecord[] = [];
+    const walk = (parent: string | null) => {
+      for (const g of children.get(parent) ?? []) {
+        out.push(g);
+        walk(g.id);
+      }
+    };
+    walk(null);
+    return out;
   }
 
   /** Groups with their path and direct number count. */

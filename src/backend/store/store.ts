@@ -2,6 +2,7 @@ import { AuditRepo } from './audit-repo.js';
 import { AuthRepo } from './auth-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
 import { ChangesRepo } from './changes-repo.js';
+import { GroupsRepo } from './groups-repo.js';
 import { OperationsRepo } from './operations-repo.js';
 import { closeDatabase, openDatabase, type Db } from './db.js';
 import { NumbersRepo } from './numbers-repo.js';
@@ -16,6 +17,7 @@ export class Store {
   readonly audit: AuditRepo;
   readonly operations: OperationsRepo;
   readonly changes: ChangesRepo;
+  readonly groups: GroupsRepo;
   private readonly metaStmt;
 
   constructor(readonly db: Db) {
@@ -26,6 +28,7 @@ export class Store {
     this.audit = new AuditRepo(db);
     this.operations = new OperationsRepo(db);
     this.changes = new ChangesRepo(db);
+    this.groups = new GroupsRepo(db);
     this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   }
 
