@@ -1,0 +1,163 @@
+import { routes, type RouteDef, type RouteId } from '../../src/api/routes.js';
+import { OPERATION_PERMISSION, OPERATION_TYPES } from '../../src/domain/operations.js';
+import { isPermission } from '../../src/domain/permissions.js';
+import type { VmClient } from '../../src/client/client.js';
+import { startTestBackend, type TestBackend } from './harness.js';
+
+let b: TestBackend;
+
+interface Who {
+  name: string;
+  client: VmClient;
+  /** Permissions this principal holds anywhere. */
+  holds: string[];
+  disabled?: boolean;
+  /** Groups its numbers:read reaches; null = everything. */
+  sees: string[] | null;
+}
+const who: Who[] = [];
+
+/** A user invited by the admin, given one role over one group (or the company), logged in with their own password. */
+async function invited(
+  admin: VmClient,
+  email: string,
+  role: string,
+  group: string | null,
+): Promise<VmClient> {
+  await admin.call('users.create', { body: { name: email, email } });
+  await admin.call('users.grant', {
+    params: { id: email },
+    body: group ? { role, group } : { role, company: true },
+  });
+  const text = b.services.store.audit.outbox(email)[0]?.text ?? '';
+  const oneTime = /One-time password: (\S+)\./.exec(text)?.[1] ?? '';
+  const client = await b.loginAs(email, oneTime);
+  await client.call('me.password', { body: { oldPassword: oneTime, newPassword: 'own-password-1' } });
+  return client;
+}
+
+beforeAll(async () => {
+  b = await startTestBackend();
+  const admin = await b.loginAs('admin@demo.test', 'admin-demo-1');
+  await admin.call('roles.create', {
+    body: { name: 'Block officer', permissions: ['numbers:read', 'block:write'] },
+  });
+  const token = (await admin.call('tokens.create', { body: { name: 'narrow', scope: ['numbers:read'] } }))
+    .token;
+  const disabled = await invited(admin, 'gone@demo.test', 'Viewer', null);
+  who.push(
+    { name: 'admin', client: admin, holds: ['*'], sees: null },
+    {
+      name: 'Sales manager',
+      client: await b.loginAs('manager@demo.test', 'manager-demo-1'),
+      holds: ['numbers:read', 'tariff:write', 'services:write', 'block:write'],
+      sees: ['sales', 'sales-north', 'sales-south'],
+    },
+    {
+      name: 'IT viewer',
+      client: await invited(admin, 'it-viewer@demo.test', 'Viewer', 'it'),
+      holds: ['numbers:read', 'detail:read', 'money:read', 'reports:read'],
+      sees: ['it'],
+    },
+    {
+      name: 'custom role',
+      client: await invited(admin, 'officer@demo.test', 'Block officer', 'warehouse'),
+      holds: ['numbers:read', 'block:write'],
+      sees: ['warehouse', 'drivers'],
+    },
+    { name: 'narrow token', client: b.client(token), holds: ['numbers:read'], sees: null },
+    { name: 'disabled user', client: disabled, holds: [], disabled: true, sees: [] },
+  );
+  await admin.call('users.disable', { params: { id: 'gone@demo.test' } });
+});
+afterAll(async () => {
+  await b.stop();
+});
+
+/** Sends a request that can only be refused for who is asking, never changes anything that matters. */
+async function probe(client: VmClient, id: RouteId, def: RouteDef): Promise<number> {
+  const params = Object.fromEntries(
+    Object.keys((def.params?.properties ?? {}) as Record<string, unknown>).map((k) => [
+      k,
+      k === 'msisdn' ? '+79000000001' : 'no-such-thing',
+    ]),
+  );
+  try {
+    await client.call(id, {
+      params,
+      // An empty body fails validation for everyone allowed; a dry run changes nothing.
+      ...(def.body ? { body: {} } : {}),
+      ...(id === 'operations.create' ? { query: { dryRun: true } } : {}),
+    });
+    return 200;
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status === undefined) throw err;
+    return status;
+  }
+}
+
+const matrix = (Object.entries(routes) as [RouteId, RouteDef][]).filter(
+  ([id, def]) => !def.testOnly && def.access !== 'public' && id !== 'auth.logout',
+);
+
+describe('every route × every kind of caller', () => {
+  it.each(matrix)('%s answers each caller by its rights', async (id, def) => {
+    for (const w of who) {
+      const status = await probe(w.client, id, def);
+      const allowed = def.access === 'authenticated' || w.holds.includes('*') || w.holds.includes(def.access);
+      const outcome = w.disabled ? 'unauthenticated' : allowed ? 'allowed' : 'denied';
+      const seen = status === 401 ? 'unauthenticated' : status === 403 ? 'denied' : 'allowed';
+      expect([id, w.name, seen]).toEqual([id, w.name, outcome]);
+    }
+  });
+
+  it('declares an access rule on every route it checks', () => {
+    for (const [, def] of matrix)
+      expect(isPermission(def.access) || def.access === 'authenticated').toBe(true);
+  });
+});
+
+describe('data outside the scope never appears', () => {
+  it.each(['Sales manager', 'IT viewer', 'custom role'])('lists only what %s may see', async (name) => {
+    const w = who.find((x) => x.name === name) as Who;
+    const groups = new Set(w.sees);
+    const numbers = [];
+    for await (const n of w.client.paginate('numbers.list')) numbers.push(n);
+    expect(numbers.length).toBeGreaterThan(0);
+    expect(numbers.filter((n) => !groups.has(n.groupId))).toEqual([]);
+    const visibleGroups = (await w.client.call('groups.list')).data.map((g) => g.id);
+    expect(visibleGroups.sort()).toEqual([...groups].sort());
+    const accounts = (await w.client.call('accounts.list')).data;
+    expect(accounts.reduce((sum, a) => sum + a.numbers, 0)).toBe(numbers.length);
+    const admin = who[0] as Who;
+    const outside = (await admin.client.call('numbers.list', { query: { limit: 1000 } })).data.find(
+      (n) => !groups.has(n.groupId),
+    );
+    await expect(
+      w.client.call('numbers.show', { params: { msisdn: outside?.msisdn ?? '' } }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('operations: the permission of each type', () => {
+  it.each([...OPERATION_TYPES])('%s is planned only for callers holding its permission', async (type) => {
+    const admin = who[0] as Who;
+    const any = (await admin.client.call('numbers.list', { query: { limit: 1 } })).data[0]?.msisdn ?? '';
+    for (const w of who) {
+      const body =
+        type === 'sim.order'
+          ? { type, params: { count: 1, tariff: 'SMART', account: '4001001' } }
+          : { type, params: {}, targets: [{ msisdn: any }] };
+      let status = 200;
+      try {
+        await w.client.call('operations.create', { body, query: { dryRun: true } });
+      } catch (err) {
+        status = (err as { status: number }).status;
+      }
+      const permission = OPERATION_PERMISSION[type];
+      const expected = w.disabled ? 401 : w.holds.includes('*') || w.holds.includes(permission) ? 200 : 403;
+      expect([type, w.name, status]).toEqual([type, w.name, expected]);
+    }
+  });
+});
