@@ -40,6 +40,20 @@ export function register(program: Command, ctx: Context): void {
     ];
     await ctx.printRows((await ctx.client()).paginate('roles.permissions'), columns);
   });
+  withExamples(roles.command('show <name>').description(t('cmd.roles.show')), t, [
+    'vm roles show "Sales manager"',
+    'vm roles show Viewer --json',
+  ]).action(async (name: string, _o, cmd: Command) => {
+    ctx.use(cmd);
+    const all = [];
+    for await (const r of (await ctx.client()).paginate('roles.list')) all.push(r);
+    const role = all.find((r) => r.name.toLowerCase() === name.toLowerCase());
+    if (!role) {
+      const { CliError } = await import('../errors.js');
+      throw new CliError(t('err.notFound', { detail: t('reason.role_not_found', { role: name }) }), 1);
+    }
+    await ctx.printObject(role, roleColumns());
+  });
   const list = (v: string) =>
     v
       .split(',')

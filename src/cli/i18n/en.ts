@@ -238,6 +238,7 @@ export const en = {
   'reason.group_has_grants': 'Roles are granted over "{group}"; revoke them first',
   'reason.group_cycle': '"{group}" cannot move into its own subtree',
   'reason.group_exists': 'A group "{group}" exists there',
+  'cmd.roles.show': 'Show one role with its permissions',
   'cmd.completion': 'Print a shell completion script (bash, zsh or fish)',
   'cmd.help': 'Show help for a command or a topic (environment, exit-codes, targets)',
   'cmd.demo': 'A scripted tour against a temporary embedded backend; exits by itself',

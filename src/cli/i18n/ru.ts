@@ -241,6 +241,7 @@ export const ru: Record<MessageKey, string> = {
   'reason.group_has_grants': 'На «{group}» выданы роли; сначала отзовите их',
   'reason.group_cycle': '«{group}» нельзя перенести внутрь самой себя',
   'reason.group_exists': 'Группа «{group}» там уже есть',
+  'cmd.roles.show': 'Одна роль и её права',
   'cmd.completion': 'Напечатать скрипт автодополнения (bash, zsh или fish)',
   'cmd.help': 'Справка по команде или разделу (environment, exit-codes, targets)',
   'cmd.demo': 'Экскурсия по возможностям на временном встроенном бэкенде; завершается сама',
