@@ -175,6 +175,12 @@ export class Context {
     };
   }
 
+  /** Drops the cached client (after a login stored a new token) so the next one carries the new session. */
+  async forgetClient(): Promise<void> {
+    await this.clientInstance?.close();
+    this.clientInstance = undefined;
+  }
+
   /** Closes what was opened (the HTTP pool). */
   async close(): Promise<void> {
     await this.clientInstance?.close();

@@ -37,6 +37,7 @@ export function register(program: Command, ctx: Context): void {
     });
     const config = await ctx.config();
     config.update({ server, token: result.token, login: result.user.email });
+    await ctx.forgetClient();
     if (result.user.mustChangePassword) {
       if (!ctx.canPrompt) {
         ctx.note(t('msg.oneTimePasswordScript'));
