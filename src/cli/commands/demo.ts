@@ -151,6 +151,7 @@ export function register(program: Command, ctx: Context): void {
         stdin: 'wrong\n',
       });
       await runStep({ note: 'Login history', args: ['sessions'] });
+      await runStep({ note: 'The audit log: who did what', args: ['audit', '--limit', '8'] });
     } finally {
       await server.close();
       fs.rmSync(tmp, { recursive: true, force: true });
