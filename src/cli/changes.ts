@@ -101,39 +101,24 @@ export async function runChange(ctx: Context, req: ChangeRequest, flags: ChangeF
     return;
   }
   const needsConfirm = req.alwaysConfirm || count > 1;
-  if (needsConfirm && !flags.yes) {
-    if (!ctx.canPrompt) {
-      throw new UsageError(
-        count > 1
-          ? t('change.needsYes', { count, type: req.type })
-          : t('change.needsYesOne', { type: req.type }),
-      );
-    }
+  const question = async () => {
     const plans: Plan[] = [];
     for await (const b of batches.each()) plans.push(summaryOf(await plan(client, b)));
     const sum = sumPlans(plans);
-    const { confirm } = await import('@inquirer/prompts');
     const { formatMoney } = await import('../domain/money.js');
-    const ok = await confirm(
-      {
-        message: t('change.confirm', {
-          type: req.type,
-          count,
-          apply: sum.apply,
-          skip: sum.skip,
-          fail: sum.fail,
-          delta: formatMoney(sum.monthlyDelta, ctx.lang),
-          fees: formatMoney(sum.fees, ctx.lang),
-        }),
-        default: false,
-      },
-      { output: ctx.io.stderr as NodeJS.WritableStream },
-    );
-    if (!ok) {
-      ctx.note(t('change.aborted'));
-      return;
-    }
-  }
+    return t('change.confirm', {
+      type: req.type,
+      count,
+      apply: sum.apply,
+      skip: sum.skip,
+      fail: sum.fail,
+      delta: formatMoney(sum.monthlyDelta, ctx.lang),
+      fees: formatMoney(sum.fees, ctx.lang),
+    });
+  };
+  const refusal =
+    count > 1 ? t('change.needsYes', { count, type: req.type }) : t('change.needsYesOne', { type: req.type });
+  if (needsConfirm && !flags.yes && !(await ctx.confirm(question, refusal))) return;
   const key = flags.idempotencyKey ?? randomUUID();
   const operations: Operation[] = [];
   let i = 0;

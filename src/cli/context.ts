@@ -71,6 +71,22 @@ export class Context {
     return this.io.stdinIsTTY && this.io.stderrIsTTY && this.opts.input !== false;
   }
 
+  /**
+   * The one confirmation of a change: a yes/no question on a terminal (default no; "no" notes that nothing
+   * changed); without a terminal it never asks and refuses with `withoutTerminal` (exit 2: say --yes).
+   * The question is built only when it will be asked (it may need a plan from the backend).
+   */
+  async confirm(question: () => Promise<string> | string, withoutTerminal: string): Promise<boolean> {
+    if (!this.canPrompt) throw new UsageError(withoutTerminal);
+    const { confirm } = await import('@inquirer/prompts');
+    const ok = await confirm(
+      { message: await question(), default: false },
+      { output: this.io.stderr as NodeJS.WritableStream },
+    );
+    if (!ok) this.note(this.t('change.aborted'));
+    return ok;
+  }
+
   /** A note for people (stderr), unless --quiet. */
   note(message: string): void {
     if (!this.opts.quiet) this.io.stderr.write(`${message}\n`);

@@ -4,7 +4,6 @@ import type { Group } from '../api/lines.js';
 import type { Target } from '../api/operations.js';
 import type { Context } from './context.js';
 import { reportOutcome, waitFor, type ChangeFlags } from './changes.js';
-import { UsageError } from './errors.js';
 import type { RowError } from './input/number-list.js';
 
 const PATH_HEADERS = ['path', 'group', 'group path', 'путь', 'группа', 'подразделение'];
@@ -83,18 +82,8 @@ export async function importGroupTree(ctx: Context, file: string, flags: ChangeF
   ctx.note(t('groups.importPlan', { create: toCreate.length, move: moves.length }));
   for (const c of toCreate) ctx.note(`  + ${c.join('/')}`);
   if (flags.dryRun) return;
-  if (!flags.yes) {
-    if (!ctx.canPrompt)
-      throw new UsageError(
-        t('change.needsYes', { count: toCreate.length + moves.length, type: 'groups import' }),
-      );
-    const { confirm } = await import('@inquirer/prompts');
-    const ok = await confirm(
-      { message: t('groups.importConfirm'), default: false },
-      { output: ctx.io.stderr as NodeJS.WritableStream },
-    );
-    if (!ok) return ctx.note(t('change.aborted'));
-  }
+  const refusal = t('change.needsYes', { count: toCreate.length + moves.length, type: 'groups import' });
+  if (!flags.yes && !(await ctx.confirm(() => t('groups.importConfirm'), refusal))) return;
   for (const segments of toCreate) {
     const parentKey = segments
       .slice(0, -1)

@@ -106,20 +106,11 @@ export function register(program: Command, ctx: Context): void {
   ).action(async (id: string, _o, cmd: Command) => {
     const o = ctx.use<{ yes?: boolean; wait?: boolean }>(cmd);
     const client = await ctx.client();
-    if (!o.yes) {
-      const { UsageError } = await import('../errors.js');
-      if (!ctx.canPrompt) throw new UsageError(t('change.needsYesOne', { type: 'rollback' }));
-      const { confirm } = await import('@inquirer/prompts');
+    const question = async () => {
       const original = await client.call('operations.show', { params: { id } });
-      const ok = await confirm(
-        {
-          message: t('msg.confirmRollback', { id, count: original.succeeded, type: original.type }),
-          default: false,
-        },
-        { output: ctx.io.stderr as NodeJS.WritableStream },
-      );
-      if (!ok) return ctx.note(t('change.aborted'));
-    }
+      return t('msg.confirmRollback', { id, count: original.succeeded, type: original.type });
+    };
+    if (!o.yes && !(await ctx.confirm(question, t('change.needsYesOne', { type: 'rollback' })))) return;
     const op = await client.call('operations.rollback', { params: { id } });
     ctx.note(t(op.replayed ? 'change.replayed' : 'change.submitted', { id: op.id, count: op.total }));
     if (o.wait === false) {

@@ -4,7 +4,6 @@ import type { FieldChange } from '../../domain/desired-state.js';
 import type { Context } from '../context.js';
 import { reportOutcome, waitFor } from '../changes.js';
 import { withExamples } from '../command-options.js';
-import { UsageError } from '../errors.js';
 import type { Column } from '../output/render.js';
 
 const STATE_COLUMNS = ['tariff', 'services', 'service', 'blocked', 'group'];
@@ -46,19 +45,9 @@ export function register(program: Command, ctx: Context): void {
       return;
     }
     await printDiff(ctx, diff.changes, diff.monthlyDelta, diff.steps.length);
-    if (!o.yes) {
-      if (!ctx.canPrompt)
-        throw new UsageError(t('change.needsYes', { count: diff.changes.length, type: 'apply' }));
-      const { confirm } = await import('@inquirer/prompts');
-      const ok = await confirm(
-        {
-          message: t('state.confirm', { count: diff.changes.length, steps: diff.steps.length }),
-          default: false,
-        },
-        { output: ctx.io.stderr as NodeJS.WritableStream },
-      );
-      if (!ok) return ctx.note(t('change.aborted'));
-    }
+    const question = () => t('state.confirm', { count: diff.changes.length, steps: diff.steps.length });
+    const refusal = t('change.needsYes', { count: diff.changes.length, type: 'apply' });
+    if (!o.yes && !(await ctx.confirm(question, refusal))) return;
     const { randomUUID } = await import('node:crypto');
     const key = o.idempotencyKey ?? randomUUID();
     const client = await ctx.client();

@@ -51,15 +51,13 @@ export function register(program: Command, ctx: Context): void {
       `vm users ${verb} 2 --yes --json`,
     ]).action(async (user: string, _o, c: Command) => {
       const o = ctx.use<{ yes?: boolean }>(c);
-      if (verb === 'disable' && !o.yes) {
-        const { UsageError } = await import('../errors.js');
-        if (!ctx.canPrompt) throw new UsageError(t('change.needsYesOne', { type: 'users disable' }));
-        const { confirm } = await import('@inquirer/prompts');
-        const ok = await confirm(
-          { message: t('msg.confirmDisable', { user }), default: false },
-          { output: ctx.io.stderr as NodeJS.WritableStream },
-        );
-        if (!ok) return ctx.note(t('change.aborted'));
+      const refusal = t('change.needsYesOne', { type: 'users disable' });
+      if (
+        verb === 'disable' &&
+        !o.yes &&
+        !(await ctx.confirm(() => t('msg.confirmDisable', { user }), refusal))
+      ) {
+        return;
       }
       const result = await (
         await ctx.client()
