@@ -367,7 +367,16 @@ describe('streamTargets', () => {
     await expect(gen.next()).rejects.toThrow(/^Cannot read .*nope\.csv: ENOENT/);
   });
 
-  it('streams a 1,000,000-line file with RSS growing by less than 150 MB', async () => {
+  // Live heap after a full GC, not RSS: a jest worker's RSS also grows with allocator arenas and garbage
+  // not yet collected, which made this flaky under load. What is still reachable is what a leak would show.
+  it('streams a 1,000,000-line file keeping less than 60 MB alive', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (!gc) throw new Error('run with NODE_OPTIONS=--expose-gc (npm test does)');
+    const live = () => {
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers; // the set of numbers seen lives in typed arrays
+    };
     const file = path.join(tmp, 'million.csv');
     const fd = fs.openSync(file, 'w');
     fs.writeSync(fd, 'msisdn;tariff\n');
@@ -379,19 +388,18 @@ describe('streamTargets', () => {
     }
     fs.closeSync(fd);
 
-    const before = process.memoryUsage().rss;
+    const before = live();
     let peak = before;
     let count = 0;
     const sink = { errors: [] as RowError[], errorCount: 0, duplicates: 0 };
     for await (const row of streamTargets(file, { paramColumns: ['tariff'] }, noStdin, sink)) {
       count++;
-      if (count % 50_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+      if (count % 100_000 === 0) peak = Math.max(peak, live());
       if (count === 1_000_000) expect(row).toMatchObject({ msisdn: '+79160999999', line: 1_000_001 });
     }
-    peak = Math.max(peak, process.memoryUsage().rss);
     expect(count).toBe(1_000_000);
     expect(sink).toMatchObject({ errorCount: 0, duplicates: 0 });
-    expect((peak - before) / 2 ** 20).toBeLessThan(150);
+    expect((peak - before) / 2 ** 20).toBeLessThan(60);
   }, 60_000);
 });
 
