@@ -46,6 +46,11 @@ export const endpoints = {
   'roles.update': { method: 'PATCH', path: '/v1/roles/:name', access: 'users:admin' },
   'roles.delete': { method: 'DELETE', path: '/v1/roles/:name', access: 'users:admin' },
   'roles.permissions': { method: 'GET', path: '/v1/permissions', access: 'authenticated' },
+  'locate.show': { method: 'GET', path: '/v1/locate/:msisdn', access: 'locate:read' },
+  'consents.show': { method: 'GET', path: '/v1/consents/:msisdn', access: 'locate:read' },
+  'consents.request': { method: 'POST', path: '/v1/consents/:msisdn/request', access: 'locate:read' },
+  'consents.revoke': { method: 'POST', path: '/v1/consents/:msisdn/revoke', access: 'locate:read' },
+  'test.consents.grant': { method: 'POST', path: '/v1/test/consents/:msisdn', access: 'public' },
 } as const;
 
 /** A route id, e.g. `numbers.list`. */

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   idempotency_conflict: 409,
   business_rule: 422,
+  consent_required: 422,
   account_locked: 423,
   rate_limited: 429,
   internal: 500,

@@ -132,3 +132,28 @@ export type GroupUpdateBody = Static<typeof GroupUpdateBody>;
 export const GroupDeleteQuery = Type.Object({
   moveTo: Type.Optional(Type.String({ maxLength: 100, description: 'Where numbers and subgroups go' })),
 });
+
+export const Consent = Type.Object({
+  msisdn: MsisdnString,
+  state: Type.Union([
+    Type.Literal('none'),
+    Type.Literal('requested'),
+    Type.Literal('granted'),
+    Type.Literal('revoked'),
+  ]),
+  requestedAt: Type.Union([Timestamp, Type.Null()]),
+  grantedAt: Type.Union([Timestamp, Type.Null()]),
+  revokedAt: Type.Union([Timestamp, Type.Null()]),
+});
+export type Consent = Static<typeof Consent>;
+
+export const Location = Type.Object({
+  msisdn: MsisdnString,
+  employee: Type.String(),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  accuracyM: Type.Integer({ description: 'Radius of the area, metres' }),
+  time: Timestamp,
+  region: Type.String(),
+});
+export type Location = Static<typeof Location>;

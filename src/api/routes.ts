@@ -39,12 +39,14 @@ import {
 } from './auth.js';
 import {
   Account,
+  Consent,
   Group,
   GroupCreateBody,
   GroupDeleteQuery,
   GroupUpdateBody,
   Line,
   LineDetail,
+  Location,
   MsisdnParam,
   NumberFilter,
   Service,
@@ -342,6 +344,38 @@ export const routes = {
     summary: 'The permission catalog with one-line descriptions',
     query: ListQuery(),
     response: Page(PermissionInfo),
+  },
+  'locate.show': {
+    ...endpoints['locate.show'],
+    summary:
+      "A number's approximate position — only with the employee's consent (else 422 consent_required). Every lookup is audited",
+    params: MsisdnParam,
+    response: Location,
+  },
+  'consents.show': {
+    ...endpoints['consents.show'],
+    summary: 'The location consent of a number',
+    params: MsisdnParam,
+    response: Consent,
+  },
+  'consents.request': {
+    ...endpoints['consents.request'],
+    summary: 'Ask the employee by SMS to allow locating their number',
+    params: MsisdnParam,
+    response: Consent,
+  },
+  'consents.revoke': {
+    ...endpoints['consents.revoke'],
+    summary: 'Withdraw a location consent',
+    params: MsisdnParam,
+    response: Consent,
+  },
+  'test.consents.grant': {
+    ...endpoints['test.consents.grant'],
+    summary: 'The employee answers the consent SMS with YES (test mode only)',
+    params: MsisdnParam,
+    response: Consent,
+    testOnly: true,
   },
   'openapi.show': {
     ...endpoints['openapi.show'],

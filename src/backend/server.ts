@@ -6,6 +6,7 @@ import { AuthService } from './engine/auth-service.js';
 import { generateDemoCompany } from './engine/demo-company.js';
 import { GroupsService } from './engine/groups-service.js';
 import { LinesService } from './engine/lines-service.js';
+import { LocatorService } from './engine/locator-service.js';
 import { OperationsService } from './engine/operations-service.js';
 import { OperationWorker } from './engine/worker.js';
 import { UsersService } from './engine/users-service.js';
@@ -74,6 +75,7 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
     audit: new AuditService(store),
     users: new UsersService(store, clock),
     groups: new GroupsService(store),
+    locator: new LocatorService(store, clock),
     lines: new LinesService(store),
     operations: new OperationsService(store, clock, () => worker.kick()),
     worker,

@@ -85,6 +85,8 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
       case 'forbidden':
       case 'scope_exceeded':
         return { exitCode: EXIT.forbidden, message: withId(t('err.forbidden', { detail })) };
+      case 'consent_required':
+        return { exitCode: EXIT.error, message: detail };
       case 'not_found':
         return { exitCode: EXIT.error, message: t('err.notFound', { detail }) };
       case 'validation_failed':

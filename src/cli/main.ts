@@ -11,6 +11,7 @@ import * as backend from './commands/backend.js';
 import * as completion from './commands/completion.js';
 import * as demo from './commands/demo.js';
 import * as groups from './commands/groups.js';
+import * as locate from './commands/locate.js';
 import * as help from './commands/help.js';
 import * as number from './commands/number.js';
 import * as numbers from './commands/numbers.js';
@@ -46,6 +47,7 @@ const MODULES: CommandModule[] = [
   users,
   roles,
   audit,
+  locate,
   tariffs,
   accounts,
   backend,

@@ -10,6 +10,7 @@ import { authRoutes } from './auth-routes.js';
 import { defineRoute } from './define-route.js';
 import { groupsRoutes } from './groups-routes.js';
 import { linesRoutes } from './lines-routes.js';
+import { locatorRoutes } from './locator-routes.js';
 import { operationsRoutes } from './operations-routes.js';
 import { originOf } from './origin.js';
 import { testRoutes } from './test-routes.js';
@@ -122,6 +123,7 @@ export async function buildApp(
   auditRoutes(app, s);
   usersRoutes(app, s);
   groupsRoutes(app, s);
+  locatorRoutes(app, s);
   const openapi = buildOpenApi(opts.version);
   defineRoute(app, 'openapi.show', () => openapi);
   if (s.testMode) testRoutes(app, s);

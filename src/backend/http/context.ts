@@ -4,6 +4,7 @@ import type { AuthService } from '../engine/auth-service.js';
 import type { Principal } from '../engine/authz.js';
 import type { GroupsService } from '../engine/groups-service.js';
 import type { LinesService } from '../engine/lines-service.js';
+import type { LocatorService } from '../engine/locator-service.js';
 import type { OperationsService } from '../engine/operations-service.js';
 import type { OperationWorker } from '../engine/worker.js';
 import type { UsersService } from '../engine/users-service.js';
@@ -17,6 +18,7 @@ export interface BackendServices {
   audit: AuditService;
   users: UsersService;
   groups: GroupsService;
+  locator: LocatorService;
   lines: LinesService;
   operations: OperationsService;
   worker: OperationWorker;

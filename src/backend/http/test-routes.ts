@@ -19,4 +19,5 @@ export function testRoutes(app: FastifyInstance, s: BackendServices): void {
   defineRoute(app, 'test.outbox', ({ query }) => ({
     data: s.store.audit.outbox(query.recipient as string | undefined),
   }));
+  defineRoute(app, 'test.consents.grant', ({ params }) => s.locator.grant(params.msisdn as string));
 }

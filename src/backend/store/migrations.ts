@@ -98,4 +98,13 @@ CREATE TABLE operation_items (
 CREATE INDEX operation_items_state ON operation_items(operation_id, state, seq);
 `,
   },
+  {
+    version: 3,
+    name: 'locator',
+    sql: `
+CREATE TABLE consents (
+  msisdn TEXT PRIMARY KEY, state TEXT NOT NULL, requested_at TEXT, granted_at TEXT, revoked_at TEXT
+) WITHOUT ROWID;
+`,
+  },
 ];

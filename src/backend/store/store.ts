@@ -2,6 +2,7 @@ import { AuditRepo } from './audit-repo.js';
 import { AuthRepo } from './auth-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
 import { ChangesRepo } from './changes-repo.js';
+import { ConsentsRepo } from './consents-repo.js';
 import { GroupsRepo } from './groups-repo.js';
 import { OperationsRepo } from './operations-repo.js';
 import { closeDatabase, openDatabase, type Db } from './db.js';
@@ -18,6 +19,7 @@ export class Store {
   readonly operations: OperationsRepo;
   readonly changes: ChangesRepo;
   readonly groups: GroupsRepo;
+  readonly consents: ConsentsRepo;
   private readonly metaStmt;
 
   constructor(readonly db: Db) {
@@ -29,6 +31,7 @@ export class Store {
     this.operations = new OperationsRepo(db);
     this.changes = new ChangesRepo(db);
     this.groups = new GroupsRepo(db);
+    this.consents = new ConsentsRepo(db);
     this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   }
 
