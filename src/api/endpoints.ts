@@ -51,6 +51,11 @@ export const endpoints = {
   'consents.request': { method: 'POST', path: '/v1/consents/:msisdn/request', access: 'locate:read' },
   'consents.revoke': { method: 'POST', path: '/v1/consents/:msisdn/revoke', access: 'locate:read' },
   'test.consents.grant': { method: 'POST', path: '/v1/test/consents/:msisdn', access: 'public' },
+  'appeals.create': { method: 'POST', path: '/v1/appeals', access: 'appeals:write' },
+  'appeals.list': { method: 'GET', path: '/v1/appeals', access: 'appeals:write' },
+  'appeals.show': { method: 'GET', path: '/v1/appeals/:id', access: 'appeals:write' },
+  'appeals.reply': { method: 'POST', path: '/v1/appeals/:id/replies', access: 'appeals:write' },
+  'appeals.attachment': { method: 'GET', path: '/v1/appeals/:id/attachments/:name', access: 'appeals:write' },
 } as const;
 
 /** A route id, e.g. `numbers.list`. */

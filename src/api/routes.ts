@@ -1,6 +1,15 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { RouteAccess } from '../domain/permissions.js';
 import { endpoints, type RouteId } from './endpoints.js';
+import {
+  Appeal,
+  AppealCreateBody,
+  AppealListQuery,
+  AppealReplyBody,
+  AppealSummary,
+  AttachmentDownload,
+  AttachmentParams,
+} from './appeals.js';
 import { Ok, Page, PageQuery } from './common.js';
 import {
   ItemListQuery,
@@ -376,6 +385,41 @@ export const routes = {
     params: MsisdnParam,
     response: Consent,
     testOnly: true,
+  },
+  'appeals.create': {
+    ...endpoints['appeals.create'],
+    summary:
+      'File a complaint, suggestion or question to the operator, with up to 5 attachments of 10 MB each',
+    body: AppealCreateBody,
+    response: Appeal,
+    status: 201,
+    bodyLimit: 72 * 1024 * 1024,
+  },
+  'appeals.list': {
+    ...endpoints['appeals.list'],
+    summary:
+      "The company's appeals, newest first; the operator moves them received → in_progress → answered → closed",
+    query: ListQuery(AppealListQuery),
+    response: Page(AppealSummary),
+  },
+  'appeals.show': {
+    ...endpoints['appeals.show'],
+    summary: 'One appeal: the thread, the attachments, the status history',
+    params: IdParam,
+    response: Appeal,
+  },
+  'appeals.reply': {
+    ...endpoints['appeals.reply'],
+    summary: 'Add to the thread (an answered appeal goes back to in_progress)',
+    params: IdParam,
+    body: AppealReplyBody,
+    response: Appeal,
+  },
+  'appeals.attachment': {
+    ...endpoints['appeals.attachment'],
+    summary: 'One attachment, base64',
+    params: AttachmentParams,
+    response: AttachmentDownload,
   },
   'openapi.show': {
     ...endpoints['openapi.show'],

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
+import { AppealsService } from './engine/appeals-service.js';
 import { AuditService } from './engine/audit-service.js';
 import { AuthService } from './engine/auth-service.js';
 import { generateDemoCompany } from './engine/demo-company.js';
@@ -76,6 +77,7 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
     users: new UsersService(store, clock),
     groups: new GroupsService(store),
     locator: new LocatorService(store, clock),
+    appeals: new AppealsService(store, clock),
     lines: new LinesService(store),
     operations: new OperationsService(store, clock, () => worker.kick()),
     worker,

@@ -4,6 +4,7 @@ import { describeError, EXIT, localizeCommanderMessage } from './errors.js';
 import { detectLang, loadTranslator } from './i18n/index.js';
 import { withExamples } from './command-options.js';
 import * as accounts from './commands/accounts.js';
+import * as appeal from './commands/appeal.js';
 import * as audit from './commands/audit.js';
 import * as auth from './commands/auth.js';
 import * as block from './commands/block.js';
@@ -48,6 +49,7 @@ const MODULES: CommandModule[] = [
   roles,
   audit,
   locate,
+  appeal,
   tariffs,
   accounts,
   backend,

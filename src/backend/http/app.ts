@@ -5,6 +5,7 @@ import { buildOpenApi } from '../../api/openapi.js';
 import { isPermission } from '../../domain/permissions.js';
 import { actorName, requirePermission } from '../engine/authz.js';
 import type { BackendServices } from './context.js';
+import { appealsRoutes } from './appeals-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { defineRoute } from './define-route.js';
@@ -124,6 +125,7 @@ export async function buildApp(
   usersRoutes(app, s);
   groupsRoutes(app, s);
   locatorRoutes(app, s);
+  appealsRoutes(app, s);
   const openapi = buildOpenApi(opts.version);
   defineRoute(app, 'openapi.show', () => openapi);
   if (s.testMode) testRoutes(app, s);
@@ -199,6 +201,19 @@ function auditRequest(s: BackendServices, req: import('fastify').FastifyRequest,
   });
 }
 
+/** File contents (appeal attachments) are never copied into the audit log: their size stands in. */
+function withoutContent(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutContent);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) =>
+      k === 'contentBase64' && typeof v === 'string'
+        ? ['bytes', Math.floor((v.length * 3) / 4)]
+        : [k, withoutContent(v)],
+    ),
+  );
+}
+
 function targetOf(params: Record<string, unknown> | undefined): string | null {
   const first = params ? Object.values(params)[0] : undefined;
   return first === undefined ? null : String(first);
@@ -210,6 +225,6 @@ function redact(body: unknown): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(body)
       .filter(([k]) => !SECRET_KEYS.has(k))
-      .map(([k, v]) => [k, Array.isArray(v) && v.length > 20 ? { count: v.length } : v]),
+      .map(([k, v]) => [k, Array.isArray(v) && v.length > 20 ? { count: v.length } : withoutContent(v)]),
   );
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../../domain/clock.js';
+import type { AppealsService } from '../engine/appeals-service.js';
 import type { AuditService } from '../engine/audit-service.js';
 import type { AuthService } from '../engine/auth-service.js';
 import type { Principal } from '../engine/authz.js';
@@ -19,6 +20,7 @@ export interface BackendServices {
   users: UsersService;
   groups: GroupsService;
   locator: LocatorService;
+  appeals: AppealsService;
   lines: LinesService;
   operations: OperationsService;
   worker: OperationWorker;

@@ -107,4 +107,22 @@ CREATE TABLE consents (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 4,
+    name: 'appeals',
+    sql: `
+CREATE TABLE appeals (
+  id TEXT PRIMARY KEY, created_by INTEGER NOT NULL REFERENCES users(id), author TEXT NOT NULL, type TEXT NOT NULL,
+  subject TEXT NOT NULL, number TEXT, status TEXT NOT NULL, created_at TEXT NOT NULL, status_at TEXT NOT NULL
+);
+CREATE TABLE appeal_events (
+  id INTEGER PRIMARY KEY, appeal_id TEXT NOT NULL REFERENCES appeals(id), time TEXT NOT NULL, kind TEXT NOT NULL,
+  author TEXT NOT NULL, text TEXT
+);
+CREATE TABLE appeal_attachments (
+  appeal_id TEXT NOT NULL REFERENCES appeals(id), name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+  PRIMARY KEY (appeal_id, name)
+);
+`,
+  },
 ];

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { AppealsRepo } from './appeals-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { AuthRepo } from './auth-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
@@ -20,9 +22,13 @@ export class Store {
   readonly changes: ChangesRepo;
   readonly groups: GroupsRepo;
   readonly consents: ConsentsRepo;
+  readonly appeals: AppealsRepo;
   private readonly metaStmt;
 
-  constructor(readonly db: Db) {
+  constructor(
+    readonly db: Db,
+    dataDir = '',
+  ) {
     this.catalog = new CatalogRepo(db);
     this.numbers = new NumbersRepo(db);
     this.users = new UsersRepo(db);
@@ -32,12 +38,13 @@ export class Store {
     this.changes = new ChangesRepo(db);
     this.groups = new GroupsRepo(db);
     this.consents = new ConsentsRepo(db);
+    this.appeals = new AppealsRepo(db, path.join(dataDir, 'attachments'));
     this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   }
 
   /** Opens the store in a data directory, migrating the schema. */
   static open(dataDir: string): Store {
-    return new Store(openDatabase(dataDir));
+    return new Store(openDatabase(dataDir), dataDir);
   }
 
   /** A value of the meta table (e.g. `company`). */

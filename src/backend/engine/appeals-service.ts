@@ -1,0 +1,213 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ApiError } from '../../api/errors.js';
+import type { Appeal, AppealCreateBody, AppealSummary, AttachmentDownload } from '../../api/appeals.js';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../../api/appeals.js';
+import type { Page } from '../../api/common.js';
+import type { Clock } from '../../domain/clock.js';
+import { tryParseMsisdn } from '../../domain/msisdn.js';
+import type { Store } from '../store/store.js';
+import type { AppealRecord } from '../store/appeals-repo.js';
+import { actorName, type Principal } from './authz.js';
+import { pageOfList } from './paging.js';
+
+const HOUR = 3600_000;
+/** How the operator works an appeal, by the backend clock. */
+const TO_IN_PROGRESS = 1 * HOUR;
+const TO_ANSWERED = 3 * HOUR;
+const TO_CLOSED = 72 * HOUR;
+
+/**
+ * A file name that is safe to store and to offer back: the last path segment only, no control characters,
+ * no leading dots, at most 120 characters. `../../etc/passwd` becomes `passwd`.
+ */
+export function sanitizeFileName(name: string): string {
+  const base = name.replace(/\\/g, '/').split('/').pop() ?? '';
+  const clean = base
+    // eslint-disable-next-line no-control-regex -- removing control characters is the point
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/^[.\s]+/, '')
+    .trim()
+    .slice(0, 120);
+  return clean || 'attachment';
+}
+
+/** Appeals to the operator: filed by users, worked by the operator on the backend's clock. */
+export class AppealsService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Files an appeal; attachments are checked (count, size, names) before anything is stored. */
+  create(p: Principal, body: AppealCreateBody): Appeal {
+    const files = (body.attachments ?? []).map((a) => ({
+      name: sanitizeFileName(a.name),
+      bytes: Buffer.from(a.contentBase64, 'base64'),
+    }));
+    if (files.length > MAX_ATTACHMENTS) {
+      throw new ApiError('validation_failed', `At most ${MAX_ATTACHMENTS} attachments`, {
+        reason: 'too_many_attachments',
+        max: MAX_ATTACHMENTS,
+      });
+    }
+    for (const f of files) {
+      if (f.bytes.length > MAX_ATTACHMENT_BYTES) {
+        throw new ApiError('validation_failed', `${f.name} is over 10 MB`, {
+          reason: 'attachment_too_big',
+          name: f.name,
+        });
+      }
+    }
+    const names = new Set<string>();
+    for (const f of files) {
+      let name = f.name;
+      for (let i = 2; names.has(name); i++) name = `${i}-${f.name}`;
+      names.add(name);
+      f.name = name;
+    }
+    let number: string | null = null;
+    if (body.number) {
+      number = tryParseMsisdn(body.number);
+      if (!number)
+        throw new ApiError('validation_failed', `"${body.number}" is not a valid phone number`, {
+          reason: 'invalid_number',
+          text: body.number,
+        });
+    }
+    const now = this.clock.now().toISOString();
+    const id = `ap_${randomBytes(6).toString('hex')}`;
+    const author = actorName(p);
+    this.store.transaction(() => {
+      this.store.appeals.insert({
+        id,
+        createdBy: p.user.id,
+        author,
+        type: body.type,
+        subject: body.subject,
+        number,
+        status: 'received',
+        createdAt: now,
+        statusAt: now,
+      });
+      this.store.appeals.addEvent(id, { time: now, kind: 'status', author: 'operator', text: 'received' });
+      this.store.appeals.addEvent(id, { time: now, kind: 'message', author, text: body.text });
+      for (const f of files)
+        this.store.appeals.addAttachment(
+          id,
+          f.name,
+          createHash('sha256').update(f.bytes).digest('hex'),
+          f.bytes,
+        );
+    });
+    return this.show(p, id);
+  }
+
+  /** The company's appeals, newest first. */
+  list(p: Principal, q: { status?: string; limit?: number; cursor?: string }): Page<AppealSummary> {
+    const all = this.store.appeals.all().map((a) => this.advance(a));
+    return pageOfList(
+      all.filter((a) => !q.status || a.status === q.status).map((a) => this.summary(a)),
+      q.limit ?? 100,
+      q.cursor,
+      (a) => a.id,
+    );
+  }
+
+  /** One appeal in full. */
+  show(_p: Principal, id: string): Appeal {
+    const a = this.advance(this.find(id));
+    const events = this.store.appeals.events(id);
+    return {
+      ...this.summary(a),
+      thread: events
+        .filter((e) => e.kind === 'message')
+        .map((e) => ({ time: e.time, author: e.author, text: e.text ?? '' })),
+      history: events
+        .filter((e) => e.kind === 'status')
+        .map((e) => ({ time: e.time, status: e.text as Appeal['status'] })),
+      attachments: this.store.appeals.attachments(id),
+    };
+  }
+
+  /** A message from the company; an answered appeal is worked again. */
+  reply(p: Principal, id: string, text: string): Appeal {
+    const a = this.advance(this.find(id));
+    if (a.status === 'closed')
+      throw new ApiError('conflict', `Appeal ${id} is closed; file a new one`, {
+        reason: 'appeal_closed',
+        id,
+      });
+    const now = this.clock.now().toISOString();
+    this.store.transaction(() => {
+      this.store.appeals.addEvent(id, { time: now, kind: 'message', author: actorName(p), text });
+      if (a.status === 'answered') this.store.appeals.setStatus(id, 'in_progress', now);
+    });
+    return this.show(p, id);
+  }
+
+  /** One attachment's bytes. */
+  attachment(_p: Principal, id: string, name: string): AttachmentDownload {
+    this.find(id);
+    const file = this.store.appeals.attachments(id).find((f) => f.name === name);
+    if (!file)
+      throw new ApiError('not_found', `No attachment "${name}" on ${id}`, {
+        reason: 'attachment_not_found',
+        name,
+      });
+    return {
+      name: file.name,
+      size: file.size,
+      contentBase64: this.store.appeals.read(file.sha256).toString('base64'),
+    };
+  }
+
+  private find(id: string): AppealRecord {
+    const a = this.store.appeals.get(id);
+    if (!a) throw new ApiError('not_found', `No appeal ${id}`, { reason: 'appeal_not_found', id });
+    return a;
+  }
+
+  /** Applies the operator's work up to now: received → in_progress (1 h) → answered (3 h more, with an answer) → closed (72 h). */
+  private advance(a: AppealRecord): AppealRecord {
+    const now = this.clock.now().getTime();
+    let current = a;
+    for (;;) {
+      const since = Date.parse(current.statusAt);
+      let next: { status: string; at: number } | null = null;
+      if (current.status === 'received' && now >= since + TO_IN_PROGRESS)
+        next = { status: 'in_progress', at: since + TO_IN_PROGRESS };
+      else if (current.status === 'in_progress' && now >= since + TO_ANSWERED)
+        next = { status: 'answered', at: since + TO_ANSWERED };
+      else if (current.status === 'answered' && now >= since + TO_CLOSED)
+        next = { status: 'closed', at: since + TO_CLOSED };
+      if (!next) return current;
+      const at = new Date(next.at).toISOString();
+      const status = next.status;
+      this.store.transaction(() => {
+        if (status === 'answered') {
+          this.store.appeals.addEvent(a.id, {
+            time: at,
+            kind: 'message',
+            author: 'operator',
+            text: `Thank you for your ${a.type} "${a.subject}". We have looked into it${a.number ? ` for ${a.number}` : ''} and taken action; write back within 72 hours if anything is left open.`,
+          });
+        }
+        this.store.appeals.setStatus(a.id, status, at);
+      });
+      current = { ...current, status, statusAt: at };
+    }
+  }
+
+  private summary(a: AppealRecord): AppealSummary {
+    return {
+      id: a.id,
+      type: a.type,
+      subject: a.subject,
+      number: a.number,
+      status: a.status as AppealSummary['status'],
+      author: a.author,
+      createdAt: a.createdAt,
+      updatedAt: a.statusAt,
+    };
+  }
+}

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from './db.js';
+
+/** An appeal as stored. */
+export interface AppealRecord {
+  id: string;
+  createdBy: number;
+  author: string;
+  type: string;
+  subject: string;
+  number: string | null;
+  status: string;
+  createdAt: string;
+  statusAt: string;
+}
+
+/** One event of an appeal: a message in the thread or a status change. */
+export interface AppealEvent {
+  time: string;
+  kind: 'message' | 'status';
+  author: string;
+  text: string | null;
+}
+
+const COLUMNS = `id, created_by AS createdBy, author, type, subject, number, status, created_at AS createdAt, status_at AS statusAt`;
+
+/** Appeals, their threads and their attachments (files named by content hash in the data dir). */
+export class AppealsRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly filesDir: string,
+  ) {}
+
+  /** Adds an appeal. */
+  insert(a: AppealRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO appeals (id, created_by, author, type, subject, number, status, created_at, status_at)
+         VALUES (@id, @createdBy, @author, @type, @subject, @number, @status, @createdAt, @statusAt)`,
+      )
+      .run(a);
+  }
+
+  /** One appeal. */
+  get(id: string): AppealRecord | undefined {
+    return this.db.prepare<[string], AppealRecord>(`SELECT ${COLUMNS} FROM appeals WHERE id = ?`).get(id);
+  }
+
+  /** Every appeal, newest first. */
+  all(): AppealRecord[] {
+    return this.db
+      .prepare<[], AppealRecord>(`SELECT ${COLUMNS} FROM appeals ORDER BY created_at DESC, id DESC`)
+      .all();
+  }
+
+  /** Moves an appeal to a status at a time. */
+  setStatus(id: string, status: string, at: string): void {
+    this.db.prepare('UPDATE appeals SET status = ?, status_at = ? WHERE id = ?').run(status, at, id);
+    this.addEvent(id, { time: at, kind: 'status', author: 'operator', text: status });
+  }
+
+  /** Appends to the thread or the history. */
+  addEvent(id: string, e: AppealEvent): void {
+    this.db
+      .prepare('INSERT INTO appeal_events (appeal_id, time, kind, author, text) VALUES (?, ?, ?, ?, ?)')
+      .run(id, e.time, e.kind, e.author, e.text);
+  }
+
+  /** The thread and history in order. */
+  events(id: string): AppealEvent[] {
+    return this.db
+      .prepare<[string], AppealEvent>(
+        'SELECT time, kind, author, text FROM appeal_events WHERE appeal_id = ? ORDER BY id',
+      )
+      .all(id);
+  }
+
+  /** Stores an attachment's bytes once per content and links it to the appeal under its (clean) name. */
+  addAttachment(id: string, name: string, sha256: string, bytes: Buffer): void {
+    fs.mkdirSync(this.filesDir, { recursive: true, mode: 0o700 });
+    const file = path.join(this.filesDir, sha256);
+    if (!fs.existsSync(file)) {
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, bytes, { mode: 0o600 });
+      fs.renameSync(tmp, file);
+    }
+    this.db
+      .prepare('INSERT INTO appeal_attachments (appeal_id, name, sha256, size) VALUES (?, ?, ?, ?)')
+      .run(id, name, sha256, bytes.length);
+  }
+
+  /** The attachments of an appeal. */
+  attachments(id: string): { name: string; sha256: string; size: number }[] {
+    return this.db
+      .prepare<[string], { name: string; sha256: string; size: number }>(
+        'SELECT name, sha256, size FROM appeal_attachments WHERE appeal_id = ? ORDER BY rowid',
+      )
+      .all(id);
+  }
+
+  /** The bytes of a stored attachment. */
+  read(sha256: string): Buffer {
+    return fs.readFileSync(path.join(this.filesDir, sha256));
+  }
+}
