@@ -56,6 +56,8 @@ export const endpoints = {
   'appeals.show': { method: 'GET', path: '/v1/appeals/:id', access: 'appeals:write' },
   'appeals.reply': { method: 'POST', path: '/v1/appeals/:id/replies', access: 'appeals:write' },
   'appeals.attachment': { method: 'GET', path: '/v1/appeals/:id/attachments/:name', access: 'appeals:write' },
+  'payments.create': { method: 'POST', path: '/v1/payments', access: 'money:write' },
+  'payments.list': { method: 'GET', path: '/v1/payments', access: 'money:read' },
 } as const;
 
 /** A route id, e.g. `numbers.list`. */

@@ -1,6 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { RouteAccess } from '../domain/permissions.js';
 import { endpoints, type RouteId } from './endpoints.js';
+import { Payment, PaymentBody, PaymentListQuery } from './money.js';
 import {
   Appeal,
   AppealCreateBody,
@@ -420,6 +421,20 @@ export const routes = {
     summary: 'One attachment, base64',
     params: AttachmentParams,
     response: AttachmentDownload,
+  },
+  'payments.create': {
+    ...endpoints['payments.create'],
+    summary:
+      'Record a top-up of an account, or a transfer from another account of the company (Idempotency-Key)',
+    body: PaymentBody,
+    response: Payment,
+    status: 201,
+  },
+  'payments.list': {
+    ...endpoints['payments.list'],
+    summary: 'Payments of the accounts in your scope, newest first',
+    query: ListQuery(PaymentListQuery),
+    response: Page(Payment),
   },
   'openapi.show': {
     ...endpoints['openapi.show'],

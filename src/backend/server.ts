@@ -9,6 +9,7 @@ import { GroupsService } from './engine/groups-service.js';
 import { LinesService } from './engine/lines-service.js';
 import { LocatorService } from './engine/locator-service.js';
 import { OperationsService } from './engine/operations-service.js';
+import { PaymentsService } from './engine/payments-service.js';
 import { OperationWorker } from './engine/worker.js';
 import { UsersService } from './engine/users-service.js';
 import { hashPassword, seededSalt } from './engine/passwords.js';
@@ -78,6 +79,7 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
     groups: new GroupsService(store),
     locator: new LocatorService(store, clock),
     appeals: new AppealsService(store, clock),
+    payments: new PaymentsService(store, clock),
     lines: new LinesService(store),
     operations: new OperationsService(store, clock, () => worker.kick()),
     worker,

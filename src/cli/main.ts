@@ -18,6 +18,7 @@ import * as number from './commands/number.js';
 import * as numbers from './commands/numbers.js';
 import * as ops from './commands/ops.js';
 import * as password from './commands/password.js';
+import * as pay from './commands/pay.js';
 import * as roles from './commands/roles.js';
 import * as services from './commands/services.js';
 import * as sim from './commands/sim.js';
@@ -50,6 +51,7 @@ const MODULES: CommandModule[] = [
   audit,
   locate,
   appeal,
+  pay,
   tariffs,
   accounts,
   backend,

@@ -12,6 +12,7 @@ import { defineRoute } from './define-route.js';
 import { groupsRoutes } from './groups-routes.js';
 import { linesRoutes } from './lines-routes.js';
 import { locatorRoutes } from './locator-routes.js';
+import { moneyRoutes } from './money-routes.js';
 import { operationsRoutes } from './operations-routes.js';
 import { originOf } from './origin.js';
 import { testRoutes } from './test-routes.js';
@@ -126,6 +127,7 @@ export async function buildApp(
   groupsRoutes(app, s);
   locatorRoutes(app, s);
   appealsRoutes(app, s);
+  moneyRoutes(app, s);
   const openapi = buildOpenApi(opts.version);
   defineRoute(app, 'openapi.show', () => openapi);
   if (s.testMode) testRoutes(app, s);

@@ -7,6 +7,7 @@ import type { GroupsService } from '../engine/groups-service.js';
 import type { LinesService } from '../engine/lines-service.js';
 import type { LocatorService } from '../engine/locator-service.js';
 import type { OperationsService } from '../engine/operations-service.js';
+import type { PaymentsService } from '../engine/payments-service.js';
 import type { OperationWorker } from '../engine/worker.js';
 import type { UsersService } from '../engine/users-service.js';
 import type { Store } from '../store/store.js';
@@ -21,6 +22,7 @@ export interface BackendServices {
   groups: GroupsService;
   locator: LocatorService;
   appeals: AppealsService;
+  payments: PaymentsService;
   lines: LinesService;
   operations: OperationsService;
   worker: OperationWorker;

@@ -125,4 +125,16 @@ CREATE TABLE appeal_attachments (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'payments',
+    sql: `
+CREATE TABLE payments (
+  id INTEGER PRIMARY KEY, time TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id),
+  from_account_id TEXT REFERENCES accounts(id), amount INTEGER NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,
+  idempotency_key TEXT, created_by INTEGER
+);
+CREATE UNIQUE INDEX payments_idempotency ON payments(created_by, idempotency_key) WHERE idempotency_key IS NOT NULL;
+`,
+  },
 ];

@@ -9,6 +9,7 @@ import { GroupsRepo } from './groups-repo.js';
 import { OperationsRepo } from './operations-repo.js';
 import { closeDatabase, openDatabase, type Db } from './db.js';
 import { NumbersRepo } from './numbers-repo.js';
+import { PaymentsRepo } from './payments-repo.js';
 import { UsersRepo } from './users-repo.js';
 
 /** All repositories over one database. The only way the engine and routes reach data. */
@@ -23,6 +24,7 @@ export class Store {
   readonly groups: GroupsRepo;
   readonly consents: ConsentsRepo;
   readonly appeals: AppealsRepo;
+  readonly payments: PaymentsRepo;
   private readonly metaStmt;
 
   constructor(
@@ -39,6 +41,7 @@ export class Store {
     this.groups = new GroupsRepo(db);
     this.consents = new ConsentsRepo(db);
     this.appeals = new AppealsRepo(db, path.join(dataDir, 'attachments'));
+    this.payments = new PaymentsRepo(db);
     this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   }
 

@@ -1,0 +1,25 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Kopecks, Timestamp } from './common.js';
+
+export const PaymentBody = Type.Object({
+  account: Type.String({ minLength: 1, maxLength: 50 }),
+  amount: Type.Integer({ minimum: 1, maximum: 100_000_000_00, description: 'Kopecks' }),
+  from: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 50, description: 'Another account of the company: a transfer' }),
+  ),
+});
+export type PaymentBody = Static<typeof PaymentBody>;
+
+export const Payment = Type.Object({
+  id: Type.Integer(),
+  time: Timestamp,
+  accountId: Type.String(),
+  fromAccountId: Type.Union([Type.String(), Type.Null()]),
+  amount: Kopecks,
+  kind: Type.Union([Type.Literal('top_up'), Type.Literal('transfer'), Type.Literal('autopay')]),
+  actor: Type.String(),
+  balanceAfter: Type.Optional(Kopecks),
+});
+export type Payment = Static<typeof Payment>;
+
+export const PaymentListQuery = Type.Object({ account: Type.Optional(Type.String({ maxLength: 50 })) });

@@ -1,0 +1,84 @@
+import type { Account } from '../../src/api/lines.js';
+import type { Payment } from '../../src/api/money.js';
+import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
+import { demo, loginAs, makeConfigHome, parseJson, removeTempDirs, runVm } from '../support/run-vm.js';
+
+describe('payments (vm pay, vm payments list)', () => {
+  let backend: BackendProcess;
+  let adminConfig: string;
+  const admin = (...args: string[]) => runVm(args, { server: backend.url, configHome: adminConfig });
+  const balance = async (id: string) =>
+    parseJson<Account[]>((await admin('accounts', 'list', '--json')).stdout).find((a) => a.id === id)
+      ?.balance ?? NaN;
+
+  beforeAll(async () => {
+    backend = await startBackendProcess();
+    adminConfig = makeConfigHome();
+    await loginAs(backend.url, adminConfig, demo.admin.email, demo.admin.password);
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    removeTempDirs();
+  });
+
+  it('tops up with a Russian-spelled amount, exactly in kopecks, once per idempotency key', async () => {
+    const before = await balance('4001003');
+    const paid = await admin(
+      'pay',
+      '--account',
+      '4001003',
+      '--amount',
+      '1 500,25',
+      '--idempotency-key',
+      'pay-1',
+      '--json',
+    );
+    expect(paid.code).toBe(0);
+    expect(parseJson<Payment>(paid.stdout)).toMatchObject({
+      amount: 150025,
+      kind: 'top_up',
+      accountId: '4001003',
+    });
+    expect(await balance('4001003')).toBe(before + 150025);
+    expect(
+      (await admin('pay', '--account', '4001003', '--amount', '1500.25', '--idempotency-key', 'pay-1')).code,
+    ).toBe(0);
+    expect(await balance('4001003')).toBe(before + 150025);
+    const other = await admin('pay', '--account', '4001003', '--amount', '1', '--idempotency-key', 'pay-1');
+    expect(other.code).toBe(1);
+  });
+
+  it('transfers between accounts and lists payments', async () => {
+    const [from, to] = [await balance('4001001'), await balance('4001004')];
+    const moved = await admin('pay', '--account', '4001004', '--amount', '200.00', '--from', '4001001');
+    expect(moved.code).toBe(0);
+    expect(moved.stderr).toMatch(/moved from account 4001001 to 4001004/);
+    expect([await balance('4001001'), await balance('4001004')]).toEqual([from - 20000, to + 20000]);
+    const list = parseJson<Payment[]>((await admin('payments', 'list', '--json')).stdout);
+    expect(list.map((p) => p.kind)).toEqual(['transfer', 'top_up']);
+  });
+
+  it('refuses a bad amount (exit 2), a missing account (exit 1) and a viewer (exit 5)', async () => {
+    expect((await admin('pay', '--account', '4001003', '--amount', '12.345')).code).toBe(2);
+    const ru = await runVm(['pay', '--account', '4001003', '--amount', 'много', '--lang', 'ru'], {
+      server: backend.url,
+      configHome: adminConfig,
+    });
+    expect(ru.stderr).toMatch(/Не понимаю сумму/);
+    expect((await admin('pay', '--account', '9999999', '--amount', '10')).code).toBe(1);
+    const viewerConfig = makeConfigHome();
+    await loginAs(backend.url, viewerConfig, demo.viewer.email, demo.viewer.password);
+    expect(
+      (
+        await runVm(['pay', '--account', '4001003', '--amount', '10'], {
+          server: backend.url,
+          configHome: viewerConfig,
+        })
+      ).code,
+    ).toBe(5);
+    expect((await runVm(['payments', 'list'], { server: backend.url, configHome: viewerConfig })).code).toBe(
+      0,
+    );
+  });
+});
