@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiError } from '../../api/errors.js';
+import { requireMsisdn } from './number-param.js';
 import type { Appeal, AppealCreateBody, AppealSummary, AttachmentDownload } from '../../api/appeals.js';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../../api/appeals.js';
 import type { Page } from '../../api/common.js';
 import type { Clock } from '../../domain/clock.js';
-import { tryParseMsisdn } from '../../domain/msisdn.js';
 import type { Store } from '../store/store.js';
 import type { AppealRecord } from '../store/appeals-repo.js';
 import { actorName, type Principal } from './authz.js';
@@ -66,14 +66,7 @@ export class AppealsService {
       f.name = name;
     }
     let number: string | null = null;
-    if (body.number) {
-      number = tryParseMsisdn(body.number);
-      if (!number)
-        throw new ApiError('validation_failed', `"${body.number}" is not a valid phone number`, {
-          reason: 'invalid_number',
-          text: body.number,
-        });
-    }
+    if (body.number) number = requireMsisdn(body.number);
     const now = this.clock.now().toISOString();
     const id = `ap_${randomBytes(6).toString('hex')}`;
     const author = actorName(p);

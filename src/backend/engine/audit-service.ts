@@ -1,7 +1,6 @@
-import { ApiError } from '../../api/errors.js';
+import { requireMsisdn } from './number-param.js';
 import type { AuditEntry, AuditQuery } from '../../api/auth.js';
 import type { Page } from '../../api/common.js';
-import { tryParseMsisdn } from '../../domain/msisdn.js';
 import type { Store } from '../store/store.js';
 import { scopeIds, scopeOf, type Principal } from './authz.js';
 import { decodeIntCursor, pageOf } from './paging.js';
@@ -14,16 +13,7 @@ export class AuditService {
   list(p: Principal, q: AuditQuery & { limit?: number; cursor?: string }): Page<AuditEntry> {
     const limit = q.limit ?? 100;
     let target: string | undefined;
-    if (q.number !== undefined) {
-      const msisdn = tryParseMsisdn(q.number);
-      if (!msisdn) {
-        throw new ApiError('validation_failed', `"${q.number}" is not a valid phone number`, {
-          reason: 'invalid_number',
-          text: q.number,
-        });
-      }
-      target = msisdn;
-    }
+    if (q.number !== undefined) target = requireMsisdn(q.number);
     const scope = scopeOf(p, 'audit:read', this.store.catalog.groupRecords());
     const rows = this.store.audit.list({
       actor: q.actor,

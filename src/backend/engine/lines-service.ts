@@ -1,7 +1,7 @@
 import { ApiError } from '../../api/errors.js';
+import { requireMsisdn } from './number-param.js';
 import type { Page } from '../../api/common.js';
 import type { Account, Group, Line, LineDetail, NumberFilter, Service, Tariff } from '../../api/lines.js';
-import { tryParseMsisdn } from '../../domain/msisdn.js';
 import type { Store } from '../store/store.js';
 import type { NumberRecord } from '../store/numbers-repo.js';
 import type { GroupRecord } from '../store/catalog-repo.js';
@@ -40,12 +40,7 @@ export class LinesService {
 
   /** One number in full; 404 when unknown or outside the caller's scope. */
   showNumber(p: Principal, text: string): LineDetail {
-    const msisdn = tryParseMsisdn(text);
-    if (!msisdn)
-      throw new ApiError('validation_failed', `"${text}" is not a valid phone number`, {
-        reason: 'invalid_number',
-        text,
-      });
+    const msisdn = requireMsisdn(text);
     const groups = this.store.catalog.groupRecords();
     const record = this.store.numbers.get(msisdn);
     if (!record || !inScope(scopeOf(p, 'numbers:read', groups), record.groupId)) {

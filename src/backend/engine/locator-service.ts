@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../../api/errors.js';
+import { requireMsisdn } from './number-param.js';
 import type { Consent, Location } from '../../api/lines.js';
 import type { Clock } from '../../domain/clock.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
@@ -115,12 +116,7 @@ export class LocatorService {
   }
 
   private line(p: Principal, text: string): NumberRecord {
-    const msisdn = tryParseMsisdn(text);
-    if (!msisdn)
-      throw new ApiError('validation_failed', `"${text}" is not a valid phone number`, {
-        reason: 'invalid_number',
-        text,
-      });
+    const msisdn = requireMsisdn(text);
     const line = this.store.numbers.get(msisdn);
     const scope = scopeOf(p, 'locate:read', this.store.catalog.groupRecords());
     if (!line || (scope.kind === 'groups' && !scope.ids.has(line.groupId))) {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiError } from '../../api/errors.js';
+import { requireMsisdn } from './number-param.js';
 import type { Page } from '../../api/common.js';
 import type {
   Operation,
@@ -400,13 +401,7 @@ export class OperationsService {
           reason: 'one_target',
         });
       if (out.to !== undefined) {
-        const to = tryParseMsisdn(String(out.to));
-        if (!to)
-          throw new ApiError('validation_failed', `"${String(out.to)}" is not a valid phone number`, {
-            reason: 'invalid_number',
-            text: String(out.to),
-          });
-        out.to = to;
+        out.to = requireMsisdn(String(out.to));
       } else {
         out.to = freshMsisdn(
           (m) => this.store.changes.numberExists(m),

@@ -1,4 +1,5 @@
 import { ApiError } from '../../api/errors.js';
+import { requireMsisdn } from './number-param.js';
 import type {
   Invitation,
   PermissionInfo,
@@ -9,7 +10,6 @@ import type {
 } from '../../api/auth.js';
 import type { Page } from '../../api/common.js';
 import type { Clock } from '../../domain/clock.js';
-import { tryParseMsisdn } from '../../domain/msisdn.js';
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from './passwords.js';
 import { isPermission, PERMISSIONS } from '../../domain/permissions.js';
@@ -128,13 +128,7 @@ export class UsersService {
   }
 
   private phoneOf(text: string): string {
-    const phone = tryParseMsisdn(text);
-    if (!phone)
-      throw new ApiError('validation_failed', `"${text}" is not a valid phone number`, {
-        reason: 'invalid_number',
-        text,
-      });
-    return phone;
+    return requireMsisdn(text);
   }
 
   private requireFree(email: string | undefined, phone: string | null, self: number | null): void {
