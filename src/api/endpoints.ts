@@ -58,6 +58,9 @@ export const endpoints = {
   'appeals.attachment': { method: 'GET', path: '/v1/appeals/:id/attachments/:name', access: 'appeals:write' },
   'payments.create': { method: 'POST', path: '/v1/payments', access: 'money:write' },
   'payments.list': { method: 'GET', path: '/v1/payments', access: 'money:read' },
+  'autopay.list': { method: 'GET', path: '/v1/autopay', access: 'money:read' },
+  'autopay.set': { method: 'POST', path: '/v1/autopay', access: 'money:write' },
+  'autopay.off': { method: 'DELETE', path: '/v1/autopay/:account', access: 'money:write' },
 } as const;
 
 /** A route id, e.g. `numbers.list`. */

@@ -23,3 +23,21 @@ export const Payment = Type.Object({
 export type Payment = Static<typeof Payment>;
 
 export const PaymentListQuery = Type.Object({ account: Type.Optional(Type.String({ maxLength: 50 })) });
+
+export const AutopayBody = Type.Object({
+  account: Type.String({ minLength: 1, maxLength: 50 }),
+  below: Type.Integer({ minimum: 1, description: 'Top up when the balance falls below this (kopecks)' }),
+  amount: Type.Integer({ minimum: 1, maximum: 100_000_000_00, description: 'By this much (kopecks)' }),
+});
+export type AutopayBody = Static<typeof AutopayBody>;
+
+export const Autopay = Type.Object({
+  accountId: Type.String(),
+  below: Kopecks,
+  amount: Kopecks,
+  updatedAt: Timestamp,
+  updatedBy: Type.String(),
+});
+export type Autopay = Static<typeof Autopay>;
+
+export const AccountParam = Type.Object({ account: Type.String({ minLength: 1, maxLength: 50 }) });

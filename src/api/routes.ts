@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { RouteAccess } from '../domain/permissions.js';
 import { endpoints, type RouteId } from './endpoints.js';
-import { Payment, PaymentBody, PaymentListQuery } from './money.js';
+import { AccountParam, Autopay, AutopayBody, Payment, PaymentBody, PaymentListQuery } from './money.js';
 import {
   Appeal,
   AppealCreateBody,
@@ -435,6 +435,24 @@ export const routes = {
     summary: 'Payments of the accounts in your scope, newest first',
     query: ListQuery(PaymentListQuery),
     response: Page(Payment),
+  },
+  'autopay.list': {
+    ...endpoints['autopay.list'],
+    summary: 'Autopay rules of the accounts in your scope',
+    response: Type.Object({ data: Type.Array(Autopay) }),
+  },
+  'autopay.set': {
+    ...endpoints['autopay.set'],
+    summary:
+      'Top an account up by an amount whenever its balance falls below a threshold (the backend does it)',
+    body: AutopayBody,
+    response: Autopay,
+  },
+  'autopay.off': {
+    ...endpoints['autopay.off'],
+    summary: "Turn an account's autopay off",
+    params: AccountParam,
+    response: Ok,
   },
   'openapi.show': {
     ...endpoints['openapi.show'],

@@ -6,6 +6,7 @@ import { withExamples } from './command-options.js';
 import * as accounts from './commands/accounts.js';
 import * as appeal from './commands/appeal.js';
 import * as audit from './commands/audit.js';
+import * as autopay from './commands/autopay.js';
 import * as auth from './commands/auth.js';
 import * as block from './commands/block.js';
 import * as backend from './commands/backend.js';
@@ -52,6 +53,7 @@ const MODULES: CommandModule[] = [
   locate,
   appeal,
   pay,
+  autopay,
   tariffs,
   accounts,
   backend,

@@ -82,3 +82,50 @@ describe('payments (vm pay, vm payments list)', () => {
     );
   });
 });
+
+describe('autopay (vm autopay), fired by the backend when a balance crosses the threshold', () => {
+  let backend: BackendProcess;
+  let adminConfig: string;
+  const admin = (...args: string[]) => runVm(args, { server: backend.url, configHome: adminConfig });
+  const balance = async (id: string) =>
+    parseJson<Account[]>((await admin('accounts', 'list', '--json')).stdout).find((a) => a.id === id)
+      ?.balance ?? NaN;
+
+  beforeAll(async () => {
+    backend = await startBackendProcess();
+    adminConfig = makeConfigHome();
+    await loginAs(backend.url, adminConfig, demo.admin.email, demo.admin.password);
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    removeTempDirs();
+  });
+
+  it('tops up once when fees take the balance below the threshold, and not again while above', async () => {
+    const start = await balance('4001004');
+    // Just under the start: the next fee crosses it.
+    const below = ((start - 1) / 100).toFixed(2);
+    expect(
+      (await admin('autopay', 'set', '--account', '4001004', '--below', below, '--amount', '1000')).code,
+    ).toBe(0);
+    expect(await balance('4001004')).toBe(start);
+    const ekb = parseJson<{ msisdn: string; tariff: string; status: string; services: string[] }[]>(
+      (await admin('numbers', 'list', '--account', '4001004', '--status', 'active', '--json')).stdout,
+    ).filter((n) => n.tariff !== 'VOICE_ECO' && n.services.length === 0);
+    const r = await admin('tariff', 'set', 'VOICE_ECO', ...ekb.slice(0, 2).map((n) => n.msisdn), '--yes');
+    expect(r.code).toBe(0);
+    expect(await balance('4001004')).toBe(start - 2 * 5000 + 100000);
+    const payments = parseJson<{ kind: string; amount: number }[]>(
+      (await admin('payments', 'list', '--account', '4001004', '--json')).stdout,
+    );
+    expect(payments).toEqual([expect.objectContaining({ kind: 'autopay', amount: 100000 })]);
+    expect(
+      parseJson<{ accountId: string }[]>((await admin('autopay', 'show', '--json')).stdout).map(
+        (a) => a.accountId,
+      ),
+    ).toEqual(['4001004']);
+    expect((await admin('autopay', 'off', '--account', '4001004')).code).toBe(0);
+    expect((await admin('autopay', 'off', '--account', '4001004')).code).toBe(1);
+  });
+});

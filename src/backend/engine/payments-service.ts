@@ -1,10 +1,11 @@
 import { ApiError } from '../../api/errors.js';
 import type { Page } from '../../api/common.js';
-import type { Payment, PaymentBody } from '../../api/money.js';
+import type { Autopay, AutopayBody, Payment, PaymentBody } from '../../api/money.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../store/store.js';
 import type { PaymentRecord } from '../store/payments-repo.js';
 import { actorName, scopeIds, scopeOf, type Principal } from './authz.js';
+import { applyAutopay } from './autopay.js';
 import { decodeIntCursor, pageOf } from './paging.js';
 
 /** Payments: top-ups and transfers between the company's accounts, exactly once per Idempotency-Key. */
@@ -56,10 +57,11 @@ export class PaymentsService {
         });
       }
     }
-    const id = this.store.transaction(() =>
-      this.store.payments.insert(
+    const now = this.clock.now().toISOString();
+    const id = this.store.transaction(() => {
+      const paymentId = this.store.payments.insert(
         {
-          time: this.clock.now().toISOString(),
+          time: now,
           accountId: to.id,
           fromAccountId: body.from ?? null,
           amount: body.amount,
@@ -68,9 +70,50 @@ export class PaymentsService {
         },
         p.user.id,
         key ?? null,
-      ),
-    );
+      );
+      if (body.from) applyAutopay(this.store, body.from, now);
+      return paymentId;
+    });
     return this.view(this.store.payments.get(id) as PaymentRecord);
+  }
+
+  /** The autopay rules of the accounts in the caller's money:read scope. */
+  autopays(p: Principal): Autopay[] {
+    const ids = new Set(this.accounts(p, 'money:read').map((a) => a.id));
+    return this.store.payments.autopays().filter((r) => ids.has(r.accountId));
+  }
+
+  /** Sets an account's autopay; if the balance is already below the threshold it tops up at once. */
+  setAutopay(p: Principal, body: AutopayBody): Autopay {
+    const account = this.accounts(p, 'money:write').find((a) => a.id === body.account);
+    if (!account)
+      throw new ApiError('not_found', `No account ${body.account}`, {
+        reason: 'account_not_found',
+        account: body.account,
+      });
+    const now = this.clock.now().toISOString();
+    this.store.transaction(() => {
+      this.store.payments.setAutopay({
+        accountId: account.id,
+        below: body.below,
+        amount: body.amount,
+        updatedAt: now,
+        updatedBy: actorName(p),
+      });
+      applyAutopay(this.store, account.id, now);
+    });
+    return this.store.payments.autopay(account.id) as Autopay;
+  }
+
+  /** Turns an account's autopay off. */
+  autopayOff(p: Principal, accountId: string): void {
+    const account = this.accounts(p, 'money:write').find((a) => a.id === accountId);
+    if (!account || !this.store.payments.deleteAutopay(account.id)) {
+      throw new ApiError('not_found', `No autopay on account ${accountId}`, {
+        reason: 'autopay_not_found',
+        account: accountId,
+      });
+    }
   }
 
   /** Payments of the accounts in the caller's money:read scope. */

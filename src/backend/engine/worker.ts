@@ -4,6 +4,7 @@ import { SIM_REPLACE_FEE } from '../../domain/operations.js';
 import { planItem, type LineState, type PlanWorld } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
 import type { ItemOutcome, OperationRecord } from '../store/operations-repo.js';
+import { applyAutopay } from './autopay.js';
 import { freshIccid, freshMsisdn } from './numbering.js';
 
 /** How many items one transaction applies. Small enough to keep the API responsive between chunks. */
@@ -26,6 +27,8 @@ export class OperationWorker {
   private loop?: Promise<void>;
   private again = false;
   private stopped = false;
+  /** Accounts charged in the chunk being run, for autopay at its end. */
+  private readonly charged = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -120,6 +123,7 @@ export class OperationWorker {
         if (plan.outcome === 'apply' && line) {
           changes.apply(line, plan.after, now, month);
           changes.charge(line.accountId, plan.fee);
+          if (plan.fee > 0) this.charged.add(line.accountId);
           world.spend(line.accountId, plan.fee);
           if (plan.after.tariff !== undefined)
             tariffCounts.set(line.msisdn, (tariffCounts.get(line.msisdn) ?? 0) + 1);
@@ -183,6 +187,8 @@ export class OperationWorker {
       tally.fees += outcome.fee ?? 0;
     }
     ops.bump(id, tally);
+    for (const account of this.charged) applyAutopay(this.store, account, now);
+    this.charged.clear();
   }
 
   private world(
@@ -246,6 +252,7 @@ export class OperationWorker {
       activatedAt: now,
     });
     this.store.changes.charge(account.id, SIM_REPLACE_FEE);
+    this.charged.add(account.id);
     const after = { msisdn, iccid, tariff: tariff.code, groupId, delivery: params.delivery ?? null };
     this.audit(op, msisdn, { operationId: op.id, after }, now);
     return {

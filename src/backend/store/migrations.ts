@@ -137,4 +137,14 @@ CREATE TABLE payments (
 CREATE UNIQUE INDEX payments_idempotency ON payments(created_by, idempotency_key) WHERE idempotency_key IS NOT NULL;
 `,
   },
+  {
+    version: 6,
+    name: 'autopay',
+    sql: `
+CREATE TABLE autopay (
+  account_id TEXT PRIMARY KEY REFERENCES accounts(id), below INTEGER NOT NULL, amount INTEGER NOT NULL,
+  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -11,6 +11,15 @@ export interface PaymentRecord {
   actor: string;
 }
 
+/** An autopay rule: top the account up by `amount` when its balance falls below `below`. */
+export interface AutopayRecord {
+  accountId: string;
+  below: number;
+  amount: number;
+  updatedAt: string;
+  updatedBy: string;
+}
+
 const COLUMNS = 'id, time, account_id AS accountId, from_account_id AS fromAccountId, amount, kind, actor';
 
 /** Payments and the balance moves they make. Callers wrap a payment in one transaction. */
@@ -33,6 +42,49 @@ export class PaymentsRepo {
         .prepare('UPDATE accounts SET balance = balance - ? WHERE id = ?')
         .run(p.amount, p.fromAccountId);
     return id;
+  }
+
+  /** The autopay rule of an account. */
+  autopay(accountId: string): AutopayRecord | undefined {
+    return this.db
+      .prepare<[string], AutopayRecord>(
+        'SELECT account_id AS accountId, below, amount, updated_at AS updatedAt, updated_by AS updatedBy FROM autopay WHERE account_id = ?',
+      )
+      .get(accountId);
+  }
+
+  /** Every autopay rule. */
+  autopays(): AutopayRecord[] {
+    return this.db
+      .prepare<[], AutopayRecord>(
+        'SELECT account_id AS accountId, below, amount, updated_at AS updatedAt, updated_by AS updatedBy FROM autopay ORDER BY account_id',
+      )
+      .all();
+  }
+
+  /** Sets (or replaces) an account's autopay rule. */
+  setAutopay(r: AutopayRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO autopay (account_id, below, amount, updated_at, updated_by) VALUES (@accountId, @below, @amount, @updatedAt, @updatedBy)
+         ON CONFLICT (account_id) DO UPDATE SET below = excluded.below, amount = excluded.amount,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      )
+      .run(r);
+  }
+
+  /** Turns an account's autopay off; returns whether there was one. */
+  deleteAutopay(accountId: string): boolean {
+    return this.db.prepare('DELETE FROM autopay WHERE account_id = ?').run(accountId).changes > 0;
+  }
+
+  /** The balance of an account. */
+  balance(accountId: string): number {
+    return (
+      this.db
+        .prepare<[string], { balance: number }>('SELECT balance FROM accounts WHERE id = ?')
+        .get(accountId)?.balance ?? 0
+    );
   }
 
   /** One payment. */
