@@ -44,6 +44,23 @@ export function expandSubtrees(groups: GroupRecord[], roots: Iterable<string>): 
   return out;
 }
 
+/**
+ * A group by id or name (any case); 404 `group_not_found` when there is none, or when `visible` says the
+ * caller may not see it — out of scope looks exactly like unknown.
+ */
+export function findGroup(
+  groups: GroupRecord[],
+  text: string,
+  visible: (id: string) => boolean = () => true,
+): GroupRecord {
+  const wanted = text.trim().toLowerCase();
+  const group = groups.find((g) => g.id === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted);
+  if (!group || !visible(group.id)) {
+    throw new ApiError('not_found', `No group "${text}"`, { reason: 'group_not_found', group: text });
+  }
+  return group;
+}
+
 /** Where the principal may use `permission`. */
 export function scopeOf(p: Principal, permission: Permission, groups: GroupRecord[]): Scope {
   if (p.token && !p.token.scope.includes(permission)) return { kind: 'groups', ids: new Set() };

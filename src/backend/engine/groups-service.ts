@@ -2,7 +2,7 @@ import { ApiError } from '../../api/errors.js';
 import type { Group, GroupCreateBody, GroupUpdateBody } from '../../api/lines.js';
 import type { Store } from '../store/store.js';
 import type { GroupRecord } from '../store/catalog-repo.js';
-import { expandSubtrees, scopeOf, type Principal } from './authz.js';
+import { expandSubtrees, findGroup, scopeOf, type Principal } from './authz.js';
 
 /** Shaping the group tree within the caller's groups:write scope. */
 export class GroupsService {
@@ -11,7 +11,7 @@ export class GroupsService {
   /** Creates a group; its id is made from the name unless given. */
   create(p: Principal, body: GroupCreateBody): Group {
     const groups = this.store.catalog.groupRecords();
-    const parent = body.parent === undefined ? null : this.find(groups, body.parent);
+    const parent = body.parent === undefined ? null : findGroup(groups, body.parent);
     this.requireScope(p, groups, parent?.id ?? null);
     const id = body.id ?? uniqueId(slug(body.name), new Set(groups.map((g) => g.id)));
     if (groups.some((g) => g.id === id)) {
@@ -34,7 +34,7 @@ export class GroupsService {
   /** Renames and/or moves a group. */
   update(p: Principal, idOrName: string, body: GroupUpdateBody): Group {
     const groups = this.store.catalog.groupRecords();
-    const group = this.find(groups, idOrName);
+    const group = findGroup(groups, idOrName);
     this.requireScope(p, groups, group.id);
     if (body.parent !== undefined && body.topLevel) {
       throw new ApiError('validation_failed', 'Give a parent or topLevel, not both', {
@@ -44,7 +44,7 @@ export class GroupsService {
     this.store.transaction(() => {
       if (body.name !== undefined) this.store.groups.rename(group.id, body.name.trim());
       if (body.parent !== undefined || body.topLevel) {
-        const parent = body.topLevel ? null : this.find(groups, body.parent as string);
+        const parent = body.topLevel ? null : findGroup(groups, body.parent as string);
         if (parent && expandSubtrees(groups, [group.id]).has(parent.id)) {
           throw new ApiError('business_rule', `"${group.name}" cannot move into its own subtree`, {
             reason: 'group_cycle',
@@ -61,7 +61,7 @@ export class GroupsService {
   /** Deletes a group; numbers and subgroups move to `moveTo`, which a non-empty group requires. */
   delete(p: Principal, idOrName: string, moveTo: string | undefined): void {
     const groups = this.store.catalog.groupRecords();
-    const group = this.find(groups, idOrName);
+    const group = findGroup(groups, idOrName);
     this.requireScope(p, groups, group.id);
     const hasChildren = groups.some((g) => g.parentId === group.id);
     const numbers = this.store.groups.numbersIn(group.id);
@@ -86,7 +86,7 @@ export class GroupsService {
       this.store.groups.delete(group.id);
       return;
     }
-    const target = this.find(groups, moveTo);
+    const target = findGroup(groups, moveTo);
     if (expandSubtrees(groups, [group.id]).has(target.id)) {
       throw new ApiError('business_rule', `Cannot move "${group.name}" into its own subtree`, {
         reason: 'group_cycle',
@@ -95,18 +95,6 @@ export class GroupsService {
     }
     this.requireScope(p, groups, target.id);
     this.store.transaction(() => this.store.groups.deleteInto(group.id, target.id));
-  }
-
-  /** A group by id or name (any case), or 404. */
-  private find(groups: GroupRecord[], idOrName: string): GroupRecord {
-    const wanted = idOrName.trim().toLowerCase();
-    const group = groups.find((g) => g.id === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted);
-    if (!group)
-      throw new ApiError('not_found', `No group "${idOrName}"`, {
-        reason: 'group_not_found',
-        group: idOrName,
-      });
-    return group;
   }
 
   /** groups:write over this group's subtree (null = the top level: company-wide). */

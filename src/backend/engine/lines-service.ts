@@ -5,7 +5,7 @@ import type { Account, Group, Line, LineDetail, NumberFilter, Service, Tariff } 
 import type { Store } from '../store/store.js';
 import type { NumberRecord } from '../store/numbers-repo.js';
 import type { GroupRecord } from '../store/catalog-repo.js';
-import { expandSubtrees, scopeIds, scopeOf, type Principal, type Scope } from './authz.js';
+import { expandSubtrees, findGroup, scopeIds, scopeOf, type Principal, type Scope } from './authz.js';
 import { decodeCursor, pageOf, pageOfList } from './paging.js';
 
 /** Reading numbers, accounts, groups and the catalog, always within the caller's scope. */
@@ -19,7 +19,7 @@ export class LinesService {
     const scope = scopeOf(p, 'numbers:read', groups);
     let groupIds = scopeIds(scope);
     if (f.group !== undefined) {
-      const group = this.findGroup(f.group, groups, scope);
+      const group = findGroup(groups, f.group, (id) => inScope(scope, id));
       const wanted = expandSubtrees(groups, [group.id]);
       groupIds = groupIds ? groupIds.filter((id) => wanted.has(id)) : [...wanted];
     }
@@ -93,14 +93,6 @@ export class LinesService {
       services = services.filter((s) => !s.incompatibleWith.includes(code));
     }
     return pageOfList(services, q.limit ?? 100, q.cursor, (s) => s.code);
-  }
-
-  private findGroup(text: string, groups: GroupRecord[], scope: Scope): GroupRecord {
-    const wanted = text.trim().toLowerCase();
-    const group = groups.find((g) => g.id === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted);
-    if (!group || !inScope(scope, group.id))
-      throw new ApiError('not_found', `No group "${text}"`, { reason: 'group_not_found', group: text });
-    return group;
   }
 
   private lineViews(groups: GroupRecord[]): (r: NumberRecord) => Line {

@@ -14,12 +14,13 @@ import type {
 import type { Clock } from '../../domain/clock.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
 import { OPERATION_PERMISSION, SIM_REPLACE_FEE, type OperationType } from '../../domain/operations.js';
-import { planItem, type ItemPlan, type LineState, type PlanWorld } from '../../domain/plan.js';
+import { planItem, type ItemPlan, type LineState } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
 import type { OperationRecord } from '../store/operations-repo.js';
 import {
   actorName,
   expandSubtrees,
+  findGroup,
   holds,
   requirePermission,
   scopeIds,
@@ -29,6 +30,7 @@ import {
 import type { RequestOrigin } from './auth-service.js';
 import { freshMsisdn } from './numbering.js';
 import { itemView, operationView } from './operation-views.js';
+import { planWorld } from './plan-world.js';
 import { decodeIntCursor, pageOf } from './paging.js';
 
 /** Types whose succeeded items can be inverted by a rollback, and how. */
@@ -124,18 +126,8 @@ export class OperationsService {
     const month = this.clock.now().toISOString().slice(0, 7);
     const items: PlanItem[] = [];
     const totals = { apply: 0, skip: 0, fail: 0, monthlyDelta: 0, fees: 0 };
-    const spent = new Map<string, number>();
     const counts = new Map<string, number>();
-    const catalog = this.store.catalog;
-    const world: PlanWorld = {
-      tariffs: new Map(catalog.tariffs().map((t) => [t.code, t])),
-      services: new Map(catalog.services().map((s) => [s.code, s])),
-      groups: new Set(groups.map((g) => g.id)),
-      tariffChangesThisMonth: (m) => counts.get(m) ?? 0,
-      available: (a) => this.store.changes.available(a) - (spent.get(a) ?? 0),
-      iccidInUse: (i) => this.store.changes.iccidInUse(i),
-      numberExists: (m) => this.store.changes.numberExists(m),
-    };
+    const world = planWorld(this.store, counts);
     for (let i = 0; i < targets.length; i += 1000) {
       const chunk = targets.slice(i, i + 1000);
       const lines =
@@ -157,7 +149,7 @@ export class OperationsService {
               } satisfies ItemPlan)
             : planItem(type, { ...params, ...target.params }, line, world);
         if (plan.outcome === 'apply' && line) {
-          spent.set(line.accountId, (spent.get(line.accountId) ?? 0) + plan.fee);
+          world.spend(line.accountId, plan.fee);
           if (plan.after.tariff !== undefined) counts.set(line.msisdn, (counts.get(line.msisdn) ?? 0) + 1);
         }
         totals[plan.outcome]++;
@@ -357,14 +349,8 @@ export class OperationsService {
     const groups = this.store.catalog.groupRecords();
     let ids = scopeIds(scopeOf(p, OPERATION_PERMISSION[type], groups));
     if (f.group) {
-      const wanted = f.group.trim().toLowerCase();
-      const group =
-        groups.find((g) => g.id === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted);
-      if (!group || (ids && !ids.includes(group.id)))
-        throw new ApiError('not_found', `No group "${f.group}"`, {
-          reason: 'group_not_found',
-          group: f.group,
-        });
+      const scoped = ids;
+      const group = findGroup(groups, f.group, (id) => !scoped || scoped.includes(id));
       const sub = expandSubtrees(groups, [group.id]);
       ids = ids ? ids.filter((id) => sub.has(id)) : [...sub];
     }

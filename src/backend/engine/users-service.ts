@@ -15,7 +15,7 @@ import { hashPassword } from './passwords.js';
 import { isPermission, PERMISSIONS } from '../../domain/permissions.js';
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/users-repo.js';
-import { expandSubtrees, heldPermissions, scopeOf, type Principal } from './authz.js';
+import { expandSubtrees, findGroup, heldPermissions, scopeOf, type Principal } from './authz.js';
 import { pageOfList } from './paging.js';
 
 /** Users, roles and the permission catalog, as an administrator sees them. */
@@ -265,11 +265,7 @@ export class UsersService {
   /** A group id from an id or a name (any case); null stays the company. */
   private groupIdOf(group: string | null): string | null {
     if (group === null) return null;
-    const wanted = group.trim().toLowerCase();
-    const groups = this.store.catalog.groupRecords();
-    const found = groups.find((g) => g.id === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted);
-    if (!found) throw new ApiError('not_found', `No group "${group}"`, { reason: 'group_not_found', group });
-    return found.id;
+    return findGroup(this.store.catalog.groupRecords(), group).id;
   }
 
   private requireRole(name: string): Role {

@@ -1,11 +1,12 @@
 import type { Clock } from '../../domain/clock.js';
 import type { OperationType } from '../../domain/operations.js';
 import { SIM_REPLACE_FEE } from '../../domain/operations.js';
-import { planItem, type LineState, type PlanWorld } from '../../domain/plan.js';
+import { planItem, type LineState } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
 import type { ItemOutcome, OperationRecord } from '../store/operations-repo.js';
 import { applyAutopay } from './autopay.js';
 import { freshIccid, freshMsisdn } from './numbering.js';
+import { planWorld } from './plan-world.js';
 
 /** How many items one transaction applies. Small enough to keep the API responsive between chunks. */
 export const DEFAULT_CHUNK_SIZE = 500;
@@ -109,7 +110,7 @@ export class OperationWorker {
     const lines =
       type === 'sim.order' ? new Map<string, LineState>() : changes.lines(items.map((i) => i.target));
     const tariffCounts = changes.tariffChanges([...lines.keys()], month);
-    const world = this.world(tariffCounts);
+    const world = planWorld(this.store, tariffCounts);
     const tally = { succeeded: 0, failed: 0, skipped: 0, cancelled: 0, monthlyDelta: 0, fees: 0 };
     for (const item of items) {
       const params = { ...op.params, ...item.params };
@@ -189,28 +190,6 @@ export class OperationWorker {
     ops.bump(id, tally);
     for (const account of this.charged) applyAutopay(this.store, account, now);
     this.charged.clear();
-  }
-
-  private world(
-    tariffCounts: Map<string, number>,
-  ): PlanWorld & { spend(accountId: string, fee: number): void } {
-    const changes = this.store.changes;
-    const catalog = this.store.catalog;
-    const available = new Map<string, number>();
-    const availableOf = (account: string) => {
-      if (!available.has(account)) available.set(account, changes.available(account));
-      return available.get(account) as number;
-    };
-    return {
-      tariffs: new Map(catalog.tariffs().map((t) => [t.code, t])),
-      services: new Map(catalog.services().map((s) => [s.code, s])),
-      groups: new Set(catalog.groupRecords().map((g) => g.id)),
-      tariffChangesThisMonth: (m) => tariffCounts.get(m) ?? 0,
-      available: availableOf,
-      iccidInUse: (iccid) => changes.iccidInUse(iccid),
-      numberExists: (m) => changes.numberExists(m),
-      spend: (account, fee) => available.set(account, availableOf(account) - fee),
-    };
   }
 
   /** A SIM order item: a new number on the account, with a fresh ICCID. */

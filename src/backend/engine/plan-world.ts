@@ -1,0 +1,31 @@
+import type { PlanWorld } from '../../domain/plan.js';
+import type { Store } from '../store/store.js';
+
+/** The planner's view of the store, plus the money an operation spends as it goes. */
+export type SpendingWorld = PlanWorld & { spend(accountId: string, fee: number): void };
+
+/**
+ * The one PlanWorld the worker and the dry run share: catalog lookups, and what an account can still
+ * spend — read once per account, then lowered by every fee planned or charged in this batch, so a run of
+ * paid changes stops at the balance exactly as it would when applied. `tariffCounts` holds this month's
+ * tariff changes per number; the caller adds the ones it plans.
+ */
+export function planWorld(store: Store, tariffCounts: Map<string, number>): SpendingWorld {
+  const changes = store.changes;
+  const catalog = store.catalog;
+  const available = new Map<string, number>();
+  const availableOf = (account: string) => {
+    if (!available.has(account)) available.set(account, changes.available(account));
+    return available.get(account) as number;
+  };
+  return {
+    tariffs: new Map(catalog.tariffs().map((t) => [t.code, t])),
+    services: new Map(catalog.services().map((s) => [s.code, s])),
+    groups: new Set(catalog.groupRecords().map((g) => g.id)),
+    tariffChangesThisMonth: (m) => tariffCounts.get(m) ?? 0,
+    available: availableOf,
+    iccidInUse: (iccid) => changes.iccidInUse(iccid),
+    numberExists: (m) => changes.numberExists(m),
+    spend: (account, fee) => available.set(account, availableOf(account) - fee),
+  };
+}
