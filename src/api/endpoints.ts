@@ -61,6 +61,15 @@ export const endpoints = {
   'autopay.list': { method: 'GET', path: '/v1/autopay', access: 'money:read' },
   'autopay.set': { method: 'POST', path: '/v1/autopay', access: 'money:write' },
   'autopay.off': { method: 'DELETE', path: '/v1/autopay/:account', access: 'money:write' },
+  'balance.show': { method: 'GET', path: '/v1/balance', access: 'money:read' },
+  'limits.list': { method: 'GET', path: '/v1/limits', access: 'money:read' },
+  'cdr.query': { method: 'POST', path: '/v1/cdr/query', access: 'detail:read' },
+  'detailRequests.create': { method: 'POST', path: '/v1/detail-requests', access: 'detail:read' },
+  'detailRequests.list': { method: 'GET', path: '/v1/detail-requests', access: 'detail:read' },
+  'detailRequests.show': { method: 'GET', path: '/v1/detail-requests/:id', access: 'detail:read' },
+  'detailRequests.file': { method: 'GET', path: '/v1/detail-requests/:id/file', access: 'detail:read' },
+  'reports.list': { method: 'GET', path: '/v1/reports', access: 'reports:read' },
+  'reports.show': { method: 'GET', path: '/v1/reports/:type', access: 'reports:read' },
 } as const;
 
 /** A route id, e.g. `numbers.list`. */

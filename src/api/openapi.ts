@@ -26,7 +26,13 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         responses: {
           [String(def.status ?? 200)]: {
             description: 'OK',
-            content: { 'application/json': { schema: clean(def.response) } },
+            content: def.stream
+              ? {
+                  'application/x-ndjson': { schema: clean(def.response) },
+                  'text/csv': { schema: { type: 'string' } },
+                  'text/tab-separated-values': { schema: { type: 'string' } },
+                }
+              : { 'application/json': { schema: clean(def.response) } },
           },
           default: {
             description: 'Error',

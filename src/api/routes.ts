@@ -1,6 +1,21 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { RouteAccess } from '../domain/permissions.js';
 import { endpoints, type RouteId } from './endpoints.js';
+import {
+  Balance,
+  BalanceQuery,
+  CdrQueryBody,
+  CdrRecordSchema,
+  DetailFileQuery,
+  DetailRequest,
+  DetailRequestBody,
+  LimitQuery,
+  LimitView,
+  Report,
+  ReportInfo,
+  ReportParams,
+  ReportQuery,
+} from './billing.js';
 import { AccountParam, Autopay, AutopayBody, Payment, PaymentBody, PaymentListQuery } from './money.js';
 import {
   Appeal,
@@ -82,6 +97,8 @@ export interface RouteDef {
   bodyLimit?: number;
   /** Only in a backend started with --test-mode. */
   testOnly?: boolean;
+  /** The answer is a stream of records (JSON lines, CSV or TSV); `response` describes one record. */
+  stream?: boolean;
 }
 
 const ListQuery = (filter?: TSchema) => (filter ? Type.Composite([PageQuery, filter]) : PageQuery);
@@ -453,6 +470,65 @@ export const routes = {
     summary: "Turn an account's autopay off",
     params: AccountParam,
     response: Ok,
+  },
+  'balance.show': {
+    ...endpoints['balance.show'],
+    summary:
+      'Balance, credit limit and the current billing period of each account in your scope (charges so far, forecast), with a company total',
+    query: BalanceQuery,
+    response: Balance,
+  },
+  'limits.list': {
+    ...endpoints['limits.list'],
+    summary: 'Spending limits of the numbers in your scope, with what each spent this period (set them with limit.set operations)',
+    query: ListQuery(LimitQuery),
+    response: Page(LimitView),
+  },
+  'cdr.query': {
+    ...endpoints['cdr.query'],
+    summary: 'Call detail records of numbers over days, streamed as JSON lines, CSV or TSV (ordered by number, time)',
+    body: CdrQueryBody,
+    response: CdrRecordSchema,
+    stream: true,
+  },
+  'detailRequests.create': {
+    ...endpoints['detailRequests.create'],
+    summary: 'Ask for the call details of many numbers: prepared in the background, then downloaded (Idempotency-Key)',
+    body: DetailRequestBody,
+    response: DetailRequest,
+    status: 202,
+  },
+  'detailRequests.list': {
+    ...endpoints['detailRequests.list'],
+    summary: 'Your detail requests, newest first',
+    query: ListQuery(),
+    response: Page(DetailRequest),
+  },
+  'detailRequests.show': {
+    ...endpoints['detailRequests.show'],
+    summary: 'One detail request and its progress',
+    params: IdParam,
+    response: DetailRequest,
+  },
+  'detailRequests.file': {
+    ...endpoints['detailRequests.file'],
+    summary: 'The records of a finished detail request, streamed as JSON lines, CSV or TSV',
+    params: IdParam,
+    query: DetailFileQuery,
+    response: CdrRecordSchema,
+    stream: true,
+  },
+  'reports.list': {
+    ...endpoints['reports.list'],
+    summary: 'The report types, what each shows and which filters it takes',
+    response: Type.Object({ data: Type.Array(ReportInfo) }),
+  },
+  'reports.show': {
+    ...endpoints['reports.show'],
+    summary: 'One report over a period (default: the current month) for the numbers in your scope',
+    params: ReportParams,
+    query: ReportQuery,
+    response: Report,
   },
   'openapi.show': {
     ...endpoints['openapi.show'],

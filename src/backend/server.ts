@@ -4,6 +4,10 @@ import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
 import { AppealsService } from './engine/appeals-service.js';
 import { AuditService } from './engine/audit-service.js';
 import { AuthService } from './engine/auth-service.js';
+import { Billing } from './engine/billing.js';
+import { BillingService } from './engine/billing-service.js';
+import { DetailService } from './engine/detail-service.js';
+import { ReportsService } from './engine/reports-service.js';
 import { generateDemoCompany } from './engine/demo-company.js';
 import { GroupsService } from './engine/groups-service.js';
 import { LinesService } from './engine/lines-service.js';
@@ -66,10 +70,17 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
       clock.now().toISOString(),
     );
   }
+  Billing.init(store, clock.now(), opts.seed ?? 1);
+  const billing = new Billing(store, OperationsService.newId);
+  let kick = () => {};
+  const detail = new DetailService(store, clock, billing.usage, () => kick());
   const worker = new OperationWorker(store, clock, {
     newId: OperationsService.newId,
     chunkSize: opts.chunkSize,
+    billing,
+    background: detail,
   });
+  kick = () => worker.kick();
   const services: BackendServices = {
     store,
     clock,
@@ -80,6 +91,9 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
     locator: new LocatorService(store, clock),
     appeals: new AppealsService(store, clock),
     payments: new PaymentsService(store, clock),
+    billing: new BillingService(store, clock, billing),
+    detail,
+    reports: new ReportsService(store, clock, billing.usage),
     lines: new LinesService(store),
     operations: new OperationsService(store, clock, () => worker.kick()),
     worker,

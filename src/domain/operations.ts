@@ -11,6 +11,8 @@ export const OPERATION_TYPES = [
   'sim.order',
   'number.change',
   'group.move',
+  'limit.set',
+  'limit.remove',
 ] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
@@ -25,6 +27,8 @@ export const OPERATION_PERMISSION: Record<OperationType, Permission> = {
   'sim.order': 'sim:write',
   'number.change': 'sim:write',
   'group.move': 'groups:write',
+  'limit.set': 'money:write',
+  'limit.remove': 'money:write',
 };
 
 export const OPERATION_STATES = [
@@ -64,7 +68,16 @@ export const ITEM_CODES = {
   already_in_group: 'Already in this group',
   number_unavailable: 'The new number is not available',
   account_unknown: 'No such account',
+  limit_invalid: 'A limit needs a positive monthly amount and the action notify or block',
+  limit_unchanged: 'The number already has this limit',
+  no_limit: 'The number has no limit',
 } as const;
+
+/** What happens when a line's spending passes its limit. */
+export const LIMIT_ACTIONS = ['notify', 'block'] as const;
+export type LimitAction = (typeof LIMIT_ACTIONS)[number];
+/** The block reason a limit breach sets. */
+export const LIMIT_BLOCK_REASON = 'limit_exceeded';
 export type ItemCode = keyof typeof ITEM_CODES;
 
 /** At most this many tariff changes per number per calendar month (UTC). */

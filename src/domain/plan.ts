@@ -4,6 +4,7 @@ import {
   NUMBER_CHANGE_FEE,
   SIM_REPLACE_FEE,
   TARIFF_CHANGE_FEE,
+  LIMIT_ACTIONS,
   type ItemCode,
   type OperationType,
 } from './operations.js';
@@ -19,6 +20,8 @@ export interface LineState {
   status: 'active' | 'blocked' | 'suspended_by_operator' | 'terminated';
   blockReason: string | null;
   iccid: string;
+  /** The spending limit per billing period, if any. */
+  limit: { monthly: number; action: string } | null;
 }
 
 /** What the planner needs of the catalog and of the world around one number. */
@@ -38,7 +41,7 @@ export interface PlanWorld {
 
 /** The change, as before/after fields of the number. */
 export type Fields = Partial<
-  Pick<LineState, 'tariff' | 'services' | 'status' | 'blockReason' | 'iccid' | 'groupId' | 'msisdn'>
+  Pick<LineState, 'tariff' | 'services' | 'status' | 'blockReason' | 'iccid' | 'groupId' | 'msisdn' | 'limit'>
 >;
 
 /** What would happen to one number. */
@@ -154,6 +157,22 @@ export function planItem(
         monthlyDelta: -servicesFee(world, [code]),
         fee: 0,
       };
+    }
+    case 'limit.set': {
+      const before: Fields = { limit: line.limit };
+      if (line.status === 'terminated') return fail('number_terminated');
+      const monthly = Number(params.monthly);
+      const action = String(params.action ?? 'notify');
+      if (!Number.isInteger(monthly) || monthly <= 0 || !(LIMIT_ACTIONS as readonly string[]).includes(action))
+        return fail('limit_invalid', `monthly=${String(params.monthly)} action=${action}`, before);
+      if (line.limit?.monthly === monthly && line.limit.action === action)
+        return { outcome: 'skip', code: 'limit_unchanged', before };
+      return { outcome: 'apply', before, after: { limit: { monthly, action } }, monthlyDelta: 0, fee: 0 };
+    }
+    case 'limit.remove': {
+      const before: Fields = { limit: line.limit };
+      if (!line.limit) return { outcome: 'skip', code: 'no_limit', before };
+      return { outcome: 'apply', before, after: { limit: null }, monthlyDelta: 0, fee: 0 };
     }
     case 'number.block': {
       const before: Fields = { status: line.status, blockReason: line.blockReason };

@@ -188,6 +188,7 @@ export function validateDemoFixtures(catalogJson: unknown, companyJson: unknown)
       sms: int(o, 'sms', ctx, -1),
       dataMb: int(o, 'dataMb', ctx, -1),
       regions: strArr(o, 'regions', ctx),
+      roamingIncluded: o.roamingIncluded === true,
       description: str(o, 'description', ctx),
     };
     if (tariff.regions.length === 0) fail(`tariff ${tariff.code}`, 'is offered in no region');

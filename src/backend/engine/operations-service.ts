@@ -13,7 +13,12 @@ import type {
 } from '../../api/operations.js';
 import type { Clock } from '../../domain/clock.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
-import { OPERATION_PERMISSION, SIM_REPLACE_FEE, type OperationType } from '../../domain/operations.js';
+import {
+  LIMIT_ACTIONS,
+  OPERATION_PERMISSION,
+  SIM_REPLACE_FEE,
+  type OperationType,
+} from '../../domain/operations.js';
 import { planItem, type ItemPlan, type LineState } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
 import type { OperationRecord } from '../store/operations-repo.js';
@@ -51,7 +56,17 @@ const INVERSE: Partial<
     type: 'number.block',
     params: { reason: String(i.before?.blockReason ?? 'other') },
   }),
+  'limit.set': (i) => limitBack(i.before?.limit),
+  'limit.remove': (i) => limitBack(i.before?.limit),
 };
+
+/** Puts a limit back as it was before: the earlier limit, or none. */
+function limitBack(before: unknown): { type: OperationType; params: Record<string, string> } {
+  const l = before as { monthly: number; action: string } | null | undefined;
+  return l
+    ? { type: 'limit.set', params: { monthly: String(l.monthly), action: l.action } }
+    : { type: 'limit.remove', params: {} };
+}
 
 /** Operations over the HTTP contract: submit (exactly once per Idempotency-Key), plan, read, cancel, roll back. */
 export class OperationsService {
@@ -396,6 +411,19 @@ export class OperationsService {
       }
       delete out.pick;
     }
+    if (type === 'limit.set' && out.monthly !== undefined) {
+      const monthly = Number(out.monthly);
+      if (!Number.isInteger(monthly) || monthly <= 0)
+        throw new ApiError('validation_failed', 'monthly must be a positive amount in kopecks', {
+          reason: 'limit_invalid',
+          field: 'monthly',
+        });
+    }
+    if (type === 'limit.set' && out.action !== undefined && !(LIMIT_ACTIONS as readonly string[]).includes(String(out.action)))
+      throw new ApiError('validation_failed', 'action must be notify or block', {
+        reason: 'limit_invalid',
+        field: 'action',
+      });
     if (typeof out.until === 'string') out.until = new Date(out.until).toISOString();
     return out;
   }

@@ -5,6 +5,7 @@ import { planItem, type LineState } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
 import type { ItemOutcome, OperationRecord } from '../store/operations-repo.js';
 import { applyAutopay } from './autopay.js';
+import type { Billing } from './billing.js';
 import { freshIccid, freshMsisdn } from './numbering.js';
 import { planWorld } from './plan-world.js';
 
@@ -34,7 +35,7 @@ export class OperationWorker {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly opts: { chunkSize?: number; pollMs?: number; newId: () => string },
+    private readonly opts: { chunkSize?: number; pollMs?: number; newId: () => string; billing?: Billing; background?: { step(): boolean } },
   ) {}
 
   /** Starts polling for due and queued work. */
@@ -79,14 +80,25 @@ export class OperationWorker {
     } while (this.again && !this.stopped);
   }
 
-  /** One chunk of the oldest runnable operation; false when there is nothing to do. */
+  /**
+   * One chunk of work in time order: operations that were due before the next billing event, else that
+   * event (a day's fees or usage); false when there is nothing to do. So a clock moved a month ahead
+   * replays the month: a block scheduled for the 3rd stops the usage of the 4th.
+   */
   step(): boolean {
     const now = this.clock.now().toISOString();
-    this.store.operations.promoteDue(now);
+    const billingDue = this.opts.billing?.due(new Date(now));
+    this.store.operations.promoteDue(billingDue ?? now);
     const id = this.store.operations.nextRunnable();
-    if (!id) return false;
-    this.store.transaction(() => this.runChunk(id, now));
-    return true;
+    if (id) {
+      this.store.transaction(() => this.runChunk(id, billingDue ?? now));
+      return true;
+    }
+    if (billingDue && this.opts.billing) {
+      this.opts.billing.step();
+      return true;
+    }
+    return this.opts.background?.step() ?? false;
   }
 
   private runChunk(id: string, now: string): void {
@@ -122,9 +134,18 @@ export class OperationWorker {
         if (line && op.scope && !op.scope.includes(line.groupId)) line = undefined; // outside scope: as if unknown
         const plan = planItem(type, params, line, world);
         if (plan.outcome === 'apply' && line) {
-          changes.apply(line, plan.after, now, month);
-          changes.charge(line.accountId, plan.fee);
-          if (plan.fee > 0) this.charged.add(line.accountId);
+          changes.apply(line, plan.after, now, month, { actor: op.actor, userId: op.createdBy });
+          if (plan.fee > 0) {
+            this.store.billing.charge({
+              time: now,
+              accountId: line.accountId,
+              msisdn: line.msisdn,
+              kind: 'one_time',
+              ref: `${op.id}:${item.seq}`,
+              amount: plan.fee,
+            });
+            this.charged.add(line.accountId);
+          }
           world.spend(line.accountId, plan.fee);
           if (plan.after.tariff !== undefined)
             tariffCounts.set(line.msisdn, (tariffCounts.get(line.msisdn) ?? 0) + 1);
@@ -230,7 +251,14 @@ export class OperationWorker {
       iccid,
       activatedAt: now,
     });
-    this.store.changes.charge(account.id, SIM_REPLACE_FEE);
+    this.store.billing.charge({
+      time: now,
+      accountId: account.id,
+      msisdn,
+      kind: 'one_time',
+      ref: `${op.id}:${seq}`,
+      amount: SIM_REPLACE_FEE,
+    });
     this.charged.add(account.id);
     const after = { msisdn, iccid, tariff: tariff.code, groupId, delivery: params.delivery ?? null };
     this.audit(op, msisdn, { operationId: op.id, after }, now);

@@ -13,6 +13,7 @@ import { groupsRoutes } from './groups-routes.js';
 import { linesRoutes } from './lines-routes.js';
 import { locatorRoutes } from './locator-routes.js';
 import { moneyRoutes } from './money-routes.js';
+import { billingRoutes } from './billing-routes.js';
 import { operationsRoutes } from './operations-routes.js';
 import { originOf } from './origin.js';
 import { testRoutes } from './test-routes.js';
@@ -128,6 +129,7 @@ export async function buildApp(
   locatorRoutes(app, s);
   appealsRoutes(app, s);
   moneyRoutes(app, s);
+  billingRoutes(app, s);
   const openapi = buildOpenApi(opts.version);
   defineRoute(app, 'openapi.show', () => openapi);
   if (s.testMode) testRoutes(app, s);

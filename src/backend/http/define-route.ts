@@ -25,7 +25,7 @@ export function defineRoute(
 ): void {
   const def: RouteDef = routes[id];
   const response =
-    def.testOnly || id === 'openapi.show'
+    def.testOnly || def.stream || id === 'openapi.show'
       ? undefined
       : { [def.status ?? 200]: def.response, ...def.otherResponses };
   app.route({

@@ -9,6 +9,7 @@ interface TariffRow {
   sms: number;
   data_mb: number;
   regions: string;
+  roaming_included: number;
   description: string;
 }
 interface ServiceRow {
@@ -62,6 +63,7 @@ export class CatalogRepo {
       sms: r.sms,
       dataMb: r.data_mb,
       regions: JSON.parse(r.regions) as string[],
+      roamingIncluded: r.roaming_included === 1,
       description: r.description,
     }));
   }

@@ -1,7 +1,7 @@
 import type { Fields, LineState } from '../../domain/plan.js';
 import type { Db } from './db.js';
 
-type LineRow = Omit<LineState, 'services'> & { services: string | null };
+type LineRow = Omit<LineState, 'services' | 'limit'> & { services: string | null; limitJson: string | null };
 
 /** The writes operations make to numbers and accounts. Callers wrap them in one transaction per chunk. */
 export class ChangesRepo {
@@ -15,13 +15,15 @@ export class ChangesRepo {
   private readonly setIccidStmt;
   private readonly setGroupStmt;
   private readonly countChangeStmt;
-  private readonly chargeStmt;
+  private readonly setLimitStmt;
+  private readonly deleteLimitStmt;
   private readonly availableStmt;
   private readonly iccidStmt;
   private readonly msisdnStmt;
   private readonly renumberCopyStmt;
   private readonly renumberServicesStmt;
   private readonly renumberChangesStmt;
+  private readonly renumberLimitStmt;
   private readonly deleteNumberStmt;
   private readonly insertNumberStmt;
 
@@ -29,6 +31,7 @@ export class ChangesRepo {
     this.linesStmt = db.prepare<[string], LineRow>(
       `SELECT n.msisdn, n.account_id AS accountId, n.region, n.group_id AS groupId, n.tariff, n.status,
               n.block_reason AS blockReason, n.iccid,
+              (SELECT json_object('monthly', l.monthly, 'action', l.action) FROM limits l WHERE l.msisdn = n.msisdn) AS limitJson,
               (SELECT json_group_array(service) FROM (SELECT service FROM number_services s WHERE s.msisdn = n.msisdn ORDER BY service)) AS services
          FROM numbers n WHERE n.msisdn IN (SELECT value FROM json_each(?))`,
     );
@@ -52,7 +55,13 @@ export class ChangesRepo {
     this.setIccidStmt = db.prepare<[string, string]>('UPDATE numbers SET iccid = ? WHERE msisdn = ?');
     this.setGroupStmt = db.prepare<[string, string]>('UPDATE numbers SET group_id = ? WHERE msisdn = ?');
     this.countChangeStmt = db.prepare<[string]>('UPDATE numbers SET changes = changes + 1 WHERE msisdn = ?');
-    this.chargeStmt = db.prepare<[number, string]>('UPDATE accounts SET balance = balance - ? WHERE id = ?');
+    this.setLimitStmt = db.prepare(
+      `INSERT INTO limits (msisdn, monthly, action, set_at, set_by, created_by)
+       VALUES (@msisdn, @monthly, @action, @setAt, @setBy, @createdBy)
+       ON CONFLICT (msisdn) DO UPDATE SET monthly = excluded.monthly, action = excluded.action,
+         set_at = excluded.set_at, set_by = excluded.set_by, created_by = excluded.created_by`,
+    );
+    this.deleteLimitStmt = db.prepare<[string]>('DELETE FROM limits WHERE msisdn = ?');
     this.availableStmt = db.prepare<[string], { available: number }>(
       'SELECT balance + credit_limit AS available FROM accounts WHERE id = ?',
     );
@@ -71,6 +80,7 @@ export class ChangesRepo {
     this.renumberChangesStmt = db.prepare<[string, string]>(
       'UPDATE tariff_changes SET msisdn = ? WHERE msisdn = ?',
     );
+    this.renumberLimitStmt = db.prepare<[string, string]>('UPDATE limits SET msisdn = ? WHERE msisdn = ?');
     this.deleteNumberStmt = db.prepare<[string]>('DELETE FROM numbers WHERE msisdn = ?');
     this.insertNumberStmt = db.prepare(
       `INSERT INTO numbers (msisdn, account_id, region, group_id, employee, tariff, status, iccid, activated_at)
@@ -82,7 +92,14 @@ export class ChangesRepo {
   lines(msisdns: string[]): Map<string, LineState> {
     const rows = this.linesStmt.all(JSON.stringify(msisdns));
     return new Map(
-      rows.map((r) => [r.msisdn, { ...r, services: r.services ? (JSON.parse(r.services) as string[]) : [] }]),
+      rows.map(({ limitJson, ...r }) => [
+        r.msisdn,
+        {
+          ...r,
+          services: r.services ? (JSON.parse(r.services) as string[]) : [],
+          limit: limitJson ? (JSON.parse(limitJson) as LineState['limit']) : null,
+        },
+      ]),
     );
   }
 
@@ -108,9 +125,25 @@ export class ChangesRepo {
     return (this.msisdnStmt.get(msisdn)?.n ?? 0) > 0;
   }
 
-  /** Writes `after` onto the number and counts the change; `month` is for the tariff-change counter. */
-  apply(line: LineState, after: Fields, now: string, month: string): void {
+  /**
+   * Writes `after` onto the number and counts the change; `month` is for the tariff-change counter, `by`
+   * names who made it (a limit remembers who set it).
+   */
+  apply(line: LineState, after: Fields, now: string, month: string, by: { actor: string; userId: number }): void {
     const m = line.msisdn;
+    if (after.limit !== undefined) {
+      if (after.limit === null) this.deleteLimitStmt.run(m);
+      else
+        this.setLimitStmt.run({
+          msisdn: m,
+          monthly: after.limit.monthly,
+          action: after.limit.action,
+          setAt: now,
+          setBy: by.actor,
+          createdBy: by.userId,
+        });
+      return;
+    }
     if (after.tariff !== undefined) {
       this.setTariffStmt.run(after.tariff, m);
       this.bumpTariffChangeStmt.run(m, month);
@@ -134,17 +167,13 @@ export class ChangesRepo {
       this.renumberCopyStmt.run(after.msisdn, m);
       this.renumberServicesStmt.run(after.msisdn, m);
       this.renumberChangesStmt.run(after.msisdn, m);
+      this.renumberLimitStmt.run(after.msisdn, m);
       this.deleteNumberStmt.run(m);
       this.setIccidStmt.run(line.iccid, after.msisdn);
       this.countChangeStmt.run(after.msisdn);
       return;
     }
     this.countChangeStmt.run(m);
-  }
-
-  /** Takes a one-time fee from an account. */
-  charge(accountId: string, fee: number): void {
-    if (fee !== 0) this.chargeStmt.run(fee, accountId);
   }
 
   /** Adds a new number (SIM order). */

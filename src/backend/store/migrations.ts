@@ -147,4 +147,50 @@ CREATE TABLE autopay (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 7,
+    name: 'billing',
+    sql: `
+ALTER TABLE tariffs ADD COLUMN roaming_included INTEGER NOT NULL DEFAULT 0;
+UPDATE tariffs SET roaming_included = 1 WHERE code = 'ROAMING_PRO';
+CREATE TABLE usage_days (
+  msisdn TEXT NOT NULL, day TEXT NOT NULL, account_id TEXT NOT NULL, tariff TEXT NOT NULL,
+  used_minutes INTEGER NOT NULL, used_sms INTEGER NOT NULL, used_mb INTEGER NOT NULL,
+  end_minutes INTEGER NOT NULL, end_sms INTEGER NOT NULL, end_mb INTEGER NOT NULL,
+  records INTEGER NOT NULL, minutes INTEGER NOT NULL, calls INTEGER NOT NULL, sms INTEGER NOT NULL,
+  data_mb INTEGER NOT NULL, bytes INTEGER NOT NULL, roaming_minutes INTEGER NOT NULL, roaming_mb INTEGER NOT NULL,
+  cost INTEGER NOT NULL, materialized INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (msisdn, day)
+) WITHOUT ROWID;
+CREATE TABLE cdr (
+  msisdn TEXT NOT NULL, started_at TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, direction TEXT,
+  peer TEXT NOT NULL, peer_name TEXT, location TEXT NOT NULL, seconds INTEGER NOT NULL, bytes INTEGER NOT NULL,
+  cost INTEGER NOT NULL, PRIMARY KEY (msisdn, started_at, seq)
+) WITHOUT ROWID;
+CREATE TABLE charges (
+  id INTEGER PRIMARY KEY, time TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id), msisdn TEXT,
+  kind TEXT NOT NULL, ref TEXT NOT NULL, amount INTEGER NOT NULL, period_start TEXT NOT NULL,
+  applied INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX charges_once ON charges(kind, ref, ifnull(msisdn, ''));
+CREATE INDEX charges_account ON charges(account_id, period_start);
+CREATE INDEX charges_number ON charges(msisdn, period_start);
+CREATE TABLE limits (
+  msisdn TEXT PRIMARY KEY, monthly INTEGER NOT NULL, action TEXT NOT NULL, set_at TEXT NOT NULL,
+  set_by TEXT NOT NULL, created_by INTEGER NOT NULL REFERENCES users(id)
+) WITHOUT ROWID;
+CREATE TABLE limit_breaches (
+  msisdn TEXT NOT NULL, period_start TEXT NOT NULL, time TEXT NOT NULL, monthly INTEGER NOT NULL,
+  spent INTEGER NOT NULL, action TEXT NOT NULL, operation_id TEXT, PRIMARY KEY (msisdn, period_start)
+) WITHOUT ROWID;
+CREATE TABLE detail_requests (
+  id TEXT PRIMARY KEY, created_by INTEGER NOT NULL REFERENCES users(id), actor TEXT NOT NULL,
+  idempotency_key TEXT, body_hash TEXT NOT NULL, numbers TEXT NOT NULL, day_from TEXT NOT NULL, day_to TEXT NOT NULL,
+  state TEXT NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, records INTEGER NOT NULL DEFAULT 0,
+  cost INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, finished_at TEXT
+);
+CREATE UNIQUE INDEX detail_requests_idempotency ON detail_requests(created_by, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+`,
+  },
 ];

@@ -17,8 +17,8 @@ export function insertCompany(
     ),
     group: db.prepare('INSERT INTO groups (id, name, parent_id) VALUES (@id, @name, @parentId)'),
     tariff: db.prepare(
-      `INSERT INTO tariffs (code, name, monthly_fee, minutes, sms, data_mb, regions, description)
-       VALUES (@code, @name, @monthlyFee, @minutes, @sms, @dataMb, @regions, @description)`,
+      `INSERT INTO tariffs (code, name, monthly_fee, minutes, sms, data_mb, regions, roaming_included, description)
+       VALUES (@code, @name, @monthlyFee, @minutes, @sms, @dataMb, @regions, @roamingIncluded, @description)`,
     ),
     service: db.prepare(
       `INSERT INTO services (code, name, monthly_fee, connect_fee, incompatible_with, description)
@@ -42,7 +42,7 @@ export function insertCompany(
     for (const r of company.regions) ins.region.run(r);
     for (const a of company.accounts) ins.account.run(a);
     for (const g of company.groups) ins.group.run(g);
-    for (const t of company.tariffs) ins.tariff.run({ ...t, regions: JSON.stringify(t.regions) });
+    for (const t of company.tariffs) ins.tariff.run({ ...t, regions: JSON.stringify(t.regions), roamingIncluded: t.roamingIncluded ? 1 : 0 });
     for (const s of company.services)
       ins.service.run({ ...s, incompatibleWith: JSON.stringify(s.incompatibleWith) });
     for (const n of company.numbers) {

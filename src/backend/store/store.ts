@@ -2,6 +2,9 @@ import path from 'node:path';
 import { AppealsRepo } from './appeals-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { AuthRepo } from './auth-repo.js';
+import { BillingRepo } from './billing-repo.js';
+import { LimitsRepo } from './limits-repo.js';
+import { DetailRequestsRepo } from './detail-requests-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
 import { ChangesRepo } from './changes-repo.js';
 import { ConsentsRepo } from './consents-repo.js';
@@ -25,6 +28,9 @@ export class Store {
   readonly consents: ConsentsRepo;
   readonly appeals: AppealsRepo;
   readonly payments: PaymentsRepo;
+  readonly billing: BillingRepo;
+  readonly limits: LimitsRepo;
+  readonly detailRequests: DetailRequestsRepo;
   private readonly metaStmt;
 
   constructor(
@@ -42,6 +48,9 @@ export class Store {
     this.consents = new ConsentsRepo(db);
     this.appeals = new AppealsRepo(db, path.join(dataDir, 'attachments'));
     this.payments = new PaymentsRepo(db);
+    this.billing = new BillingRepo(db);
+    this.limits = new LimitsRepo(db);
+    this.detailRequests = new DetailRequestsRepo(db);
     this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   }
 
@@ -53,6 +62,13 @@ export class Store {
   /** A value of the meta table (e.g. `company`). */
   meta(key: string): string | undefined {
     return this.metaStmt.get(key)?.value;
+  }
+
+  /** Sets a value of the meta table. */
+  setMeta(key: string, value: string): void {
+    this.db
+      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
   }
 
   /** True until a company has been loaded. */

@@ -1,0 +1,181 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { CDR_FIELDS } from '../domain/cdr.js';
+import { Kopecks, Timestamp } from './common.js';
+
+/** A calendar day, `YYYY-MM-DD` (UTC). */
+export const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
+
+export const BalanceQuery = Type.Object({ account: Type.Optional(Type.String({ maxLength: 50 })) });
+
+const ChargesSoFar = Type.Object({
+  tariffFees: Kopecks,
+  serviceFees: Kopecks,
+  usage: Kopecks,
+  oneTime: Kopecks,
+  total: Kopecks,
+});
+
+export const AccountBalance = Type.Object({
+  accountId: Type.String(),
+  name: Type.String(),
+  balance: Kopecks,
+  creditLimit: Kopecks,
+  available: Type.Integer({ description: 'Balance plus credit limit (kopecks)' }),
+  billingDay: Type.Integer(),
+  periodStart: Day,
+  periodEnd: Type.String({ description: 'The last day of the period (YYYY-MM-DD)' }),
+  charges: ChargesSoFar,
+  forecast: Type.Integer({
+    description: 'Charges expected by the end of the period: so far plus the daily usage so far for the days left',
+  }),
+  autopay: Type.Union([Type.Object({ below: Kopecks, amount: Kopecks }), Type.Null()]),
+});
+export type AccountBalance = Static<typeof AccountBalance>;
+
+export const Balance = Type.Object({
+  asOf: Timestamp,
+  closedThrough: Type.String({ description: 'Usage is charged up to the end of this day' }),
+  accounts: Type.Array(AccountBalance),
+  total: Type.Object({ balance: Kopecks, charges: Kopecks, forecast: Kopecks }),
+});
+export type Balance = Static<typeof Balance>;
+
+export const LimitQuery = Type.Object({
+  group: Type.Optional(Type.String({ maxLength: 200 })),
+  number: Type.Optional(Type.String({ maxLength: 40 })),
+});
+
+export const LimitView = Type.Object({
+  msisdn: Type.String(),
+  monthly: Kopecks,
+  action: Type.Union([Type.Literal('notify'), Type.Literal('block')]),
+  setAt: Timestamp,
+  setBy: Type.String(),
+  periodStart: Day,
+  spent: Type.Integer({ description: 'Charges of the line this billing period (kopecks)' }),
+  breached: Type.Boolean(),
+});
+export type LimitView = Static<typeof LimitView>;
+
+/** Which lines a detail export covers: numbers, a group subtree, or everything in scope. */
+const DetailTargets = {
+  numbers: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 100_000 })),
+  group: Type.Optional(Type.String({ maxLength: 200 })),
+  all: Type.Optional(Type.Boolean()),
+  from: Day,
+  to: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Last day included (YYYY-MM-DD)' }),
+};
+
+/** How a stream of records is written. */
+export const StreamFormat = {
+  format: Type.Optional(
+    Type.Union([Type.Literal('jsonl'), Type.Literal('csv'), Type.Literal('tsv')], { default: 'jsonl' }),
+  ),
+  excel: Type.Optional(
+    Type.Boolean({ description: "csv for Russian Excel: UTF-8 BOM, ';', decimal comma, CRLF" }),
+  ),
+  fields: Type.Optional(
+    Type.Array(Type.Union(CDR_FIELDS.map((f) => Type.Literal(f))), { minItems: 1, uniqueItems: true }),
+  ),
+};
+
+export const CdrQueryBody = Type.Object({ ...DetailTargets, ...StreamFormat });
+export type CdrQueryBody = Static<typeof CdrQueryBody>;
+
+export const DetailRequestBody = Type.Object(DetailTargets);
+export type DetailRequestBody = Static<typeof DetailRequestBody>;
+
+export const DetailFileQuery = Type.Object({
+  format: StreamFormat.format,
+  excel: StreamFormat.excel,
+  fields: Type.Optional(Type.String({ maxLength: 200, description: 'Comma-separated field names' })),
+});
+
+export const DetailRequest = Type.Object({
+  id: Type.String(),
+  state: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done')]),
+  from: Day,
+  to: Day,
+  total: Type.Integer({ description: 'Numbers covered' }),
+  done: Type.Integer({ description: 'Numbers prepared so far' }),
+  records: Type.Integer(),
+  cost: Kopecks,
+  createdBy: Type.String(),
+  createdAt: Timestamp,
+  finishedAt: Type.Union([Timestamp, Type.Null()]),
+  replayed: Type.Boolean(),
+});
+export type DetailRequest = Static<typeof DetailRequest>;
+
+/** The record a JSONL stream carries per line. */
+export const CdrRecordSchema = Type.Object({
+  number: Type.String(),
+  time: Timestamp,
+  kind: Type.Union([Type.Literal('call'), Type.Literal('sms'), Type.Literal('data'), Type.Literal('roaming')]),
+  direction: Type.Union([Type.Literal('out'), Type.Literal('in'), Type.Null()]),
+  peer: Type.String(),
+  peerName: Type.Union([Type.String(), Type.Null()]),
+  location: Type.String(),
+  seconds: Type.Integer(),
+  bytes: Type.Integer(),
+  cost: Kopecks,
+});
+
+export const REPORT_TYPES = [
+  'expenses',
+  'usage',
+  'inventory',
+  'blocked',
+  'limits',
+  'activity',
+  'tariff-optimization',
+] as const;
+export type ReportType = (typeof REPORT_TYPES)[number];
+
+export const ReportParams = Type.Object({
+  type: Type.Union(REPORT_TYPES.map((t) => Type.Literal(t))),
+});
+
+export const ReportQuery = Type.Object({
+  from: Type.Optional(Day),
+  to: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Last day included' })),
+  group: Type.Optional(Type.String({ maxLength: 200 })),
+  number: Type.Optional(Type.String({ maxLength: 40 })),
+  account: Type.Optional(Type.String({ maxLength: 50 })),
+  by: Type.Optional(
+    Type.Union([Type.Literal('number'), Type.Literal('group'), Type.Literal('account')], {
+      description: 'expenses: what a row is',
+    }),
+  ),
+  actor: Type.Optional(Type.String({ maxLength: 200, description: 'activity: who' })),
+});
+export type ReportQuery = Static<typeof ReportQuery>;
+
+export const ReportColumn = Type.Object({
+  key: Type.String(),
+  kind: Type.Union([
+    Type.Literal('text'),
+    Type.Literal('number'),
+    Type.Literal('money'),
+    Type.Literal('time'),
+    Type.Literal('list'),
+  ]),
+});
+
+export const Report = Type.Object({
+  type: Type.String(),
+  from: Day,
+  to: Day,
+  columns: Type.Array(ReportColumn),
+  rows: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  totals: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+});
+export type Report = Static<typeof Report>;
+
+export const ReportInfo = Type.Object({
+  type: Type.String(),
+  description: Type.String(),
+  filters: Type.Array(Type.String()),
+  columns: Type.Array(Type.String()),
+});
+export type ReportInfo = Static<typeof ReportInfo>;

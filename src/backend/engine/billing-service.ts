@@ -1,0 +1,115 @@
+import type { Balance, LimitView } from '../../api/billing.js';
+import type { Page } from '../../api/common.js';
+import { ApiError } from '../../api/errors.js';
+import { addDays, daysBetween, dayOf, periodOf } from '../../domain/billing.js';
+import type { Clock } from '../../domain/clock.js';
+import { tryParseMsisdn } from '../../domain/msisdn.js';
+import type { Store } from '../store/store.js';
+import type { Billing } from './billing.js';
+import { expandSubtrees, findGroup, scopeIds, scopeOf, type Principal } from './authz.js';
+import { decodeCursor, pageOf } from './paging.js';
+
+/** What the money pages show: balances with the billing period, and spending limits. */
+export class BillingService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly billing: Billing,
+  ) {}
+
+  /**
+   * Each account in the caller's money:read scope: balance, credit, the current period, its charges so
+   * far and a forecast (charges so far plus the average daily usage of the closed days for the days left).
+   */
+  balance(p: Principal, account?: string): Balance {
+    const now = this.clock.now();
+    const today = dayOf(now);
+    const closedThrough = this.billing.closedThrough();
+    let accounts = this.store.catalog.accounts(
+      scopeIds(scopeOf(p, 'money:read', this.store.catalog.groupRecords())),
+    );
+    if (account !== undefined) {
+      accounts = accounts.filter((a) => a.id === account);
+      if (accounts.length === 0)
+        throw new ApiError('not_found', `No account ${account}`, { reason: 'account_not_found', account });
+    }
+    const rows = accounts.map((a) => {
+      const period = periodOf(today, a.billingDay);
+      const c = this.store.billing.accountCharges(a.id, period.start);
+      const total = c.tariff_fee + c.service_fee + c.usage + c.one_time;
+      const closed = this.store.billing.accountUsageDays(a.id, period.start, addDays(closedThrough, 1));
+      const daysClosed = Math.max(0, daysBetween(period.start, addDays(closedThrough, 1)));
+      const daysLeft = Math.max(0, daysBetween(period.start, period.end) - daysClosed);
+      const daily = daysClosed > 0 ? closed.cost / daysClosed : 0;
+      const rule = this.store.payments.autopay(a.id);
+      return {
+        accountId: a.id,
+        name: a.name,
+        balance: a.balance,
+        creditLimit: a.creditLimit,
+        available: a.balance + a.creditLimit,
+        billingDay: a.billingDay,
+        periodStart: period.start,
+        periodEnd: addDays(period.end, -1),
+        charges: {
+          tariffFees: c.tariff_fee,
+          serviceFees: c.service_fee,
+          usage: c.usage,
+          oneTime: c.one_time,
+          total,
+        },
+        forecast: total + Math.round(daily * daysLeft),
+        autopay: rule ? { below: rule.below, amount: rule.amount } : null,
+      };
+    });
+    return {
+      asOf: now.toISOString(),
+      closedThrough,
+      accounts: rows,
+      total: {
+        balance: rows.reduce((s, r) => s + r.balance, 0),
+        charges: rows.reduce((s, r) => s + r.charges.total, 0),
+        forecast: rows.reduce((s, r) => s + r.forecast, 0),
+      },
+    };
+  }
+
+  /** The limits of numbers in the caller's scope, with this period's spending. */
+  limits(p: Principal, q: { group?: string; number?: string; limit?: number; cursor?: string }): Page<LimitView> {
+    const limit = q.limit ?? 100;
+    const groups = this.store.catalog.groupRecords();
+    const scope = scopeOf(p, 'money:read', groups);
+    const inScope = (id: string) => scope.kind === 'all' || scope.ids.has(id);
+    let ids = scopeIds(scope);
+    if (q.group !== undefined) {
+      const g = findGroup(groups, q.group, inScope);
+      ids = [...expandSubtrees(groups, [g.id])].filter(inScope);
+    }
+    let rows = this.store.limits.list(ids, decodeCursor(q.cursor) ?? '', limit + 1);
+    if (q.number !== undefined) {
+      const m = tryParseMsisdn(q.number) ?? q.number;
+      rows = rows.filter((r) => r.msisdn === m);
+    }
+    const lines = new Map(this.store.billing.linesOf(rows.map((r) => r.msisdn)).map((l) => [l.msisdn, l]));
+    const today = dayOf(this.clock.now());
+    return pageOf(
+      rows,
+      limit,
+      (r) => r.msisdn,
+      (r) => {
+        const periodStart = periodOf(today, lines.get(r.msisdn)?.billingDay ?? 1).start;
+        const spent = this.store.billing.spent(r.msisdn, periodStart);
+        return {
+          msisdn: r.msisdn,
+          monthly: r.monthly,
+          action: r.action,
+          setAt: r.setAt,
+          setBy: r.setBy,
+          periodStart,
+          spent,
+          breached: spent > r.monthly,
+        };
+      },
+    );
+  }
+}

@@ -1,0 +1,259 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Page } from '../../api/common.js';
+import type { CdrQueryBody, DetailRequest, DetailRequestBody } from '../../api/billing.js';
+import { ApiError } from '../../api/errors.js';
+import { addDays, daysBetween } from '../../domain/billing.js';
+import { CDR_FIELDS } from '../../domain/cdr.js';
+import type { Clock } from '../../domain/clock.js';
+import { tryParseMsisdn } from '../../domain/msisdn.js';
+import { recordWriter, type RecordFormat, type RecordWriter } from '../../domain/record-format.js';
+import type { DetailRequestRecord } from '../store/detail-requests-repo.js';
+import type { Store } from '../store/store.js';
+import { actorName, expandSubtrees, findGroup, scopeIds, scopeOf, type Principal } from './authz.js';
+import type { Usage } from './usage.js';
+import { decodeCursor, pageOf } from './paging.js';
+
+/** Numbers prepared per transaction, in a stream and in a background request. */
+const BATCH = 25;
+/** The longest period one export may cover. */
+const MAX_DAYS = 366;
+const MONEY = new Set(['cost']);
+
+/** A stream answer: what to send and as what. */
+export interface RecordStream {
+  contentType: string;
+  body: Readable;
+}
+
+/**
+ * Call detail records: streamed for a few numbers (`cdr.query`), or prepared in the background for many
+ * (`detail-requests`) and then downloaded. Records are generated into the database on first read, a few
+ * numbers per transaction, and read back number by number — nothing holds a whole export in memory.
+ */
+export class DetailService {
+  private readonly numberLists = new Map<string, string[]>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly usage: Usage,
+    private readonly kick: () => void,
+  ) {}
+
+  /** The records of the numbers and days asked, as a stream. */
+  query(p: Principal, body: CdrQueryBody): RecordStream {
+    const { msisdns, from, to } = this.resolve(p, body);
+    return this.stream(msisdns, from, to, this.writer(body.format, body.fields, body.excel));
+  }
+
+  /** Starts a background export (exactly once per Idempotency-Key). */
+  createRequest(p: Principal, body: DetailRequestBody, key: string | undefined): DetailRequest {
+    const bodyHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    if (key) {
+      const earlier = this.store.detailRequests.byKey(p.user.id, key);
+      if (earlier) {
+        if (earlier.bodyHash !== bodyHash)
+          throw new ApiError('idempotency_conflict', 'This Idempotency-Key was used with another request', {
+            reason: 'idempotency_conflict',
+            requestId: earlier.id,
+          });
+        return view(earlier, true);
+      }
+    }
+    const { msisdns, from, to } = this.resolve(p, body);
+    const id = `dr_${randomBytes(8).toString('hex')}`;
+    this.store.detailRequests.insert({
+      id,
+      createdBy: p.user.id,
+      actor: actorName(p),
+      idempotencyKey: key ?? null,
+      bodyHash,
+      numbers: JSON.stringify(msisdns),
+      dayFrom: from,
+      dayTo: addDays(to, -1),
+      state: msisdns.length === 0 ? 'done' : 'queued',
+      total: msisdns.length,
+      createdAt: this.clock.now().toISOString(),
+    });
+    this.kick();
+    return this.show(p, id);
+  }
+
+  /** One of the caller's requests. */
+  show(p: Principal, id: string): DetailRequest {
+    const r = this.store.detailRequests.get(id);
+    if (!r || r.createdBy !== p.user.id)
+      throw new ApiError('not_found', `No detail request ${id}`, { reason: 'detail_request_not_found' });
+    return view(r, false);
+  }
+
+  /** The caller's requests, newest first. */
+  list(p: Principal, q: { limit?: number; cursor?: string }): Page<DetailRequest> {
+    const limit = q.limit ?? 100;
+    const before = decodeCursor(q.cursor) ?? '\uffff';
+    return pageOf(
+      this.store.detailRequests.list(p.user.id, before, limit + 1),
+      limit,
+      (r) => `${r.createdAt}|${r.id}`,
+      (r) => view(r, false),
+    );
+  }
+
+  /** The records of a finished request. */
+  file(p: Principal, id: string, q: { format?: RecordFormat; excel?: boolean; fields?: string }): RecordStream {
+    this.show(p, id);
+    const r = this.store.detailRequests.get(id) as DetailRequestRecord;
+    if (r.state !== 'done')
+      throw new ApiError('conflict', `Detail request ${id} is not ready yet (${r.done} of ${r.total} numbers)`, {
+        reason: 'not_ready',
+      });
+    const fields = q.fields?.split(',').map((f) => f.trim());
+    for (const f of fields ?? [])
+      if (!(CDR_FIELDS as readonly string[]).includes(f))
+        throw new ApiError('validation_failed', `Unknown field "${f}"`, { reason: 'unknown_field', field: f });
+    return this.stream(
+      this.numbersOf(r),
+      r.dayFrom,
+      addDays(r.dayTo, 1),
+      this.writer(q.format, fields as (typeof CDR_FIELDS)[number][] | undefined, q.excel),
+    );
+  }
+
+  /** Prepares the next numbers of the oldest pending request; false when none is pending. */
+  step(): boolean {
+    const id = this.store.detailRequests.nextPending();
+    if (!id) return false;
+    this.store.transaction(() => {
+      const r = this.store.detailRequests.get(id) as DetailRequestRecord;
+      const batch = this.numbersOf(r).slice(r.done, r.done + BATCH);
+      const { records, cost } = this.prepare(batch, r.dayFrom, addDays(r.dayTo, 1));
+      const finished = r.done + batch.length >= r.total;
+      this.store.detailRequests.progress(
+        id,
+        batch.length,
+        records,
+        cost,
+        finished ? this.clock.now().toISOString() : null,
+      );
+      if (finished) this.numberLists.delete(id);
+    });
+    return true;
+  }
+
+  private numbersOf(r: DetailRequestRecord): string[] {
+    let list = this.numberLists.get(r.id);
+    if (!list) {
+      list = JSON.parse(r.numbers) as string[];
+      this.numberLists.set(r.id, list);
+    }
+    return list;
+  }
+
+  private writer(
+    format: RecordFormat | undefined,
+    fields: readonly string[] | undefined,
+    excel: boolean | undefined,
+  ): RecordWriter {
+    return recordWriter(format ?? 'jsonl', fields ?? CDR_FIELDS, MONEY, excel === true);
+  }
+
+  /** Which numbers and days: exactly one of numbers, group, all; numbers outside the caller's scope are unknown. */
+  private resolve(
+    p: Principal,
+    body: DetailRequestBody,
+  ): { msisdns: string[]; from: string; to: string } {
+    const chosen = [body.numbers !== undefined, body.group !== undefined, body.all === true].filter(Boolean);
+    if (chosen.length !== 1)
+      throw new ApiError('validation_failed', 'Give exactly one of numbers, group or all', {
+        reason: 'one_target_kind',
+      });
+    const to = addDays(body.to, 1);
+    if (Number.isNaN(Date.parse(body.from)) || Number.isNaN(Date.parse(body.to)) || body.to < body.from)
+      throw new ApiError('validation_failed', `The period ${body.from}..${body.to} is empty`, {
+        reason: 'bad_period',
+      });
+    if (daysBetween(body.from, to) > MAX_DAYS)
+      throw new ApiError('validation_failed', `At most ${MAX_DAYS} days per export`, { reason: 'period_too_long' });
+    const groups = this.store.catalog.groupRecords();
+    const scope = scopeOf(p, 'detail:read', groups);
+    const inScope = (groupId: string) => scope.kind === 'all' || scope.ids.has(groupId);
+    let msisdns: string[];
+    if (body.numbers) {
+      const wanted = [...new Set(body.numbers.map((n) => tryParseMsisdn(n) ?? n))];
+      const lines = new Map(this.store.billing.linesOf(wanted).map((l) => [l.msisdn, l]));
+      const unknown = wanted.filter((m) => {
+        const line = lines.get(m);
+        return !line || !inScope(line.groupId);
+      });
+      if (unknown.length)
+        throw new ApiError('not_found', `Unknown number ${unknown[0]}${unknown.length > 1 ? ` and ${unknown.length - 1} more` : ''}`, {
+          reason: 'number_not_found',
+          numbers: unknown.slice(0, 20),
+        });
+      msisdns = wanted.sort();
+    } else if (body.group !== undefined) {
+      const group = findGroup(groups, body.group, inScope);
+      const ids = [...expandSubtrees(groups, [group.id])].filter(inScope);
+      msisdns = this.store.billing.msisdnsIn(ids);
+    } else {
+      msisdns = this.store.billing.msisdnsIn(scopeIds(scope));
+    }
+    return { msisdns, from: body.from, to };
+  }
+
+  /** Generates what is missing for these numbers over [from, to) in one transaction; counts the records. */
+  private prepare(msisdns: string[], from: string, to: string): { records: number; cost: number } {
+    let records = 0;
+    let cost = 0;
+    for (const line of this.store.billing.linesOf(msisdns)) {
+      this.usage.ensureHistory(line, from, to);
+      for (const day of this.store.billing.usage([line.msisdn], from, to)) {
+        this.usage.materialize(line, day);
+        records += day.records;
+        cost += day.cost;
+      }
+    }
+    return { records, cost };
+  }
+
+  private stream(msisdns: string[], from: string, to: string, writer: RecordWriter): RecordStream {
+    const store = this.store;
+    const prepare = (batch: string[]) => store.transaction(() => this.prepare(batch, from, to));
+    const fromTime = `${from}T00:00:00.000Z`;
+    const toTime = `${to}T00:00:00.000Z`;
+    async function* lines(): AsyncGenerator<string> {
+      yield writer.head();
+      for (let i = 0; i < msisdns.length; i += BATCH) {
+        const batch = msisdns.slice(i, i + BATCH);
+        prepare(batch);
+        for (const m of batch) {
+          const rows = store.billing.cdr(m, fromTime, toTime);
+          if (rows.length === 0) continue;
+          let chunk = '';
+          for (const r of rows) chunk += writer.line(r as unknown as Record<string, unknown>);
+          yield chunk;
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    return { contentType: writer.contentType, body: Readable.from(lines(), { objectMode: false }) };
+  }
+}
+
+function view(r: DetailRequestRecord, replayed: boolean): DetailRequest {
+  return {
+    id: r.id,
+    state: r.state,
+    from: r.dayFrom,
+    to: r.dayTo,
+    total: r.total,
+    done: r.done,
+    records: r.records,
+    cost: r.cost,
+    createdBy: r.actor,
+    createdAt: r.createdAt,
+    finishedAt: r.finishedAt,
+    replayed,
+  };
+}

@@ -1,0 +1,381 @@
+import { REPORT_TYPES, type Report, type ReportInfo, type ReportQuery, type ReportType } from '../../api/billing.js';
+import { ApiError } from '../../api/errors.js';
+import { addDays, dayOf, monthRange, periodCost, type PeriodUsage } from '../../domain/billing.js';
+import type { Clock } from '../../domain/clock.js';
+import type { Store } from '../store/store.js';
+import type { BillingLine } from '../store/billing-repo.js';
+import {
+  expandSubtrees,
+  findGroup,
+  requirePermission,
+  scopeIds,
+  scopeOf,
+  type Principal,
+} from './authz.js';
+import { requireMsisdn } from './number-param.js';
+import type { Usage } from './usage.js';
+
+type Kind = Report['columns'][number]['kind'];
+type Row = Record<string, unknown>;
+
+/** What each report is; `vm report list` prints this. */
+const INFO: Record<ReportType, { description: string; filters: string[]; columns: [string, Kind][] }> = {
+  expenses: {
+    description: 'Charges over the period by number, group or account (--by), with totals',
+    filters: ['from', 'to', 'group', 'number', 'account', 'by'],
+    columns: [
+      ['key', 'text'],
+      ['name', 'text'],
+      ['numbers', 'number'],
+      ['tariffFees', 'money'],
+      ['serviceFees', 'money'],
+      ['usage', 'money'],
+      ['oneTime', 'money'],
+      ['total', 'money'],
+    ],
+  },
+  usage: {
+    description: 'Calls, minutes, SMS and data per number over the period, from the call details',
+    filters: ['from', 'to', 'group', 'number', 'account'],
+    columns: [
+      ['msisdn', 'text'],
+      ['employee', 'text'],
+      ['tariff', 'text'],
+      ['calls', 'number'],
+      ['minutes', 'number'],
+      ['sms', 'number'],
+      ['dataMb', 'number'],
+      ['roamingMinutes', 'number'],
+      ['roamingMb', 'number'],
+      ['cost', 'money'],
+    ],
+  },
+  inventory: {
+    description: 'Every number with tariff, services, status, group, employee and limit',
+    filters: ['group', 'number', 'account'],
+    columns: [
+      ['msisdn', 'text'],
+      ['employee', 'text'],
+      ['group', 'text'],
+      ['account', 'text'],
+      ['region', 'text'],
+      ['tariff', 'text'],
+      ['services', 'list'],
+      ['status', 'text'],
+      ['limit', 'money'],
+    ],
+  },
+  blocked: {
+    description: 'Blocked numbers with the reason and since when',
+    filters: ['group', 'number', 'account'],
+    columns: [
+      ['msisdn', 'text'],
+      ['employee', 'text'],
+      ['group', 'text'],
+      ['reason', 'text'],
+      ['since', 'time'],
+    ],
+  },
+  limits: {
+    description: 'Spending limit breaches over the period: limit, spent, action and the block operation',
+    filters: ['from', 'to', 'group', 'number'],
+    columns: [
+      ['time', 'time'],
+      ['msisdn', 'text'],
+      ['employee', 'text'],
+      ['monthly', 'money'],
+      ['spent', 'money'],
+      ['action', 'text'],
+      ['operationId', 'text'],
+    ],
+  },
+  activity: {
+    description: 'Who did what over the period, from the audit log (needs audit:read)',
+    filters: ['from', 'to', 'actor', 'number'],
+    columns: [
+      ['time', 'time'],
+      ['actor', 'text'],
+      ['action', 'text'],
+      ['target', 'text'],
+      ['result', 'text'],
+    ],
+  },
+  'tariff-optimization': {
+    description:
+      'Numbers whose last 3 full months of usage would have been cheaper on another tariff of their region, with the monthly saving',
+    filters: ['group', 'number', 'account'],
+    columns: [
+      ['msisdn', 'text'],
+      ['employee', 'text'],
+      ['tariff', 'text'],
+      ['currentCost', 'money'],
+      ['suggested', 'text'],
+      ['suggestedCost', 'money'],
+      ['saving', 'money'],
+    ],
+  },
+};
+
+/** At most this many rows in one report (activity can be long). */
+const MAX_ROWS = 10_000;
+
+/** Reports over the numbers in the caller's reports:read scope. */
+export class ReportsService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly usage: Usage,
+  ) {}
+
+  list(): ReportInfo[] {
+    return REPORT_TYPES.map((type) => ({
+      type,
+      description: INFO[type].description,
+      filters: INFO[type].filters,
+      columns: INFO[type].columns.map(([k]) => k),
+    }));
+  }
+
+  show(p: Principal, type: string, q: ReportQuery): Report {
+    const t = type as ReportType;
+    if (!INFO[t]) throw new ApiError('not_found', `No report "${type}"`, { reason: 'report_not_found' });
+    const today = dayOf(this.clock.now());
+    const from = q.from ?? `${today.slice(0, 7)}-01`;
+    const to = q.to ?? today;
+    if (to < from)
+      throw new ApiError('validation_failed', `The period ${from}..${to} is empty`, { reason: 'bad_period' });
+    const columns = INFO[t].columns.map(([key, kind]) => ({ key, kind }));
+    const range = { from, to: addDays(to, 1) };
+    let rows: Row[];
+    let totals: Row | null = null;
+    switch (t) {
+      case 'expenses':
+        ({ rows, totals } = this.expenses(p, q, range));
+        break;
+      case 'usage':
+        ({ rows, totals } = this.usageReport(p, q, range));
+        break;
+      case 'inventory':
+        rows = this.inventory(p, q);
+        break;
+      case 'blocked':
+        rows = this.inventory(p, q)
+          .filter((r) => r.status === 'blocked')
+          .map((r) => ({
+            msisdn: r.msisdn,
+            employee: r.employee,
+            group: r.group,
+            reason: r.blockReason,
+            since: r.blockedSince,
+          }));
+        break;
+      case 'limits':
+        rows = this.breaches(p, q, range);
+        break;
+      case 'activity':
+        rows = this.activity(p, q, range);
+        break;
+      case 'tariff-optimization':
+        ({ rows, totals } = this.optimization(p, q));
+        break;
+    }
+    return { type: t, from, to, columns, rows: rows.slice(0, MAX_ROWS), totals };
+  }
+
+  /** The lines a report covers: scope, then --group, --number, --account. */
+  private lines(p: Principal, q: ReportQuery): BillingLine[] {
+    const groups = this.store.catalog.groupRecords();
+    const scope = scopeOf(p, 'reports:read', groups);
+    const inScope = (id: string) => scope.kind === 'all' || scope.ids.has(id);
+    let ids = scopeIds(scope);
+    if (q.group !== undefined) {
+      const g = findGroup(groups, q.group, inScope);
+      ids = [...expandSubtrees(groups, [g.id])].filter(inScope);
+    }
+    let msisdns = this.store.billing.msisdnsIn(ids);
+    if (q.number !== undefined) {
+      const m = requireMsisdn(q.number);
+      msisdns = msisdns.filter((n) => n === m);
+    }
+    const out: BillingLine[] = [];
+    for (let i = 0; i < msisdns.length; i += 5000)
+      out.push(...this.store.billing.linesOf(msisdns.slice(i, i + 5000)));
+    return q.account !== undefined ? out.filter((l) => l.accountId === q.account) : out;
+  }
+
+  private groupNames(): Map<string, string> {
+    return new Map(this.store.catalog.groupRecords().map((g) => [g.id, g.name]));
+  }
+
+  private expenses(p: Principal, q: ReportQuery, range: { from: string; to: string }) {
+    const by = q.by ?? 'number';
+    const lines = this.lines(p, q);
+    const lineOf = new Map(lines.map((l) => [l.msisdn, l]));
+    const names = this.groupNames();
+    const accounts = new Map(this.store.catalog.accounts(null).map((a) => [a.id, a.name]));
+    const acc = new Map<string, Row & { numbers: Set<string> }>();
+    const zero = () => ({ tariffFees: 0, serviceFees: 0, usage: 0, oneTime: 0, total: 0 });
+    for (let i = 0; i < lines.length; i += 5000) {
+      const chunk = lines.slice(i, i + 5000).map((l) => l.msisdn);
+      for (const c of this.store.billing.chargesByLine(chunk, `${range.from}T00:00:00.000Z`, `${range.to}T00:00:00.000Z`)) {
+        const line = lineOf.get(c.msisdn) as BillingLine;
+        const key = by === 'number' ? c.msisdn : by === 'group' ? line.groupId : c.accountId;
+        const name = by === 'number' ? line.employee : by === 'group' ? names.get(key) : accounts.get(key);
+        const row = acc.get(key) ?? { key, name: name ?? '', numbers: new Set<string>(), ...zero() };
+        row.numbers.add(c.msisdn);
+        const field = { tariff_fee: 'tariffFees', service_fee: 'serviceFees', usage: 'usage', one_time: 'oneTime' }[c.kind];
+        row[field] = (row[field] as number) + c.amount;
+        row.total = (row.total as number) + c.amount;
+        acc.set(key, row);
+      }
+    }
+    const rows = [...acc.values()]
+      .map(({ numbers, ...r }): Row => ({ ...r, numbers: numbers.size }))
+      .sort((a, b) => (b.total as number) - (a.total as number) || String(a.key).localeCompare(String(b.key)));
+    const totals: Row = { key: 'total', numbers: rows.reduce((s, r) => s + (r.numbers as number), 0), ...zero() };
+    for (const r of rows)
+      for (const k of ['tariffFees', 'serviceFees', 'usage', 'oneTime', 'total'])
+        totals[k] = (totals[k] as number) + (r[k] as number);
+    return { rows, totals };
+  }
+
+  private usageReport(p: Principal, q: ReportQuery, range: { from: string; to: string }) {
+    const lines = this.lines(p, q);
+    const rows: Row[] = [];
+    const sum = { calls: 0, minutes: 0, sms: 0, dataMb: 0, roamingMinutes: 0, roamingMb: 0, cost: 0 };
+    for (const line of lines) {
+      const u = this.sumUsage(line, range.from, range.to);
+      rows.push({ msisdn: line.msisdn, employee: line.employee, tariff: line.tariff, ...u });
+      for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += u[k];
+    }
+    return { rows, totals: { msisdn: 'total', ...sum } as Row };
+  }
+
+  /** A line's usage over [from, to), generating history days it has not had yet. */
+  private sumUsage(line: BillingLine, from: string, to: string) {
+    this.store.transaction(() => this.usage.ensureHistory(line, from, to));
+    const s = { calls: 0, minutes: 0, sms: 0, dataMb: 0, roamingMinutes: 0, roamingMb: 0, cost: 0 };
+    for (const d of this.store.billing.usage([line.msisdn], from, to)) {
+      s.calls += d.calls;
+      s.minutes += d.minutes;
+      s.sms += d.sms;
+      s.dataMb += d.dataMb;
+      s.roamingMinutes += d.roamingMinutes;
+      s.roamingMb += d.roamingMb;
+      s.cost += d.cost;
+    }
+    return s;
+  }
+
+  private inventory(p: Principal, q: ReportQuery): Row[] {
+    const lines = this.lines(p, q);
+    const names = this.groupNames();
+    const rows: Row[] = [];
+    for (let i = 0; i < lines.length; i += 5000) {
+      const chunk = lines.slice(i, i + 5000);
+      const states = this.store.changes.lines(chunk.map((l) => l.msisdn));
+      for (const l of chunk) {
+        const s = states.get(l.msisdn);
+        rows.push({
+          msisdn: l.msisdn,
+          employee: l.employee,
+          group: names.get(l.groupId) ?? l.groupId,
+          account: l.accountId,
+          region: l.region,
+          tariff: l.tariff,
+          services: s?.services ?? [],
+          status: l.status,
+          limit: s?.limit?.monthly ?? null,
+          blockReason: l.blockReason,
+          blockedSince: l.blockedSince,
+        });
+      }
+    }
+    return rows;
+  }
+
+  private breaches(p: Principal, q: ReportQuery, range: { from: string; to: string }): Row[] {
+    const lines = new Map(this.lines(p, q).map((l) => [l.msisdn, l]));
+    return this.store.limits
+      .breaches(null, `${range.from}T00:00:00.000Z`, `${range.to}T00:00:00.000Z`)
+      .filter((b) => lines.has(b.msisdn))
+      .map((b) => ({
+        time: b.time,
+        msisdn: b.msisdn,
+        employee: lines.get(b.msisdn)?.employee ?? '',
+        monthly: b.monthly,
+        spent: b.spent,
+        action: b.action,
+        operationId: b.operationId,
+      }));
+  }
+
+  private activity(p: Principal, q: ReportQuery, range: { from: string; to: string }): Row[] {
+    requirePermission(p, 'audit:read');
+    const scope = scopeOf(p, 'audit:read', this.store.catalog.groupRecords());
+    return this.store.audit
+      .list({
+        actor: q.actor,
+        target: q.number !== undefined ? requireMsisdn(q.number) : undefined,
+        since: `${range.from}T00:00:00.000Z`,
+        until: `${range.to}T00:00:00.000Z`,
+        groupIds: scopeIds(scope),
+        before: Number.MAX_SAFE_INTEGER,
+        limit: MAX_ROWS,
+      })
+      .map((e) => ({ time: e.time, actor: e.actor, action: e.action, target: e.target, result: e.result }));
+  }
+
+  /**
+   * For each active line: what its last three full calendar months would have cost on every tariff of
+   * its region that its services allow; a row when another tariff is cheaper on average.
+   */
+  private optimization(p: Principal, q: ReportQuery) {
+    const month = dayOf(this.clock.now()).slice(0, 7);
+    const months: { start: string; end: string }[] = [];
+    let m = month;
+    for (let i = 0; i < 3; i++) {
+      m = addDays(`${m}-01`, -1).slice(0, 7);
+      months.unshift(monthRange(m));
+    }
+    const tariffs = this.store.catalog.tariffs();
+    const services = new Map(this.store.catalog.services().map((s) => [s.code, s]));
+    const lines = this.lines(p, q).filter((l) => l.status === 'active');
+    const rows: Row[] = [];
+    for (let i = 0; i < lines.length; i += 1000) {
+      const chunk = lines.slice(i, i + 1000);
+      const states = this.store.changes.lines(chunk.map((l) => l.msisdn));
+      for (const line of chunk) {
+        const usages: PeriodUsage[] = months.map((r) => this.sumUsage(line, r.start, r.end));
+        const lineServices = states.get(line.msisdn)?.services ?? [];
+        const average = (t: (typeof tariffs)[number]) =>
+          Math.round(usages.reduce((s, u) => s + periodCost(t, u), 0) / usages.length);
+        const current = tariffs.find((t) => t.code === line.tariff);
+        if (!current) continue;
+        const currentCost = average(current);
+        let best: { code: string; cost: number } | undefined;
+        for (const t of tariffs) {
+          if (t.code === line.tariff || !t.regions.includes(line.region)) continue;
+          if (lineServices.some((s) => services.get(s)?.incompatibleWith.includes(t.code))) continue;
+          const cost = average(t);
+          if (!best || cost < best.cost) best = { code: t.code, cost };
+        }
+        if (best && best.cost < currentCost)
+          rows.push({
+            msisdn: line.msisdn,
+            employee: line.employee,
+            tariff: line.tariff,
+            currentCost,
+            suggested: best.code,
+            suggestedCost: best.cost,
+            saving: currentCost - best.cost,
+          });
+      }
+    }
+    rows.sort((a, b) => (b.saving as number) - (a.saving as number));
+    return {
+      rows,
+      totals: { msisdn: 'total', saving: rows.reduce((s, r) => s + (r.saving as number), 0) } as Row,
+    };
+  }
+}

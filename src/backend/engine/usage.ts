@@ -1,0 +1,125 @@
+import { addDays, periodOf, type Allowance } from '../../domain/billing.js';
+import { generateDay, summarize, type UsedAllowance } from '../../domain/cdr.js';
+import type { BillingLine, UsageDay } from '../store/billing-repo.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * A line's usage day by day. Days from the start of billing on are closed by billing when they end
+ * (the records priced against the allowance left, the cost charged). Days before are history that no one
+ * was charged for: generated on first need, in order from the start of their period so the allowance
+ * carries over the same way. Records themselves are stored only when someone reads them.
+ */
+export class Usage {
+  constructor(
+    private readonly store: Store,
+    private readonly seed: number,
+    /** The first day billing closed (history is before it). */
+    readonly billingStart: string,
+  ) {}
+
+  /** A tariff's allowance by code (falls back to nothing included for an unknown code). */
+  allowance(code: string): Allowance {
+    const t = this.tariffs().get(code);
+    return t
+      ? { minutes: t.minutes, sms: t.sms, dataMb: t.dataMb, roamingIncluded: t.roamingIncluded }
+      : { minutes: 0, sms: 0, dataMb: 0 };
+  }
+
+  private tariffCache?: Map<string, { minutes: number; sms: number; dataMb: number; roamingIncluded: boolean }>;
+  private tariffs() {
+    this.tariffCache ??= new Map(this.store.catalog.tariffs().map((t) => [t.code, t]));
+    return this.tariffCache;
+  }
+
+  /** Generates and stores `day` for a line at its close; returns the stored day (undefined if already closed). */
+  closeDay(line: BillingLine, day: string): UsageDay | undefined {
+    const period = periodOf(day, line.billingDay);
+    const from = period.start > this.billingStart ? period.start : this.billingStart;
+    const prev = this.store.billing.lastUsage(line.msisdn, from, day);
+    const used = prev ? endOf(prev) : zero();
+    return this.store.billing.insertUsage(this.make(line, line.tariff, day, used))
+      ? (this.store.billing.usage([line.msisdn], day, addDays(day, 1))[0] as UsageDay)
+      : undefined;
+  }
+
+  /**
+   * Makes sure the history days of a line in [from, to) exist (days before billing started, after the
+   * line's activation and before any block it had then).
+   */
+  ensureHistory(line: BillingLine, from: string, to: string): void {
+    const activated = line.activatedAt.slice(0, 10);
+    const end = to < this.billingStart ? to : this.billingStart;
+    if (from >= end) return;
+    let day = periodOf(from, line.billingDay).start;
+    if (day < activated) day = activated;
+    const blocked = line.blockedSince?.slice(0, 10);
+    const stored = new Map(this.store.billing.usage([line.msisdn], day, end).map((u) => [u.day, u]));
+    let used = zero();
+    for (; day < end; day = addDays(day, 1)) {
+      if (blocked && day >= blocked) break;
+      if (periodOf(day, line.billingDay).start === day) used = zero();
+      const have = stored.get(day);
+      if (have) {
+        used = endOf(have);
+        continue;
+      }
+      const u = this.make(line, line.tariff, day, used);
+      this.store.billing.insertUsage(u);
+      used = endOf(u);
+    }
+  }
+
+  /** Stores the records of a usage day (regenerated from its starting allowance) if not stored yet. */
+  materialize(line: BillingLine, u: UsageDay): void {
+    if (u.materialized) return;
+    const used = { minutes: u.usedMinutes, sms: u.usedSms, dataMb: u.usedMb };
+    const records = generateDay(
+      this.seed,
+      { msisdn: line.msisdn, region: line.region, allowance: this.allowance(u.tariff) },
+      u.day,
+      used,
+    );
+    this.store.billing.insertCdr(line.msisdn, u.day, records);
+  }
+
+  private make(line: BillingLine, tariff: string, day: string, start: UsedAllowance): UsageDay {
+    const used = { ...start };
+    const records = generateDay(
+      this.seed,
+      { msisdn: line.msisdn, region: line.region, allowance: this.allowance(tariff) },
+      day,
+      used,
+    );
+    const s = summarize(records);
+    return {
+      msisdn: line.msisdn,
+      day,
+      accountId: line.accountId,
+      tariff,
+      usedMinutes: start.minutes,
+      usedSms: start.sms,
+      usedMb: start.dataMb,
+      endMinutes: used.minutes,
+      endSms: used.sms,
+      endMb: used.dataMb,
+      records: s.records,
+      minutes: s.minutes,
+      calls: s.calls,
+      sms: s.sms,
+      dataMb: s.dataMb,
+      bytes: s.bytes,
+      roamingMinutes: s.roamingMinutes,
+      roamingMb: s.roamingMb,
+      cost: s.cost,
+      materialized: 0,
+    };
+  }
+}
+
+function zero(): UsedAllowance {
+  return { minutes: 0, sms: 0, dataMb: 0 };
+}
+
+function endOf(u: UsageDay): UsedAllowance {
+  return { minutes: u.endMinutes, sms: u.endSms, dataMb: u.endMb };
+}

@@ -1,0 +1,281 @@
+import type { CdrRecord } from '../../domain/cdr.js';
+import { periodOf } from '../../domain/billing.js';
+import type { Db } from './db.js';
+
+/** What kind of money a charge is. */
+export type ChargeKind = 'tariff_fee' | 'service_fee' | 'usage' | 'one_time';
+
+/** A charge to record: exactly once per (kind, ref, msisdn). */
+export interface ChargeInput {
+  time: string;
+  accountId: string;
+  msisdn: string | null;
+  kind: ChargeKind;
+  ref: string;
+  amount: number;
+  /** False for charges made before billing started (recorded so the period adds up, not taken again). */
+  applied?: boolean;
+}
+
+/** A line as billing and the CDR generator see it. */
+export interface BillingLine {
+  msisdn: string;
+  accountId: string;
+  billingDay: number;
+  region: string;
+  groupId: string;
+  employee: string;
+  status: string;
+  blockReason: string | null;
+  tariff: string;
+  monthlyFee: number;
+  minutes: number;
+  sms: number;
+  dataMb: number;
+  roamingIncluded: number;
+  activatedAt: string;
+  blockedSince: string | null;
+}
+
+/** A day of one line's usage, as stored. */
+export interface UsageDay {
+  msisdn: string;
+  day: string;
+  accountId: string;
+  tariff: string;
+  usedMinutes: number;
+  usedSms: number;
+  usedMb: number;
+  endMinutes: number;
+  endSms: number;
+  endMb: number;
+  records: number;
+  minutes: number;
+  calls: number;
+  sms: number;
+  dataMb: number;
+  bytes: number;
+  roamingMinutes: number;
+  roamingMb: number;
+  cost: number;
+  materialized: number;
+}
+
+/** A stored call detail record with its number. */
+export interface CdrRow extends CdrRecord {
+  number: string;
+}
+
+const LINE_COLUMNS = `n.msisdn, n.account_id AS accountId, a.billing_day AS billingDay, n.region, n.group_id AS groupId,
+  n.employee, n.status, n.block_reason AS blockReason, n.tariff, t.monthly_fee AS monthlyFee, t.minutes, t.sms, t.data_mb AS dataMb,
+  t.roaming_included AS roamingIncluded, n.activated_at AS activatedAt, n.blocked_since AS blockedSince`;
+const LINE_FROM = 'numbers n JOIN accounts a ON a.id = n.account_id JOIN tariffs t ON t.code = n.tariff';
+const USAGE_COLUMNS = `msisdn, day, account_id AS accountId, tariff, used_minutes AS usedMinutes, used_sms AS usedSms,
+  used_mb AS usedMb, end_minutes AS endMinutes, end_sms AS endSms, end_mb AS endMb, records, minutes, calls, sms,
+  data_mb AS dataMb, bytes, roaming_minutes AS roamingMinutes, roaming_mb AS roamingMb, cost, materialized`;
+
+/** Charges, daily usage and call detail records. Callers hold the transaction. */
+export class BillingRepo {
+  private readonly chargeStmt;
+  private readonly balanceStmt;
+  private readonly billingDayStmt;
+  private readonly insertUsageStmt;
+  private readonly insertCdrStmt;
+
+  constructor(private readonly db: Db) {
+    this.chargeStmt = db.prepare(
+      `INSERT OR IGNORE INTO charges (time, account_id, msisdn, kind, ref, amount, period_start, applied)
+       VALUES (@time, @accountId, @msisdn, @kind, @ref, @amount, @periodStart, @applied)`,
+    );
+    this.balanceStmt = db.prepare<[number, string]>('UPDATE accounts SET balance = balance - ? WHERE id = ?');
+    this.billingDayStmt = db.prepare<[string], { billingDay: number }>(
+      'SELECT billing_day AS billingDay FROM accounts WHERE id = ?',
+    );
+    this.insertUsageStmt = db.prepare(
+      `INSERT OR IGNORE INTO usage_days (msisdn, day, account_id, tariff, used_minutes, used_sms, used_mb, end_minutes,
+         end_sms, end_mb, records, minutes, calls, sms, data_mb, bytes, roaming_minutes, roaming_mb, cost, materialized)
+       VALUES (@msisdn, @day, @accountId, @tariff, @usedMinutes, @usedSms, @usedMb, @endMinutes, @endSms, @endMb,
+         @records, @minutes, @calls, @sms, @dataMb, @bytes, @roamingMinutes, @roamingMb, @cost, @materialized)`,
+    );
+    this.insertCdrStmt = db.prepare(
+      `INSERT OR IGNORE INTO cdr (msisdn, started_at, seq, kind, direction, peer, peer_name, location, seconds, bytes, cost)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /**
+   * Records a charge and takes it from the balance; false (and nothing taken) when this charge was
+   * already made — so a replayed billing step never charges twice.
+   */
+  charge(c: ChargeInput): boolean {
+    const billingDay = this.billingDayStmt.get(c.accountId)?.billingDay ?? 1;
+    const applied = c.applied ?? true;
+    const inserted =
+      this.chargeStmt.run({
+        ...c,
+        periodStart: periodOf(c.time.slice(0, 10), billingDay).start,
+        applied: applied ? 1 : 0,
+      }).changes > 0;
+    if (inserted && applied && c.amount !== 0) this.balanceStmt.run(c.amount, c.accountId);
+    return inserted;
+  }
+
+  /** Lines of the given account billing day (0 = any) and status, after `after` by msisdn. */
+  lines(opts: { after: string; limit: number; billingDay?: number; status?: string }): BillingLine[] {
+    return this.db
+      .prepare<{ after: string; limit: number; billingDay: number; status: string | null }, BillingLine>(
+        `SELECT ${LINE_COLUMNS} FROM ${LINE_FROM}
+          WHERE n.msisdn > @after AND (@billingDay = 0 OR a.billing_day = @billingDay)
+            AND (@status IS NULL OR n.status = @status)
+          ORDER BY n.msisdn LIMIT @limit`,
+      )
+      .all({ after: opts.after, limit: opts.limit, billingDay: opts.billingDay ?? 0, status: opts.status ?? null });
+  }
+
+  /** These lines (unknown ones left out). */
+  linesOf(msisdns: string[]): BillingLine[] {
+    if (msisdns.length === 0) return [];
+    return this.db
+      .prepare<[string], BillingLine>(
+        `SELECT ${LINE_COLUMNS} FROM ${LINE_FROM} WHERE n.msisdn IN (SELECT value FROM json_each(?)) ORDER BY n.msisdn`,
+      )
+      .all(JSON.stringify(msisdns));
+  }
+
+  /** The numbers in these groups (null = all), in order. */
+  msisdnsIn(groups: string[] | null): string[] {
+    return this.db
+      .prepare<[string | null], { msisdn: string }>(
+        `SELECT msisdn FROM numbers WHERE (?1 IS NULL OR group_id IN (SELECT value FROM json_each(?1))) ORDER BY msisdn`,
+      )
+      .all(groups ? JSON.stringify(groups) : null)
+      .map((r) => r.msisdn);
+  }
+
+  /** Monthly fees of the services on these lines: msisdn → [service, fee][]. */
+  serviceFees(msisdns: string[]): Map<string, [string, number][]> {
+    const out = new Map<string, [string, number][]>();
+    if (msisdns.length === 0) return out;
+    const rows = this.db
+      .prepare<[string], { msisdn: string; service: string; fee: number }>(
+        `SELECT ns.msisdn, ns.service, s.monthly_fee AS fee FROM number_services ns JOIN services s ON s.code = ns.service
+          WHERE ns.msisdn IN (SELECT value FROM json_each(?)) AND s.monthly_fee > 0 ORDER BY ns.msisdn, ns.service`,
+      )
+      .all(JSON.stringify(msisdns));
+    for (const r of rows) {
+      const list = out.get(r.msisdn) ?? [];
+      list.push([r.service, r.fee]);
+      out.set(r.msisdn, list);
+    }
+    return out;
+  }
+
+  /** Stores a day of usage (once); true if it was new. */
+  insertUsage(u: UsageDay): boolean {
+    return this.insertUsageStmt.run(u).changes > 0;
+  }
+
+  /** The last stored usage day of a line in [from, before). */
+  lastUsage(msisdn: string, from: string, before: string): UsageDay | undefined {
+    return this.db
+      .prepare<[string, string, string], UsageDay>(
+        `SELECT ${USAGE_COLUMNS} FROM usage_days WHERE msisdn = ? AND day >= ? AND day < ? ORDER BY day DESC LIMIT 1`,
+      )
+      .get(msisdn, from, before);
+  }
+
+  /** Stored usage days of these lines in [from, to). */
+  usage(msisdns: string[], from: string, to: string): UsageDay[] {
+    if (msisdns.length === 0) return [];
+    return this.db
+      .prepare<[string, string, string], UsageDay>(
+        `SELECT ${USAGE_COLUMNS} FROM usage_days
+          WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ? ORDER BY msisdn, day`,
+      )
+      .all(JSON.stringify(msisdns), from, to);
+  }
+
+  /** Stores a day's records and marks the day materialized. */
+  insertCdr(msisdn: string, day: string, records: CdrRecord[]): void {
+    let seq = 0;
+    let last = '';
+    for (const r of records) {
+      seq = r.time === last ? seq + 1 : 0;
+      last = r.time;
+      this.insertCdrStmt.run(
+        msisdn,
+        r.time,
+        seq,
+        r.kind,
+        r.direction,
+        r.peer,
+        r.peerName,
+        r.location,
+        r.seconds,
+        r.bytes,
+        r.cost,
+      );
+    }
+    this.db.prepare('UPDATE usage_days SET materialized = 1 WHERE msisdn = ? AND day = ?').run(msisdn, day);
+  }
+
+  /** The records of one line in [from, to) (ISO times), in time order. */
+  cdr(msisdn: string, from: string, to: string): CdrRow[] {
+    return this.db
+      .prepare<[string, string, string], CdrRow>(
+        `SELECT msisdn AS number, started_at AS time, kind, direction, peer, peer_name AS peerName, location, seconds,
+                bytes, cost
+           FROM cdr WHERE msisdn = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, seq`,
+      )
+      .all(msisdn, from, to);
+  }
+
+  /** Sum of a line's charges in the billing period starting `periodStart`. */
+  spent(msisdn: string, periodStart: string): number {
+    return (
+      this.db
+        .prepare<[string, string], { s: number | null }>(
+          'SELECT sum(amount) AS s FROM charges WHERE msisdn = ? AND period_start = ?',
+        )
+        .get(msisdn, periodStart)?.s ?? 0
+    );
+  }
+
+  /** An account's charges in the period starting `periodStart`, by kind. */
+  accountCharges(accountId: string, periodStart: string): Record<ChargeKind, number> {
+    const out: Record<ChargeKind, number> = { tariff_fee: 0, service_fee: 0, usage: 0, one_time: 0 };
+    const rows = this.db
+      .prepare<[string, string], { kind: ChargeKind; s: number }>(
+        'SELECT kind, sum(amount) AS s FROM charges WHERE account_id = ? AND period_start = ? GROUP BY kind',
+      )
+      .all(accountId, periodStart);
+    for (const r of rows) out[r.kind] = r.s;
+    return out;
+  }
+
+  /** How many days of usage an account has stored in [from, to), and their cost. */
+  accountUsageDays(accountId: string, from: string, to: string): { days: number; cost: number } {
+    const r = this.db
+      .prepare<[string, string, string], { days: number; cost: number | null }>(
+        'SELECT count(DISTINCT day) AS days, sum(cost) AS cost FROM usage_days WHERE account_id = ? AND day >= ? AND day < ?',
+      )
+      .get(accountId, from, to);
+    return { days: r?.days ?? 0, cost: r?.cost ?? 0 };
+  }
+
+  /** Charges per line (or group/account) over [from, to) by period start, for reports. */
+  chargesByLine(
+    msisdns: string[],
+    from: string,
+    to: string,
+  ): { msisdn: string; accountId: string; kind: ChargeKind; amount: number }[] {
+    if (msisdns.length === 0) return [];
+    return this.db
+      .prepare<[string, string, string], { msisdn: string; accountId: string; kind: ChargeKind; amount: number }>(
+        `SELECT msisdn, account_id AS accountId, kind, sum(amount) AS amount FROM charges
+          WHERE msisdn IN (SELECT value FROM json_each(?)) AND time >= ? AND time < ?
+          GROUP BY msisdn, account_id, kind ORDER BY msisdn`,
+      )
+      .all(JSON.stringify(msisdns), from, to);
+  }
+}

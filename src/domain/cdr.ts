@@ -1,0 +1,296 @@
+/**
+ * Call detail records, generated deterministically from (seed, msisdn, day): the same company has the
+ * same calls on every machine and every run, so a demo of any size has stable data without storing
+ * years of records. Each record is priced against what is left of the tariff's allowance at that
+ * moment, so the records of a day depend on the usage before it in the billing period — which the
+ * caller passes in (`used`) and gets back updated.
+ */
+import { MB, RATES, type Allowance } from './billing.js';
+
+export type CdrKind = 'call' | 'sms' | 'data' | 'roaming';
+
+/** One record. `time` is UTC ISO; `cost` kopecks. */
+export interface CdrRecord {
+  time: string;
+  kind: CdrKind;
+  direction: 'out' | 'in' | null;
+  peer: string;
+  peerName: string | null;
+  location: string;
+  seconds: number;
+  bytes: number;
+  cost: number;
+}
+
+/** Allowance used so far in the billing period (whole minutes, SMS, whole megabytes). */
+export interface UsedAllowance {
+  minutes: number;
+  sms: number;
+  dataMb: number;
+}
+
+/** A day's totals: what billing charges and reports count. */
+export interface DaySummary {
+  records: number;
+  /** Outgoing domestic call minutes (each call rounded up). */
+  minutes: number;
+  calls: number;
+  sms: number;
+  /** Domestic data megabytes (each session rounded up). */
+  dataMb: number;
+  bytes: number;
+  roamingMinutes: number;
+  roamingMb: number;
+  cost: number;
+}
+
+/** CSV/JSON field names of a record, in column order (the export's header). */
+export const CDR_FIELDS = [
+  'number',
+  'time',
+  'kind',
+  'direction',
+  'peer',
+  'peerName',
+  'location',
+  'seconds',
+  'bytes',
+  'cost',
+] as const;
+
+/** 32-bit FNV-1a of a string. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: a small, fast, seedable PRNG in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** How much a line talks: fixed per (seed, msisdn) so a person keeps their habits month after month. */
+export type Persona = 'light' | 'medium' | 'heavy';
+
+export function personaOf(seed: number, msisdn: string): { persona: Persona; traveller: boolean } {
+  const h = hash32(`${seed}:${msisdn}:persona`);
+  const r = (h % 100) / 100;
+  return { persona: r < 0.4 ? 'light' : r < 0.8 ? 'medium' : 'heavy', traveller: h % 11 === 0 };
+}
+
+const PROFILE: Record<Persona, { calls: number; meanSeconds: number; sms: number; sessions: number; mb: number }> =
+  {
+    light: { calls: 3, meanSeconds: 90, sms: 1, sessions: 3, mb: 40 },
+    medium: { calls: 8, meanSeconds: 150, sms: 3, sessions: 5, mb: 150 },
+    heavy: { calls: 16, meanSeconds: 200, sms: 6, sessions: 8, mb: 400 },
+  };
+
+/** People and organisations a corporate line talks to; Cyrillic on purpose (exports must keep it intact). */
+const CONTACTS: [string, string | null][] = [
+  ['+74951234567', 'ООО «Ромашка», приёмная'],
+  ['+74957891011', 'Бухгалтерия'],
+  ['+78005553535', 'Такси «Максим»'],
+  ['+74996470000', 'Сбербанк'],
+  ['+78127654321', 'Склад «Северный»'],
+  ['+73832123456', 'Иванов Пётр Сергеевич'],
+  ['+73432987654', 'Смирнова Ольга'],
+  ['+79031112233', 'Кузнецов А. В.'],
+  ['+79165554433', 'Клиент: «Лютик» & Co'],
+  ['+79219876543', null],
+  ['+79857770011', null],
+  ['+79610002030', null],
+];
+const SMS_PEERS: [string, string][] = [
+  ['900', 'Сбербанк'],
+  ['Yandex.Taxi', 'Яндекс Такси'],
+  ['Gosuslugi', 'Госуслуги'],
+  ['+79165554433', 'Клиент: «Лютик» & Co'],
+];
+const HOME: Record<string, string> = {
+  MOW: 'Москва',
+  SPE: 'Санкт-Петербург',
+  NSK: 'Новосибирск',
+  EKB: 'Екатеринбург',
+  KZN: 'Казань',
+  KRD: 'Краснодар',
+};
+const ABROAD = ['Турция', 'Казахстан', 'Германия', 'ОАЭ', 'Китай'];
+
+/** The line a generator needs: who, where, and what the tariff includes. */
+export interface CdrLine {
+  msisdn: string;
+  region: string;
+  allowance: Allowance;
+}
+
+/**
+ * The records of one line on one day, in time order, priced against `used` (which is advanced in place).
+ * Pure: the same arguments always give the same records.
+ */
+export function generateDay(seed: number, line: CdrLine, day: string, used: UsedAllowance): CdrRecord[] {
+  const rnd = prng(hash32(`${seed}:${line.msisdn}:${day}`));
+  const { persona, traveller } = personaOf(seed, line.msisdn);
+  const p = PROFILE[persona];
+  const dataOnly = line.allowance.minutes === 0 && line.allowance.sms === 0;
+  const abroad = traveller && rnd() < 0.2 ? ABROAD[Math.floor(rnd() * ABROAD.length)] : undefined;
+  const home = HOME[line.region] ?? line.region;
+  const weekend = [0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay());
+  const scale = weekend ? 0.4 : 1;
+  const count = (mean: number) => Math.floor(rnd() * (2 * mean * scale + 1));
+  const at = () => {
+    // Mostly working hours, UTC+3-ish: 05:00–19:00 UTC.
+    const s = Math.floor((5 + rnd() * 14) * 3600);
+    return s;
+  };
+  const draft: { s: number; make: () => Omit<CdrRecord, 'time'> }[] = [];
+  if (!dataOnly) {
+    for (let i = count(p.calls); i > 0; i--) {
+      const [peer, peerName] = CONTACTS[Math.floor(rnd() * CONTACTS.length)] as [string, string | null];
+      const seconds = 5 + Math.floor(-Math.log(1 - rnd()) * p.meanSeconds);
+      const direction = rnd() < 0.6 ? 'out' : 'in';
+      draft.push({
+        s: at(),
+        make: () =>
+          abroad
+            ? roamingCall(line.allowance, used, direction, peer, peerName, abroad, seconds)
+            : call(line.allowance, used, direction, peer, peerName, home, seconds),
+      });
+    }
+    for (let i = count(p.sms); i > 0; i--) {
+      const [peer, peerName] = SMS_PEERS[Math.floor(rnd() * SMS_PEERS.length)] as [string, string];
+      const direction = peer.startsWith('+') && rnd() < 0.7 ? 'out' : 'in';
+      draft.push({ s: at(), make: () => sms(line.allowance, used, direction, peer, peerName, abroad ?? home) });
+    }
+  }
+  for (let i = Math.max(1, count(p.sessions)); i > 0; i--) {
+    const bytes = Math.floor((0.05 + rnd() * 2) * (p.mb / p.sessions) * MB);
+    draft.push({ s: at(), make: () => data(line.allowance, used, bytes, abroad ?? home, !!abroad) });
+  }
+  draft.sort((a, b) => a.s - b.s);
+  const base = Date.parse(`${day}T00:00:00Z`);
+  return draft.map((d) => ({ time: new Date(base + d.s * 1000).toISOString(), ...d.make() }));
+}
+
+/** Sums a day's records. */
+export function summarize(records: CdrRecord[]): DaySummary {
+  const s: DaySummary = {
+    records: records.length,
+    minutes: 0,
+    calls: 0,
+    sms: 0,
+    dataMb: 0,
+    bytes: 0,
+    roamingMinutes: 0,
+    roamingMb: 0,
+    cost: 0,
+  };
+  for (const r of records) {
+    s.cost += r.cost;
+    s.bytes += r.bytes;
+    if (r.kind === 'call') {
+      s.calls++;
+      if (r.direction === 'out') s.minutes += Math.ceil(r.seconds / 60);
+    } else if (r.kind === 'sms' && r.direction === 'out') s.sms++;
+    else if (r.kind === 'data') s.dataMb += Math.ceil(r.bytes / MB);
+    else if (r.kind === 'roaming') {
+      if (r.seconds > 0) s.roamingMinutes += Math.ceil(r.seconds / 60);
+      else s.roamingMb += Math.ceil(r.bytes / MB);
+    }
+  }
+  return s;
+}
+
+/** Consumes `amount` of an allowance; returns how much of it was beyond the allowance. */
+function consume(included: number, usedBefore: number, amount: number): number {
+  if (included < 0) return 0;
+  return Math.max(0, usedBefore + amount - included) - Math.max(0, usedBefore - included);
+}
+
+function call(
+  a: Allowance,
+  used: UsedAllowance,
+  direction: 'out' | 'in',
+  peer: string,
+  peerName: string | null,
+  location: string,
+  seconds: number,
+): Omit<CdrRecord, 'time'> {
+  let cost = 0;
+  if (direction === 'out') {
+    const minutes = Math.ceil(seconds / 60);
+    cost = consume(a.minutes, used.minutes, minutes) * RATES.minute;
+    used.minutes += minutes;
+  }
+  return { kind: 'call', direction, peer, peerName, location, seconds, bytes: 0, cost };
+}
+
+function roamingCall(
+  a: Allowance,
+  used: UsedAllowance,
+  direction: 'out' | 'in',
+  peer: string,
+  peerName: string | null,
+  location: string,
+  seconds: number,
+): Omit<CdrRecord, 'time'> {
+  const minutes = Math.ceil(seconds / 60);
+  let cost: number;
+  if (a.roamingIncluded) {
+    cost = consume(a.minutes, used.minutes, minutes) * RATES.minute;
+    used.minutes += minutes;
+  } else cost = minutes * RATES.roamingMinute;
+  return { kind: 'roaming', direction, peer, peerName, location, seconds, bytes: 0, cost };
+}
+
+function sms(
+  a: Allowance,
+  used: UsedAllowance,
+  direction: 'out' | 'in',
+  peer: string,
+  peerName: string,
+  location: string,
+): Omit<CdrRecord, 'time'> {
+  let cost = 0;
+  if (direction === 'out') {
+    cost = consume(a.sms, used.sms, 1) * RATES.sms;
+    used.sms += 1;
+  }
+  return { kind: 'sms', direction, peer, peerName, location, seconds: 0, bytes: 0, cost };
+}
+
+function data(
+  a: Allowance,
+  used: UsedAllowance,
+  bytes: number,
+  location: string,
+  abroad: boolean,
+): Omit<CdrRecord, 'time'> {
+  const mb = Math.ceil(bytes / MB);
+  let cost: number;
+  if (abroad && !a.roamingIncluded) cost = mb * RATES.roamingMegabyte;
+  else {
+    cost = consume(a.dataMb, used.dataMb, mb) * RATES.megabyte;
+    used.dataMb += mb;
+  }
+  return {
+    kind: abroad ? 'roaming' : 'data',
+    direction: null,
+    peer: 'internet',
+    peerName: null,
+    location,
+    seconds: 0,
+    bytes,
+    cost,
+  };
+}
