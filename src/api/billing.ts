@@ -26,7 +26,8 @@ export const AccountBalance = Type.Object({
   periodEnd: Type.String({ description: 'The last day of the period (YYYY-MM-DD)' }),
   charges: ChargesSoFar,
   forecast: Type.Integer({
-    description: 'Charges expected by the end of the period: so far plus the daily usage so far for the days left',
+    description:
+      'Charges expected by the end of the period: so far plus the daily usage so far for the days left',
   }),
   autopay: Type.Union([Type.Object({ below: Kopecks, amount: Kopecks }), Type.Null()]),
 });
@@ -62,8 +63,15 @@ const DetailTargets = {
   numbers: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 100_000 })),
   group: Type.Optional(Type.String({ maxLength: 200 })),
   all: Type.Optional(Type.Boolean()),
-  from: Day,
-  to: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Last day included (YYYY-MM-DD)' }),
+  from: Type.Optional(
+    Type.String({
+      pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+      description: 'First day (default: the 1st of this month)',
+    }),
+  ),
+  to: Type.Optional(
+    Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Last day included (default: today)' }),
+  ),
 };
 
 /** How a stream of records is written. */
@@ -111,7 +119,12 @@ export type DetailRequest = Static<typeof DetailRequest>;
 export const CdrRecordSchema = Type.Object({
   number: Type.String(),
   time: Timestamp,
-  kind: Type.Union([Type.Literal('call'), Type.Literal('sms'), Type.Literal('data'), Type.Literal('roaming')]),
+  kind: Type.Union([
+    Type.Literal('call'),
+    Type.Literal('sms'),
+    Type.Literal('data'),
+    Type.Literal('roaming'),
+  ]),
   direction: Type.Union([Type.Literal('out'), Type.Literal('in'), Type.Null()]),
   peer: Type.String(),
   peerName: Type.Union([Type.String(), Type.Null()]),

@@ -79,7 +79,9 @@ export const Tariff = Type.Object({
   sms: Type.Integer({ description: '-1 = unlimited' }),
   dataMb: Type.Integer({ description: '-1 = unlimited' }),
   regions: Type.Array(Type.String()),
-  roamingIncluded: Type.Boolean({ description: 'Roaming counts against the allowance instead of being paid apart' }),
+  roamingIncluded: Type.Boolean({
+    description: 'Roaming counts against the allowance instead of being paid apart',
+  }),
   description: Type.String(),
 });
 export type Tariff = Static<typeof Tariff>;

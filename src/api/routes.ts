@@ -480,20 +480,23 @@ export const routes = {
   },
   'limits.list': {
     ...endpoints['limits.list'],
-    summary: 'Spending limits of the numbers in your scope, with what each spent this period (set them with limit.set operations)',
+    summary:
+      'Spending limits of the numbers in your scope, with what each spent this period (set them with limit.set operations)',
     query: ListQuery(LimitQuery),
     response: Page(LimitView),
   },
   'cdr.query': {
     ...endpoints['cdr.query'],
-    summary: 'Call detail records of numbers over days, streamed as JSON lines, CSV or TSV (ordered by number, time)',
+    summary:
+      'Call detail records of numbers over days, streamed as JSON lines, CSV or TSV (ordered by number, time)',
     body: CdrQueryBody,
     response: CdrRecordSchema,
     stream: true,
   },
   'detailRequests.create': {
     ...endpoints['detailRequests.create'],
-    summary: 'Ask for the call details of many numbers: prepared in the background, then downloaded (Idempotency-Key)',
+    summary:
+      'Ask for the call details of many numbers: prepared in the background, then downloaded (Idempotency-Key)',
     body: DetailRequestBody,
     response: DetailRequest,
     status: 202,

@@ -46,6 +46,8 @@ export interface ChangeRequest {
   alwaysConfirm?: boolean;
   /** Options that take no filter (a SIM replacement names its one number). */
   noFilters?: boolean;
+  /** Checks and converts a row's per-row parameters (e.g. money to kopecks); an error rejects the row. */
+  checkRow?: (params: Record<string, string>) => { params: Record<string, string> } | { error: string };
 }
 
 /** The ways to name numbers, added to a changing command. */
@@ -203,8 +205,18 @@ async function targetBatches(ctx: Context, req: ChangeRequest, flags: ChangeFlag
       })(),
       ...files.map((f) => input.streamTargets(f, opts, ctx.io.stdin, sink)),
     ];
+    const check = (row: import('./input/number-list.js').TargetRow) => {
+      if (!req.checkRow) return row;
+      const checked = req.checkRow(row.params);
+      if ('params' in checked) return { ...row, params: checked.params };
+      sink.errors.push({ source: row.source, line: row.line, value: row.msisdn, reason: checked.error });
+      sink.errorCount++;
+      return undefined;
+    };
     for (const source of sources) {
-      for await (const row of source) {
+      for await (const raw of source) {
+        const row = check(raw);
+        if (!row) continue;
         if (seen.add(row.msisdn)) yield row;
         else sink.duplicates++;
       }

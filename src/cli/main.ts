@@ -8,11 +8,14 @@ import * as appeal from './commands/appeal.js';
 import * as audit from './commands/audit.js';
 import * as autopay from './commands/autopay.js';
 import * as auth from './commands/auth.js';
+import * as balance from './commands/balance.js';
 import * as block from './commands/block.js';
 import * as backend from './commands/backend.js';
 import * as completion from './commands/completion.js';
 import * as demo from './commands/demo.js';
+import * as detail from './commands/detail.js';
 import * as groups from './commands/groups.js';
+import * as limits from './commands/limits.js';
 import * as locate from './commands/locate.js';
 import * as help from './commands/help.js';
 import * as number from './commands/number.js';
@@ -20,6 +23,7 @@ import * as numbers from './commands/numbers.js';
 import * as ops from './commands/ops.js';
 import * as password from './commands/password.js';
 import * as pay from './commands/pay.js';
+import * as report from './commands/report.js';
 import * as roles from './commands/roles.js';
 import * as services from './commands/services.js';
 import * as sim from './commands/sim.js';
@@ -52,8 +56,12 @@ const MODULES: CommandModule[] = [
   audit,
   locate,
   appeal,
+  detail,
+  report,
+  balance,
   pay,
   autopay,
+  limits,
   tariffs,
   accounts,
   backend,

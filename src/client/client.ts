@@ -155,6 +155,55 @@ export class VmClient {
     } while (cursor);
   }
 
+  /**
+   * Calls a streaming route (call detail records) and resolves with the open response once it answered
+   * 2xx; an error answer is read and thrown as ApiError like any other call. Not retried: a stream that
+   * broke half-way is the caller's to restart.
+   */
+  async stream<Id extends RouteId>(id: Id, input: CallInput = {}): Promise<NodeJS.ReadableStream> {
+    const def = endpoints[id];
+    const path = def.path.replace(/:(\w+)/g, (_, name: string) =>
+      encodeURIComponent(input.params?.[name] ?? ''),
+    );
+    const url = new URL(path, this.base);
+    for (const [k, v] of Object.entries(input.query ?? {})) {
+      if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
+    }
+    const requestId = `cli_${randomBytes(8).toString('hex')}`;
+    let res: import('node:http').IncomingMessage;
+    try {
+      res = await this.transport.open({
+        method: def.method,
+        url,
+        headers: {
+          accept: 'application/x-ndjson, text/csv, text/tab-separated-values, application/json',
+          'user-agent': this.opts.userAgent,
+          'x-request-id': requestId,
+          ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}),
+          ...(input.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(input.idempotencyKey ? { 'idempotency-key': input.idempotencyKey } : {}),
+        },
+        body: input.body !== undefined ? JSON.stringify(input.body) : undefined,
+      });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'ERROR';
+      throw new NetworkError(this.opts.server, code, (err as Error).message);
+    }
+    const serverRequestId = headerOf(res.headers['x-request-id']) ?? requestId;
+    this.opts.debug?.(
+      `${def.method} ${url.pathname}${url.search} -> ${res.statusCode} [${serverRequestId}] (stream)`,
+    );
+    if ((res.statusCode ?? 0) < 400) return res;
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    throw toApiError(
+      res.statusCode ?? 0,
+      Buffer.concat(chunks).toString('utf8'),
+      serverRequestId,
+      this.opts.server,
+    );
+  }
+
   /** Releases the connection pool. */
   async close(): Promise<void> {
     this.transport.close();

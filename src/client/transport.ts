@@ -66,6 +66,36 @@ export class Transport {
     });
   }
 
+  /**
+   * Sends one request and resolves with the response as a stream, unread (a download); the caller reads
+   * or destroys it. No timeout once the answer has started: a long export keeps going.
+   */
+  open(req: TransportRequest): Promise<http.IncomingMessage> {
+    const lib = req.url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const r = lib.request(
+        req.url,
+        {
+          method: req.method,
+          agent: this.agent,
+          headers:
+            req.body === undefined
+              ? req.headers
+              : { ...req.headers, 'content-length': Buffer.byteLength(req.body) },
+        },
+        (res) => {
+          r.setTimeout(0);
+          resolve(res);
+        },
+      );
+      r.setTimeout(this.timeoutMs, () =>
+        r.destroy(Object.assign(new Error(`no answer in ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      );
+      r.on('error', reject);
+      r.end(req.body);
+    });
+  }
+
   /** Closes idle keep-alive sockets so the process can exit. */
   close(): void {
     this.agent.destroy();

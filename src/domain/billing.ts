@@ -75,10 +75,7 @@ export function monthRange(month: string): { start: string; end: string } {
 }
 
 /** What `usage` would cost on a tariff over one period: the monthly fee plus everything beyond the allowance. */
-export function periodCost(
-  tariff: Allowance & { monthlyFee: number },
-  usage: PeriodUsage,
-): number {
+export function periodCost(tariff: Allowance & { monthlyFee: number }, usage: PeriodUsage): number {
   const over = (used: number, included: number) => (included < 0 ? 0 : Math.max(0, used - included));
   let cost =
     tariff.monthlyFee +

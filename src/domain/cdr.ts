@@ -89,12 +89,14 @@ export function personaOf(seed: number, msisdn: string): { persona: Persona; tra
   return { persona: r < 0.4 ? 'light' : r < 0.8 ? 'medium' : 'heavy', traveller: h % 11 === 0 };
 }
 
-const PROFILE: Record<Persona, { calls: number; meanSeconds: number; sms: number; sessions: number; mb: number }> =
-  {
-    light: { calls: 3, meanSeconds: 90, sms: 1, sessions: 3, mb: 40 },
-    medium: { calls: 8, meanSeconds: 150, sms: 3, sessions: 5, mb: 150 },
-    heavy: { calls: 16, meanSeconds: 200, sms: 6, sessions: 8, mb: 400 },
-  };
+const PROFILE: Record<
+  Persona,
+  { calls: number; meanSeconds: number; sms: number; sessions: number; mb: number }
+> = {
+  light: { calls: 3, meanSeconds: 60, sms: 1, sessions: 3, mb: 25 },
+  medium: { calls: 7, meanSeconds: 100, sms: 2, sessions: 5, mb: 90 },
+  heavy: { calls: 12, meanSeconds: 150, sms: 4, sessions: 8, mb: 300 },
+};
 
 /** People and organisations a corporate line talks to; Cyrillic on purpose (exports must keep it intact). */
 const CONTACTS: [string, string | null][] = [
@@ -143,7 +145,7 @@ export function generateDay(seed: number, line: CdrLine, day: string, used: Used
   const { persona, traveller } = personaOf(seed, line.msisdn);
   const p = PROFILE[persona];
   const dataOnly = line.allowance.minutes === 0 && line.allowance.sms === 0;
-  const abroad = traveller && rnd() < 0.2 ? ABROAD[Math.floor(rnd() * ABROAD.length)] : undefined;
+  const abroad = traveller && rnd() < 0.06 ? ABROAD[Math.floor(rnd() * ABROAD.length)] : undefined;
   const home = HOME[line.region] ?? line.region;
   const weekend = [0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay());
   const scale = weekend ? 0.4 : 1;
@@ -170,7 +172,10 @@ export function generateDay(seed: number, line: CdrLine, day: string, used: Used
     for (let i = count(p.sms); i > 0; i--) {
       const [peer, peerName] = SMS_PEERS[Math.floor(rnd() * SMS_PEERS.length)] as [string, string];
       const direction = peer.startsWith('+') && rnd() < 0.7 ? 'out' : 'in';
-      draft.push({ s: at(), make: () => sms(line.allowance, used, direction, peer, peerName, abroad ?? home) });
+      draft.push({
+        s: at(),
+        make: () => sms(line.allowance, used, direction, peer, peerName, abroad ?? home),
+      });
     }
   }
   for (let i = Math.max(1, count(p.sessions)); i > 0; i--) {

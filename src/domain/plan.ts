@@ -163,7 +163,11 @@ export function planItem(
       if (line.status === 'terminated') return fail('number_terminated');
       const monthly = Number(params.monthly);
       const action = String(params.action ?? 'notify');
-      if (!Number.isInteger(monthly) || monthly <= 0 || !(LIMIT_ACTIONS as readonly string[]).includes(action))
+      if (
+        !Number.isInteger(monthly) ||
+        monthly <= 0 ||
+        !(LIMIT_ACTIONS as readonly string[]).includes(action)
+      )
         return fail('limit_invalid', `monthly=${String(params.monthly)} action=${action}`, before);
       if (line.limit?.monthly === monthly && line.limit.action === action)
         return { outcome: 'skip', code: 'limit_unchanged', before };

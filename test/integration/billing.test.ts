@@ -70,7 +70,9 @@ describe('two billing periods later', () => {
   it('charges each monthly fee once per period, at the billing day', () => {
     const line = activeIn('4001001')[2] as Line;
     const fees = db()
-      .prepare('SELECT ref, applied, count(*) AS n FROM charges WHERE msisdn = ? AND kind = ? GROUP BY ref, applied ORDER BY ref')
+      .prepare(
+        'SELECT ref, applied, count(*) AS n FROM charges WHERE msisdn = ? AND kind = ? GROUP BY ref, applied ORDER BY ref',
+      )
       .all(line.msisdn, 'tariff_fee');
     expect(fees).toEqual([
       { ref: '2026-11-01', applied: 0, n: 1 },
@@ -109,7 +111,9 @@ describe('two billing periods later', () => {
             WHERE account_id = @a OR from_account_id = @a`,
         )
         .get({ a: account }) as { s: number };
-      const now = db().prepare('SELECT balance FROM accounts WHERE id = ?').get(account) as { balance: number };
+      const now = db().prepare('SELECT balance FROM accounts WHERE id = ?').get(account) as {
+        balance: number;
+      };
       expect(now.balance).toBe(seed - taken.s + paid.s);
     }
   });
@@ -118,9 +122,9 @@ describe('two billing periods later', () => {
     const before = db().prepare('SELECT count(*) AS n, sum(amount) AS s FROM charges').get();
     const balances = db().prepare('SELECT id, balance FROM accounts ORDER BY id').all();
     // Rewind the cursor a week, as after a crash between a chunk's commit and the next.
-    db().prepare("UPDATE meta SET value = ? WHERE key = 'billing.next'").run(
-      JSON.stringify({ day: '2026-12-26', phase: 'fees', after: '' }),
-    );
+    db()
+      .prepare("UPDATE meta SET value = ? WHERE key = 'billing.next'")
+      .run(JSON.stringify({ day: '2026-12-26', phase: 'fees', after: '' }));
     await b.services.worker.idle();
     expect(db().prepare('SELECT count(*) AS n, sum(amount) AS s FROM charges').get()).toEqual(before);
     expect(db().prepare('SELECT id, balance FROM accounts ORDER BY id').all()).toEqual(balances);
@@ -139,9 +143,13 @@ describe('two billing periods later', () => {
     const ops = await admin.call('operations.list', { query: { limit: 100 } });
     const limitOps = ops.data.filter((o) => o.createdBy === 'limits');
     expect(limitOps.length).toBeGreaterThanOrEqual(1);
-    const items = await admin.call('operations.items', { params: { id: limitOps[limitOps.length - 1]?.id as string } });
+    const items = await admin.call('operations.items', {
+      params: { id: limitOps[limitOps.length - 1]?.id as string },
+    });
     expect(items.data.map((i) => i.msisdn)).toContain(blocked.msisdn);
-    const breaches = db().prepare('SELECT period_start AS p FROM limit_breaches WHERE msisdn = ?').all(blocked.msisdn);
+    const breaches = db()
+      .prepare('SELECT period_start AS p FROM limit_breaches WHERE msisdn = ?')
+      .all(blocked.msisdn);
     expect(breaches).toEqual([{ p: '2026-11-01' }]); // blocked, so nothing is charged after
     // Blocked lines make no calls.
     const after = db()
@@ -167,7 +175,10 @@ describe('two billing periods later', () => {
     const mow = balance.accounts[0];
     expect(mow).toMatchObject({ periodStart: '2027-01-01', periodEnd: '2027-01-31' });
     expect(mow?.charges.total).toBe(
-      (mow?.charges.tariffFees ?? 0) + (mow?.charges.serviceFees ?? 0) + (mow?.charges.usage ?? 0) + (mow?.charges.oneTime ?? 0),
+      (mow?.charges.tariffFees ?? 0) +
+        (mow?.charges.serviceFees ?? 0) +
+        (mow?.charges.usage ?? 0) +
+        (mow?.charges.oneTime ?? 0),
     );
     expect(mow?.forecast).toBeGreaterThanOrEqual(mow?.charges.total ?? 0);
     const limits = await admin.call('limits.list');

@@ -75,7 +75,10 @@ export class BillingService {
   }
 
   /** The limits of numbers in the caller's scope, with this period's spending. */
-  limits(p: Principal, q: { group?: string; number?: string; limit?: number; cursor?: string }): Page<LimitView> {
+  limits(
+    p: Principal,
+    q: { group?: string; number?: string; limit?: number; cursor?: string },
+  ): Page<LimitView> {
     const limit = q.limit ?? 100;
     const groups = this.store.catalog.groupRecords();
     const scope = scopeOf(p, 'money:read', groups);

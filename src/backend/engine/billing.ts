@@ -46,7 +46,7 @@ export class Billing {
     const today = dayOf(now);
     store.transaction(() => {
       store.setMeta('seed', store.meta('seed') ?? String(seed));
-      for (let after = ''; ; ) {
+      for (let after = ''; ;) {
         const lines = store.billing.lines({ after, limit: 5000, status: 'active' });
         if (lines.length === 0) break;
         chargeFees(store, lines, periodStartOf, false);

@@ -101,17 +101,28 @@ export class DetailService {
   }
 
   /** The records of a finished request. */
-  file(p: Principal, id: string, q: { format?: RecordFormat; excel?: boolean; fields?: string }): RecordStream {
+  file(
+    p: Principal,
+    id: string,
+    q: { format?: RecordFormat; excel?: boolean; fields?: string },
+  ): RecordStream {
     this.show(p, id);
     const r = this.store.detailRequests.get(id) as DetailRequestRecord;
     if (r.state !== 'done')
-      throw new ApiError('conflict', `Detail request ${id} is not ready yet (${r.done} of ${r.total} numbers)`, {
-        reason: 'not_ready',
-      });
+      throw new ApiError(
+        'conflict',
+        `Detail request ${id} is not ready yet (${r.done} of ${r.total} numbers)`,
+        {
+          reason: 'not_ready',
+        },
+      );
     const fields = q.fields?.split(',').map((f) => f.trim());
     for (const f of fields ?? [])
       if (!(CDR_FIELDS as readonly string[]).includes(f))
-        throw new ApiError('validation_failed', `Unknown field "${f}"`, { reason: 'unknown_field', field: f });
+        throw new ApiError('validation_failed', `Unknown field "${f}"`, {
+          reason: 'unknown_field',
+          field: f,
+        });
     return this.stream(
       this.numbersOf(r),
       r.dayFrom,
@@ -159,22 +170,24 @@ export class DetailService {
   }
 
   /** Which numbers and days: exactly one of numbers, group, all; numbers outside the caller's scope are unknown. */
-  private resolve(
-    p: Principal,
-    body: DetailRequestBody,
-  ): { msisdns: string[]; from: string; to: string } {
+  private resolve(p: Principal, body: DetailRequestBody): { msisdns: string[]; from: string; to: string } {
     const chosen = [body.numbers !== undefined, body.group !== undefined, body.all === true].filter(Boolean);
     if (chosen.length !== 1)
       throw new ApiError('validation_failed', 'Give exactly one of numbers, group or all', {
         reason: 'one_target_kind',
       });
-    const to = addDays(body.to, 1);
-    if (Number.isNaN(Date.parse(body.from)) || Number.isNaN(Date.parse(body.to)) || body.to < body.from)
-      throw new ApiError('validation_failed', `The period ${body.from}..${body.to} is empty`, {
+    const today = this.clock.now().toISOString().slice(0, 10);
+    const first = body.from ?? `${today.slice(0, 7)}-01`;
+    const last = body.to ?? today;
+    const to = addDays(last, 1);
+    if (Number.isNaN(Date.parse(first)) || Number.isNaN(Date.parse(last)) || last < first)
+      throw new ApiError('validation_failed', `The period ${first}..${last} is empty`, {
         reason: 'bad_period',
       });
-    if (daysBetween(body.from, to) > MAX_DAYS)
-      throw new ApiError('validation_failed', `At most ${MAX_DAYS} days per export`, { reason: 'period_too_long' });
+    if (daysBetween(first, to) > MAX_DAYS)
+      throw new ApiError('validation_failed', `At most ${MAX_DAYS} days per export`, {
+        reason: 'period_too_long',
+      });
     const groups = this.store.catalog.groupRecords();
     const scope = scopeOf(p, 'detail:read', groups);
     const inScope = (groupId: string) => scope.kind === 'all' || scope.ids.has(groupId);
@@ -187,10 +200,14 @@ export class DetailService {
         return !line || !inScope(line.groupId);
       });
       if (unknown.length)
-        throw new ApiError('not_found', `Unknown number ${unknown[0]}${unknown.length > 1 ? ` and ${unknown.length - 1} more` : ''}`, {
-          reason: 'number_not_found',
-          numbers: unknown.slice(0, 20),
-        });
+        throw new ApiError(
+          'not_found',
+          `Unknown number ${unknown[0]}${unknown.length > 1 ? ` and ${unknown.length - 1} more` : ''}`,
+          {
+            reason: 'numbers_not_found',
+            numbers: unknown.slice(0, 20),
+          },
+        );
       msisdns = wanted.sort();
     } else if (body.group !== undefined) {
       const group = findGroup(groups, body.group, inScope);
@@ -199,7 +216,7 @@ export class DetailService {
     } else {
       msisdns = this.store.billing.msisdnsIn(scopeIds(scope));
     }
-    return { msisdns, from: body.from, to };
+    return { msisdns, from: first, to };
   }
 
   /** Generates what is missing for these numbers over [from, to) in one transaction; counts the records. */

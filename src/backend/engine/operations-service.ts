@@ -419,7 +419,11 @@ export class OperationsService {
           field: 'monthly',
         });
     }
-    if (type === 'limit.set' && out.action !== undefined && !(LIMIT_ACTIONS as readonly string[]).includes(String(out.action)))
+    if (
+      type === 'limit.set' &&
+      out.action !== undefined &&
+      !(LIMIT_ACTIONS as readonly string[]).includes(String(out.action))
+    )
       throw new ApiError('validation_failed', 'action must be notify or block', {
         reason: 'limit_invalid',
         field: 'action',

@@ -1,17 +1,16 @@
-import { REPORT_TYPES, type Report, type ReportInfo, type ReportQuery, type ReportType } from '../../api/billing.js';
+import {
+  REPORT_TYPES,
+  type Report,
+  type ReportInfo,
+  type ReportQuery,
+  type ReportType,
+} from '../../api/billing.js';
 import { ApiError } from '../../api/errors.js';
 import { addDays, dayOf, monthRange, periodCost, type PeriodUsage } from '../../domain/billing.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../store/store.js';
 import type { BillingLine } from '../store/billing-repo.js';
-import {
-  expandSubtrees,
-  findGroup,
-  requirePermission,
-  scopeIds,
-  scopeOf,
-  type Principal,
-} from './authz.js';
+import { expandSubtrees, findGroup, requirePermission, scopeIds, scopeOf, type Principal } from './authz.js';
 import { requireMsisdn } from './number-param.js';
 import type { Usage } from './usage.js';
 
@@ -217,13 +216,22 @@ export class ReportsService {
     const zero = () => ({ tariffFees: 0, serviceFees: 0, usage: 0, oneTime: 0, total: 0 });
     for (let i = 0; i < lines.length; i += 5000) {
       const chunk = lines.slice(i, i + 5000).map((l) => l.msisdn);
-      for (const c of this.store.billing.chargesByLine(chunk, `${range.from}T00:00:00.000Z`, `${range.to}T00:00:00.000Z`)) {
+      for (const c of this.store.billing.chargesByLine(
+        chunk,
+        `${range.from}T00:00:00.000Z`,
+        `${range.to}T00:00:00.000Z`,
+      )) {
         const line = lineOf.get(c.msisdn) as BillingLine;
         const key = by === 'number' ? c.msisdn : by === 'group' ? line.groupId : c.accountId;
         const name = by === 'number' ? line.employee : by === 'group' ? names.get(key) : accounts.get(key);
         const row = acc.get(key) ?? { key, name: name ?? '', numbers: new Set<string>(), ...zero() };
         row.numbers.add(c.msisdn);
-        const field = { tariff_fee: 'tariffFees', service_fee: 'serviceFees', usage: 'usage', one_time: 'oneTime' }[c.kind];
+        const field = {
+          tariff_fee: 'tariffFees',
+          service_fee: 'serviceFees',
+          usage: 'usage',
+          one_time: 'oneTime',
+        }[c.kind];
         row[field] = (row[field] as number) + c.amount;
         row.total = (row.total as number) + c.amount;
         acc.set(key, row);
@@ -231,8 +239,14 @@ export class ReportsService {
     }
     const rows = [...acc.values()]
       .map(({ numbers, ...r }): Row => ({ ...r, numbers: numbers.size }))
-      .sort((a, b) => (b.total as number) - (a.total as number) || String(a.key).localeCompare(String(b.key)));
-    const totals: Row = { key: 'total', numbers: rows.reduce((s, r) => s + (r.numbers as number), 0), ...zero() };
+      .sort(
+        (a, b) => (b.total as number) - (a.total as number) || String(a.key).localeCompare(String(b.key)),
+      );
+    const totals: Row = {
+      key: 'total',
+      numbers: rows.reduce((s, r) => s + (r.numbers as number), 0),
+      ...zero(),
+    };
     for (const r of rows)
       for (const k of ['tariffFees', 'serviceFees', 'usage', 'oneTime', 'total'])
         totals[k] = (totals[k] as number) + (r[k] as number);

@@ -25,7 +25,10 @@ export class Usage {
       : { minutes: 0, sms: 0, dataMb: 0 };
   }
 
-  private tariffCache?: Map<string, { minutes: number; sms: number; dataMb: number; roamingIncluded: boolean }>;
+  private tariffCache?: Map<
+    string,
+    { minutes: number; sms: number; dataMb: number; roamingIncluded: boolean }
+  >;
   private tariffs() {
     this.tariffCache ??= new Map(this.store.catalog.tariffs().map((t) => [t.code, t]));
     return this.tariffCache;

@@ -35,7 +35,13 @@ export class OperationWorker {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly opts: { chunkSize?: number; pollMs?: number; newId: () => string; billing?: Billing; background?: { step(): boolean } },
+    private readonly opts: {
+      chunkSize?: number;
+      pollMs?: number;
+      newId: () => string;
+      billing?: Billing;
+      background?: { step(): boolean };
+    },
   ) {}
 
   /** Starts polling for due and queued work. */

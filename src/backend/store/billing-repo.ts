@@ -129,7 +129,12 @@ export class BillingRepo {
             AND (@status IS NULL OR n.status = @status)
           ORDER BY n.msisdn LIMIT @limit`,
       )
-      .all({ after: opts.after, limit: opts.limit, billingDay: opts.billingDay ?? 0, status: opts.status ?? null });
+      .all({
+        after: opts.after,
+        limit: opts.limit,
+        billingDay: opts.billingDay ?? 0,
+        status: opts.status ?? null,
+      });
   }
 
   /** These lines (unknown ones left out). */
@@ -145,10 +150,10 @@ export class BillingRepo {
   /** The numbers in these groups (null = all), in order. */
   msisdnsIn(groups: string[] | null): string[] {
     return this.db
-      .prepare<[string | null], { msisdn: string }>(
-        `SELECT msisdn FROM numbers WHERE (?1 IS NULL OR group_id IN (SELECT value FROM json_each(?1))) ORDER BY msisdn`,
+      .prepare<{ groups: string | null }, { msisdn: string }>(
+        `SELECT msisdn FROM numbers WHERE (@groups IS NULL OR group_id IN (SELECT value FROM json_each(@groups))) ORDER BY msisdn`,
       )
-      .all(groups ? JSON.stringify(groups) : null)
+      .all({ groups: groups ? JSON.stringify(groups) : null })
       .map((r) => r.msisdn);
   }
 
@@ -271,7 +276,10 @@ export class BillingRepo {
   ): { msisdn: string; accountId: string; kind: ChargeKind; amount: number }[] {
     if (msisdns.length === 0) return [];
     return this.db
-      .prepare<[string, string, string], { msisdn: string; accountId: string; kind: ChargeKind; amount: number }>(
+      .prepare<
+        [string, string, string],
+        { msisdn: string; accountId: string; kind: ChargeKind; amount: number }
+      >(
         `SELECT msisdn, account_id AS accountId, kind, sum(amount) AS amount FROM charges
           WHERE msisdn IN (SELECT value FROM json_each(?)) AND time >= ? AND time < ?
           GROUP BY msisdn, account_id, kind ORDER BY msisdn`,

@@ -129,7 +129,13 @@ export class ChangesRepo {
    * Writes `after` onto the number and counts the change; `month` is for the tariff-change counter, `by`
    * names who made it (a limit remembers who set it).
    */
-  apply(line: LineState, after: Fields, now: string, month: string, by: { actor: string; userId: number }): void {
+  apply(
+    line: LineState,
+    after: Fields,
+    now: string,
+    month: string,
+    by: { actor: string; userId: number },
+  ): void {
     const m = line.msisdn;
     if (after.limit !== undefined) {
       if (after.limit === null) this.deleteLimitStmt.run(m);

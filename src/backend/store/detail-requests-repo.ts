@@ -39,7 +39,9 @@ export class DetailRequestsRepo {
 
   /** One request with its number list. */
   get(id: string): DetailRequestRecord | undefined {
-    return this.db.prepare<[string], DetailRequestRecord>(`SELECT ${COLUMNS} FROM detail_requests WHERE id = ?`).get(id);
+    return this.db
+      .prepare<[string], DetailRequestRecord>(`SELECT ${COLUMNS} FROM detail_requests WHERE id = ?`)
+      .get(id);
   }
 
   byKey(userId: number, key: string): DetailRequestRecord | undefined {

@@ -42,7 +42,12 @@ export function insertCompany(
     for (const r of company.regions) ins.region.run(r);
     for (const a of company.accounts) ins.account.run(a);
     for (const g of company.groups) ins.group.run(g);
-    for (const t of company.tariffs) ins.tariff.run({ ...t, regions: JSON.stringify(t.regions), roamingIncluded: t.roamingIncluded ? 1 : 0 });
+    for (const t of company.tariffs)
+      ins.tariff.run({
+        ...t,
+        regions: JSON.stringify(t.regions),
+        roamingIncluded: t.roamingIncluded ? 1 : 0,
+      });
     for (const s of company.services)
       ins.service.run({ ...s, incompatibleWith: JSON.stringify(s.incompatibleWith) });
     for (const n of company.numbers) {

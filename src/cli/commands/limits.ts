@@ -1,0 +1,113 @@
+import type { Command } from 'commander';
+import type { LimitView } from '../../api/billing.js';
+import type { Context } from '../context.js';
+import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes.js';
+import { limitOption, take, withExamples } from '../command-options.js';
+import { UsageError } from '../errors.js';
+import type { Column } from '../output/render.js';
+
+const ACTIONS = ['notify', 'block'];
+
+/**
+ * vm limits set|list|remove: spending limits per number and billing period. Setting and removing are
+ * operations (targets, CSV with per-row `monthly`/`action`, dry run, confirmation, rollback) like every
+ * bulk change; on a breach the backend notifies, and for `block` blocks the number by an operation.
+ */
+export function register(program: Command, ctx: Context): void {
+  const t = ctx.t;
+  const limits = withExamples(program.command('limits').description(t('cmd.limits')), t, [
+    'vm limits set +79161234567 --monthly 2000 --action block',
+    'vm limits list',
+  ]);
+
+  const set = limits.command('set [numbers...]').description(t('cmd.limits.set'));
+  addTargetOptions(set, ctx);
+  addChangeOptions(set, ctx);
+  set
+    .option('--monthly <money>', t('opt.limitMonthly'))
+    .option('--action <action>', t('opt.limitAction'), 'notify');
+  withExamples(set, t, [
+    'vm limits set +79161234567 --monthly 2000 --action block',
+    'vm limits set --group drivers --monthly "1 500,00" --yes',
+    'vm limits set --file limits.csv --yes   # columns: number, monthly, action',
+  ]).action(async (numbers: string[], _o, cmd: Command) => {
+    const flags = ctx.use<ChangeFlags & { monthly?: string; action: string }>(cmd);
+    const { parseMoney } = await import('../../domain/money.js');
+    const kopecks = (text: string): string | undefined => {
+      try {
+        const k = parseMoney(text);
+        return k > 0 ? String(k) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const action = flags.action.trim().toLowerCase();
+    if (!ACTIONS.includes(action)) throw new UsageError(t('err.limitAction', { value: flags.action }));
+    const params: Record<string, unknown> = { action };
+    if (flags.monthly !== undefined) {
+      const k = kopecks(flags.monthly);
+      if (!k) throw new UsageError(t('err.badAmount', { value: flags.monthly }));
+      params.monthly = k;
+    } else if (!flags.file?.length) throw new UsageError(t('err.limitMonthlyNeeded'));
+    await runChange(
+      ctx,
+      {
+        type: 'limit.set',
+        params,
+        numbers,
+        paramColumns: ['monthly', 'action', 'at'],
+        checkRow: (row) => {
+          const out = { ...row };
+          if (row.monthly !== undefined) {
+            const k = kopecks(row.monthly);
+            if (!k) return { error: t('err.rowMonthly', { value: row.monthly }) };
+            out.monthly = k;
+          } else if (params.monthly === undefined) return { error: t('err.rowMonthlyMissing') };
+          if (row.action !== undefined) {
+            out.action = row.action.trim().toLowerCase();
+            if (!ACTIONS.includes(out.action)) return { error: t('err.limitAction', { value: row.action }) };
+          }
+          return { params: out };
+        },
+      },
+      flags,
+    );
+  });
+
+  const remove = limits.command('remove [numbers...]').description(t('cmd.limits.remove'));
+  addTargetOptions(remove, ctx);
+  addChangeOptions(remove, ctx);
+  withExamples(remove, t, ['vm limits remove +79161234567', 'vm limits remove --group drivers --yes']).action(
+    async (numbers: string[], _o, cmd: Command) => {
+      const flags = ctx.use<ChangeFlags>(cmd);
+      await runChange(ctx, { type: 'limit.remove', params: {}, numbers, paramColumns: ['at'] }, flags);
+    },
+  );
+
+  withExamples(
+    limits
+      .command('list')
+      .description(t('cmd.limits.list'))
+      .option('--group <group>', t('opt.group'))
+      .option('--number <number>', t('opt.number'))
+      .addOption(limitOption(ctx)),
+    t,
+    ['vm limits list', 'vm limits list --group drivers --csv'],
+  ).action(async (_o, cmd: Command) => {
+    const o = ctx.use<{ group?: string; number?: string; limit?: number }>(cmd);
+    const columns: Column<LimitView>[] = [
+      { key: 'msisdn', header: t('col.number') },
+      { key: 'monthly', header: t('col.limit'), kind: 'money' },
+      { key: 'spent', header: t('col.spent'), kind: 'money' },
+      { key: 'action', header: t('col.action') },
+      { key: 'breached', header: t('col.breached'), kind: 'bool' },
+      { key: 'periodStart', header: t('col.periodStart') },
+      { key: 'setBy', header: t('col.setBy') },
+      { key: 'setAt', header: t('col.setAt'), kind: 'time' },
+    ];
+    await ctx.printRows(
+      take((await ctx.client()).paginate('limits.list', { group: o.group, number: o.number }), o.limit),
+      columns,
+    );
+  });
+}

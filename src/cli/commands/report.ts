@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import type { Report, ReportInfo } from '../../api/billing.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { withExamples } from '../command-options.js';
+import type { Column, ColumnKind } from '../output/render.js';
+
+const TYPES = ['expenses', 'usage', 'inventory', 'blocked', 'limits', 'activity', 'tariff-optimization'];
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** vm report <type> and vm report list: reports the backend computes over your scope. */
+export function register(program: Command, ctx: Context): void {
+  const t = ctx.t;
+  const report = program
+    .command('report [type]')
+    .description(t('cmd.report'))
+    .option('--period <month>', t('opt.detailPeriod'))
+    .option('--from <day>', t('opt.detailFrom'))
+    .option('--to <day>', t('opt.detailTo'))
+    .option('--group <group>', t('opt.reportGroup'))
+    .option('--number <number>', t('opt.reportNumber'))
+    .option('--account <id>', t('opt.reportAccount'))
+    .option('--by <what>', t('opt.reportBy'))
+    .option('--actor <who>', t('opt.reportActor'));
+  withExamples(report, t, [
+    'vm report list',
+    'vm report expenses --period 2026-10 --by group',
+    'vm report usage --group drivers --period 2026-10 --csv --excel > usage.csv',
+    'vm report inventory --json',
+    'vm report blocked',
+    'vm report activity --actor admin@demo.test --from 2026-11-01',
+    'vm report tariff-optimization',
+  ]).action(async (type: string | undefined, _o, cmd: Command) => {
+    const o = ctx.use<{
+      period?: string;
+      from?: string;
+      to?: string;
+      group?: string;
+      number?: string;
+      account?: string;
+      by?: string;
+      actor?: string;
+    }>(cmd);
+    if (!type) throw new UsageError(t('err.reportType', { types: TYPES.join(', ') }));
+    if (type === 'list') return list(ctx);
+    if (!TYPES.includes(type))
+      throw new UsageError(t('err.reportUnknown', { type, types: TYPES.join(', ') }));
+    if (o.by !== undefined && !['number', 'group', 'account'].includes(o.by))
+      throw new UsageError(t('err.reportBy', { value: o.by }));
+    let from = o.from;
+    let to = o.to;
+    if (o.period !== undefined) {
+      if (from !== undefined || to !== undefined) throw new UsageError(t('err.periodAndRange'));
+      if (!MONTH.test(o.period.trim())) throw new UsageError(t('err.badPeriod', { value: o.period }));
+      const [y, m] = o.period.trim().split('-').map(Number) as [number, number];
+      from = `${o.period.trim()}-01`;
+      to = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+    }
+    for (const [name, v] of [
+      ['--from', from],
+      ['--to', to],
+    ] as const)
+      if (v !== undefined && !DAY.test(v)) throw new UsageError(t('err.badDay', { option: name, value: v }));
+    const result = await (
+      await ctx.client()
+    ).call('reports.show', {
+      params: { type },
+      query: { from, to, group: o.group, number: o.number, account: o.account, by: o.by, actor: o.actor },
+    });
+    await print(ctx, result);
+  });
+}
+
+async function list(ctx: Context): Promise<void> {
+  const t = ctx.t;
+  const { data } = await (await ctx.client()).call('reports.list');
+  const columns: Column<ReportInfo>[] = [
+    { key: 'type', header: t('col.type') },
+    { key: 'description', header: t('col.description'), get: (r) => describe(ctx, r) },
+    { key: 'filters', header: t('col.filters'), kind: 'list' },
+    { key: 'columns', header: t('col.columns'), kind: 'list', inTable: false },
+  ];
+  await ctx.printRows(data, columns);
+}
+
+function describe(ctx: Context, r: ReportInfo): string {
+  const key = `report.${r.type}` as Parameters<typeof ctx.t>[0];
+  const text = ctx.t(key);
+  return text === key ? r.description : text;
+}
+
+/** A report's rows with its own columns; the totals as a last row of the table, a field of JSON. */
+async function print(ctx: Context, r: Report): Promise<void> {
+  const format = await ctx.format();
+  if (format === 'json') {
+    ctx.io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  const columns: Column<Record<string, unknown>>[] = r.columns.map((c) => ({
+    key: c.key,
+    header: header(ctx, c.key),
+    kind: c.kind as ColumnKind,
+  }));
+  const rows = r.totals && format === 'table' ? [...r.rows, r.totals] : r.rows;
+  await ctx.printRows(rows, columns);
+  ctx.note(ctx.t('msg.reportPeriod', { type: r.type, from: r.from, to: r.to, count: r.rows.length }));
+}
+
+function header(ctx: Context, key: string): string {
+  const k = `col.${key}` as Parameters<typeof ctx.t>[0];
+  const text = ctx.t(k);
+  return text === k ? key : text;
+}
