@@ -412,6 +412,8 @@ export function describeFields(fields: Record<string, unknown> | null): string {
         ? v.join(',') || '—'
         : v === null
           ? '—'
+          : typeof v === 'object'
+            ? `${k}=${Object.values(v as Record<string, unknown>).map(String).join('/')}`
           : k === 'status' || k === 'tariff' || k === 'msisdn' || k === 'iccid' || k === 'groupId'
             ? String(v)
             : `${k}=${String(v)}`,

@@ -4,6 +4,7 @@ import { ApiError } from '../../api/errors.js';
 import { addDays, daysBetween, dayOf, periodOf } from '../../domain/billing.js';
 import type { Clock } from '../../domain/clock.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
+import type { LimitRecord } from '../store/limits-repo.js';
 import type { Store } from '../store/store.js';
 import type { Billing } from './billing.js';
 import { expandSubtrees, findGroup, scopeIds, scopeOf, type Principal } from './authz.js';
@@ -25,6 +26,7 @@ export class BillingService {
     const now = this.clock.now();
     const today = dayOf(now);
     const closedThrough = this.billing.closedThrough();
+    const billingStart = this.billing.usage.billingStart;
     let accounts = this.store.catalog.accounts(
       scopeIds(scopeOf(p, 'money:read', this.store.catalog.groupRecords())),
     );
@@ -37,9 +39,13 @@ export class BillingService {
       const period = periodOf(today, a.billingDay);
       const c = this.store.billing.accountCharges(a.id, period.start);
       const total = c.tariff_fee + c.service_fee + c.usage + c.one_time;
-      const closed = this.store.billing.accountUsageDays(a.id, period.start, addDays(closedThrough, 1));
-      const daysClosed = Math.max(0, daysBetween(period.start, addDays(closedThrough, 1)));
-      const daysLeft = Math.max(0, daysBetween(period.start, period.end) - daysClosed);
+      // The daily average counts only days billing closed: days before billing started hold no usage
+      // (or history a report generated), and counting them would make the forecast depend on them.
+      const until = addDays(closedThrough, 1);
+      const since = period.start > billingStart ? period.start : billingStart;
+      const closed = this.store.billing.accountUsageDays(a.id, since, until);
+      const daysClosed = Math.max(0, daysBetween(since, until));
+      const daysLeft = Math.max(0, daysBetween(until > period.start ? until : period.start, period.end));
       const daily = daysClosed > 0 ? closed.cost / daysClosed : 0;
       const rule = this.store.payments.autopay(a.id);
       return {
@@ -88,11 +94,15 @@ export class BillingService {
       const g = findGroup(groups, q.group, inScope);
       ids = [...expandSubtrees(groups, [g.id])].filter(inScope);
     }
-    let rows = this.store.limits.list(ids, decodeCursor(q.cursor) ?? '', limit + 1);
+    const after = decodeCursor(q.cursor) ?? '';
+    let rows: LimitRecord[];
     if (q.number !== undefined) {
+      // One number: look it up rather than filter a page, which would miss it beyond the first page.
       const m = tryParseMsisdn(q.number) ?? q.number;
-      rows = rows.filter((r) => r.msisdn === m);
-    }
+      const own = this.store.limits.of([m]).get(m);
+      const line = this.store.billing.linesOf([m])[0];
+      rows = own && line && m > after && (ids === null || ids.includes(line.groupId)) ? [own] : [];
+    } else rows = this.store.limits.list(ids, after, limit + 1);
     const lines = new Map(this.store.billing.linesOf(rows.map((r) => r.msisdn)).map((l) => [l.msisdn, l]));
     const today = dayOf(this.clock.now());
     return pageOf(

@@ -128,6 +128,7 @@ export class DetailService {
       r.dayFrom,
       addDays(r.dayTo, 1),
       this.writer(q.format, fields as (typeof CDR_FIELDS)[number][] | undefined, q.excel),
+      false,
     );
   }
 
@@ -166,7 +167,7 @@ export class DetailService {
     fields: readonly string[] | undefined,
     excel: boolean | undefined,
   ): RecordWriter {
-    return recordWriter(format ?? 'jsonl', fields ?? CDR_FIELDS, MONEY, excel === true);
+    return recordWriter(format ?? 'jsonl', CDR_FIELDS, fields ?? CDR_FIELDS, MONEY, excel === true);
   }
 
   /** Which numbers and days: exactly one of numbers, group, all; numbers outside the caller's scope are unknown. */
@@ -234,21 +235,30 @@ export class DetailService {
     return { records, cost };
   }
 
-  private stream(msisdns: string[], from: string, to: string, writer: RecordWriter): RecordStream {
+  /** Streams the records; `prepare` first generates what is missing (a finished request needs none). */
+  private stream(
+    msisdns: string[],
+    from: string,
+    to: string,
+    writer: RecordWriter,
+    prepare = true,
+  ): RecordStream {
     const store = this.store;
-    const prepare = (batch: string[]) => store.transaction(() => this.prepare(batch, from, to));
+    const ready = (batch: string[]) => {
+      if (prepare) store.transaction(() => this.prepare(batch, from, to));
+    };
     const fromTime = `${from}T00:00:00.000Z`;
     const toTime = `${to}T00:00:00.000Z`;
     async function* lines(): AsyncGenerator<string> {
       yield writer.head();
       for (let i = 0; i < msisdns.length; i += BATCH) {
         const batch = msisdns.slice(i, i + BATCH);
-        prepare(batch);
+        ready(batch);
         for (const m of batch) {
-          const rows = store.billing.cdr(m, fromTime, toTime);
+          const rows = store.billing.cdrRows(m, fromTime, toTime);
           if (rows.length === 0) continue;
           let chunk = '';
-          for (const r of rows) chunk += writer.line(r as unknown as Record<string, unknown>);
+          for (const r of rows) chunk += writer.line(r);
           yield chunk;
         }
         await new Promise((r) => setImmediate(r));

@@ -139,8 +139,8 @@ export class ReportsService {
     const t = type as ReportType;
     if (!INFO[t]) throw new ApiError('not_found', `No report "${type}"`, { reason: 'report_not_found' });
     const today = dayOf(this.clock.now());
-    const from = q.from ?? `${today.slice(0, 7)}-01`;
-    const to = q.to ?? today;
+    let from = q.from ?? `${today.slice(0, 7)}-01`;
+    let to = q.to ?? today;
     if (to < from)
       throw new ApiError('validation_failed', `The period ${from}..${to} is empty`, { reason: 'bad_period' });
     const columns = INFO[t].columns.map(([key, kind]) => ({ key, kind }));
@@ -175,7 +175,8 @@ export class ReportsService {
         rows = this.activity(p, q, range);
         break;
       case 'tariff-optimization':
-        ({ rows, totals } = this.optimization(p, q));
+        // It looks at the last three full months, not at --from/--to: say so in the report's period.
+        ({ rows, totals, from, to } = this.optimization(p, q));
         break;
     }
     return { type: t, from, to, columns, rows: rows.slice(0, MAX_ROWS), totals };
@@ -388,6 +389,8 @@ export class ReportsService {
     }
     rows.sort((a, b) => (b.saving as number) - (a.saving as number));
     return {
+      from: (months[0] as { start: string }).start,
+      to: addDays((months[months.length - 1] as { end: string }).end, -1),
       rows,
       totals: { msisdn: 'total', saving: rows.reduce((s, r) => s + (r.saving as number), 0) } as Row,
     };

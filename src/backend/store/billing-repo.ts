@@ -1,5 +1,6 @@
 import type { CdrRecord } from '../../domain/cdr.js';
 import { periodOf } from '../../domain/billing.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 /** What kind of money a charge is. */
@@ -61,11 +62,6 @@ export interface UsageDay {
   materialized: number;
 }
 
-/** A stored call detail record with its number. */
-export interface CdrRow extends CdrRecord {
-  number: string;
-}
-
 const LINE_COLUMNS = `n.msisdn, n.account_id AS accountId, a.billing_day AS billingDay, n.region, n.group_id AS groupId,
   n.employee, n.status, n.block_reason AS blockReason, n.tariff, t.monthly_fee AS monthlyFee, t.minutes, t.sms, t.data_mb AS dataMb,
   t.roaming_included AS roamingIncluded, n.activated_at AS activatedAt, n.blocked_since AS blockedSince`;
@@ -81,6 +77,9 @@ export class BillingRepo {
   private readonly billingDayStmt;
   private readonly insertUsageStmt;
   private readonly insertCdrStmt;
+  private readonly cdrStmt;
+
+  private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly db: Db) {
     this.chargeStmt = db.prepare(
@@ -97,10 +96,26 @@ export class BillingRepo {
        VALUES (@msisdn, @day, @accountId, @tariff, @usedMinutes, @usedSms, @usedMb, @endMinutes, @endSms, @endMb,
          @records, @minutes, @calls, @sms, @dataMb, @bytes, @roamingMinutes, @roamingMb, @cost, @materialized)`,
     );
+    this.cdrStmt = db
+      .prepare<[string, string, string]>(
+        `SELECT msisdn, started_at, kind, direction, peer, peer_name, location, seconds, bytes, cost
+           FROM cdr WHERE msisdn = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, seq`,
+      )
+      .raw(true);
     this.insertCdrStmt = db.prepare(
       `INSERT OR IGNORE INTO cdr (msisdn, started_at, seq, kind, direction, peer, peer_name, location, seconds, bytes, cost)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+  }
+
+  /** A prepared statement, compiled once per SQL text (exports run thousands of small queries). */
+  private q<P extends unknown[] | object = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s as unknown as Statement<P, R>;
   }
 
   /**
@@ -122,8 +137,7 @@ export class BillingRepo {
 
   /** Lines of the given account billing day (0 = any) and status, after `after` by msisdn. */
   lines(opts: { after: string; limit: number; billingDay?: number; status?: string }): BillingLine[] {
-    return this.db
-      .prepare<{ after: string; limit: number; billingDay: number; status: string | null }, BillingLine>(
+    return this.q<{ after: string; limit: number; billingDay: number; status: string | null }, BillingLine>(
         `SELECT ${LINE_COLUMNS} FROM ${LINE_FROM}
           WHERE n.msisdn > @after AND (@billingDay = 0 OR a.billing_day = @billingDay)
             AND (@status IS NULL OR n.status = @status)
@@ -140,8 +154,7 @@ export class BillingRepo {
   /** These lines (unknown ones left out). */
   linesOf(msisdns: string[]): BillingLine[] {
     if (msisdns.length === 0) return [];
-    return this.db
-      .prepare<[string], BillingLine>(
+    return this.q<[string], BillingLine>(
         `SELECT ${LINE_COLUMNS} FROM ${LINE_FROM} WHERE n.msisdn IN (SELECT value FROM json_each(?)) ORDER BY n.msisdn`,
       )
       .all(JSON.stringify(msisdns));
@@ -149,8 +162,7 @@ export class BillingRepo {
 
   /** The numbers in these groups (null = all), in order. */
   msisdnsIn(groups: string[] | null): string[] {
-    return this.db
-      .prepare<{ groups: string | null }, { msisdn: string }>(
+    return this.q<{ groups: string | null }, { msisdn: string }>(
         `SELECT msisdn FROM numbers WHERE (@groups IS NULL OR group_id IN (SELECT value FROM json_each(@groups))) ORDER BY msisdn`,
       )
       .all({ groups: groups ? JSON.stringify(groups) : null })
@@ -161,8 +173,7 @@ export class BillingRepo {
   serviceFees(msisdns: string[]): Map<string, [string, number][]> {
     const out = new Map<string, [string, number][]>();
     if (msisdns.length === 0) return out;
-    const rows = this.db
-      .prepare<[string], { msisdn: string; service: string; fee: number }>(
+    const rows = this.q<[string], { msisdn: string; service: string; fee: number }>(
         `SELECT ns.msisdn, ns.service, s.monthly_fee AS fee FROM number_services ns JOIN services s ON s.code = ns.service
           WHERE ns.msisdn IN (SELECT value FROM json_each(?)) AND s.monthly_fee > 0 ORDER BY ns.msisdn, ns.service`,
       )
@@ -182,8 +193,7 @@ export class BillingRepo {
 
   /** The last stored usage day of a line in [from, before). */
   lastUsage(msisdn: string, from: string, before: string): UsageDay | undefined {
-    return this.db
-      .prepare<[string, string, string], UsageDay>(
+    return this.q<[string, string, string], UsageDay>(
         `SELECT ${USAGE_COLUMNS} FROM usage_days WHERE msisdn = ? AND day >= ? AND day < ? ORDER BY day DESC LIMIT 1`,
       )
       .get(msisdn, from, before);
@@ -192,8 +202,7 @@ export class BillingRepo {
   /** Stored usage days of these lines in [from, to). */
   usage(msisdns: string[], from: string, to: string): UsageDay[] {
     if (msisdns.length === 0) return [];
-    return this.db
-      .prepare<[string, string, string], UsageDay>(
+    return this.q<[string, string, string], UsageDay>(
         `SELECT ${USAGE_COLUMNS} FROM usage_days
           WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ? ORDER BY msisdn, day`,
       )
@@ -221,25 +230,22 @@ export class BillingRepo {
         r.cost,
       );
     }
-    this.db.prepare('UPDATE usage_days SET materialized = 1 WHERE msisdn = ? AND day = ?').run(msisdn, day);
+    this.q('UPDATE usage_days SET materialized = 1 WHERE msisdn = ? AND day = ?').run(msisdn, day);
   }
 
-  /** The records of one line in [from, to) (ISO times), in time order. */
-  cdr(msisdn: string, from: string, to: string): CdrRow[] {
-    return this.db
-      .prepare<[string, string, string], CdrRow>(
-        `SELECT msisdn AS number, started_at AS time, kind, direction, peer, peer_name AS peerName, location, seconds,
-                bytes, cost
-           FROM cdr WHERE msisdn = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, seq`,
-      )
-      .all(msisdn, from, to);
+  /**
+   * The records of one line in [from, to) (ISO times), in time order, as arrays in CDR_FIELDS order
+   * (number, time, kind, direction, peer, peerName, location, seconds, bytes, cost): exports write them
+   * straight out without making an object per record.
+   */
+  cdrRows(msisdn: string, from: string, to: string): unknown[][] {
+    return this.cdrStmt.all(msisdn, from, to) as unknown[][];
   }
 
   /** Sum of a line's charges in the billing period starting `periodStart`. */
   spent(msisdn: string, periodStart: string): number {
     return (
-      this.db
-        .prepare<[string, string], { s: number | null }>(
+      this.q<[string, string], { s: number | null }>(
           'SELECT sum(amount) AS s FROM charges WHERE msisdn = ? AND period_start = ?',
         )
         .get(msisdn, periodStart)?.s ?? 0
@@ -249,8 +255,7 @@ export class BillingRepo {
   /** An account's charges in the period starting `periodStart`, by kind. */
   accountCharges(accountId: string, periodStart: string): Record<ChargeKind, number> {
     const out: Record<ChargeKind, number> = { tariff_fee: 0, service_fee: 0, usage: 0, one_time: 0 };
-    const rows = this.db
-      .prepare<[string, string], { kind: ChargeKind; s: number }>(
+    const rows = this.q<[string, string], { kind: ChargeKind; s: number }>(
         'SELECT kind, sum(amount) AS s FROM charges WHERE account_id = ? AND period_start = ? GROUP BY kind',
       )
       .all(accountId, periodStart);
@@ -260,8 +265,7 @@ export class BillingRepo {
 
   /** How many days of usage an account has stored in [from, to), and their cost. */
   accountUsageDays(accountId: string, from: string, to: string): { days: number; cost: number } {
-    const r = this.db
-      .prepare<[string, string, string], { days: number; cost: number | null }>(
+    const r = this.q<[string, string, string], { days: number; cost: number | null }>(
         'SELECT count(DISTINCT day) AS days, sum(cost) AS cost FROM usage_days WHERE account_id = ? AND day >= ? AND day < ?',
       )
       .get(accountId, from, to);
@@ -275,8 +279,7 @@ export class BillingRepo {
     to: string,
   ): { msisdn: string; accountId: string; kind: ChargeKind; amount: number }[] {
     if (msisdns.length === 0) return [];
-    return this.db
-      .prepare<
+    return this.q<
         [string, string, string],
         { msisdn: string; accountId: string; kind: ChargeKind; amount: number }
       >(

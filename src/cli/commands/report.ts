@@ -61,7 +61,7 @@ export function register(program: Command, ctx: Context): void {
       ['--from', from],
       ['--to', to],
     ] as const)
-      if (v !== undefined && !DAY.test(v)) throw new UsageError(t('err.badDay', { option: name, value: v }));
+      if (v !== undefined && !isDay(v)) throw new UsageError(t('err.badDay', { option: name, value: v }));
     const result = await (
       await ctx.client()
     ).call('reports.show', {
@@ -70,6 +70,13 @@ export function register(program: Command, ctx: Context): void {
     });
     await print(ctx, result);
   });
+}
+
+/** A real calendar day: `2026-02-30` has the shape but would reach the backend as an empty or odd period. */
+function isDay(v: string): boolean {
+  if (!DAY.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
 }
 
 async function list(ctx: Context): Promise<void> {
