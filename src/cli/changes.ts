@@ -12,6 +12,7 @@ import type {
 import type { OperationType } from '../domain/operations.js';
 import type { VmClient } from '../client/client.js';
 import type { Context } from './context.js';
+import { formatMoneyPlain } from '../domain/money.js';
 import { CliError, EXIT, UsageError } from './errors.js';
 import type { MessageKey } from './i18n/index.js';
 import type { Column } from './output/render.js';
@@ -413,12 +414,19 @@ export function describeFields(fields: Record<string, unknown> | null): string {
         : v === null
           ? '—'
           : typeof v === 'object'
-            ? `${k}=${Object.values(v as Record<string, unknown>).map(String).join('/')}`
-          : k === 'status' || k === 'tariff' || k === 'msisdn' || k === 'iccid' || k === 'groupId'
-            ? String(v)
-            : `${k}=${String(v)}`,
+            ? describeObject(k, v as Record<string, unknown>)
+            : k === 'status' || k === 'tariff' || k === 'msisdn' || k === 'iccid' || k === 'groupId'
+              ? String(v)
+              : `${k}=${String(v)}`,
     )
     .join(' ');
+}
+
+/** A limit as `limit=2000.00/block`; any other object as its values. */
+function describeObject(key: string, v: Record<string, unknown>): string {
+  if (key === 'limit' && typeof v.monthly === 'number')
+    return `limit=${formatMoneyPlain(v.monthly)}/${String(v.action)}`;
+  return `${key}=${Object.values(v).map(String).join('/')}`;
 }
 
 /** The reason of an item code in the user's language, with the backend's detail. */

@@ -3,22 +3,24 @@ import { Readable } from 'node:stream';
 import type { Page } from '../../api/common.js';
 import type { CdrQueryBody, DetailRequest, DetailRequestBody } from '../../api/billing.js';
 import { ApiError } from '../../api/errors.js';
-import { addDays, daysBetween } from '../../domain/billing.js';
+import { addDays, daysBetween, periodOf } from '../../domain/billing.js';
 import { CDR_FIELDS } from '../../domain/cdr.js';
 import type { Clock } from '../../domain/clock.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
-import { recordWriter, type RecordFormat, type RecordWriter } from '../../domain/record-format.js';
+import { exportLayout, type ExportLayout, type RecordFormat } from '../../domain/record-format.js';
+import type { BillingLine, UsageDay, UsageEnd } from '../store/billing-repo.js';
 import type { DetailRequestRecord } from '../store/detail-requests-repo.js';
 import type { Store } from '../store/store.js';
 import { actorName, expandSubtrees, findGroup, scopeIds, scopeOf, type Principal } from './authz.js';
 import type { Usage } from './usage.js';
 import { decodeCursor, pageOf } from './paging.js';
 
-/** Numbers prepared per transaction, in a stream and in a background request. */
-const BATCH = 25;
+/** Numbers prepared per transaction (a background request's step, or a stream's). */
+const BATCH = 50;
+/** Numbers whose records SQLite writes into one buffer of a stream (≈ 1 MB for a month). */
+const READ_BATCH = 30;
 /** The longest period one export may cover. */
 const MAX_DAYS = 366;
-const MONEY = new Set(['cost']);
 
 /** A stream answer: what to send and as what. */
 export interface RecordStream {
@@ -166,8 +168,8 @@ export class DetailService {
     format: RecordFormat | undefined,
     fields: readonly string[] | undefined,
     excel: boolean | undefined,
-  ): RecordWriter {
-    return recordWriter(format ?? 'jsonl', CDR_FIELDS, fields ?? CDR_FIELDS, MONEY, excel === true);
+  ): ExportLayout {
+    return exportLayout(format ?? 'jsonl', fields ?? CDR_FIELDS, excel === true);
   }
 
   /** Which numbers and days: exactly one of numbers, group, all; numbers outside the caller's scope are unknown. */
@@ -222,15 +224,32 @@ export class DetailService {
 
   /** Generates what is missing for these numbers over [from, to) in one transaction; counts the records. */
   private prepare(msisdns: string[], from: string, to: string): { records: number; cost: number } {
+    const lines = new Map(this.store.billing.linesOf(msisdns).map((l) => [l.msisdn, l]));
+    if (from < this.usage.billingStart) {
+      // Every line's stored history from the earliest period start, in one query.
+      let earliest = from;
+      for (const l of lines.values()) {
+        const start = periodOf(from, l.billingDay).start;
+        if (start < earliest) earliest = start;
+      }
+      const stored = new Map<string, UsageEnd[]>();
+      for (const u of this.store.billing.usageEnds([...lines.keys()], earliest, to)) {
+        const list = stored.get(u.msisdn) ?? [];
+        list.push(u);
+        stored.set(u.msisdn, list);
+      }
+      for (const line of lines.values())
+        this.usage.ensureHistory(line, from, to, stored.get(line.msisdn) ?? []);
+    }
     let records = 0;
     let cost = 0;
-    for (const line of this.store.billing.linesOf(msisdns)) {
-      this.usage.ensureHistory(line, from, to);
-      for (const day of this.store.billing.usage([line.msisdn], from, to)) {
-        this.usage.materialize(line, day);
-        records += day.records;
-        cost += day.cost;
+    for (const day of this.store.billing.usageCounts([...lines.keys()], from, to)) {
+      if (!day.materialized) {
+        const full = this.store.billing.usage([day.msisdn], day.day, addDays(day.day, 1))[0] as UsageDay;
+        this.usage.materialize(lines.get(day.msisdn) as BillingLine, full);
       }
+      records += day.records;
+      cost += day.cost;
     }
     return { records, cost };
   }
@@ -240,7 +259,7 @@ export class DetailService {
     msisdns: string[],
     from: string,
     to: string,
-    writer: RecordWriter,
+    writer: ExportLayout,
     prepare = true,
   ): RecordStream {
     const store = this.store;
@@ -249,18 +268,13 @@ export class DetailService {
     };
     const fromTime = `${from}T00:00:00.000Z`;
     const toTime = `${to}T00:00:00.000Z`;
-    async function* lines(): AsyncGenerator<string> {
-      yield writer.head();
-      for (let i = 0; i < msisdns.length; i += BATCH) {
-        const batch = msisdns.slice(i, i + BATCH);
+    async function* lines(): AsyncGenerator<string | Buffer> {
+      yield writer.head;
+      for (let i = 0; i < msisdns.length; i += READ_BATCH) {
+        const batch = msisdns.slice(i, i + READ_BATCH);
         ready(batch);
-        for (const m of batch) {
-          const rows = store.billing.cdrRows(m, fromTime, toTime);
-          if (rows.length === 0) continue;
-          let chunk = '';
-          for (const r of rows) chunk += writer.line(r);
-          yield chunk;
-        }
+        const chunk = store.billing.cdrChunk(batch, fromTime, toTime, writer);
+        if (chunk) yield chunk;
         await new Promise((r) => setImmediate(r));
       }
     }

@@ -1,6 +1,6 @@
 import { addDays, periodOf, type Allowance } from '../../domain/billing.js';
 import { generateDay, summarize, type UsedAllowance } from '../../domain/cdr.js';
-import type { BillingLine, UsageDay } from '../store/billing-repo.js';
+import type { BillingLine, UsageDay, UsageEnd } from '../store/billing-repo.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -47,23 +47,26 @@ export class Usage {
 
   /**
    * Makes sure the history days of a line in [from, to) exist (days before billing started, after the
-   * line's activation and before any block it had then).
+   * line's activation and before any block it had then). `stored` may bring the line's stored days from
+   * the start of the period holding `from` (saves a query per line when a caller has them in bulk).
    */
-  ensureHistory(line: BillingLine, from: string, to: string): void {
+  ensureHistory(line: BillingLine, from: string, to: string, stored?: UsageEnd[]): void {
     const activated = line.activatedAt.slice(0, 10);
     const end = to < this.billingStart ? to : this.billingStart;
     if (from >= end) return;
-    let day = periodOf(from, line.billingDay).start;
-    if (day < activated) day = activated;
+    let start = periodOf(from, line.billingDay).start;
+    if (start < activated) start = activated;
     const blocked = line.blockedSince?.slice(0, 10);
-    const stored = new Map(this.store.billing.usage([line.msisdn], day, end).map((u) => [u.day, u]));
+    const have = new Map(
+      (stored ?? this.store.billing.usageEnds([line.msisdn], start, end)).map((u) => [u.day, u]),
+    );
     let used = zero();
-    for (; day < end; day = addDays(day, 1)) {
+    for (const day of dayList(start, end)) {
       if (blocked && day >= blocked) break;
-      if (periodOf(day, line.billingDay).start === day) used = zero();
-      const have = stored.get(day);
-      if (have) {
-        used = endOf(have);
+      if (Number(day.slice(8, 10)) === line.billingDay) used = zero();
+      const known = have.get(day);
+      if (known) {
+        used = endOf(known);
         continue;
       }
       const u = this.make(line, line.tariff, day, used);
@@ -119,10 +122,25 @@ export class Usage {
   }
 }
 
+const dayLists = new Map<string, string[]>();
+
+/** The days in [start, end), cached: history checks walk the same month for every line. */
+function dayList(start: string, end: string): string[] {
+  const key = `${start}|${end}`;
+  let list = dayLists.get(key);
+  if (!list) {
+    list = [];
+    for (let d = start; d < end; d = addDays(d, 1)) list.push(d);
+    if (dayLists.size > 1000) dayLists.clear();
+    dayLists.set(key, list);
+  }
+  return list;
+}
+
 function zero(): UsedAllowance {
   return { minutes: 0, sms: 0, dataMb: 0 };
 }
 
-function endOf(u: UsageDay): UsedAllowance {
+function endOf(u: UsageEnd): UsedAllowance {
   return { minutes: u.endMinutes, sms: u.endSms, dataMb: u.endMb };
 }

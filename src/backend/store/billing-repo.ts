@@ -1,6 +1,8 @@
 import type { CdrRecord } from '../../domain/cdr.js';
 import { periodOf } from '../../domain/billing.js';
 import type { Statement } from 'better-sqlite3';
+import type { RecordFormat } from '../../domain/record-format.js';
+import { cdrLineSql } from './cdr-lines.js';
 import type { Db } from './db.js';
 
 /** What kind of money a charge is. */
@@ -17,6 +19,11 @@ export interface ChargeInput {
   /** False for charges made before billing started (recorded so the period adds up, not taken again). */
   applied?: boolean;
 }
+
+/** Where a stored day left the allowance. */
+export type UsageEnd = Pick<UsageDay, 'msisdn' | 'day' | 'endMinutes' | 'endSms' | 'endMb'>;
+/** A stored day's size. */
+export type UsageCount = Pick<UsageDay, 'msisdn' | 'day' | 'records' | 'cost' | 'materialized'>;
 
 /** A line as billing and the CDR generator see it. */
 export interface BillingLine {
@@ -77,7 +84,7 @@ export class BillingRepo {
   private readonly billingDayStmt;
   private readonly insertUsageStmt;
   private readonly insertCdrStmt;
-  private readonly cdrStmt;
+  private readonly chunkStatements = new Map<string, Statement<[string, string, string], Buffer | null>>();
 
   private readonly statements = new Map<string, Statement>();
 
@@ -96,12 +103,6 @@ export class BillingRepo {
        VALUES (@msisdn, @day, @accountId, @tariff, @usedMinutes, @usedSms, @usedMb, @endMinutes, @endSms, @endMb,
          @records, @minutes, @calls, @sms, @dataMb, @bytes, @roamingMinutes, @roamingMb, @cost, @materialized)`,
     );
-    this.cdrStmt = db
-      .prepare<[string, string, string]>(
-        `SELECT msisdn, started_at, kind, direction, peer, peer_name, location, seconds, bytes, cost
-           FROM cdr WHERE msisdn = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, seq`,
-      )
-      .raw(true);
     this.insertCdrStmt = db.prepare(
       `INSERT OR IGNORE INTO cdr (msisdn, started_at, seq, kind, direction, peer, peer_name, location, seconds, bytes, cost)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -138,33 +139,31 @@ export class BillingRepo {
   /** Lines of the given account billing day (0 = any) and status, after `after` by msisdn. */
   lines(opts: { after: string; limit: number; billingDay?: number; status?: string }): BillingLine[] {
     return this.q<{ after: string; limit: number; billingDay: number; status: string | null }, BillingLine>(
-        `SELECT ${LINE_COLUMNS} FROM ${LINE_FROM}
+      `SELECT ${LINE_COLUMNS} FROM ${LINE_FROM}
           WHERE n.msisdn > @after AND (@billingDay = 0 OR a.billing_day = @billingDay)
             AND (@status IS NULL OR n.status = @status)
           ORDER BY n.msisdn LIMIT @limit`,
-      )
-      .all({
-        after: opts.after,
-        limit: opts.limit,
-        billingDay: opts.billingDay ?? 0,
-        status: opts.status ?? null,
-      });
+    ).all({
+      after: opts.after,
+      limit: opts.limit,
+      billingDay: opts.billingDay ?? 0,
+      status: opts.status ?? null,
+    });
   }
 
   /** These lines (unknown ones left out). */
   linesOf(msisdns: string[]): BillingLine[] {
     if (msisdns.length === 0) return [];
     return this.q<[string], BillingLine>(
-        `SELECT ${LINE_COLUMNS} FROM ${LINE_FROM} WHERE n.msisdn IN (SELECT value FROM json_each(?)) ORDER BY n.msisdn`,
-      )
-      .all(JSON.stringify(msisdns));
+      `SELECT ${LINE_COLUMNS} FROM ${LINE_FROM} WHERE n.msisdn IN (SELECT value FROM json_each(?)) ORDER BY n.msisdn`,
+    ).all(JSON.stringify(msisdns));
   }
 
   /** The numbers in these groups (null = all), in order. */
   msisdnsIn(groups: string[] | null): string[] {
     return this.q<{ groups: string | null }, { msisdn: string }>(
-        `SELECT msisdn FROM numbers WHERE (@groups IS NULL OR group_id IN (SELECT value FROM json_each(@groups))) ORDER BY msisdn`,
-      )
+      `SELECT msisdn FROM numbers WHERE (@groups IS NULL OR group_id IN (SELECT value FROM json_each(@groups))) ORDER BY msisdn`,
+    )
       .all({ groups: groups ? JSON.stringify(groups) : null })
       .map((r) => r.msisdn);
   }
@@ -174,10 +173,9 @@ export class BillingRepo {
     const out = new Map<string, [string, number][]>();
     if (msisdns.length === 0) return out;
     const rows = this.q<[string], { msisdn: string; service: string; fee: number }>(
-        `SELECT ns.msisdn, ns.service, s.monthly_fee AS fee FROM number_services ns JOIN services s ON s.code = ns.service
+      `SELECT ns.msisdn, ns.service, s.monthly_fee AS fee FROM number_services ns JOIN services s ON s.code = ns.service
           WHERE ns.msisdn IN (SELECT value FROM json_each(?)) AND s.monthly_fee > 0 ORDER BY ns.msisdn, ns.service`,
-      )
-      .all(JSON.stringify(msisdns));
+    ).all(JSON.stringify(msisdns));
     for (const r of rows) {
       const list = out.get(r.msisdn) ?? [];
       list.push([r.service, r.fee]);
@@ -194,19 +192,35 @@ export class BillingRepo {
   /** The last stored usage day of a line in [from, before). */
   lastUsage(msisdn: string, from: string, before: string): UsageDay | undefined {
     return this.q<[string, string, string], UsageDay>(
-        `SELECT ${USAGE_COLUMNS} FROM usage_days WHERE msisdn = ? AND day >= ? AND day < ? ORDER BY day DESC LIMIT 1`,
-      )
-      .get(msisdn, from, before);
+      `SELECT ${USAGE_COLUMNS} FROM usage_days WHERE msisdn = ? AND day >= ? AND day < ? ORDER BY day DESC LIMIT 1`,
+    ).get(msisdn, from, before);
+  }
+
+  /** Where each stored day of these lines in [from, to) left the allowance (history checks). */
+  usageEnds(msisdns: string[], from: string, to: string): UsageEnd[] {
+    if (msisdns.length === 0) return [];
+    return this.q<[string, string, string], UsageEnd>(
+      `SELECT msisdn, day, end_minutes AS endMinutes, end_sms AS endSms, end_mb AS endMb FROM usage_days
+        WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ? ORDER BY msisdn, day`,
+    ).all(JSON.stringify(msisdns), from, to);
+  }
+
+  /** Records, cost and whether the records are stored, per day of these lines in [from, to). */
+  usageCounts(msisdns: string[], from: string, to: string): UsageCount[] {
+    if (msisdns.length === 0) return [];
+    return this.q<[string, string, string], UsageCount>(
+      `SELECT msisdn, day, records, cost, materialized FROM usage_days
+        WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ? ORDER BY msisdn, day`,
+    ).all(JSON.stringify(msisdns), from, to);
   }
 
   /** Stored usage days of these lines in [from, to). */
   usage(msisdns: string[], from: string, to: string): UsageDay[] {
     if (msisdns.length === 0) return [];
     return this.q<[string, string, string], UsageDay>(
-        `SELECT ${USAGE_COLUMNS} FROM usage_days
+      `SELECT ${USAGE_COLUMNS} FROM usage_days
           WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ? ORDER BY msisdn, day`,
-      )
-      .all(JSON.stringify(msisdns), from, to);
+    ).all(JSON.stringify(msisdns), from, to);
   }
 
   /** Stores a day's records and marks the day materialized. */
@@ -234,21 +248,34 @@ export class BillingRepo {
   }
 
   /**
-   * The records of one line in [from, to) (ISO times), in time order, as arrays in CDR_FIELDS order
-   * (number, time, kind, direction, peer, peerName, location, seconds, bytes, cost): exports write them
-   * straight out without making an object per record.
+   * The records of these lines in [from, to) (ISO times), by number and time, written in the export's
+   * format by SQLite as one UTF-8 buffer (see cdrLineSql): no JavaScript object or string per record.
+   * Null when there are none.
    */
-  cdrRows(msisdn: string, from: string, to: string): unknown[][] {
-    return this.cdrStmt.all(msisdn, from, to) as unknown[][];
+  cdrChunk(
+    msisdns: string[],
+    from: string,
+    to: string,
+    out: { fields: readonly string[]; format: RecordFormat; excel: boolean; eol: string },
+  ): Buffer | null {
+    const eol = out.eol === '\r\n' ? 'char(13) || char(10)' : 'char(10)';
+    const sql = `SELECT CAST(group_concat(${cdrLineSql(out.fields, out.format, out.excel)} || ${eol}, ''
+        ORDER BY msisdn, started_at, seq) AS BLOB)
+      FROM cdr WHERE msisdn IN (SELECT value FROM json_each(?)) AND started_at >= ? AND started_at < ?`;
+    let stmt = this.chunkStatements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<[string, string, string], Buffer | null>(sql).pluck();
+      this.chunkStatements.set(sql, stmt);
+    }
+    return stmt.get(JSON.stringify(msisdns), from, to) ?? null;
   }
 
   /** Sum of a line's charges in the billing period starting `periodStart`. */
   spent(msisdn: string, periodStart: string): number {
     return (
       this.q<[string, string], { s: number | null }>(
-          'SELECT sum(amount) AS s FROM charges WHERE msisdn = ? AND period_start = ?',
-        )
-        .get(msisdn, periodStart)?.s ?? 0
+        'SELECT sum(amount) AS s FROM charges WHERE msisdn = ? AND period_start = ?',
+      ).get(msisdn, periodStart)?.s ?? 0
     );
   }
 
@@ -256,9 +283,8 @@ export class BillingRepo {
   accountCharges(accountId: string, periodStart: string): Record<ChargeKind, number> {
     const out: Record<ChargeKind, number> = { tariff_fee: 0, service_fee: 0, usage: 0, one_time: 0 };
     const rows = this.q<[string, string], { kind: ChargeKind; s: number }>(
-        'SELECT kind, sum(amount) AS s FROM charges WHERE account_id = ? AND period_start = ? GROUP BY kind',
-      )
-      .all(accountId, periodStart);
+      'SELECT kind, sum(amount) AS s FROM charges WHERE account_id = ? AND period_start = ? GROUP BY kind',
+    ).all(accountId, periodStart);
     for (const r of rows) out[r.kind] = r.s;
     return out;
   }
@@ -266,9 +292,8 @@ export class BillingRepo {
   /** How many days of usage an account has stored in [from, to), and their cost. */
   accountUsageDays(accountId: string, from: string, to: string): { days: number; cost: number } {
     const r = this.q<[string, string, string], { days: number; cost: number | null }>(
-        'SELECT count(DISTINCT day) AS days, sum(cost) AS cost FROM usage_days WHERE account_id = ? AND day >= ? AND day < ?',
-      )
-      .get(accountId, from, to);
+      'SELECT count(DISTINCT day) AS days, sum(cost) AS cost FROM usage_days WHERE account_id = ? AND day >= ? AND day < ?',
+    ).get(accountId, from, to);
     return { days: r?.days ?? 0, cost: r?.cost ?? 0 };
   }
 
@@ -280,13 +305,12 @@ export class BillingRepo {
   ): { msisdn: string; accountId: string; kind: ChargeKind; amount: number }[] {
     if (msisdns.length === 0) return [];
     return this.q<
-        [string, string, string],
-        { msisdn: string; accountId: string; kind: ChargeKind; amount: number }
-      >(
-        `SELECT msisdn, account_id AS accountId, kind, sum(amount) AS amount FROM charges
+      [string, string, string],
+      { msisdn: string; accountId: string; kind: ChargeKind; amount: number }
+    >(
+      `SELECT msisdn, account_id AS accountId, kind, sum(amount) AS amount FROM charges
           WHERE msisdn IN (SELECT value FROM json_each(?)) AND time >= ? AND time < ?
           GROUP BY msisdn, account_id, kind ORDER BY msisdn`,
-      )
-      .all(JSON.stringify(msisdns), from, to);
+    ).all(JSON.stringify(msisdns), from, to);
   }
 }

@@ -250,7 +250,7 @@ async function waitForRequest(ctx: Context, request: DetailRequest): Promise<Det
         ctx.io.stdout.write(`${current.id}\n`);
         throw new CliError(ctx.t('msg.detailInterrupted', { id: current.id }), EXIT.interrupted);
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 100));
       current = await client.call('detailRequests.show', { params: { id: current.id } });
       bar?.update(current.done);
     }
@@ -296,8 +296,8 @@ async function download(
   let first = true;
   const headerLines = out.format === 'csv' || out.format === 'tsv' ? 1 : 0;
   let seenHeader = 0;
-  const count = (chunk: string) => {
-    for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) {
+  const count = (chunk: Buffer) => {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
       if (seenHeader < headerLines) seenHeader++;
       else records++;
     }
@@ -305,15 +305,13 @@ async function download(
   };
   // JSON lines become a JSON array or table rows; everything else passes through untouched.
   const convert = new Transform({
-    decodeStrings: false,
-    transform(chunk: Buffer | string, _enc, done) {
-      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    transform(chunk: Buffer, _enc, done) {
       if (out.format !== 'json' && out.format !== 'table') {
-        count(text);
+        count(chunk);
         done(null, chunk);
         return;
       }
-      pending += text;
+      pending += chunk.toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       let piece = '';
