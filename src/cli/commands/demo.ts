@@ -26,12 +26,14 @@ export function register(program: Command, ctx: Context): void {
     const out = ctx.io.stdout;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-demo-'));
     const { startBackend } = await import('../../backend/server.js');
+    // A manual clock starting now: the tour moves it a few days on to show billing, limits and details.
     const server = await startBackend({
       dataDir: path.join(tmp, 'data'),
       port: 0,
       lines: 250,
       seed: 1,
       version: VERSION,
+      clockStart: new Date(),
     });
     // The demo runs as `vm demo`, so the launcher that started it is the binary to show off.
     const bin = process.argv[1] ?? 'vm';
@@ -134,6 +136,54 @@ export function register(program: Command, ctx: Context): void {
       await runStep({
         note: 'An API token for a cron job (shown once)',
         args: ['tokens', 'create', '--name', 'demo-cron', '--scope', 'numbers:read', '--expires', '90d'],
+      });
+      await runStep({
+        note: 'Money: balance, credit and the billing period of each account',
+        args: ['balance'],
+      });
+      const limited = server.services.store.numbers.list({ groupIds: ['it'], status: 'active', limit: 1 })[0]
+        ?.msisdn;
+      if (limited)
+        await runStep({
+          note: 'A spending limit that blocks the number when passed',
+          args: ['limits', 'set', limited, '--monthly', '300', '--action', 'block', '--yes'],
+        });
+      // A token outlives the 20-minute idle expiry of the session while the clock jumps.
+      const token = (
+        await runStep({
+          note: 'A token for the rest of the tour (the clock is about to jump days ahead)',
+          args: ['tokens', 'create', '--name', 'demo-admin', '--expires', '30d'],
+        })
+      ).trim();
+      env.VM_TOKEN = token;
+      const before = server.services.clock.now();
+      server.services.setClock?.(new Date(before.getTime() + 3 * 86_400_000));
+      await server.services.worker.idle();
+      heading('# Three days later: the backend charged each day of usage from the call details');
+      await runStep({ note: 'Charged so far, and the forecast to the end of the period', args: ['balance'] });
+      if (limited) {
+        await runStep({ note: 'The limit was passed: blocked by an operation', args: ['limits', 'list'] });
+        await runStep({
+          note: 'Operations, with the one the limit made',
+          args: ['ops', 'list', '--limit', '3'],
+        });
+      }
+      const month = new Date(Date.UTC(before.getUTCFullYear(), before.getUTCMonth() - 1, 1))
+        .toISOString()
+        .slice(0, 7);
+      if (msisdn)
+        await runStep({
+          note: 'Call details of one number, one day of last month, as CSV',
+          args: ['detail', msisdn, '--from', `${month}-03`, '--to', `${month}-03`, '--csv'],
+        });
+      await runStep({ note: 'The reports', args: ['report', 'list'] });
+      await runStep({
+        note: 'Expenses since the 1st of the month the tour started in, by account',
+        args: ['report', 'expenses', '--by', 'account', '--from', `${before.toISOString().slice(0, 7)}-01`],
+      });
+      await runStep({
+        note: 'Who would pay less on another tariff (last 3 months)',
+        args: ['report', 'tariff-optimization', '--limit', '5'],
       });
       await runStep({
         note: 'The manager sees only the Sales subtree',

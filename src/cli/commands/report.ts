@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Report, ReportInfo } from '../../api/billing.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { withExamples } from '../command-options.js';
+import { limitOption, withExamples } from '../command-options.js';
 import type { Column, ColumnKind } from '../output/render.js';
 
 const TYPES = ['expenses', 'usage', 'inventory', 'blocked', 'limits', 'activity', 'tariff-optimization'];
@@ -22,7 +22,8 @@ export function register(program: Command, ctx: Context): void {
     .option('--number <number>', t('opt.reportNumber'))
     .option('--account <id>', t('opt.reportAccount'))
     .option('--by <what>', t('opt.reportBy'))
-    .option('--actor <who>', t('opt.reportActor'));
+    .option('--actor <who>', t('opt.reportActor'))
+    .addOption(limitOption(ctx));
   withExamples(report, t, [
     'vm report list',
     'vm report expenses --period 2026-10 --by group',
@@ -41,6 +42,7 @@ export function register(program: Command, ctx: Context): void {
       account?: string;
       by?: string;
       actor?: string;
+      limit?: number;
     }>(cmd);
     if (!type) throw new UsageError(t('err.reportType', { types: TYPES.join(', ') }));
     if (type === 'list') return list(ctx);
@@ -68,7 +70,7 @@ export function register(program: Command, ctx: Context): void {
       params: { type },
       query: { from, to, group: o.group, number: o.number, account: o.account, by: o.by, actor: o.actor },
     });
-    await print(ctx, result);
+    await print(ctx, o.limit === undefined ? result : { ...result, rows: result.rows.slice(0, o.limit) });
   });
 }
 
