@@ -58,6 +58,25 @@ export const LimitView = Type.Object({
 });
 export type LimitView = Static<typeof LimitView>;
 
+export const GroupLimitBody = Type.Object({
+  group: Type.String({ minLength: 1, maxLength: 200, description: 'Group id or name' }),
+  monthly: Type.Integer({ minimum: 1, maximum: 100_000_000_00, description: 'Kopecks per billing period' }),
+  action: Type.Union([Type.Literal('notify'), Type.Literal('block')], { default: 'notify' }),
+});
+export type GroupLimitBody = Static<typeof GroupLimitBody>;
+
+export const GroupLimitView = Type.Object({
+  groupId: Type.String(),
+  groupName: Type.String(),
+  monthly: Kopecks,
+  action: Type.Union([Type.Literal('notify'), Type.Literal('block')]),
+  setAt: Timestamp,
+  setBy: Type.String(),
+});
+export type GroupLimitView = Static<typeof GroupLimitView>;
+
+export const GroupParam = Type.Object({ group: Type.String({ minLength: 1, maxLength: 200 }) });
+
 /** Which lines a detail export covers: numbers, a group subtree, or everything in scope. */
 const DetailTargets = {
   numbers: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 100_000 })),

@@ -9,6 +9,9 @@ import {
   DetailFileQuery,
   DetailRequest,
   DetailRequestBody,
+  GroupLimitBody,
+  GroupLimitView,
+  GroupParam,
   LimitQuery,
   LimitView,
   Report,
@@ -484,6 +487,24 @@ export const routes = {
       'Spending limits of the numbers in your scope, with what each spent this period (set them with limit.set operations)',
     query: ListQuery(LimitQuery),
     response: Page(LimitView),
+  },
+  'limits.groups': {
+    ...endpoints['limits.groups'],
+    summary:
+      'Group limits in your scope: every number of the subtree without its own limit has the nearest one',
+    response: Type.Object({ data: Type.Array(GroupLimitView) }),
+  },
+  'limits.groupSet': {
+    ...endpoints['limits.groupSet'],
+    summary: "Set a group's spending limit per billing period (numbers added later get it too)",
+    body: GroupLimitBody,
+    response: GroupLimitView,
+  },
+  'limits.groupRemove': {
+    ...endpoints['limits.groupRemove'],
+    summary: "Remove a group's spending limit",
+    params: GroupParam,
+    response: Ok,
   },
   'cdr.query': {
     ...endpoints['cdr.query'],

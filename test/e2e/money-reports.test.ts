@@ -199,6 +199,34 @@ describe('balance and spending limits (vm balance, vm limits)', () => {
     expect(await limits()).toEqual([]);
   });
 
+  it('sets, lists and removes a group limit (--for-group), alone and in either language', async () => {
+    const set = await vm(
+      'limits',
+      'set',
+      '--for-group',
+      'Drivers',
+      '--monthly',
+      '1 500',
+      '--action',
+      'block',
+    );
+    expect(set.code).toBe(0);
+    expect(set.stderr).toContain('Group Drivers: limit');
+    const listed = parseJson<{ groupId: string; monthly: number; action: string }[]>(
+      (await vm('limits', 'list', '--groups', '--json')).stdout,
+    );
+    expect(listed).toEqual([
+      expect.objectContaining({ groupId: 'drivers', monthly: 150000, action: 'block' }),
+    ]);
+    const mixed = await vm('limits', 'set', '--for-group', 'drivers', '--monthly', '100', '--all');
+    expect(mixed.code).toBe(2);
+    expect((await vm('limits', 'remove', '--for-group', 'drivers')).code).toBe(0);
+    expect(parseJson<unknown[]>((await vm('limits', 'list', '--groups', '--json')).stdout)).toEqual([]);
+    const again = await vm('limits', 'remove', '--for-group', 'drivers', '--lang', 'ru');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('нет лимита');
+  });
+
   it('reads per-row limits from a CSV with Russian money, and refuses the whole file for one bad amount', async () => {
     const [a, b, c, d] = active.slice(1, 5) as [Line, Line, Line, Line];
     const bad = path.join(work, 'bad');

@@ -51,7 +51,9 @@ it('records the fees of the period billing starts in without taking them again',
 describe('two billing periods later', () => {
   let blocked: Line;
   let notified: Line;
+  let driverOwn: Line;
   const spe = '4001002';
+  const drivers = () => lines.filter((l) => l.groupId === 'drivers' && l.status === 'active');
 
   beforeAll(async () => {
     const mow = activeIn('4001001');
@@ -59,6 +61,10 @@ describe('two billing periods later', () => {
     notified = mow[1] as Line;
     await setLimit(blocked.msisdn, 100, 'block');
     await setLimit(notified.msisdn, 100, 'notify');
+    // A group limit reaches every number of the group without its own limit; an own limit wins.
+    await admin.call('limits.groupSet', { body: { group: 'Drivers', monthly: 100, action: 'block' } });
+    driverOwn = drivers().find((l) => l.msisdn !== blocked.msisdn && l.msisdn !== notified.msisdn) as Line;
+    await setLimit(driverOwn.msisdn, 100_000_000, 'notify');
     // Autopay one kopeck under the current balance: the first charge crosses it, the top-up lifts it far above.
     await admin.call('autopay.set', {
       body: { account: spe, below: (seedBalance.get(spe) as number) - 1, amount: 10_000_000 },
@@ -158,6 +164,25 @@ describe('two billing periods later', () => {
     expect(after.n).toBe(0);
   });
 
+  it('applies a group limit to the numbers of the group without their own', async () => {
+    expect(drivers().length).toBeGreaterThan(1);
+    const group = (await admin.call('limits.groups')).data;
+    expect(group).toEqual([expect.objectContaining({ groupId: 'drivers', monthly: 100, action: 'block' })]);
+    for (const line of drivers()) {
+      if (line.msisdn === blocked.msisdn || line.msisdn === notified.msisdn) continue;
+      const now = await admin.call('numbers.show', { params: { msisdn: line.msisdn } });
+      if (line.msisdn === driverOwn.msisdn) expect(now.status).toBe('active');
+      else
+        expect([line.msisdn, now.status, now.blockReason]).toEqual([
+          line.msisdn,
+          'blocked',
+          'limit_exceeded',
+        ]);
+    }
+    await admin.call('limits.groupRemove', { params: { group: 'drivers' } });
+    expect((await admin.call('limits.groups')).data).toEqual([]);
+  });
+
   it('only notifies for a notify limit, once per period', async () => {
     const line = await admin.call('numbers.show', { params: { msisdn: notified.msisdn } });
     expect(line.status).toBe('active');
@@ -182,6 +207,8 @@ describe('two billing periods later', () => {
     );
     expect(mow?.forecast).toBeGreaterThanOrEqual(mow?.charges.total ?? 0);
     const limits = await admin.call('limits.list');
-    expect(limits.data.map((l) => l.msisdn).sort()).toEqual([blocked.msisdn, notified.msisdn].sort());
+    expect(limits.data.map((l) => l.msisdn).sort()).toEqual(
+      [blocked.msisdn, notified.msisdn, driverOwn.msisdn].sort(),
+    );
   });
 });

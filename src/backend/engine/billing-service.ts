@@ -1,13 +1,13 @@
-import type { Balance, LimitView } from '../../api/billing.js';
+import type { Balance, GroupLimitBody, GroupLimitView, LimitView } from '../../api/billing.js';
 import type { Page } from '../../api/common.js';
 import { ApiError } from '../../api/errors.js';
 import { addDays, daysBetween, dayOf, periodOf } from '../../domain/billing.js';
 import type { Clock } from '../../domain/clock.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
-import type { LimitRecord } from '../store/limits-repo.js';
+import type { GroupLimitRecord, LimitRecord } from '../store/limits-repo.js';
 import type { Store } from '../store/store.js';
 import type { Billing } from './billing.js';
-import { expandSubtrees, findGroup, scopeIds, scopeOf, type Principal } from './authz.js';
+import { actorName, expandSubtrees, findGroup, scopeIds, scopeOf, type Principal } from './authz.js';
 import { decodeCursor, pageOf } from './paging.js';
 
 /** What the money pages show: balances with the billing period, and spending limits. */
@@ -124,5 +124,56 @@ export class BillingService {
         };
       },
     );
+  }
+
+  /** Group limits of groups in the caller's money:read scope. */
+  groupLimits(p: Principal): GroupLimitView[] {
+    const groups = this.store.catalog.groupRecords();
+    const scope = scopeOf(p, 'money:read', groups);
+    const names = new Map(groups.map((g) => [g.id, g.name]));
+    return this.store.limits
+      .groupLimits()
+      .filter((l) => scope.kind === 'all' || scope.ids.has(l.groupId))
+      .map((l) => this.groupView(l, names));
+  }
+
+  /** Sets a group's limit; the group must be within the caller's money:write scope. */
+  setGroupLimit(p: Principal, body: GroupLimitBody): GroupLimitView {
+    const groups = this.store.catalog.groupRecords();
+    const scope = scopeOf(p, 'money:write', groups);
+    const group = findGroup(groups, body.group, (id) => scope.kind === 'all' || scope.ids.has(id));
+    this.store.limits.setGroup({
+      groupId: group.id,
+      monthly: body.monthly,
+      action: body.action ?? 'notify',
+      setAt: this.clock.now().toISOString(),
+      setBy: actorName(p),
+      createdBy: p.user.id,
+    });
+    const set = this.store.limits.groupLimits().find((l) => l.groupId === group.id) as GroupLimitRecord;
+    return this.groupView(set, new Map(groups.map((g) => [g.id, g.name])));
+  }
+
+  /** Removes a group's limit. */
+  removeGroupLimit(p: Principal, groupText: string): void {
+    const groups = this.store.catalog.groupRecords();
+    const scope = scopeOf(p, 'money:write', groups);
+    const group = findGroup(groups, groupText, (id) => scope.kind === 'all' || scope.ids.has(id));
+    if (!this.store.limits.removeGroup(group.id))
+      throw new ApiError('not_found', `Group ${group.name} has no limit`, {
+        reason: 'group_limit_not_found',
+        group: group.name,
+      });
+  }
+
+  private groupView(l: GroupLimitRecord, names: Map<string, string>): GroupLimitView {
+    return {
+      groupId: l.groupId,
+      groupName: names.get(l.groupId) ?? l.groupId,
+      monthly: l.monthly,
+      action: l.action,
+      setAt: l.setAt,
+      setBy: l.setBy,
+    };
   }
 }

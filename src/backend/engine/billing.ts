@@ -153,7 +153,21 @@ function chargeFees(
  * `limit_exceeded` (run by the worker like any other, visible in `vm ops`).
  */
 export function checkLimits(store: Store, lines: BillingLine[], time: string, newId: () => string): void {
-  const limits = store.limits.of(lines.map((l) => l.msisdn));
+  const own = store.limits.of(lines.map((l) => l.msisdn));
+  const groupLimits = store.limits.groupLimits();
+  if (own.size === 0 && groupLimits.length === 0) return;
+  const byGroup = new Map(groupLimits.map((g) => [g.groupId, g]));
+  const parent = new Map(store.catalog.groupRecords().map((g) => [g.id, g.parentId]));
+  /** A number's own limit, else the nearest group limit up its group's ancestry. */
+  const limits = new Map<string, { monthly: number; action: 'notify' | 'block'; createdBy: number }>();
+  for (const line of lines) {
+    let limit: { monthly: number; action: 'notify' | 'block'; createdBy: number } | undefined = own.get(
+      line.msisdn,
+    );
+    for (let g: string | null | undefined = line.groupId; !limit && g; g = parent.get(g))
+      limit = byGroup.get(g);
+    if (limit) limits.set(line.msisdn, limit);
+  }
   if (limits.size === 0) return;
   const toBlock = new Map<number, { msisdns: string[]; periods: Map<string, string> }>();
   for (const line of lines) {

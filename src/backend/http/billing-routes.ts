@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { CdrQueryBody, DetailRequestBody, ReportQuery } from '../../api/billing.js';
+import type { CdrQueryBody, DetailRequestBody, GroupLimitBody, ReportQuery } from '../../api/billing.js';
 import type { RecordFormat } from '../../domain/record-format.js';
 import type { BackendServices } from './context.js';
 import { defineRoute } from './define-route.js';
@@ -10,6 +10,14 @@ export function billingRoutes(app: FastifyInstance, s: BackendServices): void {
     s.billing.balance(principal, query.account as string | undefined),
   );
   defineRoute(app, 'limits.list', ({ principal, query }) => s.billing.limits(principal, query));
+  defineRoute(app, 'limits.groups', ({ principal }) => ({ data: s.billing.groupLimits(principal) }));
+  defineRoute(app, 'limits.groupSet', ({ principal, body }) =>
+    s.billing.setGroupLimit(principal, body as GroupLimitBody),
+  );
+  defineRoute(app, 'limits.groupRemove', ({ principal, params }) => {
+    s.billing.removeGroupLimit(principal, params.group as string);
+    return { ok: true };
+  });
   defineRoute(app, 'cdr.query', ({ principal, body, reply }) => {
     const out = s.detail.query(principal, body as CdrQueryBody);
     reply.type(out.contentType);

@@ -6,6 +6,7 @@ export class GroupsRepo {
   private readonly renameStmt;
   private readonly parentStmt;
   private readonly deleteStmt;
+  private readonly deleteLimitStmt;
   private readonly countStmt;
   private readonly moveNumbersStmt;
   private readonly moveChildrenStmt;
@@ -18,6 +19,7 @@ export class GroupsRepo {
     this.renameStmt = db.prepare<[string, string]>('UPDATE groups SET name = ? WHERE id = ?');
     this.parentStmt = db.prepare<[string | null, string]>('UPDATE groups SET parent_id = ? WHERE id = ?');
     this.deleteStmt = db.prepare<[string]>('DELETE FROM groups WHERE id = ?');
+    this.deleteLimitStmt = db.prepare<[string]>('DELETE FROM group_limits WHERE group_id = ?');
     this.countStmt = db.prepare<[string], { n: number }>(
       'SELECT count(*) AS n FROM numbers WHERE group_id = ?',
     );
@@ -59,12 +61,14 @@ export class GroupsRepo {
   deleteInto(id: string, target: string): number {
     const moved = this.moveNumbersStmt.run(target, id).changes;
     this.moveChildrenStmt.run(target, id);
+    this.deleteLimitStmt.run(id);
     this.deleteStmt.run(id);
     return moved;
   }
 
   /** Deletes an empty group. */
   delete(id: string): void {
+    this.deleteLimitStmt.run(id);
     this.deleteStmt.run(id);
   }
 }

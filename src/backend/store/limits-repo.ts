@@ -10,6 +10,16 @@ export interface LimitRecord {
   createdBy: number;
 }
 
+/** A group's limit: every number of its subtree without a limit of its own has it. */
+export interface GroupLimitRecord {
+  groupId: string;
+  monthly: number;
+  action: 'notify' | 'block';
+  setAt: string;
+  setBy: string;
+  createdBy: number;
+}
+
 /** A limit breach: at most one per line and billing period. */
 export interface BreachRecord {
   msisdn: string;
@@ -66,6 +76,31 @@ export class LimitsRepo {
 
   remove(msisdn: string): boolean {
     return this.db.prepare('DELETE FROM limits WHERE msisdn = ?').run(msisdn).changes > 0;
+  }
+
+  /** Every group limit. */
+  groupLimits(): GroupLimitRecord[] {
+    return this.db
+      .prepare<[], GroupLimitRecord>(
+        `SELECT group_id AS groupId, monthly, action, set_at AS setAt, set_by AS setBy, created_by AS createdBy
+           FROM group_limits ORDER BY group_id`,
+      )
+      .all();
+  }
+
+  setGroup(r: GroupLimitRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO group_limits (group_id, monthly, action, set_at, set_by, created_by)
+         VALUES (@groupId, @monthly, @action, @setAt, @setBy, @createdBy)
+         ON CONFLICT (group_id) DO UPDATE SET monthly = excluded.monthly, action = excluded.action,
+           set_at = excluded.set_at, set_by = excluded.set_by, created_by = excluded.created_by`,
+      )
+      .run(r);
+  }
+
+  removeGroup(groupId: string): boolean {
+    return this.db.prepare('DELETE FROM group_limits WHERE group_id = ?').run(groupId).changes > 0;
   }
 
   /** Records a breach once per period; false if this period already has one. */

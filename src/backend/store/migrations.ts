@@ -193,4 +193,14 @@ CREATE UNIQUE INDEX detail_requests_idempotency ON detail_requests(created_by, i
   WHERE idempotency_key IS NOT NULL;
 `,
   },
+  {
+    version: 8,
+    name: 'group limits',
+    sql: `
+CREATE TABLE group_limits (
+  group_id TEXT PRIMARY KEY REFERENCES groups(id), monthly INTEGER NOT NULL, action TEXT NOT NULL,
+  set_at TEXT NOT NULL, set_by TEXT NOT NULL, created_by INTEGER NOT NULL REFERENCES users(id)
+) WITHOUT ROWID;
+`,
+  },
 ];

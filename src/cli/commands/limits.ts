@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { LimitView } from '../../api/billing.js';
+import type { GroupLimitView, LimitView } from '../../api/billing.js';
 import type { Context } from '../context.js';
 import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes.js';
 import { limitOption, take, withExamples } from '../command-options.js';
@@ -25,13 +25,15 @@ export function register(program: Command, ctx: Context): void {
   addChangeOptions(set, ctx);
   set
     .option('--monthly <money>', t('opt.limitMonthly'))
-    .option('--action <action>', t('opt.limitAction'), 'notify');
+    .option('--action <action>', t('opt.limitAction'), 'notify')
+    .option('--for-group <group>', t('opt.limitForGroup'));
   withExamples(set, t, [
     'vm limits set +79161234567 --monthly 2000 --action block',
     'vm limits set --group drivers --monthly "1 500,00" --yes',
     'vm limits set --file limits.csv --yes   # columns: number, monthly, action',
+    'vm limits set --for-group drivers --monthly 1500 --action block   # also numbers added later',
   ]).action(async (numbers: string[], _o, cmd: Command) => {
-    const flags = ctx.use<ChangeFlags & { monthly?: string; action: string }>(cmd);
+    const flags = ctx.use<ChangeFlags & { monthly?: string; action: string; forGroup?: string }>(cmd);
     const { parseMoney } = await import('../../domain/money.js');
     const kopecks = (text: string): string | undefined => {
       try {
@@ -43,6 +45,26 @@ export function register(program: Command, ctx: Context): void {
     };
     const action = flags.action.trim().toLowerCase();
     if (!ACTIONS.includes(action)) throw new UsageError(t('err.limitAction', { value: flags.action }));
+    if (flags.forGroup !== undefined) {
+      if (numbers.length || flags.file?.length || flags.group || flags.account || flags.region || flags.all)
+        throw new UsageError(t('err.forGroupAlone'));
+      const monthly = flags.monthly === undefined ? undefined : kopecks(flags.monthly);
+      if (!monthly) throw new UsageError(t('err.badAmount', { value: flags.monthly ?? '' }));
+      const set = await (
+        await ctx.client()
+      ).call('limits.groupSet', {
+        body: { group: flags.forGroup, monthly: Number(monthly), action: action as 'notify' | 'block' },
+      });
+      const { formatMoney } = await import('../../domain/money.js');
+      ctx.note(
+        t('msg.groupLimitSet', {
+          group: set.groupName,
+          monthly: formatMoney(set.monthly, ctx.lang),
+          action: set.action,
+        }),
+      );
+      return;
+    }
     const params: Record<string, unknown> = { action };
     if (flags.monthly !== undefined) {
       const k = kopecks(flags.monthly);
@@ -77,12 +99,22 @@ export function register(program: Command, ctx: Context): void {
   const remove = limits.command('remove [numbers...]').description(t('cmd.limits.remove'));
   addTargetOptions(remove, ctx);
   addChangeOptions(remove, ctx);
-  withExamples(remove, t, ['vm limits remove +79161234567', 'vm limits remove --group drivers --yes']).action(
-    async (numbers: string[], _o, cmd: Command) => {
-      const flags = ctx.use<ChangeFlags>(cmd);
-      await runChange(ctx, { type: 'limit.remove', params: {}, numbers, paramColumns: ['at'] }, flags);
-    },
-  );
+  remove.option('--for-group <group>', t('opt.limitForGroupRemove'));
+  withExamples(remove, t, [
+    'vm limits remove +79161234567',
+    'vm limits remove --group drivers --yes',
+    'vm limits remove --for-group drivers',
+  ]).action(async (numbers: string[], _o, cmd: Command) => {
+    const flags = ctx.use<ChangeFlags & { forGroup?: string }>(cmd);
+    if (flags.forGroup !== undefined) {
+      if (numbers.length || flags.file?.length || flags.group || flags.account || flags.region || flags.all)
+        throw new UsageError(t('err.forGroupAlone'));
+      await (await ctx.client()).call('limits.groupRemove', { params: { group: flags.forGroup } });
+      ctx.note(t('msg.groupLimitRemoved', { group: flags.forGroup }));
+      return;
+    }
+    await runChange(ctx, { type: 'limit.remove', params: {}, numbers, paramColumns: ['at'] }, flags);
+  });
 
   withExamples(
     limits
@@ -90,11 +122,24 @@ export function register(program: Command, ctx: Context): void {
       .description(t('cmd.limits.list'))
       .option('--group <group>', t('opt.group'))
       .option('--number <number>', t('opt.number'))
+      .option('--groups', t('opt.limitGroups'))
       .addOption(limitOption(ctx)),
     t,
-    ['vm limits list', 'vm limits list --group drivers --csv'],
+    ['vm limits list', 'vm limits list --group drivers --csv', 'vm limits list --groups'],
   ).action(async (_o, cmd: Command) => {
-    const o = ctx.use<{ group?: string; number?: string; limit?: number }>(cmd);
+    const o = ctx.use<{ group?: string; number?: string; limit?: number; groups?: boolean }>(cmd);
+    if (o.groups) {
+      const groupColumns: Column<GroupLimitView>[] = [
+        { key: 'groupId', header: t('col.group') },
+        { key: 'groupName', header: t('col.name') },
+        { key: 'monthly', header: t('col.limit'), kind: 'money' },
+        { key: 'action', header: t('col.action') },
+        { key: 'setBy', header: t('col.setBy') },
+        { key: 'setAt', header: t('col.setAt'), kind: 'time' },
+      ];
+      await ctx.printRows((await (await ctx.client()).call('limits.groups')).data, groupColumns);
+      return;
+    }
     const columns: Column<LimitView>[] = [
       { key: 'msisdn', header: t('col.number') },
       { key: 'monthly', header: t('col.limit'), kind: 'money' },

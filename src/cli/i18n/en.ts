@@ -595,6 +595,15 @@ export const en = {
   'reason.report_not_found': 'No such report',
   'reason.limit_invalid': 'A limit needs a positive monthly amount and the action notify or block',
   'reason.unknown_field': 'Unknown field {field}',
+  'opt.limitForGroup':
+    'set the limit of a group instead: every number of its subtree without a limit of its own has it, also numbers added later',
+  'opt.limitForGroupRemove': "remove a group's limit instead",
+  'opt.limitGroups': "list the group limits instead of the numbers' limits",
+  'err.forGroupAlone': '--for-group names a group; give no numbers, --file or filters with it.',
+  'msg.groupLimitSet':
+    'Group {group}: limit {monthly} per billing period, on a breach {action}. Numbers with a limit of their own keep theirs.',
+  'msg.groupLimitRemoved': 'Group {group}: limit removed.',
+  'reason.group_limit_not_found': 'Group {group} has no limit',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -598,4 +598,13 @@ export const ru: Record<MessageKey, string> = {
   'reason.report_not_found': 'Нет такого отчёта',
   'reason.limit_invalid': 'Лимиту нужна положительная сумма и действие notify или block',
   'reason.unknown_field': 'Неизвестное поле {field}',
+  'opt.limitForGroup':
+    'лимит группы: действует на все номера её поддерева без собственного лимита, и на добавленные позже',
+  'opt.limitForGroupRemove': 'снять лимит группы',
+  'opt.limitGroups': 'показать лимиты групп, а не номеров',
+  'err.forGroupAlone': '--for-group задаёт группу; номера, --file и фильтры с ним не указываются.',
+  'msg.groupLimitSet':
+    'Группа {group}: лимит {monthly} на расчётный период, при превышении {action}. Номера со своим лимитом сохраняют его.',
+  'msg.groupLimitRemoved': 'Группа {group}: лимит снят.',
+  'reason.group_limit_not_found': 'У группы {group} нет лимита',
 };
