@@ -333,6 +333,21 @@ describe('csv', () => {
       expect(excel).toEqual(commaMoney);
       expect(excel[0]?.balance).toMatch(/^-?\d+,\d\d$/);
     });
+
+    it('quotes a lone LF (Excel) or CR (plain csv) so a multi-line note stays one record', async () => {
+      const notes = [
+        { ...(ROWS[1] as Line), note: 'first line\nsecond' },
+        { ...(ROWS[1] as Line), note: 'x\ry' },
+      ];
+      for (const excel of [true, false]) {
+        const text = (await render('csv', { excel }, notes)).text;
+        const back = parse(text, { columns: true, delimiter: excel ? ';' : ',', bom: true }) as Record<
+          string,
+          string
+        >[];
+        expect(back.map((r) => r.note)).toEqual(['first line\nsecond', 'x\ry']);
+      }
+    });
   });
 });
 

@@ -23,7 +23,7 @@ const COLUMN: Record<string, { column: string; kind: 'text' | 'int' | 'money' }>
  */
 export function cdrLineSql(fields: readonly string[], format: RecordFormat, excel: boolean): string {
   const spec = fields.map((f) => {
-    const c = COLUMN[f];
+    const c = Object.hasOwn(COLUMN, f) ? COLUMN[f] : undefined;
     if (!c) throw new RangeError(`unknown record field ${f}`);
     return { field: f, ...c };
   });

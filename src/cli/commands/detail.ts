@@ -19,6 +19,8 @@ interface DetailFlags {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** Records a terminal table shows; more is a job for --csv or --output. */
+const TABLE_ROWS = 1000;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /**
@@ -292,6 +294,7 @@ async function download(
     bar.start(total ?? 0, 0, { file: path.basename(file) });
   }
   const table: Record<string, unknown>[] = [];
+  let cut = false;
   let pending = '';
   let first = true;
   const headerLines = out.format === 'csv' || out.format === 'tsv' ? 1 : 0;
@@ -318,8 +321,10 @@ async function download(
       for (const line of lines) {
         if (!line) continue;
         records++;
-        if (out.format === 'table') table.push(JSON.parse(line) as Record<string, unknown>);
-        else {
+        if (out.format === 'table') {
+          if (table.length < TABLE_ROWS) table.push(JSON.parse(line) as Record<string, unknown>);
+          else cut = true;
+        } else {
           piece += `${first ? '[\n' : ',\n'}${line}`;
           first = false;
         }
@@ -347,21 +352,27 @@ async function download(
     ctx.note(ctx.t('msg.detailWritten', { count: records, file }));
     return;
   }
-  await pipeline(
-    body,
-    convert,
-    new (await import('node:stream')).Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        if (out.format === 'table') return done();
-        if (ctx.io.stdout.write(chunk)) done();
-        else ctx.io.stdout.once('drain', () => done());
-      },
-    }),
-  );
+  const toStdout = new (await import('node:stream')).Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      if (out.format === 'table') {
+        // A table is for reading: past TABLE_ROWS records stop downloading the rest.
+        if (cut) (body as import('node:stream').Readable).destroy();
+        return done();
+      }
+      if (ctx.io.stdout.write(chunk)) done();
+      else ctx.io.stdout.once('drain', () => done());
+    },
+  });
+  try {
+    await pipeline(body, convert, toStdout);
+  } catch (err) {
+    if (!cut) throw err;
+  }
   if (out.format === 'table') {
     await ctx.printRows(table, cdrColumns(ctx), false);
+    if (cut) ctx.note(ctx.t('msg.detailTableCut', { count: TABLE_ROWS }));
   }
-  if (records === 0) ctx.note(ctx.t('msg.detailEmpty'));
+  if (records === 0 && !cut) ctx.note(ctx.t('msg.detailEmpty'));
 }
 
 function cdrColumns(ctx: Context): Column<Record<string, unknown>>[] {

@@ -604,6 +604,8 @@ export const en = {
     'Group {group}: limit {monthly} per billing period, on a breach {action}. Numbers with a limit of their own keep theirs.',
   'msg.groupLimitRemoved': 'Group {group}: limit removed.',
   'reason.group_limit_not_found': 'Group {group} has no limit',
+  'msg.detailTableCut':
+    'The table shows the first {count} records; for all of them use --csv, --jsonl or --output FILE.',
 } as const;
 
 export type MessageKey = keyof typeof en;

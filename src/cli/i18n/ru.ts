@@ -607,4 +607,5 @@ export const ru: Record<MessageKey, string> = {
     'Группа {group}: лимит {monthly} на расчётный период, при превышении {action}. Номера со своим лимитом сохраняют его.',
   'msg.groupLimitRemoved': 'Группа {group}: лимит снят.',
   'reason.group_limit_not_found': 'У группы {group} нет лимита',
+  'msg.detailTableCut': 'В таблице первые {count} записей; все — с --csv, --jsonl или --output ФАЙЛ.',
 };

@@ -121,6 +121,8 @@ function csvWriter<T>(fields: Field<T>[], opts: RenderOptions): RowWriter<T> {
   const options = {
     delimiter: opts.excel ? ';' : ',',
     record_delimiter: opts.excel ? 'windows' : 'unix',
+    // csv-stringify quotes only the record delimiter itself; RFC 4180 wants any CR or LF quoted.
+    quoted_match: /[\r\n]/,
   } as const;
   const line = (values: string[]) => stringify([values], options);
   return {
