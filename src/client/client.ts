@@ -4,7 +4,7 @@ import { ApiError, isErrorCode, type ApiErrorBody } from '../api/errors.js';
 import { endpoints, type RouteId } from '../api/endpoints.js';
 import type { routes } from '../api/routes.js';
 import { InsecureServerError, NetworkError } from './errors.js';
-import { Transport, type TransportResponse } from './transport.js';
+import { Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 /** The response body type of a route. */
 export type ResponseOf<Id extends RouteId> = Static<(typeof routes)[Id]['response']>;
@@ -79,7 +79,13 @@ export class VmClient {
     }
   }
 
-  private async send<Id extends RouteId>(id: Id, input: CallInput): Promise<ResponseOf<Id>> {
+  /** The HTTP request of a route: path parameters filled, query set, the caller's headers. */
+  private request(
+    id: RouteId,
+    input: CallInput,
+    requestId: string,
+    accept: string,
+  ): TransportRequest & { url: URL } {
     const def = endpoints[id];
     const path = def.path.replace(/:(\w+)/g, (_, name: string) =>
       encodeURIComponent(input.params?.[name] ?? ''),
@@ -88,25 +94,32 @@ export class VmClient {
     for (const [k, v] of Object.entries(input.query ?? {})) {
       if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
     }
+    return {
+      method: def.method,
+      url,
+      headers: {
+        accept,
+        'user-agent': this.opts.userAgent,
+        'x-request-id': requestId,
+        ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}),
+        ...(input.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(input.idempotencyKey ? { 'idempotency-key': input.idempotencyKey } : {}),
+      },
+      body: input.body !== undefined ? JSON.stringify(input.body) : undefined,
+    };
+  }
+
+  private async send<Id extends RouteId>(id: Id, input: CallInput): Promise<ResponseOf<Id>> {
+    const def = endpoints[id];
     const retryablePost = def.method === 'GET' || input.idempotencyKey !== undefined;
     const maxAttempts = 1 + (this.opts.retries ?? 3);
     const requestId = `cli_${randomBytes(8).toString('hex')}`;
+    const req = this.request(id, input, requestId, 'application/json');
+    const url = req.url;
     for (let attempt = 1; ; attempt++) {
       let res: TransportResponse;
       try {
-        res = await this.transport.send({
-          method: def.method,
-          url,
-          headers: {
-            accept: 'application/json',
-            'user-agent': this.opts.userAgent,
-            'x-request-id': requestId,
-            ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}),
-            ...(input.body !== undefined ? { 'content-type': 'application/json' } : {}),
-            ...(input.idempotencyKey ? { 'idempotency-key': input.idempotencyKey } : {}),
-          },
-          body: input.body !== undefined ? JSON.stringify(input.body) : undefined,
-        });
+        res = await this.transport.send(req);
       } catch (err) {
         const code = (err as { code?: string }).code ?? 'ERROR';
         this.opts.debug?.(`${def.method} ${url.pathname} -> ${code} (attempt ${attempt})`);
@@ -161,37 +174,24 @@ export class VmClient {
    * broke half-way is the caller's to restart.
    */
   async stream<Id extends RouteId>(id: Id, input: CallInput = {}): Promise<NodeJS.ReadableStream> {
-    const def = endpoints[id];
-    const path = def.path.replace(/:(\w+)/g, (_, name: string) =>
-      encodeURIComponent(input.params?.[name] ?? ''),
-    );
-    const url = new URL(path, this.base);
-    for (const [k, v] of Object.entries(input.query ?? {})) {
-      if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
-    }
     const requestId = `cli_${randomBytes(8).toString('hex')}`;
+    const req = this.request(
+      id,
+      input,
+      requestId,
+      'application/x-ndjson, text/csv, text/tab-separated-values, application/json',
+    );
+    const { url, method } = req;
     let res: import('node:http').IncomingMessage;
     try {
-      res = await this.transport.open({
-        method: def.method,
-        url,
-        headers: {
-          accept: 'application/x-ndjson, text/csv, text/tab-separated-values, application/json',
-          'user-agent': this.opts.userAgent,
-          'x-request-id': requestId,
-          ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}),
-          ...(input.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(input.idempotencyKey ? { 'idempotency-key': input.idempotencyKey } : {}),
-        },
-        body: input.body !== undefined ? JSON.stringify(input.body) : undefined,
-      });
+      res = await this.transport.open(req);
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'ERROR';
       throw new NetworkError(this.opts.server, code, (err as Error).message);
     }
     const serverRequestId = headerOf(res.headers['x-request-id']) ?? requestId;
     this.opts.debug?.(
-      `${def.method} ${url.pathname}${url.search} -> ${res.statusCode} [${serverRequestId}] (stream)`,
+      `${method} ${url.pathname}${url.search} -> ${res.statusCode} [${serverRequestId}] (stream)`,
     );
     if ((res.statusCode ?? 0) < 400) return res;
     const chunks: Buffer[] = [];

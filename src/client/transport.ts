@@ -31,46 +31,24 @@ export class Transport {
       : new http.Agent({ keepAlive: true, maxSockets: 8 });
   }
 
-  /** Sends one request; rejects with an error carrying `code` (ECONNREFUSED, ETIMEDOUT, …). */
-  send(req: TransportRequest): Promise<TransportResponse> {
-    const lib = req.url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const r = lib.request(
-        req.url,
-        {
-          method: req.method,
-          agent: this.agent,
-          headers:
-            req.body === undefined
-              ? req.headers
-              : { ...req.headers, 'content-length': Buffer.byteLength(req.body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              text: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
-        },
-      );
-      r.setTimeout(this.timeoutMs, () =>
-        r.destroy(Object.assign(new Error(`no answer in ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
-      );
-      r.on('error', reject);
-      r.end(req.body);
-    });
+  /** Sends one request and reads the whole answer; rejects with an error carrying `code` (ECONNREFUSED, ETIMEDOUT, …). */
+  async send(req: TransportRequest): Promise<TransportResponse> {
+    const res = await this.open(req, true);
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    return {
+      status: res.statusCode ?? 0,
+      headers: res.headers,
+      text: Buffer.concat(chunks).toString('utf8'),
+    };
   }
 
   /**
    * Sends one request and resolves with the response as a stream, unread (a download); the caller reads
-   * or destroys it. No timeout once the answer has started: a long export keeps going.
+   * or destroys it. The timeout guards until the answer starts and, with `whole`, every pause after;
+   * without it a long export may take its time.
    */
-  open(req: TransportRequest): Promise<http.IncomingMessage> {
+  open(req: TransportRequest, whole = false): Promise<http.IncomingMessage> {
     const lib = req.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const r = lib.request(
@@ -84,7 +62,7 @@ export class Transport {
               : { ...req.headers, 'content-length': Buffer.byteLength(req.body) },
         },
         (res) => {
-          r.setTimeout(0);
+          if (!whole) r.setTimeout(0);
           resolve(res);
         },
       );

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { limitOption, take, withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
+import { parsePeriod } from '../period.js';
 
 interface DetailFlags {
   from?: string;
@@ -18,10 +19,8 @@ interface DetailFlags {
   wait?: boolean;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** Records a terminal table shows; more is a job for --csv or --output. */
 const TABLE_ROWS = 1000;
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /**
  * vm detail: call detail records streamed from the backend straight to stdout or a file (CSV, TSV, JSON
@@ -52,7 +51,7 @@ export function register(program: Command, ctx: Context): void {
     'vm detail --all --period 2026-10 --no-wait',
   ]).action(async (numbers: string[], _o, cmd: Command) => {
     const flags = ctx.use<DetailFlags>(cmd);
-    const range = periodOf(ctx, flags);
+    const range = parsePeriod(flags, t);
     const kinds = [
       numbers.length + (flags.file?.length ?? 0) > 0,
       flags.group !== undefined,
@@ -159,28 +158,6 @@ export function register(program: Command, ctx: Context): void {
       requestColumns(ctx),
     );
   });
-}
-
-/** --period YYYY-MM, or --from/--to days; none = the backend's current month so far. */
-function periodOf(ctx: Context, f: DetailFlags): { from?: string; to?: string } {
-  const t = ctx.t;
-  if (f.period !== undefined) {
-    if (f.from !== undefined || f.to !== undefined) throw new UsageError(t('err.periodAndRange'));
-    const p = f.period.trim();
-    if (!MONTH.test(p)) throw new UsageError(t('err.badPeriod', { value: f.period }));
-    const [y, m] = p.split('-').map(Number) as [number, number];
-    const last = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-    return { from: `${p}-01`, to: last };
-  }
-  for (const [name, v] of [
-    ['--from', f.from],
-    ['--to', f.to],
-  ] as const)
-    if (v !== undefined && (!DAY.test(v.trim()) || Number.isNaN(Date.parse(v.trim()))))
-      throw new UsageError(t('err.badDay', { option: name, value: v }));
-  if (f.from && f.to && f.to.trim() < f.from.trim())
-    throw new UsageError(t('err.emptyRange', { from: f.from, to: f.to }));
-  return { ...(f.from ? { from: f.from.trim() } : {}), ...(f.to ? { to: f.to.trim() } : {}) };
 }
 
 /** Numbers from arguments and files, validated completely before anything is sent. */

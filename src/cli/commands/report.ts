@@ -4,10 +4,9 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { limitOption, withExamples } from '../command-options.js';
 import type { Column, ColumnKind } from '../output/render.js';
+import { parsePeriod } from '../period.js';
 
 const TYPES = ['expenses', 'usage', 'inventory', 'blocked', 'limits', 'activity', 'tariff-optimization'];
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** vm report <type> and vm report list: reports the backend computes over your scope. */
 export function register(program: Command, ctx: Context): void {
@@ -50,20 +49,7 @@ export function register(program: Command, ctx: Context): void {
       throw new UsageError(t('err.reportUnknown', { type, types: TYPES.join(', ') }));
     if (o.by !== undefined && !['number', 'group', 'account'].includes(o.by))
       throw new UsageError(t('err.reportBy', { value: o.by }));
-    let from = o.from;
-    let to = o.to;
-    if (o.period !== undefined) {
-      if (from !== undefined || to !== undefined) throw new UsageError(t('err.periodAndRange'));
-      if (!MONTH.test(o.period.trim())) throw new UsageError(t('err.badPeriod', { value: o.period }));
-      const [y, m] = o.period.trim().split('-').map(Number) as [number, number];
-      from = `${o.period.trim()}-01`;
-      to = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-    }
-    for (const [name, v] of [
-      ['--from', from],
-      ['--to', to],
-    ] as const)
-      if (v !== undefined && !isDay(v)) throw new UsageError(t('err.badDay', { option: name, value: v }));
+    const { from, to } = parsePeriod(o, t);
     const result = await (
       await ctx.client()
     ).call('reports.show', {
@@ -72,13 +58,6 @@ export function register(program: Command, ctx: Context): void {
     });
     await print(ctx, o.limit === undefined ? result : { ...result, rows: result.rows.slice(0, o.limit) });
   });
-}
-
-/** A real calendar day: `2026-02-30` has the shape but would reach the backend as an empty or odd period. */
-function isDay(v: string): boolean {
-  if (!DAY.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
 }
 
 async function list(ctx: Context): Promise<void> {
