@@ -212,3 +212,29 @@ describe('two billing periods later', () => {
     );
   });
 });
+
+it('stores the same records a day was summarized and charged from, for history and billed days', async () => {
+  const line = lines.find((l) => l.status === 'active' && l.accountId === '4001003') as Line;
+  for (const [from, to] of [
+    ['2026-10-01', '2026-10-31'], // history: generated and stored in one pass
+    ['2026-11-02', '2026-11-20'], // billed days: summarized at each day's end, records stored on reading
+  ] as const) {
+    const body = await admin.stream('cdr.query', {
+      body: { numbers: [line.msisdn], from, to, format: 'jsonl' },
+    });
+    let text = '';
+    for await (const chunk of body) text += String(chunk);
+    const records = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { cost: number });
+    const days = db()
+      .prepare(
+        'SELECT count(*) AS days, sum(records) AS n, sum(cost) AS cost FROM usage_days WHERE msisdn = ? AND day >= ? AND day <= ?',
+      )
+      .get(line.msisdn, from, to) as { days: number; n: number; cost: number };
+    expect(days.days).toBeGreaterThan(15);
+    expect(records.length).toBe(days.n);
+    expect(records.reduce((s, r) => s + r.cost, 0)).toBe(days.cost);
+  }
+});

@@ -239,7 +239,7 @@ export class DetailService {
         stored.set(u.msisdn, list);
       }
       for (const line of lines.values())
-        this.usage.ensureHistory(line, from, to, stored.get(line.msisdn) ?? []);
+        this.usage.ensureHistory(line, from, to, stored.get(line.msisdn) ?? [], true);
     }
     let records = 0;
     let cost = 0;

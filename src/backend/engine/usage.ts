@@ -1,5 +1,5 @@
 import { addDays, periodOf, type Allowance } from '../../domain/billing.js';
-import { generateDay, summarize, type UsedAllowance } from '../../domain/cdr.js';
+import { generateDay, summarize, type CdrRecord, type UsedAllowance } from '../../domain/cdr.js';
 import type { BillingLine, UsageDay, UsageEnd } from '../store/billing-repo.js';
 import type { Store } from '../store/store.js';
 
@@ -40,7 +40,7 @@ export class Usage {
     const from = period.start > this.billingStart ? period.start : this.billingStart;
     const prev = this.store.billing.lastUsage(line.msisdn, from, day);
     const used = prev ? endOf(prev) : zero();
-    return this.store.billing.insertUsage(this.make(line, line.tariff, day, used))
+    return this.store.billing.insertUsage(this.make(line, line.tariff, day, used).usage)
       ? (this.store.billing.usage([line.msisdn], day, addDays(day, 1))[0] as UsageDay)
       : undefined;
   }
@@ -49,8 +49,10 @@ export class Usage {
    * Makes sure the history days of a line in [from, to) exist (days before billing started, after the
    * line's activation and before any block it had then). `stored` may bring the line's stored days from
    * the start of the period holding `from` (saves a query per line when a caller has them in bulk).
+   * With `withRecords`, the records of new days in [from, to) are stored too (an export about to read
+   * them), saving the second generation `materialize` would make.
    */
-  ensureHistory(line: BillingLine, from: string, to: string, stored?: UsageEnd[]): void {
+  ensureHistory(line: BillingLine, from: string, to: string, stored?: UsageEnd[], withRecords = false): void {
     const activated = line.activatedAt.slice(0, 10);
     const end = to < this.billingStart ? to : this.billingStart;
     if (from >= end) return;
@@ -69,8 +71,11 @@ export class Usage {
         used = endOf(known);
         continue;
       }
-      const u = this.make(line, line.tariff, day, used);
+      const keep = withRecords && day >= from;
+      const { usage: u, records } = this.make(line, line.tariff, day, used);
+      u.materialized = keep ? 1 : 0;
       this.store.billing.insertUsage(u);
+      if (keep) this.store.billing.insertCdr(line.msisdn, day, records, false);
       used = endOf(u);
     }
   }
@@ -88,7 +93,12 @@ export class Usage {
     this.store.billing.insertCdr(line.msisdn, u.day, records);
   }
 
-  private make(line: BillingLine, tariff: string, day: string, start: UsedAllowance): UsageDay {
+  private make(
+    line: BillingLine,
+    tariff: string,
+    day: string,
+    start: UsedAllowance,
+  ): { usage: UsageDay; records: CdrRecord[] } {
     const used = { ...start };
     const records = generateDay(
       this.seed,
@@ -97,7 +107,7 @@ export class Usage {
       used,
     );
     const s = summarize(records);
-    return {
+    const usage: UsageDay = {
       msisdn: line.msisdn,
       day,
       accountId: line.accountId,
@@ -119,6 +129,7 @@ export class Usage {
       cost: s.cost,
       materialized: 0,
     };
+    return { usage, records };
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CdrRecord } from '../../domain/cdr.js';
+import type { CdrRecord, DaySummary } from '../../domain/cdr.js';
 import { periodOf } from '../../domain/billing.js';
 import type { Statement } from 'better-sqlite3';
 import type { RecordFormat } from '../../domain/record-format.js';
@@ -45,8 +45,8 @@ export interface BillingLine {
   blockedSince: string | null;
 }
 
-/** A day of one line's usage, as stored. */
-export interface UsageDay {
+/** A day of one line's usage, as stored: the day's totals and the allowance used before and after it. */
+export interface UsageDay extends DaySummary {
   msisdn: string;
   day: string;
   accountId: string;
@@ -57,15 +57,6 @@ export interface UsageDay {
   endMinutes: number;
   endSms: number;
   endMb: number;
-  records: number;
-  minutes: number;
-  calls: number;
-  sms: number;
-  dataMb: number;
-  bytes: number;
-  roamingMinutes: number;
-  roamingMb: number;
-  cost: number;
   materialized: number;
 }
 
@@ -223,8 +214,8 @@ export class BillingRepo {
     ).all(JSON.stringify(msisdns), from, to);
   }
 
-  /** Stores a day's records and marks the day materialized. */
-  insertCdr(msisdn: string, day: string, records: CdrRecord[]): void {
+  /** Stores a day's records and (unless its row says so already) marks the day materialized. */
+  insertCdr(msisdn: string, day: string, records: CdrRecord[], markDay = true): void {
     let seq = 0;
     let last = '';
     for (const r of records) {
@@ -244,7 +235,8 @@ export class BillingRepo {
         r.cost,
       );
     }
-    this.q('UPDATE usage_days SET materialized = 1 WHERE msisdn = ? AND day = ?').run(msisdn, day);
+    if (markDay)
+      this.q('UPDATE usage_days SET materialized = 1 WHERE msisdn = ? AND day = ?').run(msisdn, day);
   }
 
   /**
