@@ -14,6 +14,9 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // 8 MB of page cache (better-sqlite3 defaults to 16 MB): exports scan far more than any cache holds,
+  // and the backend's footprint matters more than the last percent of index-page hits.
+  db.pragma('cache_size = -8000');
   migrate(db);
   return db;
 }
