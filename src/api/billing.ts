@@ -181,7 +181,13 @@ export const ReportQuery = Type.Object({
   ),
   actor: Type.Optional(Type.String({ maxLength: 200, description: 'activity: who' })),
 });
-export type ReportQuery = Static<typeof ReportQuery>;
+export type ReportQuery = Static<typeof ReportQuery> & { numbers?: string[] };
+
+/** The same filters with a list of numbers (from a CSV file), too long for a query string. */
+export const ReportBody = Type.Composite([
+  ReportQuery,
+  Type.Object({ numbers: Type.Array(Type.String({ maxLength: 40 }), { minItems: 1, maxItems: 100_000 }) }),
+]);
 
 export const ReportColumn = Type.Object({
   key: Type.String(),

@@ -73,6 +73,7 @@ export const endpoints = {
   'detailRequests.file': { method: 'GET', path: '/v1/detail-requests/:id/file', access: 'detail:read' },
   'reports.list': { method: 'GET', path: '/v1/reports', access: 'reports:read' },
   'reports.show': { method: 'GET', path: '/v1/reports/:type', access: 'reports:read' },
+  'reports.run': { method: 'POST', path: '/v1/reports/:type', access: 'reports:read' },
 } as const;
 
 /** A route id, e.g. `numbers.list`. */

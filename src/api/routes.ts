@@ -18,6 +18,7 @@ import {
   ReportInfo,
   ReportParams,
   ReportQuery,
+  ReportBody,
 } from './billing.js';
 import { AccountParam, Autopay, AutopayBody, Payment, PaymentBody, PaymentListQuery } from './money.js';
 import {
@@ -552,6 +553,13 @@ export const routes = {
     summary: 'One report over a period (default: the current month) for the numbers in your scope',
     params: ReportParams,
     query: ReportQuery,
+    response: Report,
+  },
+  'reports.run': {
+    ...endpoints['reports.run'],
+    summary: 'One report for a list of numbers (e.g. from a CSV), with the same filters in the body',
+    params: ReportParams,
+    body: ReportBody,
     response: Report,
   },
   'openapi.show': {

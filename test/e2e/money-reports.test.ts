@@ -422,6 +422,29 @@ describe('limit breaches and reports (vm report)', () => {
     expect(oneRows).toEqual([rows.find((row) => row.msisdn === notified.msisdn)]);
   });
 
+  it('reports on the numbers of a CSV file, validated completely first', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-e2e-report-'));
+    try {
+      const good = path.join(dir, 'numbers.csv');
+      const chosen = lines.slice(2, 5).map((l) => l.msisdn);
+      // Another spelling of a number, as an Excel export would have it.
+      fs.writeFileSync(
+        good,
+        `Номер;Сотрудник\n${chosen[0]?.replace('+7', '8')};a\n${chosen[1]};b\n${chosen[2]};c\n`,
+      );
+      const r = await report('usage', '--period', '2026-10', '--file', good);
+      expect(r.rows.map((row) => row.msisdn).sort()).toEqual([...chosen].sort());
+      const bad = path.join(dir, 'bad.csv');
+      fs.writeFileSync(bad, `number\n${chosen[0]}\n12345\n`);
+      const refused = await vm('report', 'usage', '--file', bad);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`${bad}:3`);
+      expect(refused.stdout).toBe('');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('shows the audit trail to an admin and refuses it to a viewer', async () => {
     const activity = await report('activity');
     const limitSets = activity.rows.filter((r) => r.action === 'limit.set').map((r) => r.target);

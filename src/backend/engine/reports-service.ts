@@ -197,6 +197,11 @@ export class ReportsService {
       const m = requireMsisdn(q.number);
       msisdns = msisdns.filter((n) => n === m);
     }
+    if (q.numbers !== undefined) {
+      // Numbers outside the scope are left out, as if unknown (they would be in any other list).
+      const wanted = new Set<string>(q.numbers.map((n) => requireMsisdn(n)));
+      msisdns = msisdns.filter((n) => wanted.has(n));
+    }
     const out: BillingLine[] = [];
     for (let i = 0; i < msisdns.length; i += 5000)
       out.push(...this.store.billing.linesOf(msisdns.slice(i, i + 5000)));

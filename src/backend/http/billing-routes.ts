@@ -48,4 +48,7 @@ export function billingRoutes(app: FastifyInstance, s: BackendServices): void {
   defineRoute(app, 'reports.show', ({ principal, params, query }) =>
     s.reports.show(principal, params.type as string, query as ReportQuery),
   );
+  defineRoute(app, 'reports.run', ({ principal, params, body }) =>
+    s.reports.show(principal, params.type as string, body as ReportQuery),
+  );
 }

@@ -22,6 +22,8 @@ export function register(program: Command, ctx: Context): void {
     .option('--account <id>', t('opt.reportAccount'))
     .option('--by <what>', t('opt.reportBy'))
     .option('--actor <who>', t('opt.reportActor'))
+    .option('--file <path...>', t('opt.reportFile'))
+    .option('--column <name>', t('opt.column'))
     .addOption(limitOption(ctx));
   withExamples(report, t, [
     'vm report list',
@@ -31,6 +33,7 @@ export function register(program: Command, ctx: Context): void {
     'vm report blocked',
     'vm report activity --actor admin@demo.test --from 2026-11-01',
     'vm report tariff-optimization',
+    'vm report expenses --file managers.csv --period 2026-10   # only the numbers of a CSV',
   ]).action(async (type: string | undefined, _o, cmd: Command) => {
     const o = ctx.use<{
       period?: string;
@@ -42,6 +45,8 @@ export function register(program: Command, ctx: Context): void {
       by?: string;
       actor?: string;
       limit?: number;
+      file?: string[];
+      column?: string;
     }>(cmd);
     if (!type) throw new UsageError(t('err.reportType', { types: TYPES.join(', ') }));
     if (type === 'list') return list(ctx);
@@ -50,12 +55,27 @@ export function register(program: Command, ctx: Context): void {
     if (o.by !== undefined && !['number', 'group', 'account'].includes(o.by))
       throw new UsageError(t('err.reportBy', { value: o.by }));
     const { from, to } = parsePeriod(o, t);
-    const result = await (
-      await ctx.client()
-    ).call('reports.show', {
-      params: { type },
-      query: { from, to, group: o.group, number: o.number, account: o.account, by: o.by, actor: o.actor },
-    });
+    const filters = {
+      from,
+      to,
+      group: o.group,
+      number: o.number,
+      account: o.account,
+      by: o.by,
+      actor: o.actor,
+    };
+    const client = await ctx.client();
+    let result: Report;
+    if (o.file?.length) {
+      // Numbers from CSV files, validated completely first (file:line for each bad row).
+      const { readTargets } = await import('../input/number-list.js');
+      const read = await readTargets([], o.file, { column: o.column }, ctx.io.stdin);
+      const body = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
+      result = await client.call('reports.run', {
+        params: { type },
+        body: { ...body, numbers: read.rows.map((r) => r.msisdn) },
+      });
+    } else result = await client.call('reports.show', { params: { type }, query: filters });
     await print(ctx, o.limit === undefined ? result : { ...result, rows: result.rows.slice(0, o.limit) });
   });
 }

@@ -606,6 +606,7 @@ export const en = {
   'reason.group_limit_not_found': 'Group {group} has no limit',
   'msg.detailTableCut':
     'The table shows the first {count} records; for all of them use --csv, --jsonl or --output FILE.',
+  'opt.reportFile': 'only the numbers of these CSV files (validated first; - for stdin)',
 } as const;
 
 export type MessageKey = keyof typeof en;

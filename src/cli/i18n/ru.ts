@@ -608,4 +608,5 @@ export const ru: Record<MessageKey, string> = {
   'msg.groupLimitRemoved': 'Группа {group}: лимит снят.',
   'reason.group_limit_not_found': 'У группы {group} нет лимита',
   'msg.detailTableCut': 'В таблице первые {count} записей; все — с --csv, --jsonl или --output ФАЙЛ.',
+  'opt.reportFile': 'только номера из этих CSV-файлов (проверяются заранее; - для stdin)',
 };
