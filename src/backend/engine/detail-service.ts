@@ -3,12 +3,12 @@ import { Readable } from 'node:stream';
 import type { Page } from '../../api/common.js';
 import type { CdrQueryBody, DetailRequest, DetailRequestBody } from '../../api/billing.js';
 import { ApiError } from '../../api/errors.js';
-import { addDays, daysBetween, periodOf } from '../../domain/billing.js';
+import { addDays, daysBetween } from '../../domain/billing.js';
 import { CDR_FIELDS } from '../../domain/cdr.js';
 import type { Clock } from '../../domain/clock.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
 import { exportLayout, type ExportLayout, type RecordFormat } from '../../domain/record-format.js';
-import type { BillingLine, UsageDay, UsageEnd } from '../store/billing-repo.js';
+import type { BillingLine, UsageDay } from '../store/billing-repo.js';
 import type { DetailRequestRecord } from '../store/detail-requests-repo.js';
 import type { Store } from '../store/store.js';
 import { actorName, expandSubtrees, findGroup, scopeIds, scopeOf, type Principal } from './authz.js';
@@ -225,22 +225,7 @@ export class DetailService {
   /** Generates what is missing for these numbers over [from, to) in one transaction; counts the records. */
   private prepare(msisdns: string[], from: string, to: string): { records: number; cost: number } {
     const lines = new Map(this.store.billing.linesOf(msisdns).map((l) => [l.msisdn, l]));
-    if (from < this.usage.billingStart) {
-      // Every line's stored history from the earliest period start, in one query.
-      let earliest = from;
-      for (const l of lines.values()) {
-        const start = periodOf(from, l.billingDay).start;
-        if (start < earliest) earliest = start;
-      }
-      const stored = new Map<string, UsageEnd[]>();
-      for (const u of this.store.billing.usageEnds([...lines.keys()], earliest, to)) {
-        const list = stored.get(u.msisdn) ?? [];
-        list.push(u);
-        stored.set(u.msisdn, list);
-      }
-      for (const line of lines.values())
-        this.usage.ensureHistory(line, from, to, stored.get(line.msisdn) ?? [], true);
-    }
+    this.usage.ensureHistoryFor([...lines.values()], from, to, true);
     let records = 0;
     let cost = 0;
     for (const day of this.store.billing.usageCounts([...lines.keys()], from, to)) {

@@ -9,7 +9,7 @@ import { ApiError } from '../../api/errors.js';
 import { addDays, dayOf, monthRange, periodCost, type PeriodUsage } from '../../domain/billing.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../store/store.js';
-import type { BillingLine } from '../store/billing-repo.js';
+import type { BillingLine, UsageTotals } from '../store/billing-repo.js';
 import { expandSubtrees, findGroup, requirePermission, scopeIds, scopeOf, type Principal } from './authz.js';
 import { requireMsisdn } from './number-param.js';
 import type { Usage } from './usage.js';
@@ -114,6 +114,13 @@ const INFO: Record<ReportType, { description: string; filters: string[]; columns
     ],
   },
 };
+
+/** Lines whose history one transaction generates. */
+const USAGE_BATCH = 250;
+
+function zeroUsage(): UsageTotals {
+  return { calls: 0, minutes: 0, sms: 0, dataMb: 0, roamingMinutes: 0, roamingMb: 0, cost: 0 };
+}
 
 /** At most this many rows in one report (activity can be long). */
 const MAX_ROWS = 10_000;
@@ -262,29 +269,27 @@ export class ReportsService {
   private usageReport(p: Principal, q: ReportQuery, range: { from: string; to: string }) {
     const lines = this.lines(p, q);
     const rows: Row[] = [];
-    const sum = { calls: 0, minutes: 0, sms: 0, dataMb: 0, roamingMinutes: 0, roamingMb: 0, cost: 0 };
-    for (const line of lines) {
-      const u = this.sumUsage(line, range.from, range.to);
-      rows.push({ msisdn: line.msisdn, employee: line.employee, tariff: line.tariff, ...u });
-      for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += u[k];
+    const sum = zeroUsage();
+    for (let i = 0; i < lines.length; i += USAGE_BATCH) {
+      const chunk = lines.slice(i, i + USAGE_BATCH);
+      const usage = this.sumUsage(chunk, range.from, range.to);
+      for (const line of chunk) {
+        const u = usage.get(line.msisdn) ?? zeroUsage();
+        rows.push({ msisdn: line.msisdn, employee: line.employee, tariff: line.tariff, ...u });
+        for (const k of Object.keys(sum) as (keyof UsageTotals)[]) sum[k] += u[k];
+      }
     }
     return { rows, totals: { msisdn: 'total', ...sum } as Row };
   }
 
-  /** A line's usage over [from, to), generating history days it has not had yet. */
-  private sumUsage(line: BillingLine, from: string, to: string) {
-    this.store.transaction(() => this.usage.ensureHistory(line, from, to));
-    const s = { calls: 0, minutes: 0, sms: 0, dataMb: 0, roamingMinutes: 0, roamingMb: 0, cost: 0 };
-    for (const d of this.store.billing.usage([line.msisdn], from, to)) {
-      s.calls += d.calls;
-      s.minutes += d.minutes;
-      s.sms += d.sms;
-      s.dataMb += d.dataMb;
-      s.roamingMinutes += d.roamingMinutes;
-      s.roamingMb += d.roamingMb;
-      s.cost += d.cost;
-    }
-    return s;
+  /** The usage of these lines over [from, to), generating history days they have not had yet. */
+  private sumUsage(lines: BillingLine[], from: string, to: string): Map<string, UsageTotals> {
+    this.store.transaction(() => this.usage.ensureHistoryFor(lines, from, to));
+    return this.store.billing.usageSums(
+      lines.map((l) => l.msisdn),
+      from,
+      to,
+    );
   }
 
   private inventory(p: Principal, q: ReportQuery): Row[] {
@@ -362,11 +367,12 @@ export class ReportsService {
     const services = new Map(this.store.catalog.services().map((s) => [s.code, s]));
     const lines = this.lines(p, q).filter((l) => l.status === 'active');
     const rows: Row[] = [];
-    for (let i = 0; i < lines.length; i += 1000) {
-      const chunk = lines.slice(i, i + 1000);
+    for (let i = 0; i < lines.length; i += USAGE_BATCH) {
+      const chunk = lines.slice(i, i + USAGE_BATCH);
       const states = this.store.changes.lines(chunk.map((l) => l.msisdn));
+      const byMonth = months.map((r) => this.sumUsage(chunk, r.start, r.end));
       for (const line of chunk) {
-        const usages: PeriodUsage[] = months.map((r) => this.sumUsage(line, r.start, r.end));
+        const usages: PeriodUsage[] = byMonth.map((u) => u.get(line.msisdn) ?? zeroUsage());
         const lineServices = states.get(line.msisdn)?.services ?? [];
         const average = (t: (typeof tariffs)[number]) =>
           Math.round(usages.reduce((s, u) => s + periodCost(t, u), 0) / usages.length);

@@ -80,6 +80,30 @@ export class Usage {
     }
   }
 
+  /**
+   * ensureHistory for many lines at once: their stored days come in one query. Call inside a
+   * transaction (a few hundred lines at a time).
+   */
+  ensureHistoryFor(lines: BillingLine[], from: string, to: string, withRecords = false): void {
+    if (from >= this.billingStart || lines.length === 0) return;
+    let earliest = from;
+    for (const l of lines) {
+      const start = periodOf(from, l.billingDay).start;
+      if (start < earliest) earliest = start;
+    }
+    const stored = new Map<string, UsageEnd[]>();
+    for (const u of this.store.billing.usageEnds(
+      lines.map((l) => l.msisdn),
+      earliest,
+      to,
+    )) {
+      const list = stored.get(u.msisdn) ?? [];
+      list.push(u);
+      stored.set(u.msisdn, list);
+    }
+    for (const line of lines) this.ensureHistory(line, from, to, stored.get(line.msisdn) ?? [], withRecords);
+  }
+
   /** Stores the records of a usage day (regenerated from its starting allowance) if not stored yet. */
   materialize(line: BillingLine, u: UsageDay): void {
     if (u.materialized) return;

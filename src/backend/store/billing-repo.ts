@@ -20,6 +20,17 @@ export interface ChargeInput {
   applied?: boolean;
 }
 
+/** Usage over some days: what reports show and tariffs are priced on. */
+export interface UsageTotals {
+  calls: number;
+  minutes: number;
+  sms: number;
+  dataMb: number;
+  roamingMinutes: number;
+  roamingMb: number;
+  cost: number;
+}
+
 /** Where a stored day left the allowance. */
 export type UsageEnd = Pick<UsageDay, 'msisdn' | 'day' | 'endMinutes' | 'endSms' | 'endMb'>;
 /** A stored day's size. */
@@ -203,6 +214,17 @@ export class BillingRepo {
       `SELECT msisdn, day, records, cost, materialized FROM usage_days
         WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ? ORDER BY msisdn, day`,
     ).all(JSON.stringify(msisdns), from, to);
+  }
+
+  /** Usage totals per line over [from, to) (lines without stored days are absent). */
+  usageSums(msisdns: string[], from: string, to: string): Map<string, UsageTotals> {
+    if (msisdns.length === 0) return new Map();
+    const rows = this.q<[string, string, string], UsageTotals & { msisdn: string }>(
+      `SELECT msisdn, sum(calls) AS calls, sum(minutes) AS minutes, sum(sms) AS sms, sum(data_mb) AS dataMb,
+              sum(roaming_minutes) AS roamingMinutes, sum(roaming_mb) AS roamingMb, sum(cost) AS cost
+         FROM usage_days WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ? GROUP BY msisdn`,
+    ).all(JSON.stringify(msisdns), from, to);
+    return new Map(rows.map(({ msisdn, ...t }) => [msisdn, t]));
   }
 
   /** Stored usage days of these lines in [from, to). */
