@@ -1,7 +1,7 @@
 import type { Lang } from './i18n/index.js';
 
 /** The names of the help topics `vm help TOPIC` prints. */
-export const HELP_TOPICS = ['environment', 'exit-codes', 'targets'] as const;
+export const HELP_TOPICS = ['environment', 'exit-codes', 'targets', 'billing'] as const;
 export type HelpTopic = (typeof HELP_TOPICS)[number];
 
 const ENVIRONMENT: Record<Lang, string> = {
@@ -172,7 +172,58 @@ vm ждёт (полоса прогресса в терминале), вывод�
 `,
 };
 
+const BILLING: Record<Lang, string> = {
+  en: `How the operator bills, and what vm shows of it
+
+The backend bills by its own clock (vm backend start --clock, and POST /v1/test/clock in test mode):
+  - at 00:00 UTC of each account's billing day (1–28) the monthly fees of its active lines: the tariff
+    and every service with a monthly fee; a period runs from one billing day to the day before the next
+  - when each day ends, the usage of every active line, priced from that day's call detail records
+    against what is left of the tariff's allowance: calls beyond it 2.50 RUB a started minute, SMS 3.50,
+    data 0.15 RUB a started MB; roaming 49 RUB a minute and 15 RUB a MB unless the tariff includes it
+  - one-time fees (tariff change, SIM, connection) when an operation applies them
+Every charge is recorded once (one per line, kind and period or day): restarts never charge twice.
+Usage appears when its day is closed, so details and charges of today come tomorrow.
+
+  vm balance              balance, credit, the current period, charged so far, forecast to its end
+  vm limits set N --monthly 2000 --action block    over the limit in a period: notify, or block by an
+                          operation (reason limit_exceeded, visible in vm ops); once per period
+  vm limits set --for-group G --monthly 1500       a group's limit for its numbers without their own
+  vm autopay set --account A --below 1000 --amount 5000   a top-up once each time a charge crosses
+  vm detail N --period 2026-10 --csv              the records; --all is a background request
+  vm report expenses|usage|limits|tariff-optimization ...  where the money went
+
+Call details are generated from (seed, number, day): the same company has the same calls everywhere.
+Days before the backend's first start are history: readable, never charged.
+`,
+  ru: `Как оператор выставляет счета и что из этого показывает vm
+
+Бэкенд считает по своим часам (vm backend start --clock, а в тестовом режиме POST /v1/test/clock):
+  - в 00:00 UTC дня выставления счёта лицевого счёта (1–28) — абонентская плата его активных номеров:
+    тариф и каждая услуга с ежемесячной платой; период длится от одного такого дня до дня перед следующим
+  - в конце каждого дня — трафик каждого активного номера по записям детализации за день, сверх
+    остатка пакета тарифа: звонки 2,50 ₽ за начатую минуту, SMS 3,50 ₽, интернет 0,15 ₽ за начатый МБ;
+    роуминг 49 ₽ за минуту и 15 ₽ за МБ, если тариф его не включает
+  - разовые платы (смена тарифа, SIM, подключение) — когда их применяет операция
+Каждое начисление записывается один раз (на номер, вид и период или день): перезапуск не спишет дважды.
+Трафик появляется, когда день закрыт: детализация и начисления за сегодня будут завтра.
+
+  vm balance              баланс, кредит, текущий период, начислено и прогноз до его конца
+  vm limits set N --monthly 2000 --action block    при превышении за период: уведомить или
+                          заблокировать операцией (причина limit_exceeded, видна в vm ops); раз в период
+  vm limits set --for-group G --monthly 1500       лимит группы для её номеров без своего лимита
+  vm autopay set --account A --below 1000 --amount 5000   пополнение — раз при каждом пересечении порога
+  vm detail N --period 2026-10 --csv              записи; --all — фоновый заказ
+  vm report expenses|usage|limits|tariff-optimization ...  куда ушли деньги
+
+Детализация порождается из (seed, номер, день): у одной и той же компании одни и те же звонки везде.
+Дни до первого запуска бэкенда — история: читаются, но не начисляются.
+`,
+};
+
 /** The text of a help topic in a language. */
 export function helpTopic(name: HelpTopic, lang: Lang): string {
-  return { environment: ENVIRONMENT, 'exit-codes': EXIT_CODES, targets: TARGETS }[name][lang];
+  return { environment: ENVIRONMENT, 'exit-codes': EXIT_CODES, targets: TARGETS, billing: BILLING }[name][
+    lang
+  ];
 }

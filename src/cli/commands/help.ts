@@ -5,8 +5,8 @@ import { withExamples } from '../command-options.js';
 
 const TEXT = {
   topicArg: {
-    en: 'a topic (environment, exit-codes, targets) or a command, e.g. numbers list',
-    ru: 'раздел (environment, exit-codes, targets) или команда, например numbers list',
+    en: 'a topic (environment, exit-codes, targets, billing) or a command, e.g. numbers list',
+    ru: 'раздел (environment, exit-codes, targets, billing) или команда, например numbers list',
   },
 };
 
@@ -19,7 +19,13 @@ export function register(program: Command, ctx: Context): void {
       .description(t('cmd.help'))
       .addArgument(new Argument('[topic...]', TEXT.topicArg[ctx.lang])),
     t,
-    ['vm help environment', 'vm help exit-codes', 'vm help targets', 'vm help numbers list'],
+    [
+      'vm help environment',
+      'vm help exit-codes',
+      'vm help targets',
+      'vm help billing',
+      'vm help numbers list',
+    ],
   ).action(async (words: string[], _o, cmd: Command) => {
     ctx.use(cmd);
     const root = rootOf(cmd);

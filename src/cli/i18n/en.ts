@@ -3,8 +3,9 @@ export const en = {
   'program.summary':
     'Manage your company mobile lines at the operator: numbers, tariffs, services, blocks, money, people',
   'help.examples': 'Examples:',
-  'help.seeAlso': 'More: vm help environment, vm help exit-codes, vm help targets',
-  'help.unknownTopic': 'No help topic or command "{topic}". Topics: environment, exit-codes, targets',
+  'help.seeAlso': 'More: vm help environment, vm help exit-codes, vm help targets, vm help billing',
+  'help.unknownTopic':
+    'No help topic or command "{topic}". Topics: environment, exit-codes, targets, billing',
 
   'opt.json': 'print JSON (an array, or an object for one item)',
   'opt.jsonl': 'print one JSON object per line',
@@ -305,7 +306,7 @@ export const en = {
   'col.below': 'Below',
   'reason.autopay_not_found': 'No autopay on account {account}',
   'cmd.completion': 'Print a shell completion script (bash, zsh or fish)',
-  'cmd.help': 'Show help for a command or a topic (environment, exit-codes, targets)',
+  'cmd.help': 'Show help for a command or a topic (environment, exit-codes, targets, billing)',
   'cmd.demo': 'A scripted tour against a temporary embedded backend; exits by itself',
 
   'col.msisdn': 'Number',

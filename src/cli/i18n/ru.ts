@@ -5,8 +5,9 @@ export const ru: Record<MessageKey, string> = {
   'program.summary':
     'Управление мобильной связью компании у оператора: номера, тарифы, услуги, блокировки, деньги, сотрудники',
   'help.examples': 'Примеры:',
-  'help.seeAlso': 'Ещё: vm help environment, vm help exit-codes, vm help targets',
-  'help.unknownTopic': 'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes, targets',
+  'help.seeAlso': 'Ещё: vm help environment, vm help exit-codes, vm help targets, vm help billing',
+  'help.unknownTopic':
+    'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes, targets, billing',
 
   'opt.json': 'вывести JSON (массив или объект для одной записи)',
   'opt.jsonl': 'вывести по одному JSON-объекту в строке',
@@ -309,7 +310,7 @@ export const ru: Record<MessageKey, string> = {
   'col.below': 'Порог',
   'reason.autopay_not_found': 'На счёте {account} нет автоплатежа',
   'cmd.completion': 'Напечатать скрипт автодополнения (bash, zsh или fish)',
-  'cmd.help': 'Справка по команде или разделу (environment, exit-codes, targets)',
+  'cmd.help': 'Справка по команде или разделу (environment, exit-codes, targets, billing)',
   'cmd.demo': 'Экскурсия по возможностям на временном встроенном бэкенде; завершается сама',
 
   'col.msisdn': 'Номер',
