@@ -140,6 +140,33 @@ describe('data outside the scope never appears', () => {
   });
 });
 
+describe('call details and reports stay inside the scope', () => {
+  it('gives the IT viewer reports and details of IT numbers only', async () => {
+    const w = who.find((x) => x.name === 'IT viewer') as Who;
+    const admin = who[0] as Who;
+    const inventory = await w.client.call('reports.show', { params: { type: 'inventory' } });
+    expect(inventory.rows.length).toBeGreaterThan(0);
+    expect(inventory.rows.filter((r) => r.group !== 'IT')).toEqual([]);
+    const all = (await admin.client.call('numbers.list', { query: { limit: 1000 } })).data;
+    const outside = all.find((n) => n.groupId !== 'it')?.msisdn ?? '';
+    const inside = all.find((n) => n.groupId === 'it')?.msisdn ?? '';
+    await expect(
+      w.client.stream('cdr.query', { body: { numbers: [outside], from: '2026-10-01', to: '2026-10-02' } }),
+    ).rejects.toMatchObject({ status: 404 });
+    const body = await w.client.stream('cdr.query', {
+      body: { numbers: [inside], from: '2026-10-01', to: '2026-10-02', format: 'csv' },
+    });
+    let text = '';
+    for await (const chunk of body) text += String(chunk);
+    expect(text.split('\n')[0]).toBe('number,time,kind,direction,peer,peerName,location,seconds,bytes,cost');
+    const usage = await w.client.call('reports.run', {
+      params: { type: 'usage' },
+      body: { numbers: [inside, outside], from: '2026-10-01', to: '2026-10-31' },
+    });
+    expect(usage.rows.map((r) => r.msisdn)).toEqual([inside]);
+  });
+});
+
 describe('operations: the permission of each type', () => {
   it.each([...OPERATION_TYPES])('%s is planned only for callers holding its permission', async (type) => {
     const admin = who[0] as Who;
