@@ -168,6 +168,29 @@ describe('call details (vm detail)', () => {
     expect(ru.stderr).toMatch(/не месяц/);
   });
 
+  it('refuses an --output it cannot write before asking the backend (exit 2)', async () => {
+    const missing = await vm(
+      'detail',
+      number.msisdn,
+      '--period',
+      '2026-10',
+      '--output',
+      path.join(work, 'no', 'f.csv'),
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('does not exist or is not writable');
+    const dir = await vm('detail', number.msisdn, '--period', '2026-10', '--output', work);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toContain('is a directory');
+    const audit = parseJson<{ action: string }[]>(
+      (await vm('audit', '--action', 'cdr.query', '--json')).stdout,
+    );
+    const before = audit.length;
+    await vm('detail', number.msisdn, '--period', '2026-10', '--output', path.join(work, 'no', 'f.csv'));
+    const after = parseJson<unknown[]>((await vm('audit', '--action', 'cdr.query', '--json')).stdout).length;
+    expect(after).toBe(before);
+  });
+
   it('says which number is unknown', async () => {
     const r = await vm('detail', '+79990009999', '--period', '2026-10');
     expect(r.code).not.toBe(0);

@@ -58,6 +58,7 @@ export function register(program: Command, ctx: Context): void {
       flags.all === true,
     ];
     if (kinds.filter(Boolean).length !== 1) throw new UsageError(t('err.detailTargets'));
+    if (flags.output) await checkOutputFile(ctx, flags.output);
     const client = await ctx.client();
     const output = await outputOf(ctx, flags.output);
     if (flags.all || flags.wait === false) {
@@ -127,6 +128,7 @@ export function register(program: Command, ctx: Context): void {
     ],
   ).action(async (id: string, _o, cmd: Command) => {
     const flags = ctx.use<{ output?: string; wait?: boolean }>(cmd);
+    if (flags.output) await checkOutputFile(ctx, flags.output);
     const client = await ctx.client();
     let request = await client.call('detailRequests.show', { params: { id } });
     if (flags.wait === false) {
@@ -158,6 +160,22 @@ export function register(program: Command, ctx: Context): void {
       requestColumns(ctx),
     );
   });
+}
+
+/** Refuses an --output that cannot be written (a directory, a missing or read-only folder) before asking anything. */
+async function checkOutputFile(ctx: Context, file: string): Promise<void> {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const target = path.resolve(file);
+  if (file.endsWith('/') || fs.statSync(target, { throwIfNoEntry: false })?.isDirectory())
+    throw new CliError(ctx.t('err.outputIsDir', { file }), EXIT.usage);
+  const dir = path.dirname(target);
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory');
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new CliError(ctx.t('err.outputDir', { file, dir }), EXIT.usage);
+  }
 }
 
 /** Numbers from arguments and files, validated completely before anything is sent. */

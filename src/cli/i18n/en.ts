@@ -608,6 +608,8 @@ export const en = {
   'msg.detailTableCut':
     'The table shows the first {count} records; for all of them use --csv, --jsonl or --output FILE.',
   'opt.reportFile': 'only the numbers of these CSV files (validated first; - for stdin)',
+  'err.outputIsDir': '--output {file} is a directory; name a file in it.',
+  'err.outputDir': 'Cannot write {file}: the folder {dir} does not exist or is not writable.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -610,4 +610,6 @@ export const ru: Record<MessageKey, string> = {
   'reason.group_limit_not_found': 'У группы {group} нет лимита',
   'msg.detailTableCut': 'В таблице первые {count} записей; все — с --csv, --jsonl или --output ФАЙЛ.',
   'opt.reportFile': 'только номера из этих CSV-файлов (проверяются заранее; - для stdin)',
+  'err.outputIsDir': '--output {file} — это папка; укажите файл в ней.',
+  'err.outputDir': 'Не записать {file}: папки {dir} нет или в неё нельзя писать.',
 };
