@@ -213,7 +213,8 @@ export function register(program: Command, ctx: Context): void {
         '  2. In another:        vm login --email admin@demo.test      password: admin-demo-1',
         '                        vm numbers list',
         '  Other demo users: manager@demo.test / manager-demo-1 (Sales only), viewer@demo.test / viewer-demo-1 (read only).',
-        '  Help: vm --help, vm help environment, vm help exit-codes',
+        '  Then: vm balance, vm detail NUMBER --period YYYY-MM, vm report list',
+        '  Help: vm --help, vm help environment, vm help exit-codes, vm help billing',
         '',
       ].join('\n'),
     );
