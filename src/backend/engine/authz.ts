@@ -80,6 +80,22 @@ export function scopeIds(scope: Scope): string[] | null {
   return scope.kind === 'all' ? null : [...scope.ids];
 }
 
+/** True if the group is inside the scope. */
+export function inScope(scope: Scope, groupId: string): boolean {
+  return scope.kind === 'all' || scope.ids.has(groupId);
+}
+
+/**
+ * The scope's groups for SQL filters (null = everything), narrowed to the subtree of `group` (id or name)
+ * when one is named; a group outside the scope is a 404 like an unknown one.
+ */
+export function scopedGroupIds(scope: Scope, groups: GroupRecord[], group?: string): string[] | null {
+  const ids = scopeIds(scope);
+  if (group === undefined) return ids;
+  const sub = expandSubtrees(groups, [findGroup(groups, group, (id) => inScope(scope, id)).id]);
+  return ids ? ids.filter((id) => sub.has(id)) : [...sub];
+}
+
 /** Throws 403 unless the principal holds the permission somewhere. */
 export function requirePermission(p: Principal, permission: Permission): void {
   if (!holds(p, permission)) {

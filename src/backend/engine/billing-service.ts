@@ -7,7 +7,7 @@ import { tryParseMsisdn } from '../../domain/msisdn.js';
 import type { GroupLimitRecord, LimitRecord } from '../store/limits-repo.js';
 import type { Store } from '../store/store.js';
 import type { Billing } from './billing.js';
-import { actorName, expandSubtrees, findGroup, scopeIds, scopeOf, type Principal } from './authz.js';
+import { actorName, findGroup, inScope, scopeIds, scopeOf, scopedGroupIds, type Principal } from './authz.js';
 import { decodeCursor, pageOf } from './paging.js';
 
 /** What the money pages show: balances with the billing period, and spending limits. */
@@ -87,13 +87,7 @@ export class BillingService {
   ): Page<LimitView> {
     const limit = q.limit ?? 100;
     const groups = this.store.catalog.groupRecords();
-    const scope = scopeOf(p, 'money:read', groups);
-    const inScope = (id: string) => scope.kind === 'all' || scope.ids.has(id);
-    let ids = scopeIds(scope);
-    if (q.group !== undefined) {
-      const g = findGroup(groups, q.group, inScope);
-      ids = [...expandSubtrees(groups, [g.id])].filter(inScope);
-    }
+    const ids = scopedGroupIds(scopeOf(p, 'money:read', groups), groups, q.group);
     const after = decodeCursor(q.cursor) ?? '';
     let rows: LimitRecord[];
     if (q.number !== undefined) {
@@ -133,7 +127,7 @@ export class BillingService {
     const names = new Map(groups.map((g) => [g.id, g.name]));
     return this.store.limits
       .groupLimits()
-      .filter((l) => scope.kind === 'all' || scope.ids.has(l.groupId))
+      .filter((l) => inScope(scope, l.groupId))
       .map((l) => this.groupView(l, names));
   }
 
@@ -141,7 +135,7 @@ export class BillingService {
   setGroupLimit(p: Principal, body: GroupLimitBody): GroupLimitView {
     const groups = this.store.catalog.groupRecords();
     const scope = scopeOf(p, 'money:write', groups);
-    const group = findGroup(groups, body.group, (id) => scope.kind === 'all' || scope.ids.has(id));
+    const group = findGroup(groups, body.group, (id) => inScope(scope, id));
     this.store.limits.setGroup({
       groupId: group.id,
       monthly: body.monthly,
@@ -158,7 +152,7 @@ export class BillingService {
   removeGroupLimit(p: Principal, groupText: string): void {
     const groups = this.store.catalog.groupRecords();
     const scope = scopeOf(p, 'money:write', groups);
-    const group = findGroup(groups, groupText, (id) => scope.kind === 'all' || scope.ids.has(id));
+    const group = findGroup(groups, groupText, (id) => inScope(scope, id));
     if (!this.store.limits.removeGroup(group.id))
       throw new ApiError('not_found', `Group ${group.name} has no limit`, {
         reason: 'group_limit_not_found',

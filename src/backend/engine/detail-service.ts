@@ -11,7 +11,7 @@ import { exportLayout, type ExportLayout, type RecordFormat } from '../../domain
 import type { BillingLine, UsageDay } from '../store/billing-repo.js';
 import type { DetailRequestRecord } from '../store/detail-requests-repo.js';
 import type { Store } from '../store/store.js';
-import { actorName, expandSubtrees, findGroup, scopeIds, scopeOf, type Principal } from './authz.js';
+import { actorName, inScope, scopeOf, scopedGroupIds, type Principal } from './authz.js';
 import type { Usage } from './usage.js';
 import { decodeCursor, pageOf } from './paging.js';
 
@@ -193,14 +193,13 @@ export class DetailService {
       });
     const groups = this.store.catalog.groupRecords();
     const scope = scopeOf(p, 'detail:read', groups);
-    const inScope = (groupId: string) => scope.kind === 'all' || scope.ids.has(groupId);
     let msisdns: string[];
     if (body.numbers) {
       const wanted = [...new Set(body.numbers.map((n) => tryParseMsisdn(n) ?? n))];
       const lines = new Map(this.store.billing.linesOf(wanted).map((l) => [l.msisdn, l]));
       const unknown = wanted.filter((m) => {
         const line = lines.get(m);
-        return !line || !inScope(line.groupId);
+        return !line || !inScope(scope, line.groupId);
       });
       if (unknown.length)
         throw new ApiError(
@@ -212,12 +211,8 @@ export class DetailService {
           },
         );
       msisdns = wanted.sort();
-    } else if (body.group !== undefined) {
-      const group = findGroup(groups, body.group, inScope);
-      const ids = [...expandSubtrees(groups, [group.id])].filter(inScope);
-      msisdns = this.store.billing.msisdnsIn(ids);
     } else {
-      msisdns = this.store.billing.msisdnsIn(scopeIds(scope));
+      msisdns = this.store.billing.msisdnsIn(scopedGroupIds(scope, groups, body.group));
     }
     return { msisdns, from: first, to };
   }

@@ -5,7 +5,7 @@ import type { Account, Group, Line, LineDetail, NumberFilter, Service, Tariff } 
 import type { Store } from '../store/store.js';
 import type { NumberRecord } from '../store/numbers-repo.js';
 import type { GroupRecord } from '../store/catalog-repo.js';
-import { expandSubtrees, findGroup, scopeIds, scopeOf, type Principal, type Scope } from './authz.js';
+import { inScope, scopeIds, scopeOf, scopedGroupIds, type Principal } from './authz.js';
 import { decodeCursor, pageOf, pageOfList } from './paging.js';
 
 /** Reading numbers, accounts, groups and the catalog, always within the caller's scope. */
@@ -16,13 +16,7 @@ export class LinesService {
   listNumbers(p: Principal, f: NumberFilter & { limit?: number; cursor?: string }): Page<Line> {
     const limit = f.limit ?? 100;
     const groups = this.store.catalog.groupRecords();
-    const scope = scopeOf(p, 'numbers:read', groups);
-    let groupIds = scopeIds(scope);
-    if (f.group !== undefined) {
-      const group = findGroup(groups, f.group, (id) => inScope(scope, id));
-      const wanted = expandSubtrees(groups, [group.id]);
-      groupIds = groupIds ? groupIds.filter((id) => wanted.has(id)) : [...wanted];
-    }
+    const groupIds = scopedGroupIds(scopeOf(p, 'numbers:read', groups), groups, f.group);
     const after = decodeCursor(f.cursor);
     const rows = this.store.numbers.list({
       groupIds,
@@ -125,8 +119,4 @@ export class LinesService {
       activatedAt: r.activatedAt,
     });
   }
-}
-
-function inScope(scope: Scope, groupId: string): boolean {
-  return scope.kind === 'all' || scope.ids.has(groupId);
 }

@@ -24,12 +24,11 @@ import type { Store } from '../store/store.js';
 import type { OperationRecord } from '../store/operations-repo.js';
 import {
   actorName,
-  expandSubtrees,
-  findGroup,
   holds,
   requirePermission,
   scopeIds,
   scopeOf,
+  scopedGroupIds,
   type Principal,
 } from './authz.js';
 import type { RequestOrigin } from './auth-service.js';
@@ -362,13 +361,7 @@ export class OperationsService {
       });
     }
     const groups = this.store.catalog.groupRecords();
-    let ids = scopeIds(scopeOf(p, OPERATION_PERMISSION[type], groups));
-    if (f.group) {
-      const scoped = ids;
-      const group = findGroup(groups, f.group, (id) => !scoped || scoped.includes(id));
-      const sub = expandSubtrees(groups, [group.id]);
-      ids = ids ? ids.filter((id) => sub.has(id)) : [...sub];
-    }
+    const ids = scopedGroupIds(scopeOf(p, OPERATION_PERMISSION[type], groups), groups, f.group || undefined);
     const out: Target[] = [];
     for (let after: string | undefined; ;) {
       const page = this.store.numbers.list({

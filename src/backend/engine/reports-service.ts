@@ -10,7 +10,7 @@ import { addDays, dayOf, monthRange, periodCost, type PeriodUsage } from '../../
 import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../store/store.js';
 import type { BillingLine, UsageTotals } from '../store/billing-repo.js';
-import { expandSubtrees, findGroup, requirePermission, scopeIds, scopeOf, type Principal } from './authz.js';
+import { requirePermission, scopeIds, scopeOf, scopedGroupIds, type Principal } from './authz.js';
 import { requireMsisdn } from './number-param.js';
 import type { Usage } from './usage.js';
 
@@ -192,14 +192,9 @@ export class ReportsService {
   /** The lines a report covers: scope, then --group, --number, --account. */
   private lines(p: Principal, q: ReportQuery): BillingLine[] {
     const groups = this.store.catalog.groupRecords();
-    const scope = scopeOf(p, 'reports:read', groups);
-    const inScope = (id: string) => scope.kind === 'all' || scope.ids.has(id);
-    let ids = scopeIds(scope);
-    if (q.group !== undefined) {
-      const g = findGroup(groups, q.group, inScope);
-      ids = [...expandSubtrees(groups, [g.id])].filter(inScope);
-    }
-    let msisdns = this.store.billing.msisdnsIn(ids);
+    let msisdns = this.store.billing.msisdnsIn(
+      scopedGroupIds(scopeOf(p, 'reports:read', groups), groups, q.group),
+    );
     if (q.number !== undefined) {
       const m = requireMsisdn(q.number);
       msisdns = msisdns.filter((n) => n === m);
