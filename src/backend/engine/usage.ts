@@ -40,9 +40,8 @@ export class Usage {
     const from = period.start > this.billingStart ? period.start : this.billingStart;
     const prev = this.store.billing.lastUsage(line.msisdn, from, day);
     const used = prev ? endOf(prev) : zero();
-    return this.store.billing.insertUsage(this.make(line, line.tariff, day, used).usage)
-      ? (this.store.billing.usage([line.msisdn], day, addDays(day, 1))[0] as UsageDay)
-      : undefined;
+    const { usage } = this.make(line, line.tariff, day, used);
+    return this.store.billing.insertUsage(usage) ? usage : undefined;
   }
 
   /**

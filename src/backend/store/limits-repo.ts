@@ -35,7 +35,7 @@ const LIMIT_COLUMNS = 'msisdn, monthly, action, set_at AS setAt, set_by AS setBy
 const BREACH_COLUMNS =
   'msisdn, period_start AS periodStart, time, monthly, spent, action, operation_id AS operationId';
 
-/** Spending limits and their breaches. */
+/** Spending limits and their breaches. A number's own limit is written by its limit.set/limit.remove operation (ChangesRepo). */
 export class LimitsRepo {
   constructor(private readonly db: Db) {}
 
@@ -61,21 +61,6 @@ export class LimitsRepo {
           ORDER BY l.msisdn LIMIT @limit`,
       )
       .all({ groups: groups ? JSON.stringify(groups) : null, after, limit });
-  }
-
-  set(r: LimitRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO limits (msisdn, monthly, action, set_at, set_by, created_by)
-         VALUES (@msisdn, @monthly, @action, @setAt, @setBy, @createdBy)
-         ON CONFLICT (msisdn) DO UPDATE SET monthly = excluded.monthly, action = excluded.action,
-           set_at = excluded.set_at, set_by = excluded.set_by, created_by = excluded.created_by`,
-      )
-      .run(r);
-  }
-
-  remove(msisdn: string): boolean {
-    return this.db.prepare('DELETE FROM limits WHERE msisdn = ?').run(msisdn).changes > 0;
   }
 
   /** Every group limit. */
