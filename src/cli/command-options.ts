@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Translate } from './i18n/index.js';
 import type { Context } from './context.js';
+import { UsageError } from './errors.js';
 
 /** Attaches pasteable examples to a command's help (every command has at least two). */
 export function withExamples(cmd: Command, t: Translate, lines: string[]): Command {
@@ -37,4 +38,27 @@ export function limitOption(ctx: Context): Option {
       throw new InvalidArgumentError((err as Error).message);
     }
   });
+}
+
+/**
+ * A reader of money as people type it (`1500`, `1500.00`, `1 500,00`): positive kopecks, or undefined for
+ * anything else. Async only to load the money module when a command needs it.
+ */
+export async function positiveMoneyReader(): Promise<(text: string) => number | undefined> {
+  const { parseMoney } = await import('../domain/money.js');
+  return (text) => {
+    try {
+      const k = parseMoney(text);
+      return k > 0 ? k : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/** A positive amount of money in kopecks, or a usage error (exit 2) naming what was typed. */
+export async function requireMoney(text: string, t: Translate): Promise<number> {
+  const k = (await positiveMoneyReader())(text);
+  if (k === undefined) throw new UsageError(t('err.badAmount', { value: text }));
+  return k;
 }

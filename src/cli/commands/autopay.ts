@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { Autopay } from '../../api/money.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
-import { withExamples } from '../command-options.js';
+import { requireMoney, withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
 
 /** vm autopay set|show|off: the backend tops an account up when its balance falls below a threshold. */
@@ -12,16 +11,6 @@ export function register(program: Command, ctx: Context): void {
     'vm autopay set --account 4001001 --below 1000 --amount 5000',
     'vm autopay show',
   ]);
-  const money = async (value: string) => {
-    const { parseMoney } = await import('../../domain/money.js');
-    try {
-      const k = parseMoney(value);
-      if (k > 0) return k;
-    } catch {
-      // worded below
-    }
-    throw new UsageError(t('err.badAmount', { value }));
-  };
   withExamples(
     autopay
       .command('set')
@@ -39,7 +28,11 @@ export function register(program: Command, ctx: Context): void {
     const rule = await (
       await ctx.client()
     ).call('autopay.set', {
-      body: { account: o.account, below: await money(o.below), amount: await money(o.amount) },
+      body: {
+        account: o.account,
+        below: await requireMoney(o.below, t),
+        amount: await requireMoney(o.amount, t),
+      },
     });
     const { formatMoney } = await import('../../domain/money.js');
     ctx.note(

@@ -203,13 +203,10 @@ async function outputOf(ctx: Context, file?: string): Promise<OutputChoice> {
       ext === 'tsv' ? 'tsv' : ext === 'jsonl' || ext === 'ndjson' ? 'jsonl' : ext === 'json' ? 'json' : 'csv';
   }
   const { CDR_FIELDS } = await import('../../domain/cdr.js');
-  const { UnknownFieldError } = await import('../output/format.js');
+  const { UnknownFieldError, parseFieldList } = await import('../output/format.js');
   let fields: string[] | undefined;
   if (ctx.opts.fields) {
-    fields = ctx.opts.fields
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+    fields = parseFieldList(ctx.opts.fields);
     for (const field of fields)
       if (!(CDR_FIELDS as readonly string[]).includes(field))
         throw new UnknownFieldError(field, [...CDR_FIELDS]);

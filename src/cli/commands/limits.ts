@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { GroupLimitView, LimitView } from '../../api/billing.js';
 import type { Context } from '../context.js';
 import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes.js';
-import { limitOption, take, withExamples } from '../command-options.js';
+import { limitOption, positiveMoneyReader, requireMoney, take, withExamples } from '../command-options.js';
 import { UsageError } from '../errors.js';
 import type { Column } from '../output/render.js';
 
@@ -15,6 +15,12 @@ const ACTIONS = ['notify', 'block'];
  */
 export function register(program: Command, ctx: Context): void {
   const t = ctx.t;
+  /** --for-group names a group's own limit: numbers, files and filters would say something else. */
+  const groupAlone = (numbers: string[], f: ChangeFlags) => {
+    if (numbers.length || f.file?.length || f.group || f.account || f.region || f.tariff || f.all)
+      throw new UsageError(t('err.forGroupAlone'));
+  };
+
   const limits = withExamples(program.command('limits').description(t('cmd.limits')), t, [
     'vm limits set +79161234567 --monthly 2000 --action block',
     'vm limits list',
@@ -34,26 +40,16 @@ export function register(program: Command, ctx: Context): void {
     'vm limits set --for-group drivers --monthly 1500 --action block   # also numbers added later',
   ]).action(async (numbers: string[], _o, cmd: Command) => {
     const flags = ctx.use<ChangeFlags & { monthly?: string; action: string; forGroup?: string }>(cmd);
-    const { parseMoney } = await import('../../domain/money.js');
-    const kopecks = (text: string): string | undefined => {
-      try {
-        const k = parseMoney(text);
-        return k > 0 ? String(k) : undefined;
-      } catch {
-        return undefined;
-      }
-    };
+    const kopecks = await positiveMoneyReader();
     const action = flags.action.trim().toLowerCase();
     if (!ACTIONS.includes(action)) throw new UsageError(t('err.limitAction', { value: flags.action }));
     if (flags.forGroup !== undefined) {
-      if (numbers.length || flags.file?.length || flags.group || flags.account || flags.region || flags.all)
-        throw new UsageError(t('err.forGroupAlone'));
-      const monthly = flags.monthly === undefined ? undefined : kopecks(flags.monthly);
-      if (!monthly) throw new UsageError(t('err.badAmount', { value: flags.monthly ?? '' }));
+      groupAlone(numbers, flags);
+      const monthly = await requireMoney(flags.monthly ?? '', t);
       const set = await (
         await ctx.client()
       ).call('limits.groupSet', {
-        body: { group: flags.forGroup, monthly: Number(monthly), action: action as 'notify' | 'block' },
+        body: { group: flags.forGroup, monthly, action: action as 'notify' | 'block' },
       });
       const { formatMoney } = await import('../../domain/money.js');
       ctx.note(
@@ -66,11 +62,8 @@ export function register(program: Command, ctx: Context): void {
       return;
     }
     const params: Record<string, unknown> = { action };
-    if (flags.monthly !== undefined) {
-      const k = kopecks(flags.monthly);
-      if (!k) throw new UsageError(t('err.badAmount', { value: flags.monthly }));
-      params.monthly = k;
-    } else if (!flags.file?.length) throw new UsageError(t('err.limitMonthlyNeeded'));
+    if (flags.monthly !== undefined) params.monthly = String(await requireMoney(flags.monthly, t));
+    else if (!flags.file?.length) throw new UsageError(t('err.limitMonthlyNeeded'));
     await runChange(
       ctx,
       {
@@ -82,8 +75,8 @@ export function register(program: Command, ctx: Context): void {
           const out = { ...row };
           if (row.monthly !== undefined) {
             const k = kopecks(row.monthly);
-            if (!k) return { error: t('err.rowMonthly', { value: row.monthly }) };
-            out.monthly = k;
+            if (k === undefined) return { error: t('err.rowMonthly', { value: row.monthly }) };
+            out.monthly = String(k);
           } else if (params.monthly === undefined) return { error: t('err.rowMonthlyMissing') };
           if (row.action !== undefined) {
             out.action = row.action.trim().toLowerCase();
@@ -107,8 +100,7 @@ export function register(program: Command, ctx: Context): void {
   ]).action(async (numbers: string[], _o, cmd: Command) => {
     const flags = ctx.use<ChangeFlags & { forGroup?: string }>(cmd);
     if (flags.forGroup !== undefined) {
-      if (numbers.length || flags.file?.length || flags.group || flags.account || flags.region || flags.all)
-        throw new UsageError(t('err.forGroupAlone'));
+      groupAlone(numbers, flags);
       await (await ctx.client()).call('limits.groupRemove', { params: { group: flags.forGroup } });
       ctx.note(t('msg.groupLimitRemoved', { group: flags.forGroup }));
       return;

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Payment } from '../../api/money.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
-import { limitOption, take, withExamples } from '../command-options.js';
+import { limitOption, requireMoney, take, withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
 
 /** vm pay and vm payments list: top-ups and transfers between the company's accounts. */
@@ -24,14 +23,8 @@ export function register(program: Command, ctx: Context): void {
     ],
   ).action(async (_o, cmd: Command) => {
     const o = ctx.use<{ account: string; amount: string; from?: string; idempotencyKey?: string }>(cmd);
-    const { parseMoney, formatMoney } = await import('../../domain/money.js');
-    let amount: number;
-    try {
-      amount = parseMoney(o.amount);
-    } catch {
-      throw new UsageError(t('err.badAmount', { value: o.amount }));
-    }
-    if (amount <= 0) throw new UsageError(t('err.badAmount', { value: o.amount }));
+    const amount = await requireMoney(o.amount, t);
+    const { formatMoney } = await import('../../domain/money.js');
     const payment = await (
       await ctx.client()
     ).call('payments.create', {
