@@ -2,25 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Group, Line } from '../../src/api/lines.js';
-import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
-import { demo, loginAs, makeConfigHome, parseJson, removeTempDirs, runVm } from '../support/run-vm.js';
+import { adminBackend } from '../support/admin-backend.js';
+import { demo, loginAs, makeConfigHome, parseJson, runVm } from '../support/run-vm.js';
 
 describe('groups: create, rename, move, delete, import (vm groups)', () => {
-  let backend: BackendProcess;
-  let adminConfig: string;
-  const admin = (...args: string[]) => runVm(args, { server: backend.url, configHome: adminConfig });
+  const fixture = adminBackend();
+  const admin = fixture.admin;
   const groups = async () => parseJson<Group[]>((await admin('groups', 'list', '--json')).stdout);
-
-  beforeAll(async () => {
-    backend = await startBackendProcess();
-    adminConfig = makeConfigHome();
-    await loginAs(backend.url, adminConfig, demo.admin.email, demo.admin.password);
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    removeTempDirs();
-  });
 
   it('creates, renames and moves a group, and never into its own subtree', async () => {
     const created = await admin('groups', 'create', 'Sales East', '--parent', 'sales', '--json');
@@ -45,8 +33,8 @@ describe('groups: create, rename, move, delete, import (vm groups)', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/--move-to/);
     const ru = await runVm(['groups', 'delete', 'drivers', '--lang', 'ru'], {
-      server: backend.url,
-      configHome: adminConfig,
+      server: fixture.backend.url,
+      configHome: fixture.config,
     });
     expect(ru.stderr).toMatch(/не пуста/);
     expect((await admin('groups', 'delete', 'drivers', '--move-to', 'warehouse')).code).toBe(0);
@@ -92,9 +80,9 @@ describe('groups: create, rename, move, delete, import (vm groups)', () => {
 
   it('keeps groups:write to its holders: the manager gets exit 5', async () => {
     const managerConfig = makeConfigHome();
-    await loginAs(backend.url, managerConfig, demo.manager.email, demo.manager.password);
+    await loginAs(fixture.backend.url, managerConfig, demo.manager.email, demo.manager.password);
     const r = await runVm(['groups', 'create', 'Mine', '--parent', 'sales'], {
-      server: backend.url,
+      server: fixture.backend.url,
       configHome: managerConfig,
     });
     expect(r.code).toBe(5);

@@ -1,6 +1,6 @@
 import type { User } from '../../src/api/auth.js';
-import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
-import { demo, loginAs, makeConfigHome, parseJson, removeTempDirs, runVm } from '../support/run-vm.js';
+import { adminBackend } from '../support/admin-backend.js';
+import { loginAs, makeConfigHome, parseJson, runVm } from '../support/run-vm.js';
 
 /** The newest one-time password sent to `recipient`, read from the backend's outbox (test mode). */
 async function oneTimePassword(url: string, recipient: string): Promise<string> {
@@ -12,20 +12,8 @@ async function oneTimePassword(url: string, recipient: string): Promise<string> 
 }
 
 describe('inviting a user: one-time password, change at first login (vm users create, vm password change)', () => {
-  let backend: BackendProcess;
-  let adminConfig: string;
-  const admin = (...args: string[]) => runVm(args, { server: backend.url, configHome: adminConfig });
-
-  beforeAll(async () => {
-    backend = await startBackendProcess({ testMode: true });
-    adminConfig = makeConfigHome();
-    await loginAs(backend.url, adminConfig, demo.admin.email, demo.admin.password);
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    removeTempDirs();
-  });
+  const fixture = adminBackend({ testMode: true });
+  const admin = fixture.admin;
 
   it('invites, forces a password change, then lets the user work with the rights granted', async () => {
     const created = await admin(
@@ -49,10 +37,15 @@ describe('inviting a user: one-time password, change at first login (vm users cr
     });
     expect((await admin('users', 'grant', 'olga@demo.test', 'Viewer', '--company')).code).toBe(0);
 
-    const first = await oneTimePassword(backend.url, 'olga@demo.test');
+    const first = await oneTimePassword(fixture.backend.url, 'olga@demo.test');
     const olgaConfig = makeConfigHome();
     const olga = (args: string[], stdin?: string, lang?: string) =>
-      runVm(args, { server: backend.url, configHome: olgaConfig, stdin, env: lang ? { VM_LANG: lang } : {} });
+      runVm(args, {
+        server: fixture.backend.url,
+        configHome: olgaConfig,
+        stdin,
+        env: lang ? { VM_LANG: lang } : {},
+      });
     const login = await olga(['login', '--email', 'olga@demo.test', '--password-stdin'], `${first}\n`);
     expect(login.code).toBe(0);
     expect(login.stderr).toMatch(/vm password change --password-stdin/);
@@ -72,13 +65,15 @@ describe('inviting a user: one-time password, change at first login (vm users cr
 
   it('resets a password: sessions end, a new one-time password arrives', async () => {
     const olgaConfig = makeConfigHome();
-    await loginAs(backend.url, olgaConfig, 'olga@demo.test', 'new-secret-1');
+    await loginAs(fixture.backend.url, olgaConfig, 'olga@demo.test', 'new-secret-1');
     expect((await admin('users', 'reset-password', 'olga@demo.test')).code).toBe(0);
-    const after = await runVm(['whoami'], { server: backend.url, configHome: olgaConfig });
+    const after = await runVm(['whoami'], { server: fixture.backend.url, configHome: olgaConfig });
     expect(after.code).toBe(4);
-    const again = await oneTimePassword(backend.url, '+79165551122');
-    await loginAs(backend.url, olgaConfig, 'olga@demo.test', again);
-    expect((await runVm(['numbers', 'list'], { server: backend.url, configHome: olgaConfig })).code).toBe(4);
+    const again = await oneTimePassword(fixture.backend.url, '+79165551122');
+    await loginAs(fixture.backend.url, olgaConfig, 'olga@demo.test', again);
+    expect(
+      (await runVm(['numbers', 'list'], { server: fixture.backend.url, configHome: olgaConfig })).code,
+    ).toBe(4);
   });
 
   it('refuses --show-password without a terminal and a second user with the same e-mail', async () => {

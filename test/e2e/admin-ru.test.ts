@@ -1,32 +1,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
-import { demo, loginAs, makeConfigHome, removeTempDirs, runVm } from '../support/run-vm.js';
+import { adminBackend } from '../support/admin-backend.js';
+import { loginAs, makeConfigHome, runVm } from '../support/run-vm.js';
 
 /** Every administration command once more, in Russian: the messages people read are Russian. */
 describe('administration in Russian (VM_LANG=ru)', () => {
-  let backend: BackendProcess;
-  let adminConfig: string;
+  const fixture = adminBackend({ testMode: true });
   const ru = (...args: string[]) =>
-    runVm(args, { server: backend.url, configHome: adminConfig, env: { VM_LANG: 'ru' } });
+    runVm(args, { server: fixture.backend.url, configHome: fixture.config, env: { VM_LANG: 'ru' } });
   const outbox = async (to: string) => {
-    const body = (await (await fetch(`${backend.url}/v1/test/outbox?recipient=${to}`)).json()) as {
+    const body = (await (await fetch(`${fixture.backend.url}/v1/test/outbox?recipient=${to}`)).json()) as {
       data: { text: string }[];
     };
     return /One-time password: (\S+)\./.exec(body.data[0]?.text ?? '')?.[1] ?? '';
   };
-
-  beforeAll(async () => {
-    backend = await startBackendProcess({ testMode: true });
-    adminConfig = makeConfigHome();
-    await loginAs(backend.url, adminConfig, demo.admin.email, demo.admin.password);
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    removeTempDirs();
-  });
 
   it('speaks Russian through the users, roles, groups and password commands', async () => {
     const steps: [string[], RegExp][] = [
@@ -74,9 +62,9 @@ describe('administration in Russian (VM_LANG=ru)', () => {
 
     const anna = makeConfigHome();
     const oneTime = await outbox('anna@demo.test');
-    await loginAs(backend.url, anna, 'anna@demo.test', oneTime);
+    await loginAs(fixture.backend.url, anna, 'anna@demo.test', oneTime);
     const changed = await runVm(['password', 'change', '--password-stdin'], {
-      server: backend.url,
+      server: fixture.backend.url,
       configHome: anna,
       stdin: `${oneTime}\nсвой-пароль-1\n`,
       env: { VM_LANG: 'ru' },

@@ -1,22 +1,10 @@
 import type { User } from '../../src/api/auth.js';
-import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
-import { demo, loginAs, makeConfigHome, parseJson, removeTempDirs, runVm } from '../support/run-vm.js';
+import { adminBackend } from '../support/admin-backend.js';
+import { demo, loginAs, makeConfigHome, parseJson, runVm } from '../support/run-vm.js';
 
 describe('users: list, show, disable, enable (vm users)', () => {
-  let backend: BackendProcess;
-  let adminConfig: string;
-  const admin = (...args: string[]) => runVm(args, { server: backend.url, configHome: adminConfig });
-
-  beforeAll(async () => {
-    backend = await startBackendProcess();
-    adminConfig = makeConfigHome();
-    await loginAs(backend.url, adminConfig, demo.admin.email, demo.admin.password);
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    removeTempDirs();
-  });
+  const fixture = adminBackend();
+  const admin = fixture.admin;
 
   it('lists the users with their grants, as TSV and JSON', async () => {
     const tsv = await admin('users', 'list');
@@ -29,14 +17,15 @@ describe('users: list, show, disable, enable (vm users)', () => {
 
   it('cuts a disabled user off at once: the open session and the API token both get exit 4', async () => {
     const managerConfig = makeConfigHome();
-    await loginAs(backend.url, managerConfig, demo.manager.email, demo.manager.password);
-    const manager = (...args: string[]) => runVm(args, { server: backend.url, configHome: managerConfig });
+    await loginAs(fixture.backend.url, managerConfig, demo.manager.email, demo.manager.password);
+    const manager = (...args: string[]) =>
+      runVm(args, { server: fixture.backend.url, configHome: managerConfig });
     const token = (
       await manager('tokens', 'create', '--name', 'job', '--scope', 'numbers:read')
     ).stdout.trim();
     const viaToken = (lang?: string) =>
       runVm(['numbers', 'list', '--limit', '1'], {
-        server: backend.url,
+        server: fixture.backend.url,
         env: { VM_TOKEN: token, ...(lang ? { VM_LANG: lang } : {}) },
       });
     expect((await manager('numbers', 'list', '--limit', '1')).code).toBe(0);
@@ -55,7 +44,7 @@ describe('users: list, show, disable, enable (vm users)', () => {
     expect(ru.code).toBe(4);
     expect(ru.stderr).toMatch(/отключён/);
     const login = await runVm(['login', '--email', demo.manager.email, '--password-stdin'], {
-      server: backend.url,
+      server: fixture.backend.url,
       configHome: makeConfigHome(),
       stdin: `${demo.manager.password}\n`,
     });
@@ -63,7 +52,7 @@ describe('users: list, show, disable, enable (vm users)', () => {
 
     expect((await admin('users', 'enable', demo.manager.email)).code).toBe(0);
     expect((await viaToken()).code).toBe(0);
-    await loginAs(backend.url, managerConfig, demo.manager.email, demo.manager.password);
+    await loginAs(fixture.backend.url, managerConfig, demo.manager.email, demo.manager.password);
     expect((await manager('numbers', 'list', '--limit', '1')).code).toBe(0);
   });
 
@@ -72,8 +61,8 @@ describe('users: list, show, disable, enable (vm users)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/last company-wide administrator/);
     const ru = await runVm(['users', 'disable', demo.admin.email, '--yes', '--lang', 'ru'], {
-      server: backend.url,
-      configHome: adminConfig,
+      server: fixture.backend.url,
+      configHome: fixture.config,
     });
     expect(ru.stderr).toMatch(/Последнего администратора/);
     expect((await admin('whoami')).code).toBe(0);
@@ -84,8 +73,8 @@ describe('users: list, show, disable, enable (vm users)', () => {
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toMatch(/--yes/);
     const viewerConfig = makeConfigHome();
-    await loginAs(backend.url, viewerConfig, demo.viewer.email, demo.viewer.password);
-    const denied = await runVm(['users', 'list'], { server: backend.url, configHome: viewerConfig });
+    await loginAs(fixture.backend.url, viewerConfig, demo.viewer.email, demo.viewer.password);
+    const denied = await runVm(['users', 'list'], { server: fixture.backend.url, configHome: viewerConfig });
     expect(denied.code).toBe(5);
   });
 
@@ -113,8 +102,8 @@ describe('users: list, show, disable, enable (vm users)', () => {
       'Block officer@warehouse',
     );
     const inUse = await runVm(['roles', 'delete', 'Block officer', '--lang', 'ru'], {
-      server: backend.url,
-      configHome: adminConfig,
+      server: fixture.backend.url,
+      configHome: fixture.config,
     });
     expect(inUse.code).toBe(1);
     expect(inUse.stderr).toMatch(/сначала отзовите/);
@@ -129,9 +118,9 @@ describe('users: list, show, disable, enable (vm users)', () => {
 
   it('refuses a role with rights its creator lacks (exit 5), in Russian too', async () => {
     const managerConfig = makeConfigHome();
-    await loginAs(backend.url, managerConfig, demo.manager.email, demo.manager.password);
+    await loginAs(fixture.backend.url, managerConfig, demo.manager.email, demo.manager.password);
     const r = await runVm(['roles', 'create', 'Mine', '--permissions', 'users:admin', '--lang', 'ru'], {
-      server: backend.url,
+      server: fixture.backend.url,
       configHome: managerConfig,
     });
     expect(r.code).toBe(5);

@@ -1,26 +1,17 @@
 import type { AuditEntry } from '../../src/api/auth.js';
 import type { Consent, Line, Location } from '../../src/api/lines.js';
-import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
-import { demo, loginAs, makeConfigHome, parseJson, removeTempDirs, runVm } from '../support/run-vm.js';
+import { adminBackend } from '../support/admin-backend.js';
+import { demo, loginAs, makeConfigHome, parseJson, runVm } from '../support/run-vm.js';
 
 describe('the employee locator (vm locate), only with consent', () => {
-  let backend: BackendProcess;
-  let adminConfig: string;
+  const fixture = adminBackend({ testMode: true });
+  const admin = fixture.admin;
   let number: Line;
-  const admin = (...args: string[]) => runVm(args, { server: backend.url, configHome: adminConfig });
 
   beforeAll(async () => {
-    backend = await startBackendProcess({ testMode: true });
-    adminConfig = makeConfigHome();
-    await loginAs(backend.url, adminConfig, demo.admin.email, demo.admin.password);
     number = parseJson<Line[]>(
       (await admin('numbers', 'list', '--region', 'MOW', '--limit', '1', '--json')).stdout,
     )[0] as Line;
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    removeTempDirs();
   });
 
   it('refuses without consent, works after it, and refuses again after revoking — every lookup audited', async () => {
@@ -28,15 +19,15 @@ describe('the employee locator (vm locate), only with consent', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/has not agreed to be located.*vm locate consent request/);
     const refusedRu = await runVm(['locate', number.msisdn, '--lang', 'ru'], {
-      server: backend.url,
-      configHome: adminConfig,
+      server: fixture.backend.url,
+      configHome: fixture.config,
     });
     expect(refusedRu.stderr).toMatch(/не давал согласия/);
 
     const asked = await admin('locate', 'consent', 'request', number.msisdn, '--json');
     expect(parseJson<Consent>(asked.stdout).state).toBe('requested');
     const outbox = (await (
-      await fetch(`${backend.url}/v1/test/outbox?recipient=${encodeURIComponent(number.msisdn)}`)
+      await fetch(`${fixture.backend.url}/v1/test/outbox?recipient=${encodeURIComponent(number.msisdn)}`)
     ).json()) as {
       data: { text: string; channel: string }[];
     };
@@ -44,7 +35,9 @@ describe('the employee locator (vm locate), only with consent', () => {
     expect(outbox.data[0]?.text).toMatch(/Reply YES/);
     expect((await admin('locate', number.msisdn)).code).toBe(1);
 
-    await fetch(`${backend.url}/v1/test/consents/${encodeURIComponent(number.msisdn)}`, { method: 'POST' });
+    await fetch(`${fixture.backend.url}/v1/test/consents/${encodeURIComponent(number.msisdn)}`, {
+      method: 'POST',
+    });
     const found = await admin('locate', number.msisdn, '--json');
     expect(found.code).toBe(0);
     const where = parseJson<Location>(found.stdout);
@@ -69,8 +62,11 @@ describe('the employee locator (vm locate), only with consent', () => {
 
   it('is only for holders of locate:read (exit 5), and hides numbers outside the scope', async () => {
     const managerConfig = makeConfigHome();
-    await loginAs(backend.url, managerConfig, demo.manager.email, demo.manager.password);
-    const r = await runVm(['locate', number.msisdn], { server: backend.url, configHome: managerConfig });
+    await loginAs(fixture.backend.url, managerConfig, demo.manager.email, demo.manager.password);
+    const r = await runVm(['locate', number.msisdn], {
+      server: fixture.backend.url,
+      configHome: managerConfig,
+    });
     expect(r.code).toBe(5);
     const unknown = await admin('locate', '+79000000001');
     expect(unknown.code).toBe(1);

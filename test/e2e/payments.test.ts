@@ -1,26 +1,14 @@
 import type { Account } from '../../src/api/lines.js';
 import type { Payment } from '../../src/api/money.js';
-import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
-import { demo, loginAs, makeConfigHome, parseJson, removeTempDirs, runVm } from '../support/run-vm.js';
+import { adminBackend } from '../support/admin-backend.js';
+import { demo, loginAs, makeConfigHome, parseJson, runVm } from '../support/run-vm.js';
 
 describe('payments (vm pay, vm payments list)', () => {
-  let backend: BackendProcess;
-  let adminConfig: string;
-  const admin = (...args: string[]) => runVm(args, { server: backend.url, configHome: adminConfig });
+  const fixture = adminBackend();
+  const admin = fixture.admin;
   const balance = async (id: string) =>
     parseJson<Account[]>((await admin('accounts', 'list', '--json')).stdout).find((a) => a.id === id)
       ?.balance ?? NaN;
-
-  beforeAll(async () => {
-    backend = await startBackendProcess();
-    adminConfig = makeConfigHome();
-    await loginAs(backend.url, adminConfig, demo.admin.email, demo.admin.password);
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    removeTempDirs();
-  });
 
   it('tops up with a Russian-spelled amount, exactly in kopecks, once per idempotency key', async () => {
     const before = await balance('4001003');
@@ -62,45 +50,33 @@ describe('payments (vm pay, vm payments list)', () => {
   it('refuses a bad amount (exit 2), a missing account (exit 1) and a viewer (exit 5)', async () => {
     expect((await admin('pay', '--account', '4001003', '--amount', '12.345')).code).toBe(2);
     const ru = await runVm(['pay', '--account', '4001003', '--amount', 'много', '--lang', 'ru'], {
-      server: backend.url,
-      configHome: adminConfig,
+      server: fixture.backend.url,
+      configHome: fixture.config,
     });
     expect(ru.stderr).toMatch(/Не понимаю сумму/);
     expect((await admin('pay', '--account', '9999999', '--amount', '10')).code).toBe(1);
     const viewerConfig = makeConfigHome();
-    await loginAs(backend.url, viewerConfig, demo.viewer.email, demo.viewer.password);
+    await loginAs(fixture.backend.url, viewerConfig, demo.viewer.email, demo.viewer.password);
     expect(
       (
         await runVm(['pay', '--account', '4001003', '--amount', '10'], {
-          server: backend.url,
+          server: fixture.backend.url,
           configHome: viewerConfig,
         })
       ).code,
     ).toBe(5);
-    expect((await runVm(['payments', 'list'], { server: backend.url, configHome: viewerConfig })).code).toBe(
-      0,
-    );
+    expect(
+      (await runVm(['payments', 'list'], { server: fixture.backend.url, configHome: viewerConfig })).code,
+    ).toBe(0);
   });
 });
 
 describe('autopay (vm autopay), fired by the backend when a balance crosses the threshold', () => {
-  let backend: BackendProcess;
-  let adminConfig: string;
-  const admin = (...args: string[]) => runVm(args, { server: backend.url, configHome: adminConfig });
+  const fixture = adminBackend();
+  const admin = fixture.admin;
   const balance = async (id: string) =>
     parseJson<Account[]>((await admin('accounts', 'list', '--json')).stdout).find((a) => a.id === id)
       ?.balance ?? NaN;
-
-  beforeAll(async () => {
-    backend = await startBackendProcess();
-    adminConfig = makeConfigHome();
-    await loginAs(backend.url, adminConfig, demo.admin.email, demo.admin.password);
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    removeTempDirs();
-  });
 
   it('tops up once when fees take the balance below the threshold, and not again while above', async () => {
     const start = await balance('4001004');

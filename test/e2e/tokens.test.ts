@@ -1,40 +1,23 @@
 import fs from 'node:fs';
 import type { ApiToken, Me } from '../../src/api/auth.js';
 import type { Line } from '../../src/api/lines.js';
-import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
-import {
-  demo,
-  loginAs,
-  makeConfigHome,
-  parseJson,
-  removeTempDirs,
-  runVm,
-  type RunVmOptions,
-} from '../support/run-vm.js';
+import { adminBackend } from '../support/admin-backend.js';
+import { demo, makeConfigHome, parseJson, runVm, type RunVmOptions } from '../support/run-vm.js';
 
 const DAY_MS = 86_400_000;
 
 describe('API tokens for scripts (VM_TOKEN)', () => {
-  let backend: BackendProcess;
-  let adminConfig: string;
+  const fixture = adminBackend();
+  const admin = fixture.admin;
   let cronToken: string;
-  const admin = (...args: string[]) => runVm(args, { server: backend.url, configHome: adminConfig });
   /** vm with only VM_TOKEN: an empty XDG_CONFIG_HOME that must stay empty. */
   const withToken = (token: string, args: string[], opts: RunVmOptions = {}) =>
-    runVm(args, { server: backend.url, ...opts, env: { VM_TOKEN: token, ...opts.env } });
+    runVm(args, { server: fixture.backend.url, ...opts, env: { VM_TOKEN: token, ...opts.env } });
 
   beforeAll(async () => {
-    backend = await startBackendProcess();
-    adminConfig = makeConfigHome();
-    await loginAs(backend.url, adminConfig, demo.admin.email, demo.admin.password);
     const created = await admin('tokens', 'create', '--name', 'cron', '--scope', 'numbers:read');
     expect(created.code).toBe(0);
     cronToken = created.stdout.trim();
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    removeTempDirs();
   });
 
   it('prints only the new token on stdout, and the notice on stderr', async () => {
