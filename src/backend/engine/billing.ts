@@ -2,6 +2,7 @@ import { addDays, dayOf, periodOf } from '../../domain/billing.js';
 import { formatMoney } from '../../domain/money.js';
 import { LIMIT_BLOCK_REASON } from '../../domain/operations.js';
 import type { BillingLine } from '../store/billing-repo.js';
+import type { LimitRecord } from '../store/limits-repo.js';
 import type { Store } from '../store/store.js';
 import { applyAutopay } from './autopay.js';
 import { Usage } from './usage.js';
@@ -74,10 +75,12 @@ export class Billing {
       let next: BillingCursor;
       if (c.phase === 'fees') {
         const billingDay = Number(c.day.slice(8, 10));
-        const lines =
-          billingDay > 28
-            ? []
-            : this.store.billing.lines({ after: c.after, limit: CHUNK, billingDay, status: 'active' });
+        const lines = this.store.billing.lines({
+          after: c.after,
+          limit: CHUNK,
+          billingDay,
+          status: 'active',
+        });
         if (lines.length === 0) next = { day: c.day, phase: 'usage', after: '' };
         else {
           chargeFees(this.store, lines, () => c.day, true);
@@ -158,20 +161,12 @@ export function checkLimits(store: Store, lines: BillingLine[], time: string, ne
   if (own.size === 0 && groupLimits.length === 0) return;
   const byGroup = new Map(groupLimits.map((g) => [g.groupId, g]));
   const parent = new Map(store.catalog.groupRecords().map((g) => [g.id, g.parentId]));
-  /** A number's own limit, else the nearest group limit up its group's ancestry. */
-  const limits = new Map<string, { monthly: number; action: 'notify' | 'block'; createdBy: number }>();
-  for (const line of lines) {
-    let limit: { monthly: number; action: 'notify' | 'block'; createdBy: number } | undefined = own.get(
-      line.msisdn,
-    );
-    for (let g: string | null | undefined = line.groupId; !limit && g; g = parent.get(g))
-      limit = byGroup.get(g);
-    if (limit) limits.set(line.msisdn, limit);
-  }
-  if (limits.size === 0) return;
   const toBlock = new Map<number, { msisdns: string[]; periods: Map<string, string> }>();
   for (const line of lines) {
-    const limit = limits.get(line.msisdn);
+    // The number's own limit, else the nearest group limit up its group's ancestry.
+    let limit: Pick<LimitRecord, 'monthly' | 'action' | 'createdBy'> | undefined = own.get(line.msisdn);
+    for (let g: string | null | undefined = line.groupId; !limit && g; g = parent.get(g))
+      limit = byGroup.get(g);
     if (!limit) continue;
     const periodStart = periodOf(time.slice(0, 10), line.billingDay).start;
     const spent = store.billing.spent(line.msisdn, periodStart);
