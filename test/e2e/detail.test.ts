@@ -131,6 +131,16 @@ describe('call details (vm detail)', () => {
     expect(json).toEqual(records);
   });
 
+  it('makes the same JSON array as the JSON lines for a whole group, Cyrillic intact across chunks', async () => {
+    const jsonl = await vm('detail', '--group', 'hq', '--period', '2026-10', '--jsonl');
+    const lines = jsonl.stdout.trimEnd().split('\n');
+    expect(jsonl.stdout.length).toBeGreaterThan(256 * 1024); // many network chunks
+    const json = await vm('detail', '--group', 'hq', '--period', '2026-10', '--json');
+    expect(json.code).toBe(0);
+    expect(json.stdout).not.toContain('\uFFFD');
+    expect(parseJson<unknown[]>(json.stdout)).toEqual(lines.map((l) => JSON.parse(l) as unknown));
+  });
+
   it('chooses fields, and refuses unknown ones with exit 2 before asking the backend', async () => {
     const r = await vm('detail', number.msisdn, '--period', '2026-10', '--csv', '--fields', 'time,cost');
     expect(r.code).toBe(0);

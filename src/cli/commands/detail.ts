@@ -270,7 +270,8 @@ async function download(
   const fs = await import('node:fs');
   const path = await import('node:path');
   const { pipeline } = await import('node:stream/promises');
-  const { Transform } = await import('node:stream');
+  const { Transform, Writable } = await import('node:stream');
+  const { StringDecoder } = await import('node:string_decoder');
   let records = 0;
   let bar: import('cli-progress').SingleBar | undefined;
   if (file && ctx.io.stderrIsTTY && !ctx.opts.quiet) {
@@ -288,6 +289,8 @@ async function download(
   const table: Record<string, unknown>[] = [];
   let cut = false;
   let pending = '';
+  // A Cyrillic letter may be split between two chunks: decode as a stream, never chunk by chunk.
+  const decoder = new StringDecoder('utf8');
   let first = true;
   const headerLines = out.format === 'csv' || out.format === 'tsv' ? 1 : 0;
   let seenHeader = 0;
@@ -306,7 +309,7 @@ async function download(
         done(null, chunk);
         return;
       }
-      pending += chunk.toString('utf8');
+      pending += decoder.write(chunk);
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       let piece = '';
@@ -344,7 +347,7 @@ async function download(
     ctx.note(ctx.t('msg.detailWritten', { count: records, file }));
     return;
   }
-  const toStdout = new (await import('node:stream')).Writable({
+  const toStdout = new Writable({
     write(chunk: Buffer | string, _enc, done) {
       if (out.format === 'table') {
         // A table is for reading: past TABLE_ROWS records stop downloading the rest.
