@@ -84,10 +84,15 @@ export class DetailService {
 
   /** One of the caller's requests. */
   show(p: Principal, id: string): DetailRequest {
+    return view(this.own(p, id), false);
+  }
+
+  /** A request of the caller's, with its numbers; someone else's looks unknown. */
+  private own(p: Principal, id: string): DetailRequestRecord {
     const r = this.store.detailRequests.get(id);
     if (!r || r.createdBy !== p.user.id)
       throw new ApiError('not_found', `No detail request ${id}`, { reason: 'detail_request_not_found' });
-    return view(r, false);
+    return r;
   }
 
   /** The caller's requests, newest first. */
@@ -108,8 +113,7 @@ export class DetailService {
     id: string,
     q: { format?: RecordFormat; excel?: boolean; fields?: string },
   ): RecordStream {
-    this.show(p, id);
-    const r = this.store.detailRequests.get(id) as DetailRequestRecord;
+    const r = this.own(p, id);
     if (r.state !== 'done')
       throw new ApiError(
         'conflict',
@@ -126,7 +130,7 @@ export class DetailService {
           field: f,
         });
     return this.stream(
-      this.numbersOf(r),
+      JSON.parse(r.numbers) as string[],
       r.dayFrom,
       addDays(r.dayTo, 1),
       this.writer(q.format, fields as (typeof CDR_FIELDS)[number][] | undefined, q.excel),
@@ -155,6 +159,7 @@ export class DetailService {
     return true;
   }
 
+  /** The numbers of a request being prepared, parsed once for all its steps (dropped when it is done). */
   private numbersOf(r: DetailRequestRecord): string[] {
     let list = this.numberLists.get(r.id);
     if (!list) {
