@@ -43,10 +43,10 @@ export class BillingService {
       // (or history a report generated), and counting them would make the forecast depend on them.
       const until = addDays(closedThrough, 1);
       const since = period.start > billingStart ? period.start : billingStart;
-      const closed = this.store.billing.accountUsageDays(a.id, since, until);
+      const closedCost = this.store.billing.accountUsageCost(a.id, since, until);
       const daysClosed = Math.max(0, daysBetween(since, until));
       const daysLeft = Math.max(0, daysBetween(until > period.start ? until : period.start, period.end));
-      const daily = daysClosed > 0 ? closed.cost / daysClosed : 0;
+      const daily = daysClosed > 0 ? closedCost / daysClosed : 0;
       const rule = this.store.payments.autopay(a.id);
       return {
         accountId: a.id,

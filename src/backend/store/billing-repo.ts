@@ -303,12 +303,13 @@ export class BillingRepo {
     return out;
   }
 
-  /** How many days of usage an account has stored in [from, to), and their cost. */
-  accountUsageDays(accountId: string, from: string, to: string): { days: number; cost: number } {
-    const r = this.q<[string, string, string], { days: number; cost: number | null }>(
-      'SELECT count(DISTINCT day) AS days, sum(cost) AS cost FROM usage_days WHERE account_id = ? AND day >= ? AND day < ?',
-    ).get(accountId, from, to);
-    return { days: r?.days ?? 0, cost: r?.cost ?? 0 };
+  /** The usage cost of an account's lines over [from, to). */
+  accountUsageCost(accountId: string, from: string, to: string): number {
+    return (
+      this.q<[string, string, string], { cost: number | null }>(
+        'SELECT sum(cost) AS cost FROM usage_days WHERE account_id = ? AND day >= ? AND day < ?',
+      ).get(accountId, from, to)?.cost ?? 0
+    );
   }
 
   /** Charges per line (or group/account) over [from, to) by period start, for reports. */
