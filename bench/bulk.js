@@ -3,57 +3,22 @@
 // 10,000 run of the same session: the 100,000 run should take ~10× as long (linear growth).
 // Goals: 10k ≤ 2 s, 100k ≤ 12 s. Also the CLI's peak RSS. A report, not a test: it always exits 0.
 // Run after a build: node bench/bulk.js
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { VM, startBackend, stopBackend, timed } from './support/processes.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const VM = path.join(ROOT, 'bin', 'vm.js');
 const LINES = 100_000;
 
-function startBackend(dataDir) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [VM, 'backend', 'start', '--port', '0', '--data', dataDir, '--lines', String(LINES)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`backend exited ${code}`)));
-  });
-}
-
-/** Runs vm under /usr/bin/time when present (peak RSS), else plain; returns wall ms, exit code, RSS KB. */
+/** vm as a cron job runs it, timed with its peak RSS. */
 function runVm(args, env, input) {
-  const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-  const argv = timeBin
-    ? [timeBin, '-f', '%M', process.execPath, VM, ...args]
-    : [process.execPath, VM, ...args];
-  const start = process.hrtime.bigint();
-  const res = spawnSync(argv[0], argv.slice(1), {
-    env: { ...process.env, ...env },
-    input,
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-  });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const rss = timeBin ? Number(res.stderr.trim().split('\n').pop()) : NaN;
-  return { ms, code: res.status, rss, stdout: res.stdout, stderr: res.stderr };
+  return timed([process.execPath, VM, ...args], { env: { ...process.env, ...env }, input });
 }
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-bench-bulk-'));
   const seedStart = process.hrtime.bigint();
-  const { child, url } = await startBackend(path.join(tmp, 'data'));
+  const { child, url } = await startBackend(path.join(tmp, 'data'), ['--lines', String(LINES)]);
   console.log(
     `backend with ${LINES} lines ready in ${(Number(process.hrtime.bigint() - seedStart) / 1e9).toFixed(1)} s`,
   );
@@ -102,8 +67,7 @@ async function main() {
         `growth ×${growth.toFixed(1)} for ×10 the numbers (linear ≈ 10)`,
     );
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopBackend(child);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

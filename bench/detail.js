@@ -4,55 +4,14 @@
 // export also generates and stores them, reported apart); peak RSS ≤ 150 MB for the CLI and the backend
 // (a backend restarted on the seeded data, so the one-off seeding does not count).
 // A report, not a test: it always exits 0. Run after a build: node bench/detail.js
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { VM, startBackend, stopBackend, timed } from './support/processes.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const VM = path.join(ROOT, 'bin', 'vm.js');
 const LINES = 3_400;
-const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-
-function startBackend(dataDir) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        VM,
-        'backend',
-        'start',
-        '--port',
-        '0',
-        '--data',
-        dataDir,
-        '--lines',
-        String(LINES),
-        '--clock',
-        '2026-11-20T10:00:00Z',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`backend exited ${code}`)));
-  });
-}
-
-/** Runs a command under /usr/bin/time when present (peak RSS); returns wall ms, exit code, RSS KB. */
-function timed(argv, opts = {}) {
-  const full = TIME_BIN ? [TIME_BIN, '-f', '%M', ...argv] : argv;
-  const start = process.hrtime.bigint();
-  const res = spawnSync(full[0], full.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const rss = TIME_BIN ? Number(String(res.stderr).trim().split('\n').pop()) : NaN;
-  return { ms, code: res.status, rss, stdout: res.stdout, stderr: res.stderr };
-}
+const BACKEND_ARGS = ['--lines', String(LINES), '--clock', '2026-11-20T10:00:00Z'];
 
 /** Peak RSS of a running process (Linux), KB. */
 function peakRss(pid) {
@@ -76,10 +35,8 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-bench-detail-'));
   const dataDir = path.join(tmp, 'data');
   // Seed the company in a first run, then measure a backend started on it as an operator's would be.
-  const seeding = await startBackend(dataDir);
-  seeding.child.kill('SIGTERM');
-  await new Promise((r) => seeding.child.once('exit', r));
-  const { child, url } = await startBackend(dataDir);
+  await stopBackend((await startBackend(dataDir, BACKEND_ARGS)).child);
+  const { child, url } = await startBackend(dataDir, BACKEND_ARGS);
   const env = { ...process.env, VM_SERVER: url, XDG_CONFIG_HOME: path.join(tmp, 'config'), VM_LANG: 'en' };
   try {
     const login = timed([process.execPath, VM, 'login', '--email', 'admin@demo.test', '--password-stdin'], {
@@ -148,8 +105,7 @@ async function main() {
         `backend ${mb(backendRss)} ${rssOk(backendRss)} (goal ≤ 150 MB each)`,
     );
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopBackend(child);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
