@@ -113,6 +113,7 @@ export const Role = Type.Object({
   name: Type.String(),
   description: Type.String(),
   permissions: Type.Array(Type.String()),
+  builtin: Type.Boolean({ description: 'One of the roles the company started with; never changes' }),
   users: Type.Integer({ description: 'Users holding it' }),
 });
 export type Role = Static<typeof Role>;
@@ -189,3 +190,12 @@ export const PasswordChangeBody = Type.Object({
   newPassword: Type.String({ minLength: 8, maxLength: 200 }),
 });
 export type PasswordChangeBody = Static<typeof PasswordChangeBody>;
+
+export const PasswordChanged = Type.Object({
+  ok: Type.Literal(true),
+  sessionsEnded: Type.Integer({
+    minimum: 0,
+    description: "The caller's other sessions, ended by the change (API tokens keep working)",
+  }),
+});
+export type PasswordChanged = Static<typeof PasswordChanged>;

@@ -32,7 +32,9 @@ export const LineDetail = Type.Composite([
   Line,
   Type.Object({
     accountName: Type.String(),
-    accountBalance: Kopecks,
+    accountBalance: Type.Union([Kopecks, Type.Null()], {
+      description: "null without money:read over the number's group",
+    }),
     tariffName: Type.String(),
     serviceDetails: Type.Array(
       Type.Object({ code: Type.String(), name: Type.String(), monthlyFee: Kopecks }),
@@ -64,8 +66,10 @@ export const Account = Type.Object({
   name: Type.String(),
   contractNo: Type.String(),
   region: Type.String(),
-  balance: Kopecks,
-  creditLimit: Kopecks,
+  balance: Type.Union([Kopecks, Type.Null()], { description: 'null without money:read over the account' }),
+  creditLimit: Type.Union([Kopecks, Type.Null()], {
+    description: 'null without money:read over the account',
+  }),
   billingDay: Type.Integer({ minimum: 1, maximum: 28 }),
   numbers: Type.Integer(),
 });

@@ -45,6 +45,7 @@ import {
   ApiToken,
   Invitation,
   PasswordChangeBody,
+  PasswordChanged,
   ResetBody,
   UserCreateBody,
   UserUpdateBody,
@@ -304,9 +305,10 @@ export const routes = {
   'me.password': {
     ...endpoints['me.password'],
     summary:
-      'Change your password (the only call a session with a one-time password may make besides me and logout)',
+      'Change your password (the only call a session with a one-time password may make besides me and logout); ' +
+      'every other session of yours ends. Sessions only: an API token cannot change the password',
     body: PasswordChangeBody,
-    response: Ok,
+    response: PasswordChanged,
   },
   'test.outbox': {
     ...endpoints['test.outbox'],

@@ -31,7 +31,8 @@ export function isPermission(p: string): p is Permission {
 }
 
 /**
- * What a route requires: a permission, `authenticated` (any signed-in caller, for their own
- * resources such as sessions and tokens), or `public` (login, the OpenAPI document).
+ * What a route requires: a permission, `authenticated` (any signed-in caller, a token included),
+ * `session` (an interactive session only: the caller's own tokens, password, login history and outbox,
+ * which an API token must never reach whatever its scope), or `public` (login, the OpenAPI document).
  */
-export type RouteAccess = Permission | 'authenticated' | 'public';
+export type RouteAccess = Permission | 'authenticated' | 'session' | 'public';

@@ -69,7 +69,9 @@ describe('bulk changes keep to the rules: confirmation, rights, input files, one
     ]);
     cat = c;
     iccids = new Set(lines.map((l) => l.iccid));
-    const rich = new Set(accounts.filter((a) => a.balance + a.creditLimit >= 1_000_000).map((a) => a.id));
+    const rich = new Set(
+      accounts.filter((a) => (a.balance ?? 0) + (a.creditLimit ?? 0) >= 1_000_000).map((a) => a.id),
+    );
     pool = lines.filter((l) => l.status === 'active' && rich.has(l.accountId));
   });
 

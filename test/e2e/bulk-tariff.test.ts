@@ -62,7 +62,9 @@ describe('vm tariff set on a thousand numbers from a CSV', () => {
     cat = c;
     // Only accounts that could pay a tariff change for every one of their numbers: no balance failures.
     const rich = new Set(
-      accounts.filter((a) => a.balance + a.creditLimit >= TARIFF_CHANGE_FEE * a.numbers).map((a) => a.id),
+      accounts
+        .filter((a) => (a.balance ?? 0) + (a.creditLimit ?? 0) >= TARIFF_CHANGE_FEE * a.numbers)
+        .map((a) => a.id),
     );
     applicable = lines.filter((l) => rich.has(l.accountId) && tariffOutcome(l, TARIFF, cat) === null);
     failing = lines.flatMap((line) => {

@@ -14,6 +14,8 @@ interface Who {
   disabled?: boolean;
   /** Groups its numbers:read reaches; null = everything. */
   sees: string[] | null;
+  /** An API token rather than an interactive session. */
+  token?: boolean;
 }
 const who: Who[] = [];
 
@@ -65,7 +67,7 @@ beforeAll(async () => {
       holds: ['numbers:read', 'block:write'],
       sees: ['warehouse', 'drivers'],
     },
-    { name: 'narrow token', client: b.client(token), holds: ['numbers:read'], sees: null },
+    { name: 'narrow token', client: b.client(token), holds: ['numbers:read'], sees: null, token: true },
     { name: 'disabled user', client: disabled, holds: [], disabled: true, sees: [] },
   );
   await admin.call('users.disable', { params: { id: 'gone@demo.test' } });
@@ -105,7 +107,11 @@ describe('every route × every kind of caller', () => {
   it.each(matrix)('%s answers each caller by its rights', async (id, def) => {
     for (const w of who) {
       const status = await probe(w.client, id, def);
-      const allowed = def.access === 'authenticated' || w.holds.includes('*') || w.holds.includes(def.access);
+      const allowed =
+        def.access === 'authenticated' ||
+        (def.access === 'session' && !w.token) ||
+        w.holds.includes('*') ||
+        w.holds.includes(def.access);
       const outcome = w.disabled ? 'unauthenticated' : allowed ? 'allowed' : 'denied';
       const seen = status === 401 ? 'unauthenticated' : status === 403 ? 'denied' : 'allowed';
       expect([id, w.name, seen]).toEqual([id, w.name, outcome]);
@@ -114,7 +120,7 @@ describe('every route × every kind of caller', () => {
 
   it('declares an access rule on every route it checks', () => {
     for (const [, def] of matrix)
-      expect(isPermission(def.access) || def.access === 'authenticated').toBe(true);
+      expect(isPermission(def.access) || ['authenticated', 'session'].includes(def.access)).toBe(true);
   });
 });
 

@@ -7,7 +7,7 @@ import type { Page } from '../../api/common.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../store/store.js';
 import type { AppealRecord } from '../store/appeals-repo.js';
-import { actorName, type Principal } from './authz.js';
+import { actorName, inScope, scopeOf, type Principal, type Scope } from './authz.js';
 import { pageOfList } from './paging.js';
 
 const HOUR = 3600_000;
@@ -66,7 +66,13 @@ export class AppealsService {
       f.name = name;
     }
     let number: string | null = null;
-    if (body.number) number = requireMsisdn(body.number);
+    if (body.number) {
+      number = requireMsisdn(body.number);
+      const line = this.store.numbers.get(number);
+      if (!line || !inScope(this.scope(p), line.groupId)) {
+        throw new ApiError('not_found', `Number ${number} not found`, { reason: 'number_not_found', number });
+      }
+    }
     const now = this.clock.now().toISOString();
     const id = `ap_${randomBytes(6).toString('hex')}`;
     const author = actorName(p);
@@ -97,7 +103,11 @@ export class AppealsService {
 
   /** The company's appeals, newest first. */
   list(p: Principal, q: { status?: string; limit?: number; cursor?: string }): Page<AppealSummary> {
-    const all = this.store.appeals.all().map((a) => this.advance(a));
+    const scope = this.scope(p);
+    const all = this.store.appeals
+      .all()
+      .filter((a) => this.visible(p, scope, a))
+      .map((a) => this.advance(a));
     return pageOfList(
       all.filter((a) => !q.status || a.status === q.status).map((a) => this.summary(a)),
       q.limit ?? 100,
@@ -107,8 +117,8 @@ export class AppealsService {
   }
 
   /** One appeal in full. */
-  show(_p: Principal, id: string): Appeal {
-    const a = this.advance(this.find(id));
+  show(p: Principal, id: string): Appeal {
+    const a = this.advance(this.find(p, id));
     const events = this.store.appeals.events(id);
     return {
       ...this.summary(a),
@@ -124,7 +134,7 @@ export class AppealsService {
 
   /** A message from the company; an answered appeal is worked again. */
   reply(p: Principal, id: string, text: string): Appeal {
-    const a = this.advance(this.find(id));
+    const a = this.advance(this.find(p, id));
     if (a.status === 'closed')
       throw new ApiError('conflict', `Appeal ${id} is closed; file a new one`, {
         reason: 'appeal_closed',
@@ -139,8 +149,8 @@ export class AppealsService {
   }
 
   /** One attachment's bytes. */
-  attachment(_p: Principal, id: string, name: string): AttachmentDownload {
-    this.find(id);
+  attachment(p: Principal, id: string, name: string): AttachmentDownload {
+    this.find(p, id);
     const file = this.store.appeals.attachments(id).find((f) => f.name === name);
     if (!file)
       throw new ApiError('not_found', `No attachment "${name}" on ${id}`, {
@@ -154,9 +164,26 @@ export class AppealsService {
     };
   }
 
-  private find(id: string): AppealRecord {
+  /** The caller's appeals:write scope. */
+  private scope(p: Principal): Scope {
+    return scopeOf(p, 'appeals:write', this.store.catalog.groupRecords());
+  }
+
+  /**
+   * Appeals about a number are scoped like the number; an appeal about no number (or about a number the
+   * company no longer has) is seen by its author and by company-wide holders of appeals:write.
+   */
+  private visible(p: Principal, scope: Scope, a: AppealRecord): boolean {
+    const line = a.number ? this.store.numbers.get(a.number) : undefined;
+    if (line) return inScope(scope, line.groupId);
+    return a.createdBy === p.user.id || scope.kind === 'all';
+  }
+
+  /** An appeal the caller may see; out of scope answers like unknown. */
+  private find(p: Principal, id: string): AppealRecord {
     const a = this.store.appeals.get(id);
-    if (!a) throw new ApiError('not_found', `No appeal ${id}`, { reason: 'appeal_not_found', id });
+    if (!a || !this.visible(p, this.scope(p), a))
+      throw new ApiError('not_found', `No appeal ${id}`, { reason: 'appeal_not_found', id });
     return a;
   }
 

@@ -165,8 +165,11 @@ export class AuthService {
     };
   }
 
-  /** Changes the caller's password after checking the current one; a one-time password is then spent. */
-  changePassword(p: Principal, oldPassword: string, newPassword: string): void {
+  /**
+   * Changes the caller's password after checking the current one; a one-time password is then spent.
+   * Every other session of the user ends (whoever knew the old password is out); returns how many.
+   */
+  changePassword(p: Principal, oldPassword: string, newPassword: string): number {
     if (!verifyPassword(oldPassword, p.user.passwordHash)) {
       throw new ApiError('validation_failed', 'The current password is wrong', { reason: 'password_wrong' });
     }
@@ -175,7 +178,16 @@ export class AuthService {
         reason: 'password_same',
       });
     }
-    this.store.users.setPassword(p.user.id, hashPassword(newPassword), false);
+    const hash = hashPassword(newPassword);
+    return this.store.transaction(() => {
+      this.store.users.setPassword(p.user.id, hash, false);
+      return this.store.auth.endOtherSessions(
+        p.user.id,
+        p.sessionId,
+        this.clock.now().toISOString(),
+        'password_changed',
+      );
+    });
   }
 
   /** Creates an API token whose scope is within the caller's own rights. */

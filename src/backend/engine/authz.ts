@@ -106,6 +106,19 @@ export function requirePermission(p: Principal, permission: Permission): void {
   }
 }
 
+/**
+ * Throws 403 unless the caller is an interactive session: an API token, whatever its scope, never
+ * manages tokens or the password and never reads the login history or the outbox (which holds
+ * one-time passwords) — a leaked read-only token must not become the account.
+ */
+export function requireSession(p: Principal): void {
+  if (p.via !== 'session') {
+    throw new ApiError('forbidden', 'API tokens cannot do this; log in interactively', {
+      reason: 'session_required',
+    });
+  }
+}
+
 /** Every permission the principal holds anywhere (after the token's scope). */
 export function heldPermissions(p: Principal): Set<string> {
   const out = new Set<string>();

@@ -212,6 +212,7 @@ export function checkLimits(store: Store, lines: BillingLine[], time: string, ne
         params: { reason: LIMIT_BLOCK_REASON },
         state: 'queued',
         createdBy,
+        tokenId: null,
         actor: 'limits',
         scope: null,
         idempotencyKey: null,

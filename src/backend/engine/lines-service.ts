@@ -42,12 +42,13 @@ export class LinesService {
     }
     const line = this.lineViews(groups)(record);
     const account = this.store.catalog.accounts(null).find((a) => a.id === record.accountId);
+    const seesMoney = inScope(scopeOf(p, 'money:read', groups), record.groupId);
     const tariffs = new Map(this.store.catalog.tariffs().map((t) => [t.code, t]));
     const services = new Map(this.store.catalog.services().map((s) => [s.code, s]));
     return {
       ...line,
       accountName: account?.name ?? '',
-      accountBalance: account?.balance ?? 0,
+      accountBalance: seesMoney ? (account?.balance ?? 0) : null,
       tariffName: tariffs.get(record.tariff)?.name ?? record.tariff,
       serviceDetails: record.services.map((code) => ({
         code,
@@ -58,10 +59,23 @@ export class LinesService {
     };
   }
 
-  /** Accounts holding numbers in scope. */
+  /**
+   * Accounts holding numbers in scope. Balance and credit limit are money: shown only for accounts with
+   * numbers in the caller's money:read scope (as `vm balance` would), null otherwise.
+   */
   listAccounts(p: Principal, q: { limit?: number; cursor?: string }): Page<Account> {
-    const scope = scopeOf(p, 'numbers:read', this.store.catalog.groupRecords());
-    return pageOfList(this.store.catalog.accounts(scopeIds(scope)), q.limit ?? 100, q.cursor, (a) => a.id);
+    const groups = this.store.catalog.groupRecords();
+    const scope = scopeOf(p, 'numbers:read', groups);
+    const money = scopeOf(p, 'money:read', groups);
+    const paying = new Set(
+      money.kind === 'groups' && money.ids.size === 0
+        ? []
+        : this.store.catalog.accounts(scopeIds(money)).map((a) => a.id),
+    );
+    const accounts = this.store.catalog
+      .accounts(scopeIds(scope))
+      .map((a) => (paying.has(a.id) ? a : { ...a, balance: null, creditLimit: null }));
+    return pageOfList(accounts, q.limit ?? 100, q.cursor, (a) => a.id);
   }
 
   /** Groups in scope, parents first. */

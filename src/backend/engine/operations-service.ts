@@ -16,6 +16,7 @@ import { tryParseMsisdn } from '../../domain/msisdn.js';
 import {
   LIMIT_ACTIONS,
   OPERATION_PERMISSION,
+  OPERATION_TYPES,
   SIM_REPLACE_FEE,
   type OperationType,
 } from '../../domain/operations.js';
@@ -24,7 +25,9 @@ import type { Store } from '../store/store.js';
 import type { OperationRecord } from '../store/operations-repo.js';
 import {
   actorName,
+  findGroup,
   holds,
+  inScope,
   requirePermission,
   scopeIds,
   scopeOf,
@@ -101,12 +104,14 @@ export class OperationsService {
     const scheduledAt = body.scheduledAt ? new Date(body.scheduledAt).toISOString() : null;
     const targets = this.resolveTargets(p, body);
     const params = this.prepareParams(type, body.params, targets);
+    this.requireDestination(p, type, params);
     const record = {
       id: OperationsService.newId(),
       type,
       params,
       state: scheduledAt && scheduledAt > now.toISOString() ? 'scheduled' : 'queued',
       createdBy: p.user.id,
+      tokenId: p.token?.id ?? null,
       actor: actorName(p),
       scope: scopeIds(scopeOf(p, OPERATION_PERMISSION[type], this.store.catalog.groupRecords())),
       idempotencyKey: key ?? null,
@@ -135,13 +140,14 @@ export class OperationsService {
     requirePermission(p, OPERATION_PERMISSION[type]);
     const targets = this.resolveTargets(p, body);
     const params = this.prepareParams(type, body.params, targets);
+    this.requireDestination(p, type, params);
     const groups = this.store.catalog.groupRecords();
     const scope = scopeOf(p, OPERATION_PERMISSION[type], groups);
     const month = this.clock.now().toISOString().slice(0, 7);
     const items: PlanItem[] = [];
     const totals = { apply: 0, skip: 0, fail: 0, monthlyDelta: 0, fees: 0 };
     const counts = new Map<string, number>();
-    const world = planWorld(this.store, counts);
+    const world = planWorld(this.store, counts, (g) => inScope(scope, g));
     for (let i = 0; i < targets.length; i += 1000) {
       const chunk = targets.slice(i, i + 1000);
       const lines =
@@ -198,6 +204,7 @@ export class OperationsService {
     const limit = q.limit ?? 100;
     const rows = this.store.operations.list({
       createdBy: this.seesAll(p) ? null : p.user.id,
+      types: this.seesAll(p) ? null : this.tokenTypes(p),
       state: q.state,
       type: q.type,
       since: q.since,
@@ -232,19 +239,11 @@ export class OperationsService {
   cancel(p: Principal, id: string): Operation {
     const op = this.visible(p, id);
     const now = this.clock.now().toISOString();
+    // Stopping a change is itself a change of that kind: it needs the type's permission (a read-only
+    // token of the same user cannot cancel a scheduled block).
+    requirePermission(p, OPERATION_PERMISSION[op.type as OperationType]);
     if (op.state === 'queued' || op.state === 'scheduled') {
-      this.store.transaction(() => {
-        const n = this.store.operations.cancelQueuedItems(id, now);
-        this.store.operations.bump(id, {
-          succeeded: 0,
-          failed: 0,
-          skipped: 0,
-          cancelled: n,
-          monthlyDelta: 0,
-          fees: 0,
-        });
-        this.store.operations.setState(id, 'cancelled', { finishedAt: now });
-      });
+      this.store.transaction(() => this.store.operations.cancelNotStarted(id, now));
     } else if (op.state === 'running') {
       this.store.operations.requestCancel(id);
       this.kick();
@@ -299,18 +298,44 @@ export class OperationsService {
     return operationView(this.store.operations.get(result.id) as OperationRecord, result.replayed);
   }
 
+  /**
+   * A group move's destination must be a group the caller may change, like its numbers: a Sales manager
+   * cannot move a number into Warehouse. Out of scope answers like an unknown group. (Per-row
+   * destinations are checked item by item by the planner, against the same scope.)
+   */
+  private requireDestination(p: Principal, type: OperationType, params: Record<string, unknown>): void {
+    if (type !== 'group.move' || params.group === undefined) return;
+    const groups = this.store.catalog.groupRecords();
+    const scope = scopeOf(p, OPERATION_PERMISSION[type], groups);
+    const group = findGroup(groups, String(params.group), (id) => inScope(scope, id));
+    params.group = group.id;
+  }
+
   private seesAll(p: Principal): boolean {
     return (
       holds(p, 'audit:read') && scopeOf(p, 'audit:read', this.store.catalog.groupRecords()).kind === 'all'
     );
   }
 
+  /**
+   * An operation the caller may see: their own, or everyone's with company-wide audit:read. Through an
+   * API token, only operations of the kinds the token's scope covers: a read-only token does not reach
+   * its owner's blocks.
+   */
   private visible(p: Principal, id: string): OperationRecord {
     const op = this.store.operations.get(id);
-    if (!op || (op.createdBy !== p.user.id && !this.seesAll(p))) {
+    const mine =
+      op?.createdBy === p.user.id && this.tokenTypes(p)?.includes(op.type as OperationType) !== false;
+    if (!op || (!mine && !this.seesAll(p))) {
       throw new ApiError('not_found', `No operation ${id}`, { reason: 'operation_not_found', id });
     }
     return op;
+  }
+
+  /** The operation types a token's scope covers; null for a session (no such narrowing). */
+  private tokenTypes(p: Principal): OperationType[] | null {
+    if (!p.token) return null;
+    return OPERATION_TYPES.filter((t) => p.token?.scope.includes(OPERATION_PERMISSION[t]));
   }
 
   /** Explicit targets (normalized, first occurrence wins) or the numbers a filter selects in scope. */

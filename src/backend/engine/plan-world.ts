@@ -10,7 +10,12 @@ export type SpendingWorld = PlanWorld & { spend(accountId: string, fee: number):
  * paid changes stops at the balance exactly as it would when applied. `tariffCounts` holds this month's
  * tariff changes per number; the caller adds the ones it plans.
  */
-export function planWorld(store: Store, tariffCounts: Map<string, number>): SpendingWorld {
+export function planWorld(
+  store: Store,
+  tariffCounts: Map<string, number>,
+  /** Groups a number may be moved into (the caller's scope); every group when left out. */
+  destination: (groupId: string) => boolean = () => true,
+): SpendingWorld {
   const changes = store.changes;
   const catalog = store.catalog;
   const available = new Map<string, number>();
@@ -21,7 +26,13 @@ export function planWorld(store: Store, tariffCounts: Map<string, number>): Spen
   return {
     tariffs: new Map(catalog.tariffs().map((t) => [t.code, t])),
     services: new Map(catalog.services().map((s) => [s.code, s])),
-    groups: new Set(catalog.groupRecords().map((g) => g.id)),
+    // A group outside the caller's scope is, to them, a group that does not exist.
+    groups: new Set(
+      catalog
+        .groupRecords()
+        .map((g) => g.id)
+        .filter(destination),
+    ),
     tariffChangesThisMonth: (m) => tariffCounts.get(m) ?? 0,
     available: availableOf,
     iccidInUse: (iccid) => changes.iccidInUse(iccid),

@@ -12,10 +12,12 @@ import type { Page } from '../../api/common.js';
 import type { Clock } from '../../domain/clock.js';
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from './passwords.js';
-import { isPermission, PERMISSIONS } from '../../domain/permissions.js';
+import { ALL_PERMISSIONS, isPermission, PERMISSIONS } from '../../domain/permissions.js';
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/users-repo.js';
-import { expandSubtrees, findGroup, heldPermissions, scopeOf, type Principal } from './authz.js';
+import type { RequestOrigin } from './auth-service.js';
+import { SYSTEM_ACTORS } from './author-rights.js';
+import { actorName, expandSubtrees, findGroup, scopeOf, type Principal } from './authz.js';
 import { pageOfList } from './paging.js';
 
 /** Users, roles and the permission catalog, as an administrator sees them. */
@@ -44,27 +46,70 @@ export class UsersService {
     return this.view(this.find(p, idOrEmail));
   }
 
-  private find(p: Principal, idOrEmail: string): UserRecord {
-    const user = this.store.users
-      .all()
-      .find((u) => String(u.id) === idOrEmail || u.email.toLowerCase() === idOrEmail.toLowerCase());
-    if (!user || !this.visible(p, user)) {
-      throw new ApiError('not_found', `No user "${idOrEmail}"`, {
-        reason: 'user_not_found',
-        user: idOrEmail,
-      });
-    }
+  /**
+   * A user the caller may change the login, password or status of: any user (404 only when there is
+   * none), refused with 403 when their rights or scope exceed the caller's — an attempt worth a denial
+   * in the audit log, not a silent not-found.
+   */
+  private findOutranked(p: Principal, idOrEmail: string): UserRecord {
+    const user = this.lookup(idOrEmail);
+    if (!user) throw userNotFound(idOrEmail);
+    this.requireOutranks(p, user);
     return user;
   }
 
-  private isCompanyAdmin(userId: number): boolean {
+  private lookup(idOrEmail: string): UserRecord | undefined {
     return this.store.users
-      .grants(userId)
-      .some((g) => g.groupId === null && g.permissions.includes('users:admin'));
+      .all()
+      .find((u) => String(u.id) === idOrEmail || u.email.toLowerCase() === idOrEmail.toLowerCase());
   }
 
-  private companyAdmins(): UserRecord[] {
-    return this.store.users.all().filter((u) => u.status === 'active' && this.isCompanyAdmin(u.id));
+  private find(p: Principal, idOrEmail: string): UserRecord {
+    const user = this.lookup(idOrEmail);
+    if (!user || !this.visible(p, user)) throw userNotFound(idOrEmail);
+    return user;
+  }
+
+  /** True if the user's company-wide grants hold every permission of the catalog. */
+  private isFullAdmin(userId: number): boolean {
+    const held = new Set(
+      this.store.users
+        .grants(userId)
+        .filter((g) => g.groupId === null)
+        .flatMap((g) => g.permissions),
+    );
+    return ALL_PERMISSIONS.every((x) => held.has(x));
+  }
+
+  /**
+   * Refuses a change that would leave the company without an active user holding every permission
+   * company-wide: nobody could then give rights back. Call inside the change's transaction, after it.
+   */
+  private requireFullAdminLeft(): void {
+    if (!this.store.users.all().some((u) => u.status === 'active' && this.isFullAdmin(u.id))) {
+      throw new ApiError(
+        'business_rule',
+        'This would leave no active administrator with every permission over the whole company',
+        { reason: 'last_admin' },
+      );
+    }
+  }
+
+  /**
+   * The caller must hold, over each of the target user's grants, users:admin and every permission of it:
+   * nobody changes the login, password or status of someone with more rights or a wider scope than their
+   * own (that is the road to taking over the other account).
+   */
+  private requireOutranks(p: Principal, user: UserRecord): void {
+    try {
+      for (const g of this.store.users.grants(user.id)) this.requireControl(p, g.permissions, g.groupId);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code !== 'forbidden') throw err;
+      throw new ApiError('forbidden', `${user.email} has rights or a scope beyond yours`, {
+        reason: 'user_outranks',
+        user: user.email,
+      });
+    }
   }
 
   /** Creates a user with a one-time password sent to the outbox; they must change it at first login. */
@@ -90,7 +135,7 @@ export class UsersService {
 
   /** Changes a user's name, e-mail or phone. */
   update(p: Principal, idOrEmail: string, body: UserUpdateBody): User {
-    const user = this.find(p, idOrEmail);
+    const user = this.findOutranked(p, idOrEmail);
     const phone =
       body.phone === undefined ? undefined : body.phone.trim() === '' ? null : this.phoneOf(body.phone);
     this.requireFree(body.email?.trim(), phone ?? null, user.id);
@@ -100,7 +145,7 @@ export class UsersService {
 
   /** A new one-time password to the outbox; open sessions end. */
   resetPassword(p: Principal, idOrEmail: string, showPassword: boolean): Invitation {
-    const user = this.find(p, idOrEmail);
+    const user = this.findOutranked(p, idOrEmail);
     const password = oneTimePassword();
     this.store.transaction(() => {
       this.store.users.setPassword(user.id, hashPassword(password), true);
@@ -148,23 +193,34 @@ export class UsersService {
   }
 
   /** Disables a user and ends their sessions at once; their tokens fail on the next request. */
-  disable(p: Principal, idOrEmail: string): User {
-    const user = this.find(p, idOrEmail);
-    if (user.status !== 'disabled' && this.isCompanyAdmin(user.id) && this.companyAdmins().length <= 1) {
-      throw new ApiError('business_rule', 'The last company-wide administrator cannot be disabled', {
-        reason: 'last_admin',
-      });
-    }
+  disable(p: Principal, idOrEmail: string, origin: RequestOrigin): User {
+    const user = this.findOutranked(p, idOrEmail);
     this.store.transaction(() => {
+      const now = this.clock.now().toISOString();
       this.store.users.setStatus(user.id, 'disabled');
-      this.store.auth.endUserSessions(user.id, this.clock.now().toISOString(), 'disabled');
+      this.requireFullAdminLeft();
+      this.store.auth.endUserSessions(user.id, now, 'disabled');
+      // What they scheduled must not run on rights they no longer have.
+      for (const id of this.store.operations.cancelPendingOf(user.id, now, SYSTEM_ACTORS)) {
+        this.store.audit.append({
+          time: now,
+          actor: actorName(p),
+          actorType: p.token ? 'token' : 'user',
+          action: 'operations.cancel',
+          target: id,
+          params: { reason: 'author_disabled', author: user.email },
+          result: 'ok',
+          ip: origin.ip,
+          requestId: origin.requestId,
+        });
+      }
     });
     return this.show(p, String(user.id));
   }
 
   /** Enables a user again. */
   enable(p: Principal, idOrEmail: string): User {
-    const user = this.find(p, idOrEmail);
+    const user = this.findOutranked(p, idOrEmail);
     this.store.users.setStatus(user.id, 'active');
     return this.show(p, String(user.id));
   }
@@ -199,28 +255,29 @@ export class UsersService {
     }
     this.store.transaction(() => {
       this.store.users.revoke(user.id, role.name, groupId);
-      if (this.companyAdmins().length === 0) {
-        throw new ApiError('business_rule', 'The last company-wide administrator cannot be stripped', {
-          reason: 'last_admin',
-        });
-      }
+      this.requireFullAdminLeft();
     });
     return this.view(user);
   }
 
-  /** Creates a custom role from permissions the creator holds. */
+  /**
+   * Creates a custom role. Roles are company-wide objects (one edit reaches every holder, in every group),
+   * so only a company-wide administrator shapes them, from permissions they hold company-wide.
+   */
   createRole(p: Principal, name: string, description: string | undefined, permissions: string[]): Role {
+    this.requireKnown(permissions);
+    this.requireControl(p, permissions, null);
     if (this.store.users.role(name)) {
       throw new ApiError('conflict', `A role named "${name}" exists`, { reason: 'role_exists', role: name });
     }
-    // Roles are company-wide objects: only a company-wide administrator shapes them.
-    this.requireControl(p, [], null);
-    this.requireHeld(p, permissions);
     this.store.users.insertRole(name.trim(), description ?? '', [...new Set(permissions)]);
     return this.requireRole(name);
   }
 
-  /** Changes a role; added permissions must be held by the caller, and the last admin keeps users:admin. */
+  /**
+   * Changes a custom role: only someone who could create the result may (see createRole); built-in roles
+   * never change, and a change may not leave the company without a full administrator.
+   */
   updateRole(
     p: Principal,
     name: string,
@@ -228,30 +285,22 @@ export class UsersService {
     permissions: string[] | undefined,
   ): Role {
     const role = this.requireRole(name);
-    if (permissions)
-      this.requireHeld(
-        p,
-        permissions.filter((x) => !role.permissions.includes(x)),
-      );
+    const next = permissions ? [...new Set(permissions)] : role.permissions;
+    this.requireKnown(next);
+    this.requireControl(p, next, null);
+    this.requireCustom(role);
     this.store.transaction(() => {
-      this.store.users.updateRole(
-        role.name,
-        description ?? role.description,
-        permissions ? [...new Set(permissions)] : role.permissions,
-      );
-      if (this.companyAdmins().length === 0) {
-        throw new ApiError('business_rule', 'The last company-wide administrator cannot be stripped', {
-          reason: 'last_admin',
-        });
-      }
+      this.store.users.updateRole(role.name, description ?? role.description, next);
+      this.requireFullAdminLeft();
     });
     return this.requireRole(role.name);
   }
 
-  /** Deletes a role nobody holds. */
+  /** Deletes a custom role nobody holds; the caller must be able to create it. */
   deleteRole(p: Principal, name: string): void {
     const role = this.requireRole(name);
-    this.requireControl(p, [], null);
+    this.requireControl(p, role.permissions, null);
+    this.requireCustom(role);
     if (role.users > 0) {
       throw new ApiError('conflict', `Role "${role.name}" is held by ${role.users} users; revoke it first`, {
         reason: 'role_in_use',
@@ -274,8 +323,8 @@ export class UsersService {
     return role;
   }
 
-  /** Every permission must be a catalog permission the caller holds somewhere. */
-  private requireHeld(p: Principal, permissions: string[]): void {
+  /** Every permission must be one of the catalog. */
+  private requireKnown(permissions: string[]): void {
     const unknown = permissions.filter((x) => !isPermission(x));
     if (unknown.length) {
       throw new ApiError('validation_failed', `Unknown permission: ${unknown.join(', ')}`, {
@@ -283,12 +332,14 @@ export class UsersService {
         unknown: unknown.join(', '),
       });
     }
-    const held = heldPermissions(p);
-    const beyond = permissions.filter((x) => !held.has(x));
-    if (beyond.length) {
-      throw new ApiError('forbidden', `You cannot give rights you do not hold: ${beyond.join(', ')}`, {
-        reason: 'grant_beyond_rights',
-        beyond: beyond.join(', '),
+  }
+
+  /** Built-in roles are the operator's: they never change and are never deleted. */
+  private requireCustom(role: Role): void {
+    if (role.builtin) {
+      throw new ApiError('forbidden', `"${role.name}" is a built-in role and cannot be changed`, {
+        reason: 'role_builtin',
+        role: role.name,
       });
     }
   }
@@ -355,6 +406,10 @@ export class UsersService {
       grants: this.store.users.grants(u.id),
     };
   }
+}
+
+function userNotFound(idOrEmail: string): ApiError {
+  return new ApiError('not_found', `No user "${idOrEmail}"`, { reason: 'user_not_found', user: idOrEmail });
 }
 
 /** A one-time password: 12 characters that survive being read aloud or typed from an SMS. */

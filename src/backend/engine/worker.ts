@@ -7,6 +7,7 @@ import type { ItemOutcome, OperationRecord } from '../store/operations-repo.js';
 import { applyAutopay } from './autopay.js';
 import type { Billing } from './billing.js';
 import { freshIccid, freshMsisdn } from './numbering.js';
+import { authorRights } from './author-rights.js';
 import { planWorld } from './plan-world.js';
 
 /** How many items one transaction applies. Small enough to keep the API responsive between chunks. */
@@ -128,16 +129,23 @@ export class OperationWorker {
     const lines =
       type === 'sim.order' ? new Map<string, LineState>() : changes.lines(items.map((i) => i.target));
     const tariffCounts = changes.tariffChanges([...lines.keys()], month);
-    const world = planWorld(this.store, tariffCounts);
+    const author = authorRights(this.store, op, now);
+    const world = planWorld(
+      this.store,
+      tariffCounts,
+      (g) => author.covers(g) && (!op.scope || op.scope.includes(g)),
+    );
     const tally = { succeeded: 0, failed: 0, skipped: 0, cancelled: 0, monthlyDelta: 0, fees: 0 };
     for (const item of items) {
       const params = { ...op.params, ...item.params };
       let outcome: ItemOutcome;
-      if (type === 'sim.order') {
-        outcome = this.orderSim(op, item.seq, params, now);
+      let line = lines.get(item.target);
+      if (line && op.scope && !op.scope.includes(line.groupId)) line = undefined; // outside scope: as if unknown
+      if (type !== 'sim.order' && line && !author.covers(line.groupId)) {
+        outcome = notPermitted(item.seq, author.why);
+      } else if (type === 'sim.order') {
+        outcome = author.why ? notPermitted(item.seq, author.why) : this.orderSim(op, item.seq, params, now);
       } else {
-        let line = lines.get(item.target);
-        if (line && op.scope && !op.scope.includes(line.groupId)) line = undefined; // outside scope: as if unknown
         const plan = planItem(type, params, line, world);
         if (plan.outcome === 'apply' && line) {
           changes.apply(line, plan.after, now, month, { actor: op.actor, userId: op.createdBy });
@@ -244,6 +252,8 @@ export class OperationWorker {
       return failed('tariff_not_in_region', `${tariff.code} is not offered in ${account.region}`);
     const groupId = String(params.group ?? op.scope?.[0] ?? this.store.catalog.groupRecords()[0]?.id);
     if (op.scope && !op.scope.includes(groupId)) return failed('group_unknown', groupId);
+    if (!authorRights(this.store, op, now).covers(groupId))
+      return failed('author_not_permitted', 'out_of_scope');
     if (this.store.changes.available(account.id) < SIM_REPLACE_FEE) return failed('insufficient_balance');
     const msisdn = freshMsisdn((m) => this.store.changes.numberExists(m), `${op.id}:${seq}`);
     const iccid = freshIccid((i) => this.store.changes.iccidInUse(i), `${op.id}:${seq}`);
@@ -326,6 +336,7 @@ export class OperationWorker {
         params,
         state: until <= now ? 'queued' : 'scheduled',
         createdBy: op.createdBy,
+        tokenId: op.tokenId,
         actor: op.actor,
         scope: op.scope,
         idempotencyKey: null,
@@ -341,4 +352,18 @@ export class OperationWorker {
       targets,
     );
   }
+}
+
+/** An item the operation's author may no longer change: failed with a stable code, nothing applied. */
+function notPermitted(seq: number, why: string | null): ItemOutcome {
+  return {
+    seq,
+    state: 'failed',
+    code: 'author_not_permitted',
+    detail: why ?? 'out_of_scope',
+    before: null,
+    after: null,
+    monthlyDelta: null,
+    fee: null,
+  };
 }

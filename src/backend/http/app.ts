@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiError, ERROR_STATUS, isErrorCode, type ApiErrorBody, type ErrorCode } from '../../api/errors.js';
 import { buildOpenApi } from '../../api/openapi.js';
 import { isPermission } from '../../domain/permissions.js';
-import { actorName, requirePermission } from '../engine/authz.js';
+import { actorName, requirePermission, requireSession } from '../engine/authz.js';
 import type { BackendServices } from './context.js';
 import { appealsRoutes } from './appeals-routes.js';
 import { auditRoutes } from './audit-routes.js';
@@ -81,14 +81,13 @@ export async function buildApp(
         reason: 'password_change_required',
       });
     }
-    if (isPermission(access)) {
-      try {
-        requirePermission(req.principal, access);
-      } catch (err) {
-        auditRequest(s, req, `denied: ${access}`);
-        req.denialAudited = true;
-        throw err;
-      }
+    try {
+      if (access === 'session') requireSession(req.principal);
+      else if (isPermission(access)) requirePermission(req.principal, access);
+    } catch (err) {
+      auditRequest(s, req, `denied: ${access}`);
+      req.denialAudited = true;
+      throw err;
     }
   });
 

@@ -19,8 +19,7 @@ export function authRoutes(app: FastifyInstance, s: BackendServices): void {
   defineRoute(app, 'me.show', ({ principal }) => s.auth.me(principal));
   defineRoute(app, 'me.password', ({ principal, body }) => {
     const b = body as PasswordChangeBody;
-    s.auth.changePassword(principal, b.oldPassword, b.newPassword);
-    return { ok: true };
+    return { ok: true, sessionsEnded: s.auth.changePassword(principal, b.oldPassword, b.newPassword) };
   });
   defineRoute(app, 'sessions.list', ({ principal, query }) => {
     const limit = (query.limit as number | undefined) ?? 100;

@@ -9,6 +9,7 @@ import type {
 import { ApiError } from '../../api/errors.js';
 import type { BackendServices } from './context.js';
 import { defineRoute } from './define-route.js';
+import { originOf } from './origin.js';
 
 /** The group of a grant, or null for the whole company; exactly one must be given. */
 function grantScope(b: GrantBody): string | null {
@@ -31,8 +32,8 @@ export function usersRoutes(app: FastifyInstance, s: BackendServices): void {
   defineRoute(app, 'users.resetPassword', ({ principal, params, body }) =>
     s.users.resetPassword(principal, params.id as string, body.showPassword === true),
   );
-  defineRoute(app, 'users.disable', ({ principal, params }) =>
-    s.users.disable(principal, params.id as string),
+  defineRoute(app, 'users.disable', ({ req, principal, params }) =>
+    s.users.disable(principal, params.id as string, originOf(req)),
   );
   defineRoute(app, 'users.enable', ({ principal, params }) => s.users.enable(principal, params.id as string));
   defineRoute(app, 'users.grant', ({ principal, params, body }) => {

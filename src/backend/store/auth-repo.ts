@@ -50,6 +50,7 @@ export class AuthRepo {
   private readonly touchStmt;
   private readonly endStmt;
   private readonly endUserSessionsStmt;
+  private readonly endOthersStmt;
   private readonly insertLoginStmt;
   private readonly loginsStmt;
   private readonly insertTokenStmt;
@@ -72,6 +73,9 @@ export class AuthRepo {
     );
     this.endUserSessionsStmt = db.prepare<[string, string, number]>(
       'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL',
+    );
+    this.endOthersStmt = db.prepare<[string, string, number, number]>(
+      'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL AND id <> ?',
     );
     this.insertLoginStmt = db.prepare(
       `INSERT INTO logins (time, login, user_id, session_id, ip, client, success, reason)
@@ -126,6 +130,11 @@ export class AuthRepo {
   /** Ends every open session of a user (e.g. when disabled). */
   endUserSessions(userId: number, now: string, reason: string): number {
     return this.endUserSessionsStmt.run(now, reason, userId).changes;
+  }
+
+  /** Ends every open session of the user but `keep`; returns how many. */
+  endOtherSessions(userId: number, keep: number | null, now: string, reason: string): number {
+    return this.endOthersStmt.run(now, reason, userId, keep ?? -1).changes;
   }
 
   /** Appends a login attempt to the history. */

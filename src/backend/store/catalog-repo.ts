@@ -1,6 +1,12 @@
 import type { Account, Group, Service, Tariff } from '../../api/lines.js';
 import type { Db } from './db.js';
 
+/** An account as stored: the API's view, with the money always there (the view may hide it). */
+export type AccountRecord = Omit<Account, 'balance' | 'creditLimit'> & {
+  balance: number;
+  creditLimit: number;
+};
+
 interface TariffRow {
   code: string;
   name: string;
@@ -44,7 +50,7 @@ export class CatalogRepo {
     this.groupCountsStmt = db.prepare<[], { groupId: string; n: number }>(
       'SELECT group_id AS groupId, count(*) AS n FROM numbers GROUP BY group_id',
     );
-    this.accountsStmt = db.prepare<{ scope: string | null }, Account>(
+    this.accountsStmt = db.prepare<{ scope: string | null }, AccountRecord>(
       `SELECT a.id, a.name, a.contract_no AS contractNo, a.region, a.balance, a.credit_limit AS creditLimit,
               a.billing_day AS billingDay, count(n.msisdn) AS numbers
          FROM accounts a LEFT JOIN numbers n ON n.account_id = a.id
@@ -117,7 +123,7 @@ export class CatalogRepo {
    * Accounts; with `groupScope` only those holding numbers in these groups, counting only those numbers.
    * `null` means the whole company.
    */
-  accounts(groupScope: string[] | null): Account[] {
+  accounts(groupScope: string[] | null): AccountRecord[] {
     const rows = this.accountsStmt.all({ scope: groupScope ? JSON.stringify(groupScope) : null });
     return groupScope ? rows.filter((a) => a.numbers > 0) : rows;
   }

@@ -203,4 +203,16 @@ CREATE TABLE group_limits (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 9,
+    name: 'built-in roles, operation tokens',
+    // The roles a company starts with are the operator's and never change; a data dir made before this
+    // migration got them from the demo fixture under these names. An operation remembers the API token
+    // it came through, so a scheduled run checks that token's scope and revocation too.
+    sql: `
+ALTER TABLE roles ADD COLUMN builtin INTEGER NOT NULL DEFAULT 0;
+UPDATE roles SET builtin = 1 WHERE name IN ('Administrator', 'Sales manager', 'Viewer');
+ALTER TABLE operations ADD COLUMN token_id INTEGER;
+`,
+  },
 ];

@@ -7,6 +7,8 @@ export interface OperationRecord {
   params: Record<string, unknown>;
   state: string;
   createdBy: number;
+  /** The API token it was submitted through (its scope and revocation count at run time); null = a session. */
+  tokenId: number | null;
   actor: string;
   /** Group ids the creator could change when submitting; null = the whole company. */
   scope: string[] | null;
@@ -68,7 +70,7 @@ type ItemRow = Omit<ItemRecord, 'params' | 'before' | 'after'> & {
   after: string | null;
 };
 
-const OP_COLUMNS = `id, type, params, state, created_by AS createdBy, actor, scope, idempotency_key AS idempotencyKey,
+const OP_COLUMNS = `id, type, params, state, created_by AS createdBy, token_id AS tokenId, actor, scope, idempotency_key AS idempotencyKey,
   body_hash AS bodyHash, scheduled_at AS scheduledAt, created_at AS createdAt, started_at AS startedAt,
   finished_at AS finishedAt, total, succeeded, failed, skipped, cancelled, monthly_delta AS monthlyDelta, fees,
   cancel_requested AS cancelRequested, rollback_of AS rollbackOf, parent_id AS parentId, ip, request_id AS requestId`;
@@ -93,9 +95,9 @@ export class OperationsRepo {
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
-      `INSERT INTO operations (id, type, params, state, created_by, actor, scope, idempotency_key, body_hash,
+      `INSERT INTO operations (id, type, params, state, created_by, token_id, actor, scope, idempotency_key, body_hash,
          scheduled_at, created_at, total, rollback_of, parent_id, ip, request_id)
-       VALUES (@id, @type, @params, @state, @createdBy, @actor, @scope, @idempotencyKey, @bodyHash,
+       VALUES (@id, @type, @params, @state, @createdBy, @tokenId, @actor, @scope, @idempotencyKey, @bodyHash,
          @scheduledAt, @createdAt, @total, @rollbackOf, @parentId, @ip, @requestId)`,
     );
     this.insertItemStmt = db.prepare(
@@ -109,6 +111,7 @@ export class OperationsRepo {
       `SELECT rowid AS rid, ${OP_COLUMNS} FROM operations
         WHERE (@createdBy IS NULL OR created_by = @createdBy) AND (@state IS NULL OR state = @state)
           AND (@type IS NULL OR type = @type) AND (@since IS NULL OR created_at >= @since)
+          AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
           AND (@before IS NULL OR rowid < @before)
         ORDER BY rowid DESC LIMIT @limit`,
     );
@@ -184,6 +187,8 @@ export class OperationsRepo {
     createdBy: number | null;
     state?: string;
     type?: string;
+    /** Only these types (null = any). */
+    types?: string[] | null;
     since?: string;
     before?: number;
     limit: number;
@@ -193,6 +198,7 @@ export class OperationsRepo {
         createdBy: q.createdBy,
         state: q.state ?? null,
         type: q.type ?? null,
+        types: q.types ? JSON.stringify(q.types) : null,
         since: q.since ?? null,
         before: q.before ?? null,
         limit: q.limit,
@@ -264,6 +270,29 @@ export class OperationsRepo {
   /** Cancels every item not yet run; returns how many. */
   cancelQueuedItems(id: string, now: string): number {
     return this.cancelItemsStmt.run(now, id).changes;
+  }
+
+  /** Cancels a queued or scheduled operation that has not started: its items and its state, together. */
+  cancelNotStarted(id: string, now: string): void {
+    const n = this.cancelQueuedItems(id, now);
+    this.bump(id, { succeeded: 0, failed: 0, skipped: 0, cancelled: n, monthlyDelta: 0, fees: 0 });
+    this.setState(id, 'cancelled', { finishedAt: now });
+  }
+
+  /**
+   * Cancels every queued or scheduled operation the user created, except those of the backend's own
+   * actors (run in a transaction); returns their ids.
+   */
+  cancelPendingOf(userId: number, now: string, exceptActors: Iterable<string>): string[] {
+    const ids = this.db
+      .prepare<[number, string], { id: string }>(
+        `SELECT id FROM operations WHERE created_by = ? AND state IN ('queued', 'scheduled')
+            AND actor NOT IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
+      )
+      .all(userId, JSON.stringify([...exceptActors]))
+      .map((r) => r.id);
+    for (const id of ids) this.cancelNotStarted(id, now);
+    return ids;
   }
 
   /** Asks the worker to stop a running operation at its next chunk. */

@@ -29,7 +29,7 @@ export function insertCompany(
        VALUES (@msisdn, @accountId, @region, @groupId, @employee, @tariff, @status, @blockReason, @blockedSince, @iccid, @activatedAt)`,
     ),
     numberService: db.prepare('INSERT INTO number_services (msisdn, service, added_at) VALUES (?, ?, ?)'),
-    role: db.prepare('INSERT INTO roles (name, description, permissions) VALUES (?, ?, ?)'),
+    role: db.prepare('INSERT INTO roles (name, description, permissions, builtin) VALUES (?, ?, ?, 1)'),
     user: db.prepare(
       `INSERT INTO users (email, phone, name, password_hash, created_at) VALUES (@email, @phone, @name, @hash, @now)`,
     ),

@@ -21,6 +21,17 @@ export interface GrantRecord {
   permissions: string[];
 }
 
+/** A role as stored: built-in roles came with the company and never change. */
+export interface RoleRecord {
+  name: string;
+  description: string;
+  permissions: string[];
+  builtin: boolean;
+  users: number;
+}
+
+type RoleRow = { permissions: string; builtin: number };
+
 type UserRow = Omit<UserRecord, 'mustChangePassword'> & { mustChangePassword: number };
 
 const USER_COLUMNS = `id, email, phone, name, password_hash AS passwordHash, status, failed_logins AS failedLogins,
@@ -48,11 +59,8 @@ export class UsersRepo {
     this.byIdStmt = db.prepare<[number], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
     this.allStmt = db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY id`);
     this.statusStmt = db.prepare<[string, number]>('UPDATE users SET status = ? WHERE id = ?');
-    this.rolesStmt = db.prepare<
-      [],
-      { name: string; description: string; permissions: string; users: number }
-    >(
-      `SELECT r.name, r.description, r.permissions, count(DISTINCT ur.user_id) AS users
+    this.rolesStmt = db.prepare<[], Omit<RoleRecord, 'permissions' | 'builtin'> & RoleRow>(
+      `SELECT r.name, r.description, r.permissions, r.builtin, count(DISTINCT ur.user_id) AS users
          FROM roles r LEFT JOIN user_roles ur ON ur.role_id = r.id GROUP BY r.id ORDER BY r.name`,
     );
     this.grantsStmt = db.prepare<[number], { role: string; groupId: string | null; permissions: string }>(
@@ -86,8 +94,12 @@ export class UsersRepo {
   }
 
   /** Roles with how many users hold each. */
-  roles(): { name: string; description: string; permissions: string[]; users: number }[] {
-    return this.rolesStmt.all().map((r) => ({ ...r, permissions: JSON.parse(r.permissions) as string[] }));
+  roles(): RoleRecord[] {
+    return this.rolesStmt.all().map((r) => ({
+      ...r,
+      permissions: JSON.parse(r.permissions) as string[],
+      builtin: r.builtin === 1,
+    }));
   }
 
   /** Stores a new password hash; `mustChange` marks a one-time password. */
@@ -156,9 +168,7 @@ export class UsersRepo {
   }
 
   /** One role by name (any case). */
-  role(
-    name: string,
-  ): { name: string; description: string; permissions: string[]; users: number } | undefined {
+  role(name: string): RoleRecord | undefined {
     return this.roles().find((r) => r.name.toLowerCase() === name.toLowerCase());
   }
 

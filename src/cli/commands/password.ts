@@ -24,8 +24,8 @@ export function register(program: Command, ctx: Context): void {
       for await (const chunk of ctx.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
       const [oldPassword, newPassword] = Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
       if (!oldPassword || !newPassword) throw new UsageError(t('err.passwordChangeStdin'));
-      await (await ctx.client()).call('me.password', { body: { oldPassword, newPassword } });
-      ctx.note(t('msg.passwordChanged'));
+      const done = await (await ctx.client()).call('me.password', { body: { oldPassword, newPassword } });
+      ctx.note(t('msg.passwordChanged', { sessions: done.sessionsEnded }));
       return;
     }
     if (!ctx.canPrompt) throw new CliError(t('err.passwordNeedsStdin'), 2);
@@ -55,8 +55,12 @@ export async function changePasswordInteractively(ctx: Context, current: string)
     );
     const again = await ask({ message: t('msg.repeatPassword'), mask: '*' }, output);
     if (first === again) {
-      await (await ctx.client()).call('me.password', { body: { oldPassword: current, newPassword: first } });
-      ctx.note(t('msg.passwordChanged'));
+      const done = await (
+        await ctx.client()
+      ).call('me.password', {
+        body: { oldPassword: current, newPassword: first },
+      });
+      ctx.note(t('msg.passwordChanged', { sessions: done.sessionsEnded }));
       return;
     }
     ctx.note(t('err.passwordMismatch'));

@@ -21,6 +21,7 @@ export function register(program: Command, ctx: Context): void {
       { key: 'name', header: t('col.name') },
       { key: 'permissions', header: t('col.rights'), kind: 'list' },
       { key: 'users', header: t('col.users'), kind: 'number' },
+      { key: 'builtin', header: t('col.builtin'), kind: 'bool' },
       { key: 'description', header: t('col.description'), inTable: false },
     ];
     await ctx.printRows((await ctx.client()).paginate('roles.list'), columns);
@@ -116,6 +117,7 @@ export function register(program: Command, ctx: Context): void {
       { key: 'name', header: t('col.name') },
       { key: 'permissions', header: t('col.rights'), kind: 'list' },
       { key: 'users', header: t('col.users'), kind: 'number' },
+      { key: 'builtin', header: t('col.builtin'), kind: 'bool' },
       { key: 'description', header: t('col.description') },
     ];
   }

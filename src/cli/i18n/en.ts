@@ -145,6 +145,7 @@ export const en = {
   'cmd.roles.list': 'List roles with their permissions',
   'cmd.roles.permissions': 'The permission catalog, one line each',
   'col.locked': 'Locked',
+  'col.builtin': 'Built-in',
   'col.users': 'Users',
   'perm.numbers:read': 'See numbers, their tariffs, services, status and employees',
   'perm.tariff:write': 'Change tariffs of numbers',
@@ -165,7 +166,11 @@ export const en = {
   'msg.confirmDisable': 'Disable {user}? Their sessions and API tokens stop working at once.',
   'msg.userDisabled': '{email} is disabled; their sessions and tokens no longer work.',
   'msg.userEnabled': '{email} is enabled.',
-  'reason.last_admin': 'The last company-wide administrator cannot be disabled',
+  'reason.last_admin':
+    'this would leave no active administrator with every permission over the whole company',
+  'reason.user_outranks': '{user} has rights or a scope beyond yours',
+  'reason.role_builtin': '"{role}" is a built-in role and cannot be changed or deleted',
+  'reason.session_required': 'API tokens cannot do this; log in interactively (vm login)',
   'reason.user_not_found': 'No user "{user}"',
   'cmd.users.grant': 'Grant a role over a group subtree (--group) or the whole company (--company)',
   'cmd.users.revoke': 'Take a granted role away',
@@ -181,7 +186,6 @@ export const en = {
   'opt.roleDescription': 'a one-line description',
   'msg.roleSaved': 'Role "{name}" saved.',
   'msg.roleDeleted': 'Role "{name}" deleted.',
-  'reason.grant_beyond_rights': 'you cannot give rights you do not hold: {beyond}',
   'reason.grant_beyond_scope': 'you do not hold {permission} over {scope}',
   'reason.role_exists': 'A role named "{role}" exists',
   'reason.role_in_use': 'Role "{role}" is held by {users} users; revoke it first',
@@ -199,7 +203,8 @@ export const en = {
   'msg.currentPassword': 'Current password',
   'msg.newPassword': 'New password',
   'msg.repeatPassword': 'New password again',
-  'msg.passwordChanged': 'Password changed.',
+  'msg.passwordChanged':
+    'Password changed. Your other sessions were ended ({sessions}); this one stays logged in, API tokens keep working.',
   'err.passwordMismatch': 'The two passwords differ; try again.',
   'err.passwordShort': 'At least 8 characters',
   'cmd.users.create':
@@ -410,6 +415,8 @@ export const en = {
   'item.already_in_group': 'already in this group',
   'item.number_unavailable': 'the new number is not available',
   'item.account_unknown': 'no such account',
+  'item.author_not_permitted':
+    'whoever submitted it may no longer change this number (disabled, rights or group taken away, token revoked)',
   'change.noTargets':
     'No numbers given: pass numbers, --file FILE (or - for stdin), or a filter (--group, --account, --tariff, --region, --all).',
   'change.invalidRows': '{count} rows are not valid; nothing was sent (--skip-invalid sends the valid rows):',

@@ -148,6 +148,7 @@ export const ru: Record<MessageKey, string> = {
   'cmd.roles.list': 'Роли и их права',
   'cmd.roles.permissions': 'Каталог прав, по строке на право',
   'col.locked': 'Заблокирован',
+  'col.builtin': 'Встроенная',
   'col.users': 'Пользователей',
   'perm.numbers:read': 'Видеть номера, их тарифы, услуги, статус и сотрудников',
   'perm.tariff:write': 'Менять тарифы номеров',
@@ -169,7 +170,10 @@ export const ru: Record<MessageKey, string> = {
   'msg.confirmDisable': 'Отключить {user}? Его сеансы и API-токены сразу перестанут работать.',
   'msg.userDisabled': '{email} отключён; его сеансы и токены больше не работают.',
   'msg.userEnabled': '{email} включён.',
-  'reason.last_admin': 'Последнего администратора всей компании отключить нельзя',
+  'reason.last_admin': 'в компании не останется активного администратора со всеми правами на всю компанию',
+  'reason.user_outranks': 'у {user} больше прав или шире область, чем у вас',
+  'reason.role_builtin': '«{role}» — встроенная роль, её нельзя изменить или удалить',
+  'reason.session_required': 'API-токенам это недоступно; войдите интерактивно (vm login)',
   'reason.user_not_found': 'Нет пользователя «{user}»',
   'cmd.users.grant': 'Выдать роль на поддерево группы (--group) или на всю компанию (--company)',
   'cmd.users.revoke': 'Отозвать выданную роль',
@@ -185,7 +189,6 @@ export const ru: Record<MessageKey, string> = {
   'opt.roleDescription': 'описание в одну строку',
   'msg.roleSaved': 'Роль «{name}» сохранена.',
   'msg.roleDeleted': 'Роль «{name}» удалена.',
-  'reason.grant_beyond_rights': 'нельзя выдать права, которых нет у вас: {beyond}',
   'reason.grant_beyond_scope': 'у вас нет права {permission} на {scope}',
   'reason.role_exists': 'Роль «{role}» уже есть',
   'reason.role_in_use': 'Роль «{role}» есть у пользователей: {users}; сначала отзовите её',
@@ -203,7 +206,8 @@ export const ru: Record<MessageKey, string> = {
   'msg.currentPassword': 'Текущий пароль',
   'msg.newPassword': 'Новый пароль',
   'msg.repeatPassword': 'Новый пароль ещё раз',
-  'msg.passwordChanged': 'Пароль изменён.',
+  'msg.passwordChanged':
+    'Пароль изменён. Остальные ваши сеансы завершены ({sessions}); этот остаётся, API-токены продолжают работать.',
   'err.passwordMismatch': 'Пароли не совпадают; попробуйте ещё раз.',
   'err.passwordShort': 'Не короче 8 символов',
   'cmd.users.create':
@@ -415,6 +419,8 @@ export const ru: Record<MessageKey, string> = {
   'item.already_in_group': 'уже в этой группе',
   'item.number_unavailable': 'новый номер недоступен',
   'item.account_unknown': 'нет такого лицевого счёта',
+  'item.author_not_permitted':
+    'автор операции больше не вправе менять этот номер (отключён, права или группа отозваны, токен отозван)',
   'change.noTargets':
     'Не указаны номера: передайте номера, --file ФАЙЛ (или - для stdin) или фильтр (--group, --account, --tariff, --region, --all).',
   'change.invalidRows': 'Неверных строк: {count}; ничего не отправлено (--skip-invalid отправит верные):',
