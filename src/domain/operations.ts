@@ -71,6 +71,8 @@ export const ITEM_CODES = {
   limit_invalid: 'A limit needs a positive monthly amount and the action notify or block',
   limit_unchanged: 'The number already has this limit',
   no_limit: 'The number has no limit',
+  move_widens_rights:
+    'Moving it there would give someone rights over it that you do not hold there (a grant on the destination)',
   author_not_permitted:
     'Whoever submitted it may no longer change this number (disabled, the permission or group taken away, or the token revoked)',
 } as const;

@@ -37,6 +37,11 @@ export interface PlanWorld {
   iccidInUse(iccid: string): boolean;
   /** True if this number exists anywhere (for number changes). */
   numberExists(msisdn: string): boolean;
+  /**
+   * True if moving something from group `from` to `to` gives nobody rights the mover lacks there (grants
+   * on the destination's ancestry that did not already reach it). Absent: every move is allowed.
+   */
+  moveAllowed?(from: string, to: string): boolean;
 }
 
 /** The change, as before/after fields of the number. */
@@ -231,6 +236,8 @@ export function planItem(
       const before: Fields = { groupId: line.groupId };
       if (!world.groups.has(group)) return fail('group_unknown', group);
       if (line.groupId === group) return { outcome: 'skip', code: 'already_in_group', before };
+      if (world.moveAllowed && !world.moveAllowed(line.groupId, group))
+        return fail('move_widens_rights', group, before);
       return { outcome: 'apply', before, after: { groupId: group }, monthlyDelta: 0, fee: 0 };
     }
     case 'sim.order':

@@ -194,3 +194,64 @@ describe('operations: the permission of each type', () => {
     }
   });
 });
+
+describe('rights about rights: role edits, password resets, appeals', () => {
+  /** What each caller gets: a status per probe, in the order of `who`. */
+  const probes: [string, (c: VmClient) => Promise<unknown>, number[]][] = [
+    // admin, Sales manager, IT viewer, custom role, narrow token, disabled user
+    [
+      'edit the built-in Viewer role',
+      (c) =>
+        c.call('roles.update', {
+          params: { name: 'Viewer' },
+          body: { permissions: ['numbers:read', 'users:admin'] },
+        }),
+      [403, 403, 403, 403, 403, 401],
+    ],
+    [
+      "reset a company-wide administrator's password",
+      (c) => c.call('users.resetPassword', { params: { id: 'second-admin@demo.test' }, body: {} }),
+      [200, 403, 403, 403, 403, 401],
+    ],
+    ['list own API tokens', (c) => c.call('tokens.list'), [200, 200, 200, 200, 403, 401]],
+    ['read the outbox', (c) => c.call('notifications.list'), [200, 200, 200, 200, 403, 401]],
+    [
+      'read an appeal about an IT number',
+      (c) => c.call('appeals.show', { params: { id: itAppeal } }),
+      [200, 403, 403, 403, 403, 401],
+    ],
+  ];
+  let itAppeal = '';
+
+  beforeAll(async () => {
+    const admin = (who[0] as Who).client;
+    await admin.call('users.create', { body: { name: 'Second admin', email: 'second-admin@demo.test' } });
+    await admin.call('users.grant', {
+      params: { id: 'second-admin@demo.test' },
+      body: { role: 'Administrator', company: true },
+    });
+    const it = (await admin.call('numbers.list', { query: { group: 'it', limit: 1 } })).data[0]?.msisdn;
+    itAppeal = (
+      await admin.call('appeals.create', {
+        body: { type: 'complaint', subject: 'IT', text: 't', number: it },
+      })
+    ).id;
+  });
+
+  it.each(probes.map(([name, , expected], i) => [name, i, expected] as const))(
+    '%s',
+    async (_name, i, expected) => {
+      const call = (probes[i] as (typeof probes)[number])[1];
+      const seen: number[] = [];
+      for (const w of who) {
+        try {
+          await call(w.client);
+          seen.push(200);
+        } catch (err) {
+          seen.push((err as { status: number }).status);
+        }
+      }
+      expect(seen).toEqual(expected);
+    },
+  );
+});

@@ -88,6 +88,46 @@ describe('group.move stays inside the caller scope', () => {
   });
 });
 
+describe('a move never widens anyone’s rights beyond the mover’s', () => {
+  let organizer: VmClient;
+  beforeAll(async () => {
+    // A Viewer over Sales North reads call details there; the organizer (groups:write over Sales) does not.
+    await invite(b, admin, 'north-reader@demo.test', { role: 'Viewer', group: 'sales-north' });
+    organizer = await invite(b, admin, 'organizer2@demo.test', { role: 'Organizer', group: 'sales' });
+  });
+
+  it('fails moving a number under a group where a grant gives rights the mover lacks', async () => {
+    const msisdn = numberIn('sales-south', 4);
+    const op = await organizer.call('operations.create', {
+      body: { type: 'group.move', params: { group: 'sales-north' }, targets: [{ msisdn }] },
+      idempotencyKey: 'widen-1',
+    });
+    await run();
+    const items = (await organizer.call('operations.items', { params: { id: op.id } })).data;
+    expect(items.map((i) => [i.state, i.code])).toEqual([['failed', 'move_widens_rights']]);
+    expect((await admin.call('numbers.show', { params: { msisdn } })).groupId).toBe('sales-south');
+  });
+
+  it('refuses re-parenting a group, or deleting one into such a group (403, audited)', async () => {
+    const created = await organizer.call('groups.create', {
+      body: { name: 'Sales East', parent: 'sales-south' },
+    });
+    const err = await rejection(
+      organizer.call('groups.update', { params: { id: created.id }, body: { parent: 'sales-north' } }),
+    );
+    expect(err).toMatchObject({ status: 403, details: { reason: 'move_widens_rights' } });
+    expect(auditOf(b, 'groups.update').pop()?.result).toMatch(/^denied/);
+    const del = await rejection(
+      organizer.call('groups.delete', { params: { id: created.id }, query: { moveTo: 'sales-north' } }),
+    );
+    expect(del).toMatchObject({ status: 403, details: { reason: 'move_widens_rights' } });
+    // The company administrator holds every right there: the same move is fine.
+    await expect(
+      admin.call('groups.update', { params: { id: created.id }, body: { parent: 'sales-north' } }),
+    ).resolves.toMatchObject({ parentId: 'sales-north' });
+  });
+});
+
 describe('appeals are scoped like their numbers', () => {
   let support: VmClient;
   let other: VmClient;

@@ -1,4 +1,5 @@
 import { OPERATION_PERMISSION, type OperationType } from '../../domain/operations.js';
+import { isPermission } from '../../domain/permissions.js';
 import type { OperationRecord } from '../store/operations-repo.js';
 import type { Store } from '../store/store.js';
 import { inScope, scopeOf, type Principal } from './authz.js';
@@ -12,6 +13,8 @@ export interface AuthorRights {
   covers(groupId: string): boolean;
   /** Why nothing is covered (`disabled`, `token_revoked`, `permission_missing`), or null. */
   why: string | null;
+  /** True if the author now holds `permission` over the group (for the move rule). */
+  holds(permission: string, groupId: string): boolean;
 }
 
 /**
@@ -21,8 +24,8 @@ export interface AuthorRights {
  * wider grant does not widen an old operation).
  */
 export function authorRights(store: Store, op: OperationRecord, now: string): AuthorRights {
-  if (SYSTEM_ACTORS.has(op.actor)) return { covers: () => true, why: null };
-  const none = (why: string): AuthorRights => ({ covers: () => false, why });
+  if (SYSTEM_ACTORS.has(op.actor)) return { covers: () => true, why: null, holds: () => true };
+  const none = (why: string): AuthorRights => ({ covers: () => false, why, holds: () => false });
   const user = store.users.get(op.createdBy);
   if (!user || user.status !== 'active') return none('disabled');
   let token: Principal['token'] = null;
@@ -38,11 +41,13 @@ export function authorRights(store: Store, op: OperationRecord, now: string): Au
     token,
     grants: store.users.grants(user.id),
   };
-  const scope = scopeOf(
-    principal,
-    OPERATION_PERMISSION[op.type as OperationType],
-    store.catalog.groupRecords(),
-  );
+  const groups = store.catalog.groupRecords();
+  const scope = scopeOf(principal, OPERATION_PERMISSION[op.type as OperationType], groups);
   if (scope.kind === 'groups' && scope.ids.size === 0) return none('permission_missing');
-  return { covers: (groupId) => inScope(scope, groupId), why: null };
+  return {
+    covers: (groupId) => inScope(scope, groupId),
+    why: null,
+    holds: (permission, groupId) =>
+      isPermission(permission) && inScope(scopeOf(principal, permission, groups), groupId),
+  };
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../../api/errors.js';
-import type { Permission } from '../../domain/permissions.js';
+import { isPermission, type Permission } from '../../domain/permissions.js';
 import type { GroupRecord } from '../store/catalog-repo.js';
 import type { TokenRecord } from '../store/auth-repo.js';
 import type { GrantRecord, UserRecord } from '../store/users-repo.js';
@@ -94,6 +94,62 @@ export function scopedGroupIds(scope: Scope, groups: GroupRecord[], group?: stri
   if (group === undefined) return ids;
   const sub = expandSubtrees(groups, [findGroup(groups, group, (id) => inScope(scope, id)).id]);
   return ids ? ids.filter((id) => sub.has(id)) : [...sub];
+}
+
+/** A role granted over a group subtree, as the move rule sees it: where it is rooted and what it gives. */
+export interface GrantRoot {
+  groupId: string;
+  permissions: string[];
+}
+
+/**
+ * The permissions that would newly reach something (a number, or a group's subtree) moved from under
+ * `from` to under `to`: those of grants rooted on the destination's ancestry (itself included) but not on
+ * the source's. Company-wide grants reach both places and never count.
+ */
+export function widenedByMove(
+  groups: GroupRecord[],
+  grants: GrantRoot[],
+  from: string | null,
+  to: string | null,
+): Set<string> {
+  const parent = new Map(groups.map((g) => [g.id, g.parentId]));
+  const ancestry = (id: string | null) => {
+    const out = new Set<string>();
+    for (let g = id; g; g = parent.get(g) ?? null) out.add(g);
+    return out;
+  };
+  const before = ancestry(from);
+  const after = ancestry(to);
+  const out = new Set<string>();
+  for (const g of grants) {
+    if (after.has(g.groupId) && !before.has(g.groupId)) for (const x of g.permissions) out.add(x);
+  }
+  return out;
+}
+
+/**
+ * A move may not widen anyone's rights beyond the mover's: every permission it would newly give (see
+ * widenedByMove) the mover must hold over the destination. Else 403 `move_widens_rights`. Without this, a
+ * Sales administrator could move a number under a group where a Viewer reads call details.
+ */
+export function requireMoveWithin(
+  p: Principal,
+  groups: GroupRecord[],
+  grants: GrantRoot[],
+  from: string | null,
+  to: string | null,
+): void {
+  const beyond = [...widenedByMove(groups, grants, from, to)].filter(
+    (x) => to === null || !isPermission(x) || !inScope(scopeOf(p, x, groups), to),
+  );
+  if (beyond.length) {
+    throw new ApiError(
+      'forbidden',
+      `The move would give holders of grants on the destination rights you do not hold there: ${beyond.join(', ')}`,
+      { reason: 'move_widens_rights', permissions: beyond.join(', ') },
+    );
+  }
 }
 
 /** Throws 403 unless the principal holds the permission somewhere. */

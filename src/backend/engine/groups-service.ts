@@ -2,7 +2,7 @@ import { ApiError } from '../../api/errors.js';
 import type { Group, GroupCreateBody, GroupUpdateBody } from '../../api/lines.js';
 import type { Store } from '../store/store.js';
 import type { GroupRecord } from '../store/catalog-repo.js';
-import { expandSubtrees, findGroup, scopeOf, type Principal } from './authz.js';
+import { expandSubtrees, findGroup, requireMoveWithin, scopeOf, type Principal } from './authz.js';
 
 /** Shaping the group tree within the caller's groups:write scope. */
 export class GroupsService {
@@ -52,6 +52,7 @@ export class GroupsService {
           });
         }
         this.requireScope(p, groups, parent?.id ?? null);
+        requireMoveWithin(p, groups, this.store.users.groupGrants(), group.parentId, parent?.id ?? null);
         this.store.groups.setParent(group.id, parent?.id ?? null);
       }
     });
@@ -94,6 +95,7 @@ export class GroupsService {
       });
     }
     this.requireScope(p, groups, target.id);
+    requireMoveWithin(p, groups, this.store.users.groupGrants(), group.id, target.id);
     this.store.transaction(() => this.store.groups.deleteInto(group.id, target.id));
   }
 

@@ -20,6 +20,7 @@ import {
   SIM_REPLACE_FEE,
   type OperationType,
 } from '../../domain/operations.js';
+import { isPermission } from '../../domain/permissions.js';
 import { planItem, type ItemPlan, type LineState } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
 import type { OperationRecord } from '../store/operations-repo.js';
@@ -147,7 +148,12 @@ export class OperationsService {
     const items: PlanItem[] = [];
     const totals = { apply: 0, skip: 0, fail: 0, monthlyDelta: 0, fees: 0 };
     const counts = new Map<string, number>();
-    const world = planWorld(this.store, counts, (g) => inScope(scope, g));
+    const world = planWorld(
+      this.store,
+      counts,
+      (g) => inScope(scope, g),
+      (permission, g) => isPermission(permission) && inScope(scopeOf(p, permission, groups), g),
+    );
     for (let i = 0; i < targets.length; i += 1000) {
       const chunk = targets.slice(i, i + 1000);
       const lines =

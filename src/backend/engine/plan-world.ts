@@ -1,5 +1,6 @@
 import type { PlanWorld } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
+import { widenedByMove } from './authz.js';
 
 /** The planner's view of the store, plus the money an operation spends as it goes. */
 export type SpendingWorld = PlanWorld & { spend(accountId: string, fee: number): void };
@@ -15,6 +16,8 @@ export function planWorld(
   tariffCounts: Map<string, number>,
   /** Groups a number may be moved into (the caller's scope); every group when left out. */
   destination: (groupId: string) => boolean = () => true,
+  /** Whether the mover holds a permission over a group, for the move rule; no rule when left out. */
+  mover?: (permission: string, groupId: string) => boolean,
 ): SpendingWorld {
   const changes = store.changes;
   const catalog = store.catalog;
@@ -38,5 +41,25 @@ export function planWorld(
     iccidInUse: (iccid) => changes.iccidInUse(iccid),
     numberExists: (m) => changes.numberExists(m),
     spend: (account, fee) => available.set(account, availableOf(account) - fee),
+    ...(mover ? { moveAllowed: moveRule(store, mover) } : {}),
+  };
+}
+
+/** The move rule (see requireMoveWithin) for the planner: read the grants once, answer each pair once. */
+function moveRule(
+  store: Store,
+  mover: (permission: string, groupId: string) => boolean,
+): (from: string, to: string) => boolean {
+  const groups = store.catalog.groupRecords();
+  const grants = store.users.groupGrants();
+  const answers = new Map<string, boolean>();
+  return (from, to) => {
+    const key = `${from}\u0000${to}`;
+    let ok = answers.get(key);
+    if (ok === undefined) {
+      ok = [...widenedByMove(groups, grants, from, to)].every((x) => mover(x, to));
+      answers.set(key, ok);
+    }
+    return ok;
   };
 }

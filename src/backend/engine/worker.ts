@@ -134,6 +134,7 @@ export class OperationWorker {
       this.store,
       tariffCounts,
       (g) => author.covers(g) && (!op.scope || op.scope.includes(g)),
+      (permission, g) => author.holds(permission, g),
     );
     const tally = { succeeded: 0, failed: 0, skipped: 0, cancelled: 0, monthlyDelta: 0, fees: 0 };
     for (const item of items) {

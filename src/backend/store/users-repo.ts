@@ -184,6 +184,17 @@ export class UsersRepo {
     this.db.prepare('DELETE FROM roles WHERE name = ?').run(name);
   }
 
+  /** Every grant rooted at a group (not company-wide), with its role's permissions: for the move rule. */
+  groupGrants(): { groupId: string; permissions: string[] }[] {
+    return this.db
+      .prepare<[], { groupId: string; permissions: string }>(
+        `SELECT DISTINCT ur.group_id AS groupId, r.permissions FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+          WHERE ur.group_id IS NOT NULL`,
+      )
+      .all()
+      .map((g) => ({ groupId: g.groupId, permissions: JSON.parse(g.permissions) as string[] }));
+  }
+
   /** True if the user holds this role over exactly this group (null = company). */
   hasGrant(userId: number, role: string, groupId: string | null): boolean {
     return this.grants(userId).some((g) => g.role === role && g.groupId === groupId);

@@ -168,6 +168,8 @@ export const en = {
   'msg.userEnabled': '{email} is enabled.',
   'reason.last_admin':
     'this would leave no active administrator with every permission over the whole company',
+  'reason.move_widens_rights':
+    'the move would give holders of grants on the destination rights you do not hold there: {permissions}',
   'reason.user_outranks': '{user} has rights or a scope beyond yours',
   'reason.role_builtin': '"{role}" is a built-in role and cannot be changed or deleted',
   'reason.session_required': 'API tokens cannot do this; log in interactively (vm login)',
@@ -415,6 +417,8 @@ export const en = {
   'item.already_in_group': 'already in this group',
   'item.number_unavailable': 'the new number is not available',
   'item.account_unknown': 'no such account',
+  'item.move_widens_rights':
+    'moving it there would give someone rights over it that you do not hold there (a grant on the destination)',
   'item.author_not_permitted':
     'whoever submitted it may no longer change this number (disabled, rights or group taken away, token revoked)',
   'change.noTargets':

@@ -171,6 +171,8 @@ export const ru: Record<MessageKey, string> = {
   'msg.userDisabled': '{email} отключён; его сеансы и токены больше не работают.',
   'msg.userEnabled': '{email} включён.',
   'reason.last_admin': 'в компании не останется активного администратора со всеми правами на всю компанию',
+  'reason.move_widens_rights':
+    'перенос дал бы владельцам ролей на группе назначения права, которых у вас там нет: {permissions}',
   'reason.user_outranks': 'у {user} больше прав или шире область, чем у вас',
   'reason.role_builtin': '«{role}» — встроенная роль, её нельзя изменить или удалить',
   'reason.session_required': 'API-токенам это недоступно; войдите интерактивно (vm login)',
@@ -419,6 +421,8 @@ export const ru: Record<MessageKey, string> = {
   'item.already_in_group': 'уже в этой группе',
   'item.number_unavailable': 'новый номер недоступен',
   'item.account_unknown': 'нет такого лицевого счёта',
+  'item.move_widens_rights':
+    'перенос туда дал бы кому-то права на него, которых у вас там нет (выдача роли на группу назначения)',
   'item.author_not_permitted':
     'автор операции больше не вправе менять этот номер (отключён, права или группа отозваны, токен отозван)',
   'change.noTargets':
