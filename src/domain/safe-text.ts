@@ -23,10 +23,15 @@ export function visibleEscape(c: string): string {
   return NAMED[c] ?? `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
 }
 
-/** The code points escapeControlChars escapes, in order (for SQL, which has no regular expressions). */
-export const CONTROL_CODE_POINTS: readonly number[] = Array.from({ length: 0x2070 }, (_, cp) => cp).filter(
-  (cp) => String.fromCodePoint(cp).replace(CONTROL, '') === '',
-);
+/**
+ * The code points escapeControlChars escapes, in order (for SQL, which has no regular expressions).
+ * A function, not a constant: the CLI loads this module on every run and never needs the list.
+ */
+export function controlCodePoints(): number[] {
+  return Array.from({ length: 0x2070 }, (_, cp) => cp).filter(
+    (cp) => String.fromCodePoint(cp).replace(CONTROL, '') === '',
+  );
+}
 
 /** One line of text with every control and bidi character shown as an escape (`\n`, `\u001b`, `\u202e`). */
 export function escapeControlChars(text: string): string {

@@ -1,5 +1,5 @@
 import type { RecordFormat } from '../../domain/record-format.js';
-import { CONTROL_CODE_POINTS, FORMULA_START_CHARS, visibleEscape } from '../../domain/safe-text.js';
+import { controlCodePoints, FORMULA_START_CHARS, visibleEscape } from '../../domain/safe-text.js';
 
 /**
  * The stored column of each record field. `freeText`: a name or place as people wrote it, which a
@@ -24,7 +24,7 @@ const sqlText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 // that text goes through a replace() per character. The GLOB's class is a few wide ranges, a superset
 // (it also takes tab, LF, CR, and punctuation such as dashes between U+200E and U+2069): a class of every
 // character one by one made a TSV export five times slower. NUL is left out: SQLite ends a pattern there, and no name holds one.
-const ESCAPED = CONTROL_CODE_POINTS.filter((cp) => cp !== 0 && ![9, 10, 13].includes(cp));
+const ESCAPED = controlCodePoints().filter((cp) => cp !== 0 && ![9, 10, 13].includes(cp));
 const MAY_HAVE_CONTROL = `'*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || char(${0x61c}) || char(${0x200e}) || '-' || char(${0x2069}) || ']*'`;
 const FORMULA_START = FORMULA_START_CHARS.map((c) =>
   c.charCodeAt(0) < 32 ? `char(${c.charCodeAt(0)})` : sqlText(c),
