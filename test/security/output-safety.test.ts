@@ -15,6 +15,7 @@ import type { Group, Line } from '../../src/api/lines.js';
 import type { PlanItem } from '../../src/api/operations.js';
 import { cdrLineSql } from '../../src/backend/store/cdr-lines.js';
 import { describeError } from '../../src/cli/errors.js';
+import { formatRowErrors } from '../../src/cli/input/input-error.js';
 import { HELP_TOPICS, helpTopic } from '../../src/cli/help-topics.js';
 import { translator } from '../../src/cli/i18n/catalogs.js';
 import {
@@ -200,6 +201,23 @@ describe('control characters never reach a terminal raw', () => {
     expect(describeError(named, en).message).toBe('You already have a token named "x\\u001b[2J\\ny"');
     const plain = new ApiError('conflict', 'Group "\u202eevil\r" exists');
     expect(describeError(plain, en).message).toBe('Group "\\u202eevil\\r" exists');
+  });
+});
+
+describe('rows of an input file quoted in messages', () => {
+  it('show a row holding ESC or a line break on one line, escaped', () => {
+    const text = formatRowErrors(
+      [
+        {
+          source: 'staff.csv',
+          line: 3,
+          value: 'x',
+          reason: '"8916\u001b[2J\nvm: ok" is not a valid phone number',
+        },
+      ],
+      1,
+    );
+    expect(text).toBe('staff.csv:3: "8916\\u001b[2J\\nvm: ok" is not a valid phone number');
   });
 });
 
