@@ -93,6 +93,11 @@ const DetailTargets = {
   ),
 };
 
+const RawCsv = Type.Boolean({
+  description:
+    "csv: free text (peerName, location) exactly as stored; by default a cell starting with = + - @ tab or CR gets a leading ' so a spreadsheet shows it instead of running it",
+});
+
 /** How a stream of records is written. */
 export const StreamFormat = {
   format: Type.Optional(
@@ -101,6 +106,7 @@ export const StreamFormat = {
   excel: Type.Optional(
     Type.Boolean({ description: "csv for Russian Excel: UTF-8 BOM, ';', decimal comma, CRLF" }),
   ),
+  rawCsv: Type.Optional(RawCsv),
   fields: Type.Optional(
     Type.Array(Type.Union(CDR_FIELDS.map((f) => Type.Literal(f))), { minItems: 1, uniqueItems: true }),
   ),
@@ -115,6 +121,7 @@ export type DetailRequestBody = Static<typeof DetailRequestBody>;
 export const DetailFileQuery = Type.Object({
   format: StreamFormat.format,
   excel: StreamFormat.excel,
+  rawCsv: StreamFormat.rawCsv,
   fields: Type.Optional(Type.String({ maxLength: 200, description: 'Comma-separated field names' })),
 });
 
@@ -198,6 +205,12 @@ export const ReportColumn = Type.Object({
     Type.Literal('time'),
     Type.Literal('list'),
   ]),
+  freeText: Type.Optional(
+    Type.Literal(true, {
+      description:
+        "Text people wrote (a name, a reason), not a typed value: a CSV export puts a leading ' before such a cell starting with = + - @ tab or CR",
+    }),
+  ),
 });
 
 export const Report = Type.Object({

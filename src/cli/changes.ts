@@ -443,12 +443,12 @@ function planColumns(ctx: Context): Column<PlanItem>[] {
   return [
     { key: 'msisdn', header: t('col.msisdn') },
     { key: 'outcome', header: t('col.outcome') },
-    { key: 'before', header: t('col.now'), get: (i) => describeFields(i.before) },
-    { key: 'after', header: t('col.after'), get: (i) => describeFields(i.after) },
+    { key: 'before', header: t('col.now'), get: (i) => describeFields(i.before), freeText: true },
+    { key: 'after', header: t('col.after'), get: (i) => describeFields(i.after), freeText: true },
     { key: 'monthlyDelta', header: t('col.delta'), kind: 'money' },
     { key: 'fee', header: t('col.fee'), kind: 'money' },
     { key: 'code', header: t('col.problem'), inTable: false },
-    { key: 'reason', header: t('col.reason'), get: (i) => itemReason(ctx, i.code, i.detail) },
+    { key: 'reason', header: t('col.reason'), get: (i) => itemReason(ctx, i.code, i.detail), freeText: true },
   ];
 }
 
@@ -539,10 +539,22 @@ export function itemColumns(ctx: Context): Column<OperationItem>[] {
     { key: 'msisdn', header: t('col.msisdn') },
     { key: 'state', header: t('col.state') },
     { key: 'code', header: t('col.problem'), inTable: false },
-    { key: 'reason', header: t('col.reason'), get: (i) => itemReason(ctx, i.code, i.detail) },
-    { key: 'detail', header: t('col.description'), inTable: false },
-    { key: 'before', header: t('col.now'), get: (i) => describeFields(i.before), inTable: false },
-    { key: 'after', header: t('col.after'), get: (i) => describeFields(i.after), inTable: false },
+    { key: 'reason', header: t('col.reason'), get: (i) => itemReason(ctx, i.code, i.detail), freeText: true },
+    { key: 'detail', header: t('col.description'), inTable: false, freeText: true },
+    {
+      key: 'before',
+      header: t('col.now'),
+      get: (i) => describeFields(i.before),
+      inTable: false,
+      freeText: true,
+    },
+    {
+      key: 'after',
+      header: t('col.after'),
+      get: (i) => describeFields(i.after),
+      inTable: false,
+      freeText: true,
+    },
     { key: 'seq', header: '#', kind: 'number', inTable: false },
   ];
 }

@@ -4,6 +4,7 @@ import type { VmClient } from '../client/client.js';
 import type { ConfigStore } from './config.js';
 import { CliError, UsageError } from './errors.js';
 import type { Lang, Translate } from './i18n/index.js';
+import { escapeControlCharsKeepingLines } from '../domain/safe-text.js';
 import type { Column } from './output/render.js';
 import { VERSION } from '../api/version.js';
 
@@ -25,6 +26,7 @@ export interface GlobalOptions {
   ndjson?: boolean;
   csv?: boolean;
   excel?: boolean;
+  rawCsv?: boolean;
   format?: string;
   fields?: string;
   color?: boolean;
@@ -87,9 +89,9 @@ export class Context {
     return ok;
   }
 
-  /** A note for people (stderr), unless --quiet. */
+  /** A note for people (stderr), unless --quiet; never a raw control character (it may quote server text). */
   note(message: string): void {
-    if (!this.opts.quiet) this.io.stderr.write(`${message}\n`);
+    if (!this.opts.quiet) this.io.stderr.write(`${escapeControlCharsKeepingLines(message)}\n`);
   }
 
   /** The profile name: --profile, VM_PROFILE, or "default". */
@@ -187,6 +189,7 @@ export class Context {
       color: this.color,
       lang: this.lang,
       excel: this.opts.excel,
+      rawCsv: this.opts.rawCsv,
       width: this.io.columns,
     };
   }

@@ -1,4 +1,5 @@
 import type { MessageKey, Translate } from './i18n/index.js';
+import { escapeControlChars } from '../domain/safe-text.js';
 
 /** A mistake in how vm was called, or in its input: exit 2. */
 export class UsageError extends Error {
@@ -131,6 +132,8 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
 /**
  * The backend's message in the user's language: errors carry `details.reason`, a stable sub-code with
  * its parameters, which the catalogs word; an unknown reason falls back to the server's English text.
+ * Either way names the server echoes (`You already have a token named "..."`) have their control
+ * characters escaped, as the parameters of every message have.
  */
 function localizedDetail(e: ErrorLike, t: Translate): string {
   const reason = e.details?.reason;
@@ -142,7 +145,7 @@ function localizedDetail(e: ErrorLike, t: Translate): string {
     const text = t(key, params);
     if (text !== key) return text;
   }
-  return e.message ?? e.code ?? '';
+  return escapeControlChars(e.message ?? e.code ?? '');
 }
 
 /** commander's own usage messages, worded in Russian (English passes through as commander wrote it). */

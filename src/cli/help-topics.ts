@@ -1,7 +1,7 @@
 import type { Lang } from './i18n/index.js';
 
 /** The names of the help topics `vm help TOPIC` prints. */
-export const HELP_TOPICS = ['environment', 'exit-codes', 'targets', 'billing'] as const;
+export const HELP_TOPICS = ['environment', 'exit-codes', 'targets', 'billing', 'output'] as const;
 export type HelpTopic = (typeof HELP_TOPICS)[number];
 
 const ENVIRONMENT: Record<Lang, string> = {
@@ -221,9 +221,103 @@ Days before the backend's first start are history: readable, never charged.
 `,
 };
 
+const OUTPUT: Record<Lang, string> = {
+  en: `What vm prints, in which formats, and what it changes in the values
+
+stdout carries data only; messages, warnings and progress go to stderr.
+
+Formats:
+  (terminal)      a table with colour, dates and money as people read them; groups as a tree
+  (pipe or file)  TSV: a header line of field names, then a line per row, fields separated by tabs
+  --json          a JSON array of the API's objects as they are (an object for a single item)
+  --jsonl         one JSON object a line, for streams (also --ndjson)
+  --csv           CSV: RFC 4180, UTF-8, LF line ends; a field with , " or a line break is quoted
+  --excel         CSV for Russian Excel: a BOM, ";" between fields, CRLF, money with a decimal comma
+  --raw-csv       CSV with free text exactly as stored (see below)
+  -o FORMAT       table, json, jsonl, csv or tsv; beats the flags above
+  --fields a,b,c  these fields in this order; names are the API's (see --json); TSV/CSV without it
+                  print all the command's columns, also those the table leaves out
+
+Values:
+  money   TSV/CSV: decimal rubles, 1234.50 (--excel: 1234,50); JSON: integer kopecks, 123450;
+          table: RUB 1,234.50 (ru: 1 234,50 ₽)
+  times   TSV/CSV/JSON: ISO 8601 in UTC, 2026-11-01T09:30:00Z; table: 2026-11-01 09:30 (UTC)
+  lists   joined by "," (table: ", ");  yes/no: true/false;  no value: an empty field (table: —)
+
+Free text opens safely in a spreadsheet:
+  Names, e-mails, subjects, reasons and other text that people typed may hold anything. In CSV
+  (--csv, --excel, -o csv, vm detail --csv) such a cell that starts with = + - @, a tab or a CR
+  gets a ' in front: =HYPERLINK("http://x","y") is written '=HYPERLINK("http://x","y"), and a
+  spreadsheet shows it as text instead of running it as a formula. Typed values are never
+  changed: +79161234567, -150.00, ids, codes, counts and times stay as they are. A --fields name
+  that is not one of the command's columns counts as free text. --raw-csv turns this off for
+  programs that read CSV (on its own it means --csv). TSV, JSON and JSON lines never add it.
+
+Control characters never reach the terminal:
+  In the table, the tree, a single item, in messages and in TSV, control characters in a value are
+  shown as escapes instead of acting on the terminal: tab, line break and CR as \\t \\n \\r, any
+  other (ESC, BEL, bidi overrides such as U+202E) as \\u001b, \\u0007, \\u202e. So a value is one line
+  and a TSV row one line; TSV also writes a backslash as \\\\, so a script can undo it exactly.
+  JSON stays exact (it escapes \\u0000-\\u001f itself; read it with a JSON parser, not by eye).
+
+Examples:
+  $ vm users list --csv > users.csv
+  $ vm numbers list --excel --fields msisdn,employee,tariff > numbers.csv
+  $ vm users list --raw-csv | ./import-users
+`,
+  ru: `Что печатает vm, в каких форматах и что меняет в значениях
+
+В stdout — только данные; сообщения, предупреждения и прогресс идут в stderr.
+
+Форматы:
+  (терминал)      таблица с цветом, даты и деньги в привычном виде; группы — деревом
+  (канал, файл)   TSV: строка заголовка с именами полей, затем по строке на запись, поля через табуляцию
+  --json          JSON-массив объектов API как есть (объект — для одной записи)
+  --jsonl         по JSON-объекту в строке, для потоков (также --ndjson)
+  --csv           CSV: RFC 4180, UTF-8, концы строк LF; поле с , " или переводом строки — в кавычках
+  --excel         CSV для русского Excel: BOM, «;» между полями, CRLF, деньги с десятичной запятой
+  --raw-csv       CSV со свободным текстом как он хранится (см. ниже)
+  -o ФОРМАТ       table, json, jsonl, csv или tsv; важнее флагов выше
+  --fields a,b,c  эти поля в этом порядке; имена — как в API (см. --json); TSV/CSV без него
+                  печатают все колонки команды, и те, которых нет в таблице
+
+Значения:
+  деньги  TSV/CSV: рубли с дробной частью, 1234.50 (--excel: 1234,50); JSON: целые копейки, 123450;
+          таблица: 1 234,50 ₽ (en: RUB 1,234.50)
+  время   TSV/CSV/JSON: ISO 8601 в UTC, 2026-11-01T09:30:00Z; таблица: 2026-11-01 09:30 (UTC)
+  списки  через «,» (в таблице «, »);  да/нет: true/false;  нет значения: пустое поле (в таблице —)
+
+Свободный текст безопасно открывается в таблицах:
+  Имена, e-mail, темы, причины и другой текст, который набрали люди, может содержать что угодно.
+  В CSV (--csv, --excel, -o csv, vm detail --csv) такая ячейка, начинающаяся с = + - @, табуляции
+  или CR, получает ' в начале: =HYPERLINK("http://x","y") записывается как '=HYPERLINK("http://x","y"),
+  и Excel или LibreOffice покажут её текстом, а не выполнят как формулу. Типизированные значения не
+  меняются никогда: +79161234567, -150.00, id, коды, количества и время остаются как есть. Имя в
+  --fields, которого нет среди колонок команды, считается свободным текстом. --raw-csv отключает
+  это для программ, читающих CSV (сам по себе означает --csv). TSV, JSON и JSON lines его не добавляют.
+
+Управляющие символы не попадают в терминал:
+  В таблице, дереве, карточке записи, сообщениях и в TSV управляющие символы в значении показываются
+  экранированными, а не действуют на терминал: табуляция, перевод строки и CR — как \\t \\n \\r,
+  остальные (ESC, BEL, смена направления текста вроде U+202E) — как \\u001b, \\u0007, \\u202e. Значение
+  остаётся одной строкой, строка TSV — тоже; обратную косую черту TSV пишет как \\\\, чтобы скрипт мог
+  точно вернуть исходное. JSON остаётся точным (\\u0000-\\u001f он экранирует сам; читайте его
+  JSON-парсером, а не глазами).
+
+Примеры:
+  $ vm users list --csv > users.csv
+  $ vm numbers list --excel --fields msisdn,employee,tariff > numbers.csv
+  $ vm users list --raw-csv | ./import-users
+`,
+};
+
 /** The text of a help topic in a language. */
 export function helpTopic(name: HelpTopic, lang: Lang): string {
-  return { environment: ENVIRONMENT, 'exit-codes': EXIT_CODES, targets: TARGETS, billing: BILLING }[name][
-    lang
-  ];
+  return {
+    environment: ENVIRONMENT,
+    'exit-codes': EXIT_CODES,
+    targets: TARGETS,
+    billing: BILLING,
+    output: OUTPUT,
+  }[name][lang];
 }

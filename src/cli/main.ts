@@ -3,6 +3,7 @@ import { Context, VERSION, type IOStreams } from './context.js';
 import { describeError, EXIT, localizeCommanderMessage } from './errors.js';
 import { detectLang, loadTranslator } from './i18n/index.js';
 import { withExamples } from './command-options.js';
+import { escapeControlCharsKeepingLines } from '../domain/safe-text.js';
 import * as accounts from './commands/accounts.js';
 import * as appeal from './commands/appeal.js';
 import * as audit from './commands/audit.js';
@@ -81,6 +82,7 @@ export function buildProgram(ctx: Context): Command {
     .addOption(new Option('--ndjson', t('opt.jsonl')).hideHelp())
     .addOption(new Option('--csv', t('opt.csv')))
     .addOption(new Option('--excel', t('opt.excel')))
+    .addOption(new Option('--raw-csv', t('opt.rawCsv')))
     .addOption(new Option('-o, --format <format>', t('opt.format')))
     .addOption(new Option('--fields <list>', t('opt.fields')))
     .addOption(new Option('--no-color', t('opt.noColor')))
@@ -119,7 +121,10 @@ export async function run(argv: string[], io: IOStreams, env: NodeJS.ProcessEnv)
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(`vm: ${localizeCommanderMessage(s.replace(/^error: /, ''), lang)}`),
+      outputError: (s, write) =>
+        write(
+          `vm: ${escapeControlCharsKeepingLines(localizeCommanderMessage(s.replace(/^error: /, ''), lang))}`,
+        ),
     });
     cmd.commands.forEach(applyRecursively);
   };
@@ -141,7 +146,8 @@ export async function run(argv: string[], io: IOStreams, env: NodeJS.ProcessEnv)
     // The reader closed the pipe (`| head`): stop quietly.
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
     const { exitCode, message } = describeError(err, t);
-    io.stderr.write(`vm: ${message}\n`);
+    // Messages may quote input files or the server; a list of bad rows keeps its lines, nothing else acts.
+    io.stderr.write(`vm: ${escapeControlCharsKeepingLines(message)}\n`);
     return exitCode;
   } finally {
     await ctx.close();

@@ -46,7 +46,7 @@ export class DetailService {
   /** The records of the numbers and days asked, as a stream. */
   query(p: Principal, body: CdrQueryBody): RecordStream {
     const { msisdns, from, to } = this.resolve(p, body);
-    return this.stream(msisdns, from, to, this.writer(body.format, body.fields, body.excel));
+    return this.stream(msisdns, from, to, this.writer(body.format, body.fields, body.excel, body.rawCsv));
   }
 
   /** Starts a background export (exactly once per Idempotency-Key). */
@@ -111,7 +111,7 @@ export class DetailService {
   file(
     p: Principal,
     id: string,
-    q: { format?: RecordFormat; excel?: boolean; fields?: string },
+    q: { format?: RecordFormat; excel?: boolean; rawCsv?: boolean; fields?: string },
   ): RecordStream {
     const r = this.own(p, id);
     if (r.state !== 'done')
@@ -133,7 +133,7 @@ export class DetailService {
       JSON.parse(r.numbers) as string[],
       r.dayFrom,
       addDays(r.dayTo, 1),
-      this.writer(q.format, fields as (typeof CDR_FIELDS)[number][] | undefined, q.excel),
+      this.writer(q.format, fields as (typeof CDR_FIELDS)[number][] | undefined, q.excel, q.rawCsv),
       false,
     );
   }
@@ -173,8 +173,9 @@ export class DetailService {
     format: RecordFormat | undefined,
     fields: readonly string[] | undefined,
     excel: boolean | undefined,
+    rawCsv: boolean | undefined,
   ): ExportLayout {
-    return exportLayout(format ?? 'jsonl', fields ?? CDR_FIELDS, excel === true);
+    return exportLayout(format ?? 'jsonl', fields ?? CDR_FIELDS, excel === true, rawCsv === true);
   }
 
   /** Which numbers and days: exactly one of numbers, group, all; numbers outside the caller's scope are unknown. */

@@ -14,7 +14,8 @@ import { requirePermission, scopeIds, scopeOf, scopedGroupIds, type Principal } 
 import { requireMsisdn } from './number-param.js';
 import type { Usage } from './usage.js';
 
-type Kind = Report['columns'][number]['kind'];
+/** A column's kind, or `free`: text people wrote (names, reasons), `text` to show and guarded in a CSV. */
+type Kind = Report['columns'][number]['kind'] | 'free';
 type Row = Record<string, unknown>;
 
 /** What each report is; `vm report list` prints this. */
@@ -24,7 +25,7 @@ const INFO: Record<ReportType, { description: string; filters: string[]; columns
     filters: ['from', 'to', 'group', 'number', 'account', 'by'],
     columns: [
       ['key', 'text'],
-      ['name', 'text'],
+      ['name', 'free'],
       ['numbers', 'number'],
       ['tariffFees', 'money'],
       ['serviceFees', 'money'],
@@ -38,7 +39,7 @@ const INFO: Record<ReportType, { description: string; filters: string[]; columns
     filters: ['from', 'to', 'group', 'number', 'account'],
     columns: [
       ['msisdn', 'text'],
-      ['employee', 'text'],
+      ['employee', 'free'],
       ['tariff', 'text'],
       ['calls', 'number'],
       ['minutes', 'number'],
@@ -54,8 +55,8 @@ const INFO: Record<ReportType, { description: string; filters: string[]; columns
     filters: ['group', 'number', 'account'],
     columns: [
       ['msisdn', 'text'],
-      ['employee', 'text'],
-      ['group', 'text'],
+      ['employee', 'free'],
+      ['group', 'free'],
       ['account', 'text'],
       ['region', 'text'],
       ['tariff', 'text'],
@@ -69,9 +70,9 @@ const INFO: Record<ReportType, { description: string; filters: string[]; columns
     filters: ['group', 'number', 'account'],
     columns: [
       ['msisdn', 'text'],
-      ['employee', 'text'],
-      ['group', 'text'],
-      ['reason', 'text'],
+      ['employee', 'free'],
+      ['group', 'free'],
+      ['reason', 'free'],
       ['since', 'time'],
     ],
   },
@@ -81,7 +82,7 @@ const INFO: Record<ReportType, { description: string; filters: string[]; columns
     columns: [
       ['time', 'time'],
       ['msisdn', 'text'],
-      ['employee', 'text'],
+      ['employee', 'free'],
       ['monthly', 'money'],
       ['spent', 'money'],
       ['action', 'text'],
@@ -93,9 +94,9 @@ const INFO: Record<ReportType, { description: string; filters: string[]; columns
     filters: ['from', 'to', 'actor', 'number'],
     columns: [
       ['time', 'time'],
-      ['actor', 'text'],
+      ['actor', 'free'],
       ['action', 'text'],
-      ['target', 'text'],
+      ['target', 'free'],
       ['result', 'text'],
     ],
   },
@@ -105,7 +106,7 @@ const INFO: Record<ReportType, { description: string; filters: string[]; columns
     filters: ['group', 'number', 'account'],
     columns: [
       ['msisdn', 'text'],
-      ['employee', 'text'],
+      ['employee', 'free'],
       ['tariff', 'text'],
       ['currentCost', 'money'],
       ['suggested', 'text'],
@@ -150,7 +151,9 @@ export class ReportsService {
     let to = q.to ?? today;
     if (to < from)
       throw new ApiError('validation_failed', `The period ${from}..${to} is empty`, { reason: 'bad_period' });
-    const columns = INFO[t].columns.map(([key, kind]) => ({ key, kind }));
+    const columns = INFO[t].columns.map(([key, kind]) =>
+      kind === 'free' ? { key, kind: 'text' as const, freeText: true as const } : { key, kind },
+    );
     const range = { from, to: addDays(to, 1) };
     let rows: Row[];
     let totals: Row | null = null;

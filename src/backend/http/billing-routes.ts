@@ -39,7 +39,7 @@ export function billingRoutes(app: FastifyInstance, s: BackendServices): void {
     const out = s.detail.file(
       principal,
       params.id as string,
-      query as { format?: RecordFormat; excel?: boolean; fields?: string },
+      query as { format?: RecordFormat; excel?: boolean; rawCsv?: boolean; fields?: string },
     );
     reply.type(out.contentType);
     return out.body;

@@ -270,10 +270,10 @@ export class BillingRepo {
     msisdns: string[],
     from: string,
     to: string,
-    out: { fields: readonly string[]; format: RecordFormat; excel: boolean; eol: string },
+    out: { fields: readonly string[]; format: RecordFormat; excel: boolean; rawCsv: boolean; eol: string },
   ): Buffer | null {
     const eol = out.eol === '\r\n' ? 'char(13) || char(10)' : 'char(10)';
-    const sql = `SELECT CAST(group_concat(${cdrLineSql(out.fields, out.format, out.excel)} || ${eol}, ''
+    const sql = `SELECT CAST(group_concat(${cdrLineSql(out.fields, out.format, out.excel, out.rawCsv)} || ${eol}, ''
         ORDER BY msisdn, started_at, seq) AS BLOB)
       FROM cdr WHERE msisdn IN (SELECT value FROM json_each(?)) AND started_at >= ? AND started_at < ?`;
     let stmt = this.chunkStatements.get(sql);

@@ -19,7 +19,7 @@ export function register(program: Command, ctx: Context): void {
     const client = await ctx.client();
     const columns: Column<Account>[] = [
       { key: 'id', header: t('col.account') },
-      { key: 'name', header: t('col.name') },
+      { key: 'name', header: t('col.name'), freeText: true },
       { key: 'contractNo', header: t('col.contractNo') },
       { key: 'region', header: t('col.region') },
       { key: 'balance', header: t('col.balance'), kind: 'money' },

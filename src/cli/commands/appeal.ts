@@ -110,8 +110,11 @@ export function register(program: Command, ctx: Context): void {
     const a = await (await ctx.client()).call('appeals.show', { params: { id } });
     if ((await ctx.format()) !== 'table') return ctx.printObject(a, appealColumns(ctx));
     await ctx.printObject(a, appealColumns(ctx));
-    for (const m of a.thread)
-      ctx.io.stdout.write(`\n[${m.time.slice(0, 16).replace('T', ' ')}] ${m.author}:\n${m.text}\n`);
+    const { formatTime, indentedText, tableCell } = await import('../output/cells.js');
+    for (const m of a.thread) {
+      const author = tableCell(m.author, 'text', ctx.lang);
+      ctx.io.stdout.write(`\n[${formatTime(m.time)}] ${author}:\n${indentedText(m.text)}\n`);
+    }
   });
 
   withExamples(
@@ -167,9 +170,9 @@ function summaryColumns(ctx: Context): Column<AppealSummary>[] {
     { key: 'id', header: t('col.id') },
     { key: 'type', header: t('col.type') },
     { key: 'status', header: t('col.status') },
-    { key: 'subject', header: t('col.subject') },
+    { key: 'subject', header: t('col.subject'), freeText: true },
     { key: 'number', header: t('col.msisdn') },
-    { key: 'author', header: t('col.createdBy') },
+    { key: 'author', header: t('col.createdBy'), freeText: true },
     { key: 'createdAt', header: t('col.created'), kind: 'time' },
     { key: 'updatedAt', header: t('col.time'), kind: 'time' },
   ];
@@ -184,6 +187,7 @@ function appealColumns(ctx: Context): Column<Appeal>[] {
       header: t('col.attachments'),
       kind: 'list',
       get: (a) => a.attachments.map((f) => `${f.name} (${f.size} B)`),
+      freeText: true,
     },
     {
       key: 'history',

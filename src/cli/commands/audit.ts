@@ -49,12 +49,18 @@ export function register(program: Command, ctx: Context): void {
     const client = await ctx.client();
     const columns: Column<AuditEntry>[] = [
       { key: 'time', header: t('col.time'), kind: 'time' },
-      { key: 'actor', header: t('col.createdBy') },
+      { key: 'actor', header: t('col.createdBy'), freeText: true },
       { key: 'action', header: t('col.type') },
-      { key: 'target', header: t('col.target') },
+      { key: 'target', header: t('col.target'), freeText: true },
       { key: 'result', header: t('col.result') },
       { key: 'ip', header: t('col.ip') },
-      { key: 'params', header: t('col.description'), get: (e) => JSON.stringify(e.params), inTable: false },
+      {
+        key: 'params',
+        header: t('col.description'),
+        get: (e) => JSON.stringify(e.params),
+        inTable: false,
+        freeText: true,
+      },
       { key: 'requestId', header: 'request id', inTable: false },
       { key: 'id', header: t('col.id'), kind: 'number', inTable: false },
     ];

@@ -86,11 +86,16 @@ export function register(program: Command, ctx: Context): void {
     const me = await (await ctx.client()).call('me.show');
     const server = await ctx.server();
     const columns: Column<Me>[] = [
-      { key: 'name', header: t('col.name') },
-      { key: 'email', header: t('col.email') },
+      { key: 'name', header: t('col.name'), freeText: true },
+      { key: 'email', header: t('col.email'), freeText: true },
       { key: 'phone', header: t('col.phone') },
-      { key: 'company', header: t('col.company') },
-      { key: 'via', header: t('col.via'), get: (m) => (m.tokenName ? `token ${m.tokenName}` : m.via) },
+      { key: 'company', header: t('col.company'), freeText: true },
+      {
+        key: 'via',
+        header: t('col.via'),
+        get: (m) => (m.tokenName ? `token ${m.tokenName}` : m.via),
+        freeText: true,
+      },
       { key: 'server', header: t('col.server'), get: () => server },
       {
         key: 'grants',
@@ -100,6 +105,7 @@ export function register(program: Command, ctx: Context): void {
           m.grants.map(
             (g) => `${g.role} @ ${g.groupId ?? t('value.wholeCompany')}: ${g.permissions.join(' ')}`,
           ),
+        freeText: true,
       },
     ];
     await ctx.printObject(me, columns);
@@ -114,10 +120,10 @@ export function register(program: Command, ctx: Context): void {
     const columns: Column<LoginRecord>[] = [
       { key: 'time', header: t('col.time'), kind: 'time' },
       { key: 'ip', header: t('col.ip') },
-      { key: 'client', header: t('col.client') },
-      { key: 'login', header: t('col.login') },
+      { key: 'client', header: t('col.client'), freeText: true },
+      { key: 'login', header: t('col.login'), freeText: true },
       { key: 'success', header: t('col.result'), kind: 'bool' },
-      { key: 'reason', header: t('col.description') },
+      { key: 'reason', header: t('col.description'), freeText: true },
       { key: 'current', header: t('value.current'), kind: 'bool' },
     ];
     await ctx.printRows(

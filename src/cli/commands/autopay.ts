@@ -52,7 +52,7 @@ export function register(program: Command, ctx: Context): void {
       { key: 'accountId', header: t('col.account') },
       { key: 'below', header: t('col.below'), kind: 'money' },
       { key: 'amount', header: t('col.amount'), kind: 'money' },
-      { key: 'updatedBy', header: t('col.createdBy') },
+      { key: 'updatedBy', header: t('col.createdBy'), freeText: true },
       { key: 'updatedAt', header: t('col.time'), kind: 'time' },
     ];
     await ctx.printRows((await (await ctx.client()).call('autopay.list')).data, columns);

@@ -31,7 +31,7 @@ export function register(program: Command, ctx: Context): void {
       });
     const columns: Column<BalanceRow>[] = [
       { key: 'accountId', header: t('col.account') },
-      { key: 'name', header: t('col.name') },
+      { key: 'name', header: t('col.name'), freeText: true },
       { key: 'balance', header: t('col.balance'), kind: 'money' },
       { key: 'creditLimit', header: t('col.credit'), kind: 'money' },
       { key: 'periodStart', header: t('col.periodStart') },

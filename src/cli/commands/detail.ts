@@ -85,6 +85,7 @@ export function register(program: Command, ctx: Context): void {
           query: {
             format: output.server,
             excel: output.excel || undefined,
+            rawCsv: output.rawCsv || undefined,
             fields: output.fields?.join(','),
           },
         }),
@@ -106,6 +107,7 @@ export function register(program: Command, ctx: Context): void {
           ...range,
           format: output.server,
           ...(output.excel ? { excel: true } : {}),
+          ...(output.rawCsv ? { rawCsv: true } : {}),
           ...(output.fields ? { fields: output.fields } : {}),
         },
       }),
@@ -141,7 +143,12 @@ export function register(program: Command, ctx: Context): void {
       ctx,
       client.stream('detailRequests.file', {
         params: { id },
-        query: { format: output.server, excel: output.excel || undefined, fields: output.fields?.join(',') },
+        query: {
+          format: output.server,
+          excel: output.excel || undefined,
+          rawCsv: output.rawCsv || undefined,
+          fields: output.fields?.join(','),
+        },
       }),
       output,
       flags.output,
@@ -191,6 +198,8 @@ interface OutputChoice {
   /** What the backend is asked for (JSON and the table are made from JSON lines). */
   server: 'jsonl' | 'csv' | 'tsv';
   excel: boolean;
+  /** --raw-csv: free text without the `'` that keeps a spreadsheet from running it. */
+  rawCsv: boolean;
   fields?: string[];
 }
 
@@ -212,7 +221,13 @@ async function outputOf(ctx: Context, file?: string): Promise<OutputChoice> {
         throw new UnknownFieldError(field, [...CDR_FIELDS]);
   }
   const server = format === 'csv' || format === 'tsv' ? format : 'jsonl';
-  return { format, server, excel: format === 'csv' && ctx.opts.excel === true, fields };
+  return {
+    format,
+    server,
+    excel: format === 'csv' && ctx.opts.excel === true,
+    rawCsv: format === 'csv' && ctx.opts.rawCsv === true,
+    fields,
+  };
 }
 
 /** Waits for a detail request to be prepared, with a progress bar on a terminal; Ctrl-C leaves it running. */
@@ -378,8 +393,8 @@ function cdrColumns(ctx: Context): Column<Record<string, unknown>>[] {
     { key: 'kind', header: t('col.kind') },
     { key: 'direction', header: t('col.direction') },
     { key: 'peer', header: t('col.peer') },
-    { key: 'peerName', header: t('col.peerName') },
-    { key: 'location', header: t('col.location') },
+    { key: 'peerName', header: t('col.peerName'), freeText: true },
+    { key: 'location', header: t('col.location'), freeText: true },
     { key: 'seconds', header: t('col.seconds'), kind: 'number' },
     { key: 'bytes', header: t('col.bytes'), kind: 'number' },
     { key: 'cost', header: t('col.cost'), kind: 'money' },

@@ -33,9 +33,9 @@ export function register(program: Command, ctx: Context): void {
     }
     const columns: Column<Group>[] = [
       { key: 'id', header: t('col.id') },
-      { key: 'name', header: t('col.name') },
+      { key: 'name', header: t('col.name'), freeText: true },
       { key: 'parentId', header: t('col.group') },
-      { key: 'path', header: t('col.path') },
+      { key: 'path', header: t('col.path'), freeText: true },
       { key: 'numbers', header: t('col.numbers'), kind: 'number' },
     ];
     await ctx.printRows(rows, columns);
@@ -129,9 +129,9 @@ export function register(program: Command, ctx: Context): void {
   function groupColumns(): Column<Group>[] {
     return [
       { key: 'id', header: t('col.id') },
-      { key: 'name', header: t('col.name') },
+      { key: 'name', header: t('col.name'), freeText: true },
       { key: 'parentId', header: t('col.group') },
-      { key: 'path', header: t('col.path') },
+      { key: 'path', header: t('col.path'), freeText: true },
       { key: 'numbers', header: t('col.numbers'), kind: 'number' },
     ];
   }

@@ -123,10 +123,10 @@ export function register(program: Command, ctx: Context): void {
     if (o.groups) {
       const groupColumns: Column<GroupLimitView>[] = [
         { key: 'groupId', header: t('col.group') },
-        { key: 'groupName', header: t('col.name') },
+        { key: 'groupName', header: t('col.name'), freeText: true },
         { key: 'monthly', header: t('col.limit'), kind: 'money' },
         { key: 'action', header: t('col.action') },
-        { key: 'setBy', header: t('col.setBy') },
+        { key: 'setBy', header: t('col.setBy'), freeText: true },
         { key: 'setAt', header: t('col.setAt'), kind: 'time' },
       ];
       await ctx.printRows((await (await ctx.client()).call('limits.groups')).data, groupColumns);
@@ -139,7 +139,7 @@ export function register(program: Command, ctx: Context): void {
       { key: 'action', header: t('col.action') },
       { key: 'breached', header: t('col.breached'), kind: 'bool' },
       { key: 'periodStart', header: t('col.periodStart') },
-      { key: 'setBy', header: t('col.setBy') },
+      { key: 'setBy', header: t('col.setBy'), freeText: true },
       { key: 'setAt', header: t('col.setAt'), kind: 'time' },
     ];
     await ctx.printRows(

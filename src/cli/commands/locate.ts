@@ -22,7 +22,7 @@ export function register(program: Command, ctx: Context): void {
     const where = await (await ctx.client()).call('locate.show', { params: { msisdn: parseMsisdn(number) } });
     const columns: Column<Location>[] = [
       { key: 'msisdn', header: t('col.msisdn') },
-      { key: 'employee', header: t('col.employee') },
+      { key: 'employee', header: t('col.employee'), freeText: true },
       { key: 'lat', header: t('col.lat'), kind: 'number' },
       { key: 'lon', header: t('col.lon'), kind: 'number' },
       { key: 'accuracyM', header: t('col.accuracy'), kind: 'number' },

@@ -72,6 +72,6 @@ function paymentColumns(ctx: Context): Column<Payment>[] {
     { key: 'accountId', header: t('col.account') },
     { key: 'fromAccountId', header: t('col.from') },
     { key: 'amount', header: t('col.amount'), kind: 'money' },
-    { key: 'actor', header: t('col.createdBy') },
+    { key: 'actor', header: t('col.createdBy'), freeText: true },
   ];
 }

@@ -85,7 +85,7 @@ async function list(ctx: Context): Promise<void> {
   const { data } = await (await ctx.client()).call('reports.list');
   const columns: Column<ReportInfo>[] = [
     { key: 'type', header: t('col.type') },
-    { key: 'description', header: t('col.description'), get: (r) => describe(ctx, r) },
+    { key: 'description', header: t('col.description'), get: (r) => describe(ctx, r), freeText: true },
     { key: 'filters', header: t('col.filters'), kind: 'list' },
     { key: 'columns', header: t('col.columns'), kind: 'list', inTable: false },
   ];
@@ -109,6 +109,7 @@ async function print(ctx: Context, r: Report): Promise<void> {
     key: c.key,
     header: header(ctx, c.key),
     kind: c.kind as ColumnKind,
+    freeText: c.freeText === true,
   }));
   const rows = r.totals && format === 'table' ? [...r.rows, r.totals] : r.rows;
   await ctx.printRows(rows, columns);

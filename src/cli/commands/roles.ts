@@ -18,11 +18,11 @@ export function register(program: Command, ctx: Context): void {
   ]).action(async (_o, cmd: Command) => {
     ctx.use(cmd);
     const columns: Column<Role>[] = [
-      { key: 'name', header: t('col.name') },
+      { key: 'name', header: t('col.name'), freeText: true },
       { key: 'permissions', header: t('col.rights'), kind: 'list' },
       { key: 'users', header: t('col.users'), kind: 'number' },
       { key: 'builtin', header: t('col.builtin'), kind: 'bool' },
-      { key: 'description', header: t('col.description'), inTable: false },
+      { key: 'description', header: t('col.description'), inTable: false, freeText: true },
     ];
     await ctx.printRows((await ctx.client()).paginate('roles.list'), columns);
   });
@@ -37,6 +37,7 @@ export function register(program: Command, ctx: Context): void {
         key: 'description',
         header: t('col.description'),
         get: (p) => (ctx.lang === 'en' ? p.description : t(`perm.${p.name}` as MessageKey)),
+        freeText: true,
       },
     ];
     await ctx.printRows((await ctx.client()).paginate('roles.permissions'), columns);
@@ -114,11 +115,11 @@ export function register(program: Command, ctx: Context): void {
 
   function roleColumns(): Column<Role>[] {
     return [
-      { key: 'name', header: t('col.name') },
+      { key: 'name', header: t('col.name'), freeText: true },
       { key: 'permissions', header: t('col.rights'), kind: 'list' },
       { key: 'users', header: t('col.users'), kind: 'number' },
       { key: 'builtin', header: t('col.builtin'), kind: 'bool' },
-      { key: 'description', header: t('col.description') },
+      { key: 'description', header: t('col.description'), freeText: true },
     ];
   }
 }

@@ -25,11 +25,11 @@ export function register(program: Command, ctx: Context): void {
     const client = await ctx.client();
     const columns: Column<Service>[] = [
       { key: 'code', header: t('col.code') },
-      { key: 'name', header: t('col.name') },
+      { key: 'name', header: t('col.name'), freeText: true },
       { key: 'monthlyFee', header: t('col.monthlyFee'), kind: 'money' },
       { key: 'connectFee', header: t('col.connectFee'), kind: 'money' },
       { key: 'incompatibleWith', header: t('col.incompatibleWith'), kind: 'list' },
-      { key: 'description', header: t('col.description'), inTable: false },
+      { key: 'description', header: t('col.description'), inTable: false, freeText: true },
     ];
     await ctx.printRows(client.paginate('services.list', { tariff: o.tariff }), columns);
   });

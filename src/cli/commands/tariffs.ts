@@ -20,7 +20,7 @@ export function register(program: Command, ctx: Context): void {
     const allowance = (n: number) => (n < 0 ? t('value.unlimited') : n);
     const columns: Column<Tariff>[] = [
       { key: 'code', header: t('col.code') },
-      { key: 'name', header: t('col.name') },
+      { key: 'name', header: t('col.name'), freeText: true },
       { key: 'monthlyFee', header: t('col.monthlyFee'), kind: 'money' },
       {
         key: 'minutes',
@@ -31,7 +31,7 @@ export function register(program: Command, ctx: Context): void {
       { key: 'sms', header: t('col.sms'), kind: 'number', get: (r) => allowance(r.sms) },
       { key: 'dataMb', header: t('col.dataMb'), kind: 'number', get: (r) => allowance(r.dataMb) },
       { key: 'regions', header: t('col.regions'), kind: 'list' },
-      { key: 'description', header: t('col.description'), inTable: false },
+      { key: 'description', header: t('col.description'), inTable: false, freeText: true },
     ];
     await ctx.printRows(client.paginate('tariffs.list'), columns);
   });

@@ -67,7 +67,7 @@ function tokenColumns(ctx: Context): Column<ApiToken>[] {
   const t = ctx.t;
   return [
     { key: 'id', header: t('col.id'), kind: 'number' },
-    { key: 'name', header: t('col.name') },
+    { key: 'name', header: t('col.name'), freeText: true },
     { key: 'scope', header: t('col.scope'), kind: 'list' },
     { key: 'createdAt', header: t('col.created'), kind: 'time' },
     { key: 'expiresAt', header: t('col.expires'), kind: 'time' },

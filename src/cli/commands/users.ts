@@ -13,8 +13,8 @@ export function register(program: Command, ctx: Context): void {
   ]);
   const columns = (): Column<User>[] => [
     { key: 'id', header: t('col.id'), kind: 'number' },
-    { key: 'name', header: t('col.name') },
-    { key: 'email', header: t('col.email') },
+    { key: 'name', header: t('col.name'), freeText: true },
+    { key: 'email', header: t('col.email'), freeText: true },
     { key: 'phone', header: t('col.phone') },
     { key: 'status', header: t('col.status') },
     { key: 'locked', header: t('col.locked'), kind: 'bool' },
@@ -23,6 +23,7 @@ export function register(program: Command, ctx: Context): void {
       header: t('col.rights'),
       kind: 'list',
       get: (u) => u.grants.map((g) => `${g.role} @ ${g.groupId ?? t('value.wholeCompany')}`),
+      freeText: true,
     },
     { key: 'createdAt', header: t('col.created'), kind: 'time', inTable: false },
   ];

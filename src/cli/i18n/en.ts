@@ -3,14 +3,17 @@ export const en = {
   'program.summary':
     'Manage your company mobile lines at the operator: numbers, tariffs, services, blocks, money, people',
   'help.examples': 'Examples:',
-  'help.seeAlso': 'More: vm help environment, vm help exit-codes, vm help targets, vm help billing',
+  'help.seeAlso':
+    'More: vm help environment, vm help exit-codes, vm help targets, vm help billing, vm help output',
   'help.unknownTopic':
-    'No help topic or command "{topic}". Topics: environment, exit-codes, targets, billing',
+    'No help topic or command "{topic}". Topics: environment, exit-codes, targets, billing, output',
 
   'opt.json': 'print JSON (an array, or an object for one item)',
   'opt.jsonl': 'print one JSON object per line',
   'opt.csv': 'print CSV (RFC 4180, UTF-8)',
   'opt.excel': 'CSV for Russian Excel: BOM and ";"',
+  'opt.rawCsv':
+    "CSV with free text exactly as stored: no ' before a cell starting with = + - @ (see vm help output)",
   'opt.format': 'output format: table, tsv, csv, json, jsonl',
   'opt.fields': 'columns to print, comma-separated (API field names)',
   'opt.noColor': 'no colours (also NO_COLOR, TERM=dumb)',
@@ -313,7 +316,7 @@ export const en = {
   'col.below': 'Below',
   'reason.autopay_not_found': 'No autopay on account {account}',
   'cmd.completion': 'Print a shell completion script (bash, zsh or fish)',
-  'cmd.help': 'Show help for a command or a topic (environment, exit-codes, targets, billing)',
+  'cmd.help': 'Show help for a command or a topic (environment, exit-codes, targets, billing, output)',
   'cmd.demo': 'A scripted tour against a temporary embedded backend; exits by itself',
 
   'col.msisdn': 'Number',

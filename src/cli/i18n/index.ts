@@ -1,3 +1,4 @@
+import { escapeControlChars } from '../../domain/safe-text.js';
 import type { MessageKey } from './en.js';
 
 export type Lang = 'en' | 'ru';
@@ -18,11 +19,17 @@ export function detectLang(argv: string[], env: NodeJS.ProcessEnv): Lang {
   return 'en';
 }
 
-/** The translate function over one catalog. */
+/**
+ * The translate function over one catalog. A parameter is one value (a name, a file, the server's
+ * words), never layout: its control characters are escaped (`\n`, `\u001b`), so a name holding a line
+ * break or an ESC sequence cannot forge or repaint lines of a message.
+ */
 export function createTranslator(catalog: Record<MessageKey, string>): Translate {
   return (key, params) => {
     const text = catalog[key] ?? key;
-    return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m)) : text;
+    return params
+      ? text.replace(/\{(\w+)\}/g, (m, name: string) => escapeControlChars(String(params[name] ?? m)))
+      : text;
   };
 }
 

@@ -5,14 +5,17 @@ export const ru: Record<MessageKey, string> = {
   'program.summary':
     'Управление мобильной связью компании у оператора: номера, тарифы, услуги, блокировки, деньги, сотрудники',
   'help.examples': 'Примеры:',
-  'help.seeAlso': 'Ещё: vm help environment, vm help exit-codes, vm help targets, vm help billing',
+  'help.seeAlso':
+    'Ещё: vm help environment, vm help exit-codes, vm help targets, vm help billing, vm help output',
   'help.unknownTopic':
-    'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes, targets, billing',
+    'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes, targets, billing, output',
 
   'opt.json': 'вывести JSON (массив или объект для одной записи)',
   'opt.jsonl': 'вывести по одному JSON-объекту в строке',
   'opt.csv': 'вывести CSV (RFC 4180, UTF-8)',
   'opt.excel': 'CSV для русского Excel: BOM и «;»',
+  'opt.rawCsv':
+    "CSV со свободным текстом как есть: без ' перед ячейкой, начинающейся с = + - @ (см. vm help output)",
   'opt.format': 'формат вывода: table, tsv, csv, json, jsonl',
   'opt.fields': 'какие колонки вывести, через запятую (имена полей API)',
   'opt.noColor': 'без цвета (также NO_COLOR, TERM=dumb)',
@@ -316,7 +319,7 @@ export const ru: Record<MessageKey, string> = {
   'col.below': 'Порог',
   'reason.autopay_not_found': 'На счёте {account} нет автоплатежа',
   'cmd.completion': 'Напечатать скрипт автодополнения (bash, zsh или fish)',
-  'cmd.help': 'Справка по команде или разделу (environment, exit-codes, targets, billing)',
+  'cmd.help': 'Справка по команде или разделу (environment, exit-codes, targets, billing, output)',
   'cmd.demo': 'Экскурсия по возможностям на временном встроенном бэкенде; завершается сама',
 
   'col.msisdn': 'Номер',

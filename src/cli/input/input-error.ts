@@ -1,11 +1,15 @@
+import { escapeControlChars } from '../../domain/safe-text.js';
 import type { RowError } from './number-list.js';
 
 /** How many rejected rows are kept in memory; beyond it only the count grows. */
 export const MAX_STORED_ERRORS = 10_000;
 
-/** `numbers.csv:17: "8916123" is not a valid phone number`. */
+/**
+ * `numbers.csv:17: "8916123" is not a valid phone number`: one line, whatever the file held (its
+ * control characters are escaped, as the reason quotes the row).
+ */
 export function formatRowError(error: RowError): string {
-  return `${error.source}:${error.line}: ${error.reason}`;
+  return escapeControlChars(`${error.source}:${error.line}: ${error.reason}`);
 }
 
 /** Up to `max` errors, one a line, then `… and N more` when there were more. */

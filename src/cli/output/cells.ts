@@ -3,6 +3,7 @@
  * people (the table). JSON output never comes through here: it keeps the raw API values.
  */
 import { formatMoney, formatMoneyPlain } from '../../domain/money.js';
+import { escapeControlChars, escapeControlCharsKeepingLines } from '../../domain/safe-text.js';
 import type { ColumnKind, Lang } from './format.js';
 
 /**
@@ -26,9 +27,12 @@ const YES_NO: Record<Lang, [string, string]> = { en: ['yes', 'no'], ru: ['да',
 /** What the table shows for a missing value. */
 export const EMPTY_CELL = '—';
 
-/** Cell text for the TTY table: localized money, `YYYY-MM-DD HH:MM` (UTC), yes/no, `, ` lists, `—` for null. */
+/**
+ * Cell text for the TTY table: localized money, `YYYY-MM-DD HH:MM` (UTC), yes/no, `, ` lists, `—` for
+ * null; one line, with control characters shown as escapes (`\n`, `\u001b`).
+ */
 export function tableCell(value: unknown, kind: ColumnKind, lang: Lang): string {
-  return terminalSafe(humanText(value, kind, lang));
+  return escapeControlChars(humanText(value, kind, lang));
 }
 
 function humanText(value: unknown, kind: ColumnKind, lang: Lang): string {
@@ -57,22 +61,25 @@ export function formatTime(value: unknown): string {
 }
 
 /**
- * API text may hold anything; on a terminal an ESC or a stray CR would repaint the screen, so
- * control characters become U+FFFD. Line breaks stay (the table draws multi-line cells), tabs become a space.
+ * A text people wrote over several lines (an appeal's letter) for a terminal: every line indented by
+ * two spaces, so no line of it can pass for one the CLI prints itself (a forged `[time] operator:`),
+ * and control characters escaped. A CRLF line end is a line break, a lone CR is shown as `\r`.
  */
-export function terminalSafe(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/\t/g, ' ')
-    .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '\uFFFD'); // eslint-disable-line no-control-regex
+export function indentedText(text: string): string {
+  return escapeControlCharsKeepingLines(text.replace(/\r\n/g, '\n'))
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
 }
 
-/** Escapes a tsv value: backslash, tab, CR and LF become `\\`, `\t`, `\r`, `\n`. */
+/**
+ * Escapes a tsv value so that it stays one field of one line and inert on a terminal (piped listings
+ * are often read there): backslash as `\\`, tab, CR, LF as `\t` `\r` `\n`, any other control or bidi
+ * character as `\u001b`. Reversible: a reader unescapes `\\`, `\t`, `\r`, `\n` and `\uXXXX`.
+ */
 export function escapeTsv(text: string): string {
-  return text.replace(/[\\\t\r\n]/g, (c) => TSV_ESCAPES[c]);
+  return escapeControlChars(text.replace(/\\/g, '\\\\'));
 }
-
-const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\r': '\\r', '\n': '\\n' };
 
 /**
  * Columns a terminal needs for `text`: wide East Asian characters and emoji take two, combining

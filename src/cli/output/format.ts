@@ -21,6 +21,13 @@ export interface Column<T = Record<string, unknown>> {
   get?: (row: T) => unknown;
   /** Shown in the table only when the user did not pass --fields (keeps tables narrow). Default true. */
   inTable?: boolean;
+  /**
+   * Text people typed (names, e-mails, subjects, reasons), as opposed to values of a type (numbers, codes,
+   * ids, times, money). In csv a free-text cell starting like a formula gets a `'` in front (see
+   * spreadsheetSafe); typed cells are never touched, so `+79161234567` and `-150.00` stay values.
+   * Default false.
+   */
+  freeText?: boolean;
 }
 
 export interface RenderOptions {
@@ -31,6 +38,8 @@ export interface RenderOptions {
   lang: Lang;
   /** csv only: UTF-8 BOM, ';' delimiter, CRLF — for Russian Excel. */
   excel?: boolean;
+  /** csv only (--raw-csv): free-text cells exactly as they are, without the `'` before a formula. */
+  rawCsv?: boolean;
   /** table only: the terminal width, for truncating long cells; undefined = no limit. */
   width?: number;
 }
@@ -43,6 +52,7 @@ export interface FormatFlags {
   ndjson?: boolean;
   csv?: boolean;
   excel?: boolean;
+  rawCsv?: boolean;
 }
 
 /** A --fields name that is neither a column nor a field of the rows; `valid` lists what would have been. */
@@ -71,12 +81,12 @@ export class FormatError extends Error {
   }
 }
 
-/** Decide the format from flags: -o wins, then --json, --jsonl/--ndjson, --csv (or --excel), else table on a TTY and tsv otherwise. */
+/** Decide the format from flags: -o wins, then --json, --jsonl/--ndjson, --csv (or --excel, --raw-csv), else table on a TTY and tsv otherwise. */
 export function chooseFormat(flags: FormatFlags, isTTY: boolean): OutputFormat {
   if (flags.output !== undefined) return parseOutputFormat(flags.output);
   if (flags.json) return 'json';
   if (flags.jsonl || flags.ndjson) return 'jsonl';
-  if (flags.csv || flags.excel) return 'csv';
+  if (flags.csv || flags.excel || flags.rawCsv) return 'csv';
   return isTTY ? 'table' : 'tsv';
 }
 

@@ -6,7 +6,8 @@ import chalk, { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 
-import { displayWidth, escapeTsv, machineCell, tableCell, terminalSafe } from './cells.js';
+import { escapeControlChars, spreadsheetSafe } from '../../domain/safe-text.js';
+import { displayWidth, escapeTsv, machineCell, tableCell } from './cells.js';
 import { UnknownFieldError, type Column, type ColumnKind, type RenderOptions } from './format.js';
 
 export * from './format.js';
@@ -17,6 +18,7 @@ interface Field<T> {
   key: string;
   header: string;
   kind: ColumnKind;
+  freeText: boolean;
   get: (row: T) => unknown;
 }
 
@@ -125,10 +127,17 @@ function csvWriter<T>(fields: Field<T>[], opts: RenderOptions): RowWriter<T> {
     quoted_match: /[\r\n]/,
   } as const;
   const line = (values: string[]) => stringify([values], options);
+  const cell = (f: Field<T>, r: T): string => {
+    const value = f.get(r);
+    const text = machineCell(value, f.kind, opts.excel);
+    // A number in a free-text column (a report's total) is a value, whatever its sign.
+    const typed = typeof value === 'number' || typeof value === 'boolean';
+    return f.freeText && !opts.rawCsv && !typed ? spreadsheetSafe(text) : text;
+  };
   return {
     // Russian Excel reads a file without a BOM as Windows-1251.
     begin: () => (opts.excel ? '\uFEFF' : '') + line(fields.map((f) => f.key)),
-    row: (r) => line(fields.map((f) => machineCell(f.get(r), f.kind, opts.excel))),
+    row: (r) => line(fields.map((f) => cell(f, r))),
     end: () => '',
   };
 }
@@ -150,7 +159,7 @@ const MIN_COLUMN_WIDTH = 8;
 
 function drawTable<T>(fields: Field<T>[], cells: string[][], opts: RenderOptions): string {
   const c = chalkFor(opts.color);
-  const headers = fields.map((f) => terminalSafe(f.header));
+  const headers = fields.map((f) => escapeControlChars(f.header));
   const natural = headers.map((h, i) => {
     let w = displayWidth(h);
     for (const row of cells) w = Math.max(w, displayWidth(row[i]));
@@ -197,15 +206,13 @@ export function fitColumns(natural: number[], width: number, shrinkable: boolean
 
 function labelledLines<T>(item: T, fields: Field<T>[], opts: RenderOptions): string {
   const c = chalkFor(opts.color);
-  const labels = fields.map((f) => terminalSafe(f.header) + ':');
+  const labels = fields.map((f) => escapeControlChars(f.header) + ':');
   const labelWidth = Math.max(0, ...labels.map(displayWidth));
   return fields
     .map((f, i) => {
       const pad = ' '.repeat(labelWidth - displayWidth(labels[i]) + 1);
-      const value = tableCell(f.get(item), f.kind, opts.lang);
-      // Continuation lines of a multi-line value line up under its first line.
-      const indented = value.replace(/\n/g, '\n' + ' '.repeat(labelWidth + 1));
-      return `${c.bold(labels[i])}${pad}${indented}\n`;
+      // One line per field (tableCell escapes line breaks): a value cannot pass for another label.
+      return `${c.bold(labels[i])}${pad}${tableCell(f.get(item), f.kind, opts.lang)}\n`;
     })
     .join('');
 }
@@ -232,6 +239,7 @@ function cleanFields(fields: string[]): string[] {
  * The columns to show. Without --fields: every column, or for the table those with inTable !== false.
  * With --fields: those names in that order; a name that is not a column may be any field of the
  * rows (checked against `sample`, the first row; with no rows there is nothing to check against).
+ * Such a field counts as free text: nothing says what it holds, and a stray `'` is the safer mistake.
  */
 function resolveFields<T>(columns: Column<T>[], opts: RenderOptions, sample: T | undefined): Field<T>[] {
   if (!hasFields(opts)) {
@@ -250,6 +258,7 @@ function resolveFields<T>(columns: Column<T>[], opts: RenderOptions, sample: T |
       key: name,
       header: name,
       kind: 'text',
+      freeText: true,
       get: (row: T) => (isObject(row) ? row[name] : undefined),
     };
   });
@@ -261,6 +270,7 @@ function fieldOf<T>(col: Column<T>): Field<T> {
     key,
     header: col.header,
     kind: col.kind ?? 'text',
+    freeText: col.freeText === true,
     get: col.get ?? ((row: T) => (isObject(row) ? row[key] : undefined)),
   };
 }

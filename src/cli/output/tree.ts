@@ -1,5 +1,5 @@
 /** Draws a parent/child list (groups, for one) as an indented tree with box-drawing connectors. */
-import { terminalSafe } from './cells.js';
+import { escapeControlChars } from '../../domain/safe-text.js';
 
 /** A tree (e.g. groups on a TTY): rows with id/parentId, drawn with ├── └── │ connectors, label from `label(row)`. Rows come parents-before-children. */
 export function renderTree<T>(
@@ -37,7 +37,7 @@ export function drawTree<T>(
 
   const lines: string[] = [];
   const drawn = new Set<string>();
-  const oneLine = (r: T) => terminalSafe(label(r)).replace(/\n/g, ' ');
+  const oneLine = (r: T) => escapeControlChars(label(r));
 
   const drawChildren = (id: string, prefix: string): void => {
     const kids = (children.get(id) ?? []).filter((k) => !drawn.has(idOf(k)));
