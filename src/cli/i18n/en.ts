@@ -184,9 +184,11 @@ export const en = {
   'err.groupOrCompany': 'Say where the role applies: --group GROUP or --company (one of them).',
   'msg.granted': '{user} now holds {role} over {scope}.',
   'msg.revoked': '{user} no longer holds {role} over {scope}.',
-  'cmd.roles.create': 'Create a custom role from permissions you hold',
-  'cmd.roles.update': 'Change the permissions or description of a role',
-  'cmd.roles.delete': 'Delete a role nobody holds',
+  'cmd.roles.create':
+    'Create a custom role from permissions you hold company-wide (company-wide users:admin)',
+  'cmd.roles.update':
+    'Change a custom role (built-in roles never change); you must be able to create the result',
+  'cmd.roles.delete': 'Delete a custom role nobody holds',
   'opt.rolePermissions': 'permissions, comma-separated (see vm roles permissions)',
   'opt.roleDescription': 'a one-line description',
   'msg.roleSaved': 'Role "{name}" saved.',
@@ -215,7 +217,8 @@ export const en = {
   'cmd.users.create':
     'Create a user; a one-time password goes to their e-mail (and SMS) and must be changed at first login',
   'cmd.users.update': "Change a user's name, e-mail or phone",
-  'cmd.users.resetPassword': 'Send a user a new one-time password; their sessions end',
+  'cmd.users.resetPassword':
+    'Send a user a new one-time password; their sessions end (not for users with more rights than yours)',
   'opt.userName': 'full name',
   'opt.userEmail': 'e-mail (the login)',
   'opt.userPhone': 'mobile phone (also a login, and SMS)',

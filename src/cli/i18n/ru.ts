@@ -187,9 +187,10 @@ export const ru: Record<MessageKey, string> = {
   'err.groupOrCompany': 'Укажите, где действует роль: --group ГРУППА или --company (что-то одно).',
   'msg.granted': '{user} теперь имеет роль {role} на {scope}.',
   'msg.revoked': 'У {user} больше нет роли {role} на {scope}.',
-  'cmd.roles.create': 'Создать свою роль из прав, которые есть у вас',
-  'cmd.roles.update': 'Изменить права или описание роли',
-  'cmd.roles.delete': 'Удалить роль, которой ни у кого нет',
+  'cmd.roles.create':
+    'Создать свою роль из прав, которые есть у вас на всю компанию (users:admin на всю компанию)',
+  'cmd.roles.update': 'Изменить свою роль (встроенные не меняются); нужно право создать такую роль',
+  'cmd.roles.delete': 'Удалить свою роль, которой ни у кого нет',
   'opt.rolePermissions': 'права через запятую (см. vm roles permissions)',
   'opt.roleDescription': 'описание в одну строку',
   'msg.roleSaved': 'Роль «{name}» сохранена.',
@@ -218,7 +219,8 @@ export const ru: Record<MessageKey, string> = {
   'cmd.users.create':
     'Создать пользователя; одноразовый пароль уходит ему на e-mail (и SMS), при первом входе его нужно сменить',
   'cmd.users.update': 'Изменить имя, e-mail или телефон пользователя',
-  'cmd.users.resetPassword': 'Выслать пользователю новый одноразовый пароль; его сеансы завершаются',
+  'cmd.users.resetPassword':
+    'Выслать пользователю новый одноразовый пароль; его сеансы завершаются (не для тех, у кого прав больше)',
   'opt.userName': 'полное имя',
   'opt.userEmail': 'e-mail (логин)',
   'opt.userPhone': 'мобильный телефон (тоже логин и SMS)',
