@@ -73,7 +73,11 @@ describe('vm audit and vm roles, in English and Russian', () => {
     expect(catalog.map((p) => p.name)).toContain('locate:read');
     const ru = await adminRu('roles', 'permissions');
     expect(ru.stdout).toMatch(/Читать журнал аудита/);
-    const updated = await admin('roles', 'update', 'Viewer', '--description', 'Reads everything', '--json');
+    const builtin = await admin('roles', 'update', 'Viewer', '--description', 'Reads everything');
+    expect(builtin.code).toBe(5);
+    expect(builtin.stderr).toMatch(/built-in role/);
+    expect((await admin('roles', 'create', 'Reader', '--permissions', 'numbers:read')).code).toBe(0);
+    const updated = await admin('roles', 'update', 'Reader', '--description', 'Reads everything', '--json');
     expect(parseJson<Role>(updated.stdout).description).toBe('Reads everything');
     const missing = await adminRu('roles', 'show', 'Nobody');
     expect(missing.code).toBe(1);

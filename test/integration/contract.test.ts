@@ -16,9 +16,10 @@ describe('routes', () => {
     expect(served.length).toBeGreaterThan(10);
     for (const r of served) {
       expect([r.method, r.url, r.access]).toEqual([r.method, r.url, expect.any(String)]);
-      expect(isPermission(r.access as string) || r.access === 'public' || r.access === 'authenticated').toBe(
-        true,
-      );
+      expect(
+        isPermission(r.access as string) ||
+          ['public', 'authenticated', 'session'].includes(r.access as string),
+      ).toBe(true);
     }
   });
 
