@@ -1,3 +1,4 @@
+import { auditSummary, auditText } from '../../domain/audit-summary.js';
 import type { Db } from './db.js';
 
 /** One audit entry. Entries are only ever appended. */
@@ -84,9 +85,15 @@ export class AuditRepo {
     return rows.map((r) => ({ ...r, params: JSON.parse(r.params) as Record<string, unknown> }));
   }
 
-  /** Appends an audit entry. */
+  /** Appends an audit entry: every row, from any caller, holds a bounded summary of its params (≤ 4 KB). */
   append(e: AuditEntry): void {
-    this.insertAuditStmt.run({ ...e, params: JSON.stringify(e.params) });
+    this.insertAuditStmt.run({
+      ...e,
+      actor: auditText(e.actor),
+      action: auditText(e.action),
+      target: e.target === null ? null : auditText(e.target),
+      params: JSON.stringify(auditSummary(e.params)),
+    });
   }
 
   /** Queues a message to the outbox. */
