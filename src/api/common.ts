@@ -1,7 +1,20 @@
 import { Type, type TSchema, type Static } from '@sinclair/typebox';
+import { MAX_AMOUNT } from '../domain/money.js';
 
 /** Money is always an integer number of kopecks (like Stripe's minor units). */
 export const Kopecks = Type.Integer({ description: 'Money in kopecks (1 RUB = 100)' });
+
+/**
+ * An amount a request names (a payment, an autopay threshold or top-up, a spending limit): whole kopecks
+ * from 1 to 1,000,000,000 (10,000,000 RUB). A JSON number: `true`, `"100"` or `1.5` are not amounts.
+ */
+export function Amount(what: string) {
+  return Type.Integer({
+    minimum: 1,
+    maximum: MAX_AMOUNT,
+    description: `${what}, in kopecks: 1 to ${MAX_AMOUNT} (10,000,000 RUB)`,
+  });
+}
 
 /** An E.164 phone number, e.g. +79161234567. */
 export const MsisdnString = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164 number' });

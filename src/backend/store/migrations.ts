@@ -203,4 +203,23 @@ CREATE TABLE group_limits (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 10,
+    name: 'money within range',
+    // Before amounts had a maximum and bodies were coerced, a limit or an autopay rule could be stored as
+    // 1e308 (a REAL no reader can print as kopecks). Such a value becomes the maximum, 10,000,000 RUB —
+    // as good as "no limit", which is what it meant — and a fraction is rounded to whole kopecks.
+    sql: `
+UPDATE limits SET monthly = CASE WHEN monthly > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(monthly) AS INTEGER)) END
+  WHERE typeof(monthly) <> 'integer';
+UPDATE group_limits SET monthly = CASE WHEN monthly > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(monthly) AS INTEGER)) END
+  WHERE typeof(monthly) <> 'integer';
+UPDATE limit_breaches SET monthly = CASE WHEN monthly > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(monthly) AS INTEGER)) END
+  WHERE typeof(monthly) <> 'integer';
+UPDATE autopay SET below = CASE WHEN below > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(below) AS INTEGER)) END
+  WHERE typeof(below) <> 'integer';
+UPDATE autopay SET amount = CASE WHEN amount > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(amount) AS INTEGER)) END
+  WHERE typeof(amount) <> 'integer';
+`,
+  },
 ];

@@ -584,7 +584,8 @@ export const en = {
   'report.activity': 'Who did what over the period (the audit log; needs audit:read)',
   'report.tariff-optimization':
     'Numbers that would have been cheaper on another tariff over the last 3 months, with the saving',
-  'item.limit_invalid': 'a limit needs a positive monthly amount and the action notify or block',
+  'item.limit_invalid':
+    'a limit needs a monthly amount from 0.01 to 10,000,000 RUB and the action notify or block',
   'item.limit_unchanged': 'already has this limit',
   'item.no_limit': 'has no limit',
   'reason.numbers_not_found': 'Unknown number {numbers}',
@@ -594,7 +595,8 @@ export const en = {
   'reason.not_ready': 'The detail request is not ready yet',
   'reason.detail_request_not_found': 'No such detail request',
   'reason.report_not_found': 'No such report',
-  'reason.limit_invalid': 'A limit needs a positive monthly amount and the action notify or block',
+  'reason.limit_invalid':
+    'A limit needs a monthly amount from 0.01 to 10,000,000 RUB and the action notify or block',
   'reason.unknown_field': 'Unknown field {field}',
   'opt.limitForGroup':
     'set the limit of a group instead: every number of its subtree without a limit of its own has it, also numbers added later',

@@ -587,7 +587,7 @@ export const ru: Record<MessageKey, string> = {
   'report.activity': 'Кто что делал за период (журнал аудита; нужно право audit:read)',
   'report.tariff-optimization':
     'Номера, которым за последние 3 месяца был бы выгоднее другой тариф, и экономия',
-  'item.limit_invalid': 'лимиту нужна положительная сумма и действие notify или block',
+  'item.limit_invalid': 'лимиту нужна сумма от 0,01 до 10 000 000 ₽ и действие notify или block',
   'item.limit_unchanged': 'такой лимит уже установлен',
   'item.no_limit': 'лимита нет',
   'reason.numbers_not_found': 'Неизвестный номер {numbers}',
@@ -597,7 +597,7 @@ export const ru: Record<MessageKey, string> = {
   'reason.not_ready': 'Детализация ещё не готова',
   'reason.detail_request_not_found': 'Нет такого заказа детализации',
   'reason.report_not_found': 'Нет такого отчёта',
-  'reason.limit_invalid': 'Лимиту нужна положительная сумма и действие notify или block',
+  'reason.limit_invalid': 'Лимиту нужна сумма от 0,01 до 10 000 000 ₽ и действие notify или block',
   'reason.unknown_field': 'Неизвестное поле {field}',
   'opt.limitForGroup':
     'лимит группы: действует на все номера её поддерева без собственного лимита, и на добавленные позже',
