@@ -204,6 +204,19 @@ CREATE TABLE group_limits (
 `,
   },
   {
+    version: 9,
+    name: 'login failures per login',
+    // Keyed by the login as typed (normalized), whether or not a user has it: a lockout then looks the
+    // same for a login that exists and one that does not.
+    sql: `
+CREATE TABLE login_failures (
+  login TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT
+) WITHOUT ROWID;
+INSERT INTO login_failures (login, failures, locked_until)
+  SELECT lower(email), failed_logins, locked_until FROM users WHERE failed_logins > 0 OR locked_until IS NOT NULL;
+`,
+  },
+  {
     version: 10,
     name: 'money within range',
     // Before amounts had a maximum and bodies were coerced, a limit or an autopay rule could be stored as

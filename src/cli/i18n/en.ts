@@ -215,7 +215,7 @@ export const en = {
   'msg.userCreated': '{email} created; the invitation with a one-time password is in the outbox.',
   'msg.passwordReset': 'A new one-time password for {email} is in the outbox; their sessions ended.',
   'msg.oneTimePassword': 'One-time password',
-  'reason.user_exists': 'Another user has this e-mail or phone ({user})',
+  'reason.user_exists': 'Another user has this e-mail or phone',
   'reason.password_wrong': 'The current password is wrong',
   'reason.password_same': 'The new password must differ from the current one',
   'opt.groupUnder': 'move the group itself under this parent',
@@ -463,9 +463,8 @@ export const en = {
   'err.sessionExpired': 'Session expired after 20 minutes idle. Run: vm login',
   'err.tokenInvalid':
     'The API token is invalid, revoked or expired ({detail}). Create a new one: vm tokens create',
-  'err.invalidCredentials': 'Wrong login or password.',
-  'err.invalidCredentialsLeft':
-    'Wrong login or password. {left} attempts left before the account is locked for 15 minutes.',
+  'err.invalidCredentials':
+    'Wrong login or password. After 5 failed logins in a row the login is locked for 15 minutes.',
   'err.accountLocked': 'Too many failed logins: the account is locked until {until}.',
   'err.userDisabled': 'This user is disabled. Ask your administrator.',
   'err.forbidden': 'Not allowed: {detail}',

@@ -219,7 +219,7 @@ export const ru: Record<MessageKey, string> = {
   'msg.userCreated': '{email} создан; приглашение с одноразовым паролем в исходящих.',
   'msg.passwordReset': 'Новый одноразовый пароль для {email} в исходящих; его сеансы завершены.',
   'msg.oneTimePassword': 'Одноразовый пароль',
-  'reason.user_exists': 'E-mail или телефон уже у другого пользователя ({user})',
+  'reason.user_exists': 'E-mail или телефон уже у другого пользователя',
   'reason.password_wrong': 'Текущий пароль неверен',
   'reason.password_same': 'Новый пароль должен отличаться от текущего',
   'opt.groupUnder': 'перенести саму группу под этого родителя',
@@ -467,9 +467,8 @@ export const ru: Record<MessageKey, string> = {
   'err.sessionExpired': 'Сеанс завершён после 20 минут бездействия. Выполните: vm login',
   'err.tokenInvalid':
     'API-токен недействителен, отозван или истёк ({detail}). Создайте новый: vm tokens create',
-  'err.invalidCredentials': 'Неверный логин или пароль.',
-  'err.invalidCredentialsLeft':
-    'Неверный логин или пароль. Осталось попыток до блокировки на 15 минут: {left}.',
+  'err.invalidCredentials':
+    'Неверный логин или пароль. После 5 неудачных входов подряд вход блокируется на 15 минут.',
   'err.accountLocked': 'Слишком много неудачных входов: учётная запись заблокирована до {until}.',
   'err.userDisabled': 'Пользователь отключён. Обратитесь к администратору.',
   'err.forbidden': 'Нет прав: {detail}',
