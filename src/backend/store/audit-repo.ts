@@ -1,4 +1,5 @@
 import { auditSummary, auditText } from '../../domain/audit-summary.js';
+import { plainText } from '../../domain/plain-text.js';
 import type { Db } from './db.js';
 
 /** One audit entry. Entries are only ever appended. */
@@ -96,7 +97,11 @@ export class AuditRepo {
     });
   }
 
-  /** Queues a message to the outbox. */
+  /**
+   * Queues a message to the outbox. Every SMS and e-mail passes here, so this is where their text is made
+   * plain: names and client strings interpolated into it may hold control characters (ESC, CR, bidi
+   * overrides) from wherever they were stored, and none of them reaches a phone or a mail reader.
+   */
   notify(
     time: string,
     channel: 'sms' | 'email',
@@ -104,7 +109,7 @@ export class AuditRepo {
     userId: number | null,
     text: string,
   ): void {
-    this.insertNotificationStmt.run(time, channel, recipient, userId, text);
+    this.insertNotificationStmt.run(time, channel, recipient, userId, plainText(text));
   }
 
   /** The whole outbox (test mode), newest first, optionally for one recipient. */
