@@ -99,6 +99,19 @@ describe('a login attempt tells nothing about whether the login exists', () => {
     expect((await attempt('+79990000003', 'viewer-demo-1')).status).toBe(200);
   });
 
+  it('unlocks the e-mail and the phone of a user whose password an administrator resets', async () => {
+    for (const login of ['manager@demo.test', '+79990000002'])
+      for (let i = 0; i < 5; i++) await attempt(login, `bad-${i}`);
+    expect((await attempt('manager@demo.test', 'manager-demo-1')).status).toBe(423);
+    const admin2 = await b.loginAs('admin@demo.test', 'admin-demo-1');
+    const reset = await admin2.call('users.resetPassword', {
+      params: { id: 'manager@demo.test' },
+      body: { showPassword: true },
+    });
+    for (const login of ['manager@demo.test', '8 999 000-00-02'])
+      expect((await attempt(login, reset.oneTimePassword ?? '')).status).toBe(200);
+  });
+
   it('tells a disabled user that the user is disabled only with the right password', async () => {
     expect((await attempt('gone@demo.test', 'wrong')).body).toMatchObject({
       error: { code: 'invalid_credentials' },

@@ -100,10 +100,10 @@ export class UsersRepo {
     // Failed logins are counted per login string (login_failures): the user's e-mail and phone.
     this.db
       .prepare(
-        `DELETE FROM login_failures WHERE login IN (SELECT lower(email) FROM users WHERE id = ?1
-           UNION ALL SELECT phone FROM users WHERE id = ?1 AND phone IS NOT NULL)`,
+        `DELETE FROM login_failures WHERE login IN (SELECT lower(email) FROM users WHERE id = ?
+           UNION ALL SELECT phone FROM users WHERE id = ? AND phone IS NOT NULL)`,
       )
-      .run(id);
+      .run(id, id);
   }
 
   /** Changes name, e-mail or phone (undefined keeps a field). */
