@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Timestamp } from './common.js';
+import { MultiLine, SingleLine, Timestamp } from './common.js';
 
 /** At most this many bytes per attachment… */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -21,14 +21,14 @@ export type AttachmentUpload = Static<typeof AttachmentUpload>;
 
 export const AppealCreateBody = Type.Object({
   type: Type.Union([Type.Literal('complaint'), Type.Literal('suggestion'), Type.Literal('question')]),
-  subject: Type.String({ minLength: 1, maxLength: 200 }),
-  text: Type.String({ minLength: 1, maxLength: 20000 }),
-  number: Type.Optional(Type.String({ maxLength: 40 })),
+  subject: SingleLine({ minLength: 1, maxLength: 200 }),
+  text: MultiLine({ minLength: 1, maxLength: 20000 }),
+  number: Type.Optional(SingleLine({ maxLength: 40 })),
   attachments: Type.Optional(Type.Array(AttachmentUpload, { maxItems: MAX_ATTACHMENTS })),
 });
 export type AppealCreateBody = Static<typeof AppealCreateBody>;
 
-export const AppealReplyBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 20000 }) });
+export const AppealReplyBody = Type.Object({ text: MultiLine({ minLength: 1, maxLength: 20000 }) });
 
 export const AppealSummary = Type.Object({
   id: Type.String(),

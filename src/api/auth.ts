@@ -1,10 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Timestamp } from './common.js';
+import { CONTROL_CHARACTERS } from '../domain/plain-text.js';
+import { SingleLine, Timestamp } from './common.js';
 
 export const LoginBody = Type.Object({
   login: Type.String({ minLength: 1, maxLength: 200, description: 'E-mail or phone number' }),
   password: Type.String({ minLength: 1, maxLength: 200 }),
-  client: Type.Optional(Type.String({ maxLength: 200, description: 'Client name and version' })),
+  client: Type.Optional(SingleLine({ maxLength: 200, description: 'Client name and version' })),
 });
 export type LoginBody = Static<typeof LoginBody>;
 
@@ -51,7 +52,7 @@ export const LoginRecord = Type.Object({
 export type LoginRecord = Static<typeof LoginRecord>;
 
 export const TokenCreateBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: SingleLine({ minLength: 1, maxLength: 100 }),
   scope: Type.Optional(Type.Array(Type.String(), { description: 'Permissions; default: all of yours' })),
   expiresAt: Type.Optional(Timestamp),
 });
@@ -135,14 +136,14 @@ export const User = Type.Object({
 export type User = Static<typeof User>;
 
 export const RoleCreateBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  description: Type.Optional(Type.String({ maxLength: 500 })),
+  name: SingleLine({ minLength: 1, maxLength: 100 }),
+  description: Type.Optional(SingleLine({ maxLength: 500 })),
   permissions: Type.Array(Type.String(), { minItems: 1, description: 'From the permission catalog' }),
 });
 export type RoleCreateBody = Static<typeof RoleCreateBody>;
 
 export const RoleUpdateBody = Type.Object({
-  description: Type.Optional(Type.String({ maxLength: 500 })),
+  description: Type.Optional(SingleLine({ maxLength: 500 })),
   permissions: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
 });
 export type RoleUpdateBody = Static<typeof RoleUpdateBody>;
@@ -150,28 +151,35 @@ export type RoleUpdateBody = Static<typeof RoleUpdateBody>;
 export const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
 
 export const GrantBody = Type.Object({
-  role: Type.String({ minLength: 1, maxLength: 100 }),
+  role: SingleLine({ minLength: 1, maxLength: 100 }),
   // Exactly one of the two: the scope of a grant is never implied by a missing field.
   group: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 100, description: 'Group id or name: its subtree' }),
+    SingleLine({ minLength: 1, maxLength: 100, description: 'Group id or name: its subtree' }),
   ),
   company: Type.Optional(Type.Literal(true, { description: 'The whole company' })),
 });
 export type GrantBody = Static<typeof GrantBody>;
 
+/** An e-mail address: something@somewhere, without spaces or control characters. */
+const Email = Type.String({
+  minLength: 3,
+  maxLength: 200,
+  pattern: `^[^@\\s${CONTROL_CHARACTERS}]+@[^@\\s${CONTROL_CHARACTERS}]+$`,
+});
+
 export const UserCreateBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  email: Type.String({ minLength: 3, maxLength: 200, pattern: '^[^@\\s]+@[^@\\s]+$' }),
-  phone: Type.Optional(Type.String({ maxLength: 40 })),
+  name: SingleLine({ minLength: 1, maxLength: 200 }),
+  email: Email,
+  phone: Type.Optional(SingleLine({ maxLength: 40 })),
   /** Return the one-time password in the answer too (the CLI asks only with --show-password on a terminal). */
   showPassword: Type.Optional(Type.Boolean()),
 });
 export type UserCreateBody = Static<typeof UserCreateBody>;
 
 export const UserUpdateBody = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  email: Type.Optional(Type.String({ minLength: 3, maxLength: 200, pattern: '^[^@\\s]+@[^@\\s]+$' })),
-  phone: Type.Optional(Type.String({ maxLength: 40 })),
+  name: Type.Optional(SingleLine({ minLength: 1, maxLength: 200 })),
+  email: Type.Optional(Email),
+  phone: Type.Optional(SingleLine({ maxLength: 40 })),
 });
 export type UserUpdateBody = Static<typeof UserUpdateBody>;
 

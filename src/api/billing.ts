@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CDR_FIELDS } from '../domain/cdr.js';
-import { Kopecks, Timestamp } from './common.js';
+import { Amount, Kopecks, Timestamp } from './common.js';
 
 /** A calendar day, `YYYY-MM-DD` (UTC). */
 export const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
@@ -60,7 +60,7 @@ export type LimitView = Static<typeof LimitView>;
 
 export const GroupLimitBody = Type.Object({
   group: Type.String({ minLength: 1, maxLength: 200, description: 'Group id or name' }),
-  monthly: Type.Integer({ minimum: 1, maximum: 100_000_000_00, description: 'Kopecks per billing period' }),
+  monthly: Amount('Per billing period'),
   action: Type.Union([Type.Literal('notify'), Type.Literal('block')], { default: 'notify' }),
 });
 export type GroupLimitBody = Static<typeof GroupLimitBody>;

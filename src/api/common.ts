@@ -1,7 +1,31 @@
-import { Type, type TSchema, type Static } from '@sinclair/typebox';
+import { Type, type StringOptions, type TSchema, type Static } from '@sinclair/typebox';
+import { MAX_AMOUNT } from '../domain/money.js';
+import { MULTI_LINE_PATTERN, SINGLE_LINE_PATTERN } from '../domain/plain-text.js';
 
 /** Money is always an integer number of kopecks (like Stripe's minor units). */
 export const Kopecks = Type.Integer({ description: 'Money in kopecks (1 RUB = 100)' });
+
+/**
+ * An amount a request names (a payment, an autopay threshold or top-up, a spending limit): whole kopecks
+ * from 1 to 1,000,000,000 (10,000,000 RUB). A JSON number: `true`, `"100"` or `1.5` are not amounts.
+ */
+export function Amount(what: string) {
+  return Type.Integer({
+    minimum: 1,
+    maximum: MAX_AMOUNT,
+    description: `${what}, in kopecks: 1 to ${MAX_AMOUNT} (10,000,000 RUB)`,
+  });
+}
+
+/** One line of free text (a name, a subject): no control characters (CR, LF, ESC…), no bidi controls. */
+export function SingleLine(opts: StringOptions = {}) {
+  return Type.String({ ...opts, pattern: SINGLE_LINE_PATTERN });
+}
+
+/** Free text of several lines (an appeal's message): LF, CRLF and TAB, but no other control character. */
+export function MultiLine(opts: StringOptions = {}) {
+  return Type.String({ ...opts, pattern: MULTI_LINE_PATTERN });
+}
 
 /** An E.164 phone number, e.g. +79161234567. */
 export const MsisdnString = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164 number' });

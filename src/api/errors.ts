@@ -4,6 +4,7 @@
  */
 export const ERROR_STATUS = {
   validation_failed: 400,
+  /** The body is not JSON, or JSON nested deeper than any request needs. */
   bad_request: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
@@ -19,6 +20,8 @@ export const ERROR_STATUS = {
   idempotency_conflict: 409,
   business_rule: 422,
   consent_required: 422,
+  /** The body is larger than the route accepts (announced by Content-Length or counted while read). */
+  payload_too_large: 413,
   account_locked: 423,
   rate_limited: 429,
   internal: 500,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Kopecks, MsisdnString, Timestamp } from './common.js';
+import { Kopecks, MsisdnString, SingleLine, Timestamp } from './common.js';
 
 export const NumberStatus = Type.Union([
   Type.Literal('active'),
@@ -119,9 +119,9 @@ export const Group = Type.Object({
 export type Group = Static<typeof Group>;
 
 export const GroupCreateBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: SingleLine({ minLength: 1, maxLength: 100 }),
   parent: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 100, description: 'Parent group id or name; none = top level' }),
+    SingleLine({ minLength: 1, maxLength: 100, description: 'Parent group id or name; none = top level' }),
   ),
   id: Type.Optional(
     Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Default: made from the name' }),
@@ -130,8 +130,8 @@ export const GroupCreateBody = Type.Object({
 export type GroupCreateBody = Static<typeof GroupCreateBody>;
 
 export const GroupUpdateBody = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  parent: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'New parent id or name' })),
+  name: Type.Optional(SingleLine({ minLength: 1, maxLength: 100 })),
+  parent: Type.Optional(SingleLine({ minLength: 1, maxLength: 100, description: 'New parent id or name' })),
   topLevel: Type.Optional(Type.Literal(true, { description: 'Move to the top level' })),
 });
 export type GroupUpdateBody = Static<typeof GroupUpdateBody>;

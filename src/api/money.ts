@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Kopecks, Timestamp } from './common.js';
+import { Amount, Kopecks, Timestamp } from './common.js';
 
 export const PaymentBody = Type.Object({
   account: Type.String({ minLength: 1, maxLength: 50 }),
-  amount: Type.Integer({ minimum: 1, maximum: 100_000_000_00, description: 'Kopecks' }),
+  amount: Amount('The payment'),
   from: Type.Optional(
     Type.String({ minLength: 1, maxLength: 50, description: 'Another account of the company: a transfer' }),
   ),
@@ -26,8 +26,8 @@ export const PaymentListQuery = Type.Object({ account: Type.Optional(Type.String
 
 export const AutopayBody = Type.Object({
   account: Type.String({ minLength: 1, maxLength: 50 }),
-  below: Type.Integer({ minimum: 1, description: 'Top up when the balance falls below this (kopecks)' }),
-  amount: Type.Integer({ minimum: 1, maximum: 100_000_000_00, description: 'By this much (kopecks)' }),
+  below: Amount('Top up when the balance falls below this'),
+  amount: Amount('By this much'),
 });
 export type AutopayBody = Static<typeof AutopayBody>;
 

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ITEM_CODES, ITEM_STATES, OPERATION_STATES, OPERATION_TYPES } from '../domain/operations.js';
-import { Kopecks, Timestamp } from './common.js';
+import { Amount, Kopecks, Timestamp } from './common.js';
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -29,9 +29,27 @@ export type Target = Static<typeof Target>;
 /** The most targets one request may carry; the CLI splits larger inputs into several operations. */
 export const MAX_TARGETS_PER_OPERATION = 200_000;
 
+/**
+ * The parameters of an operation, by type (tariff, service, reason…). Money among them is an amount like
+ * any other; the CLI sends a limit as decimal digits, the way per-row CSV values travel.
+ */
+export const OperationParams = Type.Unsafe<Record<string, unknown>>(
+  Type.Object(
+    {
+      monthly: Type.Optional(
+        Type.Union([
+          Amount('limit.set: the monthly limit'),
+          Type.String({ pattern: '^[1-9][0-9]{0,9}$', description: 'The same amount as decimal digits' }),
+        ]),
+      ),
+    },
+    { additionalProperties: true },
+  ),
+);
+
 export const OperationCreateBody = Type.Object({
   type: OperationType,
-  params: Type.Record(Type.String(), Type.Unknown()),
+  params: OperationParams,
   targets: Type.Optional(Type.Array(Target, { maxItems: MAX_TARGETS_PER_OPERATION })),
   filter: Type.Optional(TargetFilter),
   scheduledAt: Type.Optional(Timestamp),

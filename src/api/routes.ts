@@ -22,6 +22,8 @@ import {
 } from './billing.js';
 import { AccountParam, Autopay, AutopayBody, Payment, PaymentBody, PaymentListQuery } from './money.js';
 import {
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS,
   Appeal,
   AppealCreateBody,
   AppealListQuery,
@@ -98,13 +100,38 @@ export interface RouteDef {
   status?: number;
   /** Other success responses (e.g. 200 with a plan for a dry run of a 202 route). */
   otherResponses?: Record<number, TSchema>;
-  /** Largest accepted body in bytes, when above the default 1 MiB. */
+  /**
+   * Largest accepted body in bytes; without it JSON_BODY_LIMIT for a route with a body, NO_BODY_LIMIT for
+   * one without. A larger Content-Length is refused (413) before anything is read.
+   */
   bodyLimit?: number;
   /** Only in a backend started with --test-mode. */
   testOnly?: boolean;
   /** The answer is a stream of records (JSON lines, CSV or TSV); `response` describes one record. */
   stream?: boolean;
 }
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** The body limit of a JSON route unless it says otherwise: a form of fields, never near this. */
+export const JSON_BODY_LIMIT = 1 * MiB;
+/** A route without a body schema still gets a small limit: `{}` and some slack, nothing to buffer. */
+export const NO_BODY_LIMIT = 1 * KiB;
+/** Login is public: the body of anyone on the network, so as small as a login form (three 200-char fields). */
+const LOGIN_BODY_LIMIT = 16 * KiB;
+/** Up to 100,000 numbers (E.164, ≤ 16 characters, 19 bytes quoted with a comma ≈ 1.9 MB) and filters. */
+const NUMBER_LIST_BODY_LIMIT = 2 * MiB;
+/**
+ * A bulk change: up to MAX_TARGETS_PER_OPERATION (200,000) targets of ~27 bytes (`{"msisdn":"+79161234567"}`)
+ * plus per-row parameters from a CSV (tariff, service, monthly…): 32 MiB allows ~160 bytes a row.
+ */
+const OPERATION_BODY_LIMIT = 32 * MiB;
+/**
+ * An appeal carries its attachments base64 in the JSON (4/3 of 10 MiB each, at most 5), plus 1 MiB for
+ * the text (20,000 characters, up to 6 bytes each when escaped) and the other fields: about 67.7 MiB.
+ */
+const APPEAL_BODY_LIMIT = MAX_ATTACHMENTS * (Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 4) + 1 * MiB;
 
 const ListQuery = (filter?: TSchema) => (filter ? Type.Composite([PageQuery, filter]) : PageQuery);
 
@@ -115,6 +142,7 @@ export const routes = {
     summary: 'Log in with e-mail or phone and password; returns a session token',
     body: LoginBody,
     response: LoginResult,
+    bodyLimit: LOGIN_BODY_LIMIT,
   },
   'auth.logout': {
     ...endpoints['auth.logout'],
@@ -225,7 +253,7 @@ export const routes = {
     response: Operation,
     status: 202,
     otherResponses: { 200: Plan },
-    bodyLimit: 32 * 1024 * 1024,
+    bodyLimit: OPERATION_BODY_LIMIT,
   },
   'operations.list': {
     ...endpoints['operations.list'],
@@ -417,7 +445,7 @@ export const routes = {
     body: AppealCreateBody,
     response: Appeal,
     status: 201,
-    bodyLimit: 72 * 1024 * 1024,
+    bodyLimit: APPEAL_BODY_LIMIT,
   },
   'appeals.list': {
     ...endpoints['appeals.list'],
@@ -516,6 +544,7 @@ export const routes = {
     body: CdrQueryBody,
     response: CdrRecordSchema,
     stream: true,
+    bodyLimit: NUMBER_LIST_BODY_LIMIT,
   },
   'detailRequests.create': {
     ...endpoints['detailRequests.create'],
@@ -524,6 +553,7 @@ export const routes = {
     body: DetailRequestBody,
     response: DetailRequest,
     status: 202,
+    bodyLimit: NUMBER_LIST_BODY_LIMIT,
   },
   'detailRequests.list': {
     ...endpoints['detailRequests.list'],
@@ -563,6 +593,7 @@ export const routes = {
     params: ReportParams,
     body: ReportBody,
     response: Report,
+    bodyLimit: NUMBER_LIST_BODY_LIMIT,
   },
   'openapi.show': {
     ...endpoints['openapi.show'],

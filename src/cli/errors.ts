@@ -64,16 +64,9 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
       case 'token_invalid':
       case 'token_expired':
         return { exitCode: EXIT.auth, message: t('err.tokenInvalid', { detail }) };
-      case 'invalid_credentials': {
-        const left = e.details?.attemptsLeft;
-        return {
-          exitCode: EXIT.auth,
-          message:
-            typeof left === 'number'
-              ? t('err.invalidCredentialsLeft', { left })
-              : t('err.invalidCredentials'),
-        };
-      }
+      // The backend says no more than this (not whether the login exists, nor how many tries are left).
+      case 'invalid_credentials':
+        return { exitCode: EXIT.auth, message: t('err.invalidCredentials') };
       case 'account_locked':
         return {
           exitCode: EXIT.auth,

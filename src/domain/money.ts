@@ -13,6 +13,27 @@ export function kopecks(n: number): Kopecks {
   return (n === 0 ? 0 : n) as Kopecks;
 }
 
+/**
+ * The largest amount one request may name — a payment, an autopay threshold or top-up, a spending
+ * limit: 10,000,000 ₽. A business bound, far below where sums of amounts stop being exact in a double.
+ */
+export const MAX_AMOUNT = 1_000_000_000;
+
+/**
+ * An amount parameter of an operation (e.g. a limit's `monthly`): whole kopecks from 1 to MAX_AMOUNT,
+ * as a JSON number or as plain decimal digits (per-row CSV values travel as text). Anything else —
+ * `true`, `" 100 "`, `1e3`, `0x10`, `1.5` — is undefined.
+ */
+export function amountParam(value: unknown): number | undefined {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^[1-9]\d{0,9}$/.test(value)
+        ? Number(value)
+        : NaN;
+  return Number.isSafeInteger(n) && n >= 1 && n <= MAX_AMOUNT ? n : undefined;
+}
+
 /** Thrown by `parseMoney` for text that is not an amount of money; `input` is the text as given. */
 export class MoneyParseError extends Error {
   // Matched by name, not class identity: bundling may rename classes.

@@ -68,7 +68,7 @@ export const ITEM_CODES = {
   already_in_group: 'Already in this group',
   number_unavailable: 'The new number is not available',
   account_unknown: 'No such account',
-  limit_invalid: 'A limit needs a positive monthly amount and the action notify or block',
+  limit_invalid: 'A limit needs a monthly amount from 0.01 to 10,000,000 RUB and the action notify or block',
   limit_unchanged: 'The number already has this limit',
   no_limit: 'The number has no limit',
   move_widens_rights:

@@ -1,4 +1,5 @@
 import { isValidIccid } from './iccid.js';
+import { amountParam } from './money.js';
 import {
   MAX_TARIFF_CHANGES_PER_MONTH,
   NUMBER_CHANGE_FEE,
@@ -166,14 +167,14 @@ export function planItem(
     case 'limit.set': {
       const before: Fields = { limit: line.limit };
       if (line.status === 'terminated') return fail('number_terminated');
-      const monthly = Number(params.monthly);
+      const monthly = amountParam(params.monthly);
       const action = String(params.action ?? 'notify');
-      if (
-        !Number.isInteger(monthly) ||
-        monthly <= 0 ||
-        !(LIMIT_ACTIONS as readonly string[]).includes(action)
-      )
-        return fail('limit_invalid', `monthly=${String(params.monthly)} action=${action}`, before);
+      if (monthly === undefined || !(LIMIT_ACTIONS as readonly string[]).includes(action))
+        return fail(
+          'limit_invalid',
+          `monthly=${String(params.monthly).slice(0, 40)} action=${action.slice(0, 40)}`,
+          before,
+        );
       if (line.limit?.monthly === monthly && line.limit.action === action)
         return { outcome: 'skip', code: 'limit_unchanged', before };
       return { outcome: 'apply', before, after: { limit: { monthly, action } }, monthlyDelta: 0, fee: 0 };

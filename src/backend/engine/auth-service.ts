@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ApiError } from '../../api/errors.js';
 import type { ApiToken, LoginResult, Me } from '../../api/auth.js';
 import type { Clock } from '../../domain/clock.js';
@@ -30,11 +31,25 @@ export class AuthService {
     private readonly clock: Clock,
   ) {}
 
-  /** Checks the password, enforces the lockout, starts a session, sends the login SMS. */
+  private dummy: string | undefined;
+
+  /** A hash of no one's password, made like every stored one (same scrypt parameters), made once. */
+  private dummyHash(): string {
+    this.dummy ??= hashPassword(randomBytes(16).toString('hex'));
+    return this.dummy;
+  }
+
+  /**
+   * Checks the password, enforces the lockout, starts a session, sends the login SMS. An unknown login,
+   * a wrong password and a disabled user with a wrong password get the same answer after the same work
+   * (one scrypt hash); failures are counted per login string, whether or not a user has it, so a lockout
+   * looks the same too. Only the right password of a disabled user learns that the user is disabled.
+   */
   login(login: string, password: string, origin: RequestOrigin): LoginResult {
     const now = this.clock.now();
     const nowIso = now.toISOString();
     const phone = login.includes('@') ? null : tryParseMsisdn(login);
+    const key = phone ?? login.trim().toLowerCase();
     const user = this.store.users.findByLogin(login.trim(), phone);
     const fail = (reason: string, error: ApiError): never => {
       this.store.transaction(() => {
@@ -52,28 +67,35 @@ export class AuthService {
       });
       throw error;
     };
-    if (!user) return fail('invalid_credentials', invalidCredentials());
-    if (user.lockedUntil && new Date(user.lockedUntil) > now) {
-      return fail('account_locked', locked(user.lockedUntil));
+    const counted = this.store.loginFailures.get(key);
+    if (counted.lockedUntil && new Date(counted.lockedUntil) > now) {
+      return fail('account_locked', locked(counted.lockedUntil));
+    }
+    // A login nobody has is checked against a dummy hash made the same way: it takes as long.
+    const passwordOk = verifyPassword(password, user?.passwordHash ?? this.dummyHash());
+    if (!user || !passwordOk) {
+      // An earlier lock has run out: counting starts again.
+      const failures = (counted.lockedUntil ? 0 : counted.failures) + 1;
+      const lockUntil =
+        failures >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_SECONDS * 1000).toISOString() : null;
+      this.store.transaction(() => {
+        this.store.loginFailures.set(key, failures, lockUntil);
+        // The administrator's view of the user (locked or not) follows the logins the user has.
+        if (user) this.store.users.recordFailure(user.id, lockUntil);
+      });
+      // The reason is for the audit log and the login history; the caller's answer is the same for all.
+      const reason = !user
+        ? 'unknown_login'
+        : user.status !== 'active'
+          ? 'user_disabled'
+          : 'invalid_credentials';
+      return fail(reason, lockUntil ? locked(lockUntil) : invalidCredentials());
     }
     if (user.status !== 'active')
       return fail('user_disabled', new ApiError('user_disabled', 'This user is disabled'));
-    if (!verifyPassword(password, user.passwordHash)) {
-      let failedBefore = user.failedLogins;
-      if (user.lockedUntil) {
-        // The earlier lock has run out: counting starts again.
-        this.store.users.resetFailures(user.id);
-        failedBefore = 0;
-      }
-      const failures = failedBefore + 1;
-      const lockUntil =
-        failures >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_SECONDS * 1000).toISOString() : null;
-      this.store.users.recordFailure(user.id, lockUntil);
-      if (lockUntil) return fail('account_locked', locked(lockUntil));
-      return fail('invalid_credentials', invalidCredentials(MAX_FAILED_LOGINS - failures));
-    }
     const token = newToken('vms');
     this.store.transaction(() => {
+      this.store.loginFailures.clear(key);
       this.store.users.resetFailures(user.id);
       const sessionId = this.store.auth.createSession(
         hashToken(token),
@@ -307,12 +329,9 @@ export function tokenView(t: TokenRecord): ApiToken {
   };
 }
 
-function invalidCredentials(attemptsLeft?: number): ApiError {
-  return new ApiError(
-    'invalid_credentials',
-    'Wrong login or password',
-    attemptsLeft === undefined ? undefined : { attemptsLeft },
-  );
+/** The one answer to a login that failed for any reason but a lock: no details, nothing to compare. */
+function invalidCredentials(): ApiError {
+  return new ApiError('invalid_credentials', 'Wrong login or password');
 }
 
 function locked(until: string): ApiError {

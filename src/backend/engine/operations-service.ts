@@ -12,6 +12,7 @@ import type {
   TargetFilter,
 } from '../../api/operations.js';
 import type { Clock } from '../../domain/clock.js';
+import { amountParam, MAX_AMOUNT } from '../../domain/money.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
 import {
   LIMIT_ACTIONS,
@@ -436,9 +437,8 @@ export class OperationsService {
       delete out.pick;
     }
     if (type === 'limit.set' && out.monthly !== undefined) {
-      const monthly = Number(out.monthly);
-      if (!Number.isInteger(monthly) || monthly <= 0)
-        throw new ApiError('validation_failed', 'monthly must be a positive amount in kopecks', {
+      if (amountParam(out.monthly) === undefined)
+        throw new ApiError('validation_failed', `monthly must be whole kopecks from 1 to ${MAX_AMOUNT}`, {
           reason: 'limit_invalid',
           field: 'monthly',
         });

@@ -184,11 +184,9 @@ export class UsersService {
           u.id !== self &&
           ((email && u.email.toLowerCase() === email.toLowerCase()) || (phone && u.phone === phone)),
       );
+    // Only that it is taken: the clashing user may be outside the caller's scope, so never who.
     if (clash) {
-      throw new ApiError('conflict', `Another user has this e-mail or phone (${clash.email})`, {
-        reason: 'user_exists',
-        user: clash.email,
-      });
+      throw new ApiError('conflict', 'Another user has this e-mail or phone', { reason: 'user_exists' });
     }
   }
 

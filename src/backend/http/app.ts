@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { randomBytes } from 'node:crypto';
 import { ApiError, ERROR_STATUS, isErrorCode, type ApiErrorBody, type ErrorCode } from '../../api/errors.js';
 import { buildOpenApi } from '../../api/openapi.js';
+import { JSON_BODY_LIMIT } from '../../api/routes.js';
 import { isPermission } from '../../domain/permissions.js';
 import { actorName, requirePermission, requireSession } from '../engine/authz.js';
 import type { BackendServices } from './context.js';
@@ -16,6 +17,7 @@ import { moneyRoutes } from './money-routes.js';
 import { billingRoutes } from './billing-routes.js';
 import { operationsRoutes } from './operations-routes.js';
 import { originOf } from './origin.js';
+import { coerceText, parseJsonBounded, refuseUnreadBody } from './request-parts.js';
 import { testRoutes } from './test-routes.js';
 import { usersRoutes } from './users-routes.js';
 
@@ -52,8 +54,11 @@ export async function buildApp(
         ? incoming
         : `req_${randomBytes(8).toString('hex')}`;
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
-    bodyLimit: 1024 * 1024,
+    // No coercion: a body's JSON types are the client's (`true` is not 1 kopeck); the query string and
+    // path parameters, which are text, are converted by coerceText before validation.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // Every contract route sets its own limit (routes.ts); this covers anything else.
+    bodyLimit: JSON_BODY_LIMIT,
   }) as unknown as FastifyInstance & { registered: RegisteredRoute[] };
   const registered: RegisteredRoute[] = [];
   app.decorate('registered', registered);
@@ -63,38 +68,38 @@ export async function buildApp(
       if (m !== 'HEAD') registered.push({ method: m, url: r.url, access: r.config?.access });
   });
 
+  parseJsonBounded(app);
+
+  // Everything that can refuse a request from its headers alone runs before a byte of the body is
+  // read: its size, then who is calling and whether they may. A refused body is never buffered.
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', req.id);
-  });
-
-  // Authentication runs before schema validation, so a caller who is not logged in learns that first.
-  app.addHook('preValidation', async (req) => {
-    const access = req.routeOptions.config?.access;
-    if (access === undefined || access === 'public') return;
-    const header = req.headers.authorization;
-    const secret = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    if (!secret) throw new ApiError('unauthenticated', 'Log in first: no Authorization header');
-    req.principal = s.auth.authenticate(secret);
-    const routeId = req.routeOptions.config?.routeId;
-    if (req.principal.user.mustChangePassword && !ONE_TIME_PASSWORD_ROUTES.has(routeId ?? '')) {
-      throw new ApiError('password_change_required', 'Change your one-time password first', {
-        reason: 'password_change_required',
-      });
-    }
+    const limit = req.routeOptions.bodyLimit ?? JSON_BODY_LIMIT;
     try {
-      if (access === 'session') requireSession(req.principal);
-      else if (isPermission(access)) requirePermission(req.principal, access);
+      const announced = Number(req.headers['content-length'] ?? 0);
+      if (announced > limit) {
+        throw new ApiError('payload_too_large', `The body is ${announced} bytes; this route takes ${limit}`, {
+          limit,
+        });
+      }
+      authenticate(s, req);
     } catch (err) {
-      auditRequest(s, req, `denied: ${access}`);
-      req.denialAudited = true;
+      refuseUnreadBody(req, reply, limit);
       throw err;
     }
+  });
+
+  app.addHook('preValidation', async (req) => {
+    coerceText(req.query, req.routeOptions.schema?.querystring);
+    coerceText(req.params, req.routeOptions.schema?.params);
   });
 
   app.addHook('onResponse', async (req, reply) => {
     const routeId = req.routeOptions.config?.routeId;
     if (!routeId || req.method === 'GET' || routeId === 'auth.login') return;
     if (reply.statusCode === 403 || reply.statusCode === 401) return; // denials are audited where they happen
+    // Refused before anyone was authenticated (e.g. too large): nobody's action, and no way to flood the log.
+    if (!req.principal && req.routeOptions.config?.access !== 'public') return;
     auditRequest(s, req, reply.statusCode < 400 ? 'ok' : `failed: ${reply.statusCode}`);
   });
 
@@ -136,6 +141,34 @@ export async function buildApp(
   return app;
 }
 
+/**
+ * Resolves the caller of a non-public route from the Authorization header and checks the route's
+ * permission and the one-time-password rule. A denial is audited here, with what is known before the
+ * body is read: the path parameters.
+ */
+function authenticate(s: BackendServices, req: import('fastify').FastifyRequest): void {
+  const access = req.routeOptions.config?.access;
+  if (access === undefined || access === 'public') return;
+  const header = req.headers.authorization;
+  const secret = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  if (!secret) throw new ApiError('unauthenticated', 'Log in first: no Authorization header');
+  req.principal = s.auth.authenticate(secret);
+  const routeId = req.routeOptions.config?.routeId;
+  if (req.principal.user.mustChangePassword && !ONE_TIME_PASSWORD_ROUTES.has(routeId ?? '')) {
+    throw new ApiError('password_change_required', 'Change your one-time password first', {
+      reason: 'password_change_required',
+    });
+  }
+  try {
+    if (access === 'session') requireSession(req.principal);
+    else if (isPermission(access)) requirePermission(req.principal, access);
+  } catch (err) {
+    auditRequest(s, req, `denied: ${access}`);
+    req.denialAudited = true;
+    throw err;
+  }
+}
+
 function toErrorBody(err: unknown, requestId: string): { status: number; body: ApiErrorBody } {
   if (err instanceof ApiError) {
     return {
@@ -171,10 +204,13 @@ function toErrorBody(err: unknown, requestId: string): { status: number; body: A
     };
   }
   const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+  // fastify's own 4xx: a body that is not JSON (400), too large while streaming (413), another media type.
   const code: ErrorCode =
     status === 500
       ? 'internal'
-      : ((Object.entries(ERROR_STATUS).find(([, st]) => st === status)?.[0] as ErrorCode) ?? 'bad_request');
+      : status === 400
+        ? 'bad_request'
+        : ((Object.entries(ERROR_STATUS).find(([, st]) => st === status)?.[0] as ErrorCode) ?? 'bad_request');
   return {
     status,
     body: {

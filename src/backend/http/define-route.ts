@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { routes, type RouteDef, type RouteId } from '../../api/routes.js';
+import { JSON_BODY_LIMIT, NO_BODY_LIMIT, routes, type RouteDef, type RouteId } from '../../api/routes.js';
 import type { Principal } from '../engine/authz.js';
 
 /** What a handler receives: the request's validated parts and the caller (absent on public routes). */
@@ -32,7 +32,7 @@ export function defineRoute(
     method: def.method,
     url: def.path,
     config: { routeId: id, access: def.access },
-    ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
+    bodyLimit: def.bodyLimit ?? (def.body ? JSON_BODY_LIMIT : NO_BODY_LIMIT),
     schema: {
       ...(def.params ? { params: def.params } : {}),
       ...(def.query ? { querystring: def.query } : {}),

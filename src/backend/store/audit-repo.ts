@@ -1,3 +1,5 @@
+import { auditSummary, auditText } from '../../domain/audit-summary.js';
+import { plainText } from '../../domain/plain-text.js';
 import type { Db } from './db.js';
 
 /** One audit entry. Entries are only ever appended. */
@@ -84,12 +86,22 @@ export class AuditRepo {
     return rows.map((r) => ({ ...r, params: JSON.parse(r.params) as Record<string, unknown> }));
   }
 
-  /** Appends an audit entry. */
+  /** Appends an audit entry: every row, from any caller, holds a bounded summary of its params (≤ 4 KB). */
   append(e: AuditEntry): void {
-    this.insertAuditStmt.run({ ...e, params: JSON.stringify(e.params) });
+    this.insertAuditStmt.run({
+      ...e,
+      actor: auditText(e.actor),
+      action: auditText(e.action),
+      target: e.target === null ? null : auditText(e.target),
+      params: JSON.stringify(auditSummary(e.params)),
+    });
   }
 
-  /** Queues a message to the outbox. */
+  /**
+   * Queues a message to the outbox. Every SMS and e-mail passes here, so this is where their text is made
+   * plain: names and client strings interpolated into it may hold control characters (ESC, CR, bidi
+   * overrides) from wherever they were stored, and none of them reaches a phone or a mail reader.
+   */
   notify(
     time: string,
     channel: 'sms' | 'email',
@@ -97,7 +109,7 @@ export class AuditRepo {
     userId: number | null,
     text: string,
   ): void {
-    this.insertNotificationStmt.run(time, channel, recipient, userId, text);
+    this.insertNotificationStmt.run(time, channel, recipient, userId, plainText(text));
   }
 
   /** The whole outbox (test mode), newest first, optionally for one recipient. */

@@ -205,6 +205,38 @@ CREATE TABLE group_limits (
   },
   {
     version: 9,
+    name: 'login failures per login',
+    // Keyed by the login as typed (normalized), whether or not a user has it: a lockout then looks the
+    // same for a login that exists and one that does not.
+    sql: `
+CREATE TABLE login_failures (
+  login TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT
+) WITHOUT ROWID;
+INSERT INTO login_failures (login, failures, locked_until)
+  SELECT lower(email), failed_logins, locked_until FROM users WHERE failed_logins > 0 OR locked_until IS NOT NULL;
+`,
+  },
+  {
+    version: 10,
+    name: 'money within range',
+    // Before amounts had a maximum and bodies were coerced, a limit or an autopay rule could be stored as
+    // 1e308 (a REAL no reader can print as kopecks). Such a value becomes the maximum, 10,000,000 RUB —
+    // as good as "no limit", which is what it meant — and a fraction is rounded to whole kopecks.
+    sql: `
+UPDATE limits SET monthly = CASE WHEN monthly > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(monthly) AS INTEGER)) END
+  WHERE typeof(monthly) <> 'integer';
+UPDATE group_limits SET monthly = CASE WHEN monthly > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(monthly) AS INTEGER)) END
+  WHERE typeof(monthly) <> 'integer';
+UPDATE limit_breaches SET monthly = CASE WHEN monthly > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(monthly) AS INTEGER)) END
+  WHERE typeof(monthly) <> 'integer';
+UPDATE autopay SET below = CASE WHEN below > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(below) AS INTEGER)) END
+  WHERE typeof(below) <> 'integer';
+UPDATE autopay SET amount = CASE WHEN amount > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(amount) AS INTEGER)) END
+  WHERE typeof(amount) <> 'integer';
+`,
+  },
+  {
+    version: 11,
     name: 'built-in roles, operation tokens',
     // The roles a company starts with are the operator's and never change; a data dir made before this
     // migration got them from the demo fixture under these names. An operation remembers the API token

@@ -4,6 +4,7 @@ import { AuditRepo } from './audit-repo.js';
 import { AuthRepo } from './auth-repo.js';
 import { BillingRepo } from './billing-repo.js';
 import { LimitsRepo } from './limits-repo.js';
+import { LoginFailuresRepo } from './login-failures-repo.js';
 import { DetailRequestsRepo } from './detail-requests-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
 import { ChangesRepo } from './changes-repo.js';
@@ -21,6 +22,7 @@ export class Store {
   readonly numbers: NumbersRepo;
   readonly users: UsersRepo;
   readonly auth: AuthRepo;
+  readonly loginFailures: LoginFailuresRepo;
   readonly audit: AuditRepo;
   readonly operations: OperationsRepo;
   readonly changes: ChangesRepo;
@@ -41,6 +43,7 @@ export class Store {
     this.numbers = new NumbersRepo(db);
     this.users = new UsersRepo(db);
     this.auth = new AuthRepo(db);
+    this.loginFailures = new LoginFailuresRepo(db);
     this.audit = new AuditRepo(db);
     this.operations = new OperationsRepo(db);
     this.changes = new ChangesRepo(db);

@@ -102,13 +102,20 @@ export class UsersRepo {
     }));
   }
 
-  /** Stores a new password hash; `mustChange` marks a one-time password. */
+  /** Stores a new password hash; `mustChange` marks a one-time password. A new password unlocks the user. */
   setPassword(id: number, hash: string, mustChange: boolean): void {
     this.db
       .prepare(
         'UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0, locked_until = NULL WHERE id = ?',
       )
       .run(hash, mustChange ? 1 : 0, id);
+    // Failed logins are counted per login string (login_failures): the user's e-mail and phone.
+    this.db
+      .prepare(
+        `DELETE FROM login_failures WHERE login IN (SELECT lower(email) FROM users WHERE id = ?
+           UNION ALL SELECT phone FROM users WHERE id = ? AND phone IS NOT NULL)`,
+      )
+      .run(id, id);
   }
 
   /** Changes name, e-mail or phone (undefined keeps a field). */

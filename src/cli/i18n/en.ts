@@ -228,7 +228,7 @@ export const en = {
   'msg.userCreated': '{email} created; the invitation with a one-time password is in the outbox.',
   'msg.passwordReset': 'A new one-time password for {email} is in the outbox; their sessions ended.',
   'msg.oneTimePassword': 'One-time password',
-  'reason.user_exists': 'Another user has this e-mail or phone ({user})',
+  'reason.user_exists': 'Another user has this e-mail or phone',
   'reason.password_wrong': 'The current password is wrong',
   'reason.password_same': 'The new password must differ from the current one',
   'opt.groupUnder': 'move the group itself under this parent',
@@ -480,9 +480,8 @@ export const en = {
   'err.sessionExpired': 'Session expired after 20 minutes idle. Run: vm login',
   'err.tokenInvalid':
     'The API token is invalid, revoked or expired ({detail}). Create a new one: vm tokens create',
-  'err.invalidCredentials': 'Wrong login or password.',
-  'err.invalidCredentialsLeft':
-    'Wrong login or password. {left} attempts left before the account is locked for 15 minutes.',
+  'err.invalidCredentials':
+    'Wrong login or password. After 5 failed logins in a row the login is locked for 15 minutes.',
   'err.accountLocked': 'Too many failed logins: the account is locked until {until}.',
   'err.userDisabled': 'This user is disabled. Ask your administrator.',
   'err.forbidden': 'Not allowed: {detail}',
@@ -601,7 +600,8 @@ export const en = {
   'report.activity': 'Who did what over the period (the audit log; needs audit:read)',
   'report.tariff-optimization':
     'Numbers that would have been cheaper on another tariff over the last 3 months, with the saving',
-  'item.limit_invalid': 'a limit needs a positive monthly amount and the action notify or block',
+  'item.limit_invalid':
+    'a limit needs a monthly amount from 0.01 to 10,000,000 RUB and the action notify or block',
   'item.limit_unchanged': 'already has this limit',
   'item.no_limit': 'has no limit',
   'reason.numbers_not_found': 'Unknown number {numbers}',
@@ -611,7 +611,8 @@ export const en = {
   'reason.not_ready': 'The detail request is not ready yet',
   'reason.detail_request_not_found': 'No such detail request',
   'reason.report_not_found': 'No such report',
-  'reason.limit_invalid': 'A limit needs a positive monthly amount and the action notify or block',
+  'reason.limit_invalid':
+    'A limit needs a monthly amount from 0.01 to 10,000,000 RUB and the action notify or block',
   'reason.unknown_field': 'Unknown field {field}',
   'opt.limitForGroup':
     'set the limit of a group instead: every number of its subtree without a limit of its own has it, also numbers added later',

@@ -230,7 +230,7 @@ export const ru: Record<MessageKey, string> = {
   'msg.userCreated': '{email} создан; приглашение с одноразовым паролем в исходящих.',
   'msg.passwordReset': 'Новый одноразовый пароль для {email} в исходящих; его сеансы завершены.',
   'msg.oneTimePassword': 'Одноразовый пароль',
-  'reason.user_exists': 'E-mail или телефон уже у другого пользователя ({user})',
+  'reason.user_exists': 'E-mail или телефон уже у другого пользователя',
   'reason.password_wrong': 'Текущий пароль неверен',
   'reason.password_same': 'Новый пароль должен отличаться от текущего',
   'opt.groupUnder': 'перенести саму группу под этого родителя',
@@ -482,9 +482,8 @@ export const ru: Record<MessageKey, string> = {
   'err.sessionExpired': 'Сеанс завершён после 20 минут бездействия. Выполните: vm login',
   'err.tokenInvalid':
     'API-токен недействителен, отозван или истёк ({detail}). Создайте новый: vm tokens create',
-  'err.invalidCredentials': 'Неверный логин или пароль.',
-  'err.invalidCredentialsLeft':
-    'Неверный логин или пароль. Осталось попыток до блокировки на 15 минут: {left}.',
+  'err.invalidCredentials':
+    'Неверный логин или пароль. После 5 неудачных входов подряд вход блокируется на 15 минут.',
   'err.accountLocked': 'Слишком много неудачных входов: учётная запись заблокирована до {until}.',
   'err.userDisabled': 'Пользователь отключён. Обратитесь к администратору.',
   'err.forbidden': 'Нет прав: {detail}',
@@ -602,7 +601,7 @@ export const ru: Record<MessageKey, string> = {
   'report.activity': 'Кто что делал за период (журнал аудита; нужно право audit:read)',
   'report.tariff-optimization':
     'Номера, которым за последние 3 месяца был бы выгоднее другой тариф, и экономия',
-  'item.limit_invalid': 'лимиту нужна положительная сумма и действие notify или block',
+  'item.limit_invalid': 'лимиту нужна сумма от 0,01 до 10 000 000 ₽ и действие notify или block',
   'item.limit_unchanged': 'такой лимит уже установлен',
   'item.no_limit': 'лимита нет',
   'reason.numbers_not_found': 'Неизвестный номер {numbers}',
@@ -612,7 +611,7 @@ export const ru: Record<MessageKey, string> = {
   'reason.not_ready': 'Детализация ещё не готова',
   'reason.detail_request_not_found': 'Нет такого заказа детализации',
   'reason.report_not_found': 'Нет такого отчёта',
-  'reason.limit_invalid': 'Лимиту нужна положительная сумма и действие notify или block',
+  'reason.limit_invalid': 'Лимиту нужна сумма от 0,01 до 10 000 000 ₽ и действие notify или block',
   'reason.unknown_field': 'Неизвестное поле {field}',
   'opt.limitForGroup':
     'лимит группы: действует на все номера её поддерева без собственного лимита, и на добавленные позже',

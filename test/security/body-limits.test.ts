@@ -1,0 +1,165 @@
+import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
+import { memoryOf, rawRequest } from '../support/raw-http.js';
+
+const MB = 1024 * 1024;
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+let backend: BackendProcess;
+let bearer: Record<string, string>;
+
+beforeAll(async () => {
+  backend = await startBackendProcess({ lines: 50, testMode: true });
+  const login = await fetch(`${backend.url}/v1/auth/login`, {
+    method: 'POST',
+    headers: JSON_TYPE,
+    body: JSON.stringify({ login: 'admin@demo.test', password: 'admin-demo-1' }),
+  });
+  bearer = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+});
+afterAll(async () => {
+  await backend.stop();
+});
+
+describe('a body is not read before the caller and its size are known', () => {
+  it('answers 401 to a caller without a token before a byte of the announced body arrives', async () => {
+    // Only the headers are sent: an answer can only come from a backend that does not wait for the body.
+    const res = await rawRequest(backend.url, {
+      path: '/v1/appeals',
+      headers: { ...JSON_TYPE, 'content-length': String(50 * MB) },
+      body: 'headers-only',
+    });
+    expect(res.status).toBe(401);
+    expect(res.json.error).toMatchObject({ code: 'unauthenticated' });
+  });
+
+  it('answers 401 to a caller with an unknown token before reading the body', async () => {
+    const res = await rawRequest(backend.url, {
+      path: '/v1/appeals',
+      headers: { ...JSON_TYPE, authorization: 'Bearer vms_nobody', 'content-length': String(50 * MB) },
+      body: 'headers-only',
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses a Content-Length over the route limit with 413 payload_too_large, before authentication', async () => {
+    for (const headers of [{}, bearer]) {
+      const res = await rawRequest(backend.url, {
+        path: '/v1/payments',
+        headers: { ...JSON_TYPE, ...headers, 'content-length': String(2 * MB) },
+        body: 'headers-only',
+      });
+      expect(res.status).toBe(413);
+      expect(res.json.error).toMatchObject({ code: 'payload_too_large' });
+      expect(typeof res.json.error?.requestId).toBe('string');
+    }
+  });
+
+  it('gives operations.create the room of a bulk change but not more', async () => {
+    const over = await rawRequest(backend.url, {
+      path: '/v1/operations',
+      headers: { ...JSON_TYPE, ...bearer, 'content-length': String(40 * MB) },
+      body: 'headers-only',
+    });
+    expect(over.status).toBe(413);
+  });
+
+  it('cuts a chunked body without Content-Length off at the route limit', async () => {
+    // The body never ends: only a backend that counts while it reads can answer.
+    const res = await rawRequest(backend.url, {
+      path: '/v1/payments',
+      headers: { ...JSON_TYPE, ...bearer, 'transfer-encoding': 'chunked' },
+      body: 'endless',
+    });
+    expect(res.status).toBe(413);
+    expect(res.json.error).toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it('stays small while four unauthenticated 70 MB bodies arrive at once, sized or chunked', async () => {
+    const pid = backend.process.pid as number;
+    const before = memoryOf(pid);
+    // 70 MB (not MiB): under the appeal limit, so only the missing authentication refuses them.
+    const body = Buffer.alloc(70 * 1000 * 1000, 0x20);
+    const statuses: (number | null)[] = [];
+    const framings: Record<string, string>[] = [
+      { 'content-length': String(body.length) },
+      { 'transfer-encoding': 'chunked' },
+    ];
+    for (const framing of framings) {
+      const answers = await Promise.all(
+        [1, 2, 3, 4].map(() =>
+          rawRequest(backend.url, {
+            path: '/v1/appeals',
+            headers: { ...JSON_TYPE, ...framing },
+            body,
+            timeoutMs: 60_000,
+          }),
+        ),
+      );
+      statuses.push(...answers.map((a) => a.status));
+    }
+    const after = memoryOf(pid);
+    expect(before.rssMb).toBeLessThan(250);
+    expect(after.peakMb).toBeLessThan(250);
+    expect(after.rssMb).toBeLessThan(250);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401]);
+  });
+});
+
+describe('malformed JSON', () => {
+  const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+
+  it.each([
+    // 5,000 levels: 50,000 would not fit the 16 KiB a login may send (413 before parsing).
+    ['a public route', '/v1/auth/login', `{"login":${deep(5_000)},"password":"x"}`, false],
+    [
+      'an operation parameter',
+      '/v1/operations?dryRun=true',
+      `{"type":"number.block","params":{"x":${deep(50_000)}},"targets":[{"msisdn":"+79000000001"}]}`,
+      true,
+    ],
+    [
+      'an extra field of an appeal',
+      '/v1/appeals',
+      `{"type":"question","subject":"s","text":"t","x":${deep(50_000)}}`,
+      true,
+    ],
+    ['a whole body', '/v1/payments', deep(50_000), true],
+  ])(
+    'answers 400 bad_request to JSON nested thousands of levels deep in %s',
+    async (_what, path, body, auth) => {
+      const res = await rawRequest(backend.url, {
+        path,
+        headers: { ...JSON_TYPE, ...(auth ? bearer : {}) },
+        body: String(body),
+      });
+      expect(res.status).toBe(400);
+      expect(res.json.error).toMatchObject({ code: 'bad_request' });
+    },
+  );
+
+  it('answers 400 bad_request with the error object to a body that is not JSON', async () => {
+    for (const body of ['{"account":', '{account: 1}', '\u0000']) {
+      const res = await rawRequest(backend.url, {
+        path: '/v1/payments',
+        headers: { ...JSON_TYPE, ...bearer },
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(res.json.error).toMatchObject({ code: 'bad_request', message: expect.any(String) });
+      expect(typeof res.json.error?.requestId).toBe('string');
+    }
+  });
+
+  it('still accepts a deep but sensible body', async () => {
+    const res = await rawRequest(backend.url, {
+      path: '/v1/operations?dryRun=true',
+      headers: { ...JSON_TYPE, ...bearer },
+      body: JSON.stringify({
+        type: 'number.block',
+        params: { reason: 'lost', note: { a: { b: { c: [1, [2, [3]]] } } } },
+        targets: [{ msisdn: '+79000000001' }],
+      }),
+    });
+    expect(res.status).toBe(200);
+  });
+});
