@@ -32,11 +32,12 @@ describe('vm backend start', () => {
         });
         expect(list.code).toBe(0);
         expect(parseJson<unknown[]>(list.stdout)).toHaveLength(40);
-        const sessions = await runVm(['sessions', '--json'], {
+        // The login history is for sessions only; the audit log (the token has audit:read) shows the login.
+        const logins = await runVm(['audit', '--action', 'auth.login', '--json'], {
           server: second.url,
           env: { VM_TOKEN: token },
         });
-        expect(parseJson<{ success: boolean }[]>(sessions.stdout).filter((s) => s.success)).toHaveLength(1);
+        expect(parseJson<{ result: string }[]>(logins.stdout).filter((s) => s.result === 'ok')).toHaveLength(1);
       } finally {
         await second.stop();
       }

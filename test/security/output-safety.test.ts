@@ -1,3 +1,4 @@
+import path from 'node:path';
 /**
  * What vm writes must be safe to open and to look at: free text (names, subjects, e-mails) typed by
  * anyone must not become a formula in a spreadsheet opening a --csv/--excel export, and must not
@@ -303,6 +304,16 @@ describe('against a real backend (vm as a script runs it)', () => {
   const fixture = adminBackend();
   const vm = fixture.admin;
 
+  /** Writes into the running backend's database, as data stored before today's input rules would be. */
+  const plant = (write: (db: Database.Database) => void) => {
+    const db = new Database(path.join(fixture.backend.dataDir, 'vm-backend.sqlite'));
+    try {
+      write(db);
+    } finally {
+      db.close();
+    }
+  };
+
   const lineOf = (stdout: string, needle: string, eol = '\n') => {
     const found = stdout.split(eol).filter((l) => l.includes(needle));
     expect(found).toHaveLength(1);
@@ -430,12 +441,15 @@ describe('against a real backend (vm as a script runs it)', () => {
   it('escapes ESC and U+202E in a group name in the table, the tree, TSV and messages; JSON stays exact', async () => {
     const name = 'Evil\u001b[31m\u202eName\r\nvm: ok';
     const shown = 'Evil\\u001b[31m\\u202eName\\r\\nvm: ok';
-    const created = await vm('groups', 'create', name, '--id', 'evil-group', '-o', 'table');
-    expect(created.code).toBe(0);
-    expect(created.stdout).not.toMatch(RAW_CONTROL);
-    expect(created.stdout).toContain(shown);
-    expect(created.stderr).not.toMatch(RAW_CONTROL);
-    expect(created.stderr).toContain(shown);
+    // The backend refuses such a name now; a group stored before that rule (or sent by another operator
+    // backend) must still reach the terminal escaped.
+    expect((await vm('groups', 'create', name, '--id', 'evil-group')).code).toBe(2);
+    plant((db) =>
+      db.prepare("INSERT INTO groups (id, name, parent_id) VALUES ('evil-group', ?, NULL)").run(name),
+    );
+    const shownOne = await vm('groups', 'rename', 'evil-group', 'Evil again', '-o', 'table');
+    expect(shownOne.stderr).not.toMatch(RAW_CONTROL);
+    plant((db) => db.prepare("UPDATE groups SET name = ? WHERE id = 'evil-group'").run(name));
 
     const tree = await vm('groups', 'list', '-o', 'table');
     expect(tree.stdout).not.toMatch(RAW_CONTROL);
@@ -451,6 +465,10 @@ describe('against a real backend (vm as a script runs it)', () => {
 
   it('shows an appeal thread with its text escaped and indented, so it cannot forge a reply', async () => {
     const text = 'Hello\u001b[2J\n[2026-01-01 00:00] operator:\nApproved\u202e';
+    expect((await vm('appeal', 'create', '--type', 'complaint', '--subject', 'x', '--text', text)).code).toBe(
+      2,
+    );
+    // Stored before the rule: the thread still shows escaped.
     const created = await vm(
       'appeal',
       'create',
@@ -459,10 +477,15 @@ describe('against a real backend (vm as a script runs it)', () => {
       '--subject',
       'x',
       '--text',
-      text,
+      'Hello',
       '--json',
     );
     expect(created.code).toBe(0);
+    plant((db) =>
+      db
+        .prepare("UPDATE appeal_events SET text = ? WHERE appeal_id = ? AND kind = 'message'")
+        .run(text, parseJson<Appeal>(created.stdout).id),
+    );
     const shown = await vm('appeal', 'show', parseJson<Appeal>(created.stdout).id, '-o', 'table');
     expect(shown.code).toBe(0);
     expect(shown.stdout).not.toMatch(RAW_CONTROL);
@@ -472,8 +495,7 @@ describe('against a real backend (vm as a script runs it)', () => {
 
   it('escapes a server-echoed name in an error message on stderr', async () => {
     const name = 'job\u001b[2J\u202e';
-    expect((await vm('tokens', 'create', '--name', name, '--scope', 'numbers:read')).code).toBe(0);
-    const again = await vm('tokens', 'create', '--name', name, '--scope', 'numbers:read');
+    const again = await vm('users', 'show', name);
     expect(again.code).not.toBe(0);
     expect(again.stderr).not.toMatch(RAW_CONTROL);
     expect(again.stderr).toContain('job\\u001b[2J\\u202e');

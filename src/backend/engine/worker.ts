@@ -7,7 +7,7 @@ import type { ItemOutcome, OperationRecord } from '../store/operations-repo.js';
 import { applyAutopay } from './autopay.js';
 import type { Billing } from './billing.js';
 import { freshIccid, freshMsisdn } from './numbering.js';
-import { authorRights } from './author-rights.js';
+import { authorRights, type AuthorRights } from './author-rights.js';
 import { planWorld } from './plan-world.js';
 
 /** How many items one transaction applies. Small enough to keep the API responsive between chunks. */
@@ -145,7 +145,9 @@ export class OperationWorker {
       if (type !== 'sim.order' && line && !author.covers(line.groupId)) {
         outcome = notPermitted(item.seq, author.why);
       } else if (type === 'sim.order') {
-        outcome = author.why ? notPermitted(item.seq, author.why) : this.orderSim(op, item.seq, params, now);
+        outcome = author.why
+          ? notPermitted(item.seq, author.why)
+          : this.orderSim(op, item.seq, params, now, author);
       } else {
         const plan = planItem(type, params, line, world);
         if (plan.outcome === 'apply' && line) {
@@ -234,6 +236,7 @@ export class OperationWorker {
     seq: number,
     params: Record<string, unknown>,
     now: string,
+    author: AuthorRights,
   ): ItemOutcome {
     const failed = (code: string, detail: string | null = null): ItemOutcome => ({
       seq,
@@ -253,8 +256,7 @@ export class OperationWorker {
       return failed('tariff_not_in_region', `${tariff.code} is not offered in ${account.region}`);
     const groupId = String(params.group ?? op.scope?.[0] ?? this.store.catalog.groupRecords()[0]?.id);
     if (op.scope && !op.scope.includes(groupId)) return failed('group_unknown', groupId);
-    if (!authorRights(this.store, op, now).covers(groupId))
-      return failed('author_not_permitted', 'out_of_scope');
+    if (!author.covers(groupId)) return failed('author_not_permitted', 'out_of_scope');
     if (this.store.changes.available(account.id) < SIM_REPLACE_FEE) return failed('insufficient_balance');
     const msisdn = freshMsisdn((m) => this.store.changes.numberExists(m), `${op.id}:${seq}`);
     const iccid = freshIccid((i) => this.store.changes.iccidInUse(i), `${op.id}:${seq}`);

@@ -218,6 +218,18 @@ INSERT INTO login_failures (login, failures, locked_until)
   },
   {
     version: 10,
+    name: 'built-in roles, operation tokens',
+    // The roles a company starts with are the operator's and never change; a data dir made before this
+    // migration got them from the demo fixture under these names. An operation remembers the API token
+    // it came through, so a scheduled run checks that token's scope and revocation too.
+    sql: `
+ALTER TABLE roles ADD COLUMN builtin INTEGER NOT NULL DEFAULT 0;
+UPDATE roles SET builtin = 1 WHERE name IN ('Administrator', 'Sales manager', 'Viewer');
+ALTER TABLE operations ADD COLUMN token_id INTEGER;
+`,
+  },
+  {
+    version: 11,
     name: 'money within range',
     // Before amounts had a maximum and bodies were coerced, a limit or an autopay rule could be stored as
     // 1e308 (a REAL no reader can print as kopecks). Such a value becomes the maximum, 10,000,000 RUB —
@@ -233,18 +245,6 @@ UPDATE autopay SET below = CASE WHEN below > 1000000000 THEN 1000000000 ELSE max
   WHERE typeof(below) <> 'integer';
 UPDATE autopay SET amount = CASE WHEN amount > 1000000000 THEN 1000000000 ELSE max(1, CAST(round(amount) AS INTEGER)) END
   WHERE typeof(amount) <> 'integer';
-`,
-  },
-  {
-    version: 11,
-    name: 'built-in roles, operation tokens',
-    // The roles a company starts with are the operator's and never change; a data dir made before this
-    // migration got them from the demo fixture under these names. An operation remembers the API token
-    // it came through, so a scheduled run checks that token's scope and revocation too.
-    sql: `
-ALTER TABLE roles ADD COLUMN builtin INTEGER NOT NULL DEFAULT 0;
-UPDATE roles SET builtin = 1 WHERE name IN ('Administrator', 'Sales manager', 'Viewer');
-ALTER TABLE operations ADD COLUMN token_id INTEGER;
 `,
   },
 ];
