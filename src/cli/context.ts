@@ -34,6 +34,7 @@ export interface GlobalOptions {
   ca?: string;
   insecure?: boolean;
   timeout?: string;
+  maxWait?: string;
   verbose?: boolean;
   quiet?: boolean;
   input?: boolean;
@@ -132,6 +133,7 @@ export class Context {
     const timeout = this.opts.timeout === undefined ? 30 : Number(this.opts.timeout);
     if (!Number.isFinite(timeout) || timeout <= 0)
       throw new UsageError(`--timeout: "${this.opts.timeout}" is not a number of seconds`);
+    const maxWait = this.maxRetryWaitSeconds();
     const verbose = this.opts.verbose || this.env.VM_DEBUG === '1';
     let spinner: import('./output/spinner.js').Spinner | undefined;
     if (this.io.stderrIsTTY && !this.opts.quiet && !verbose) {
@@ -144,11 +146,25 @@ export class Context {
       ca,
       insecure: this.opts.insecure,
       timeoutMs: timeout * 1000,
+      maxRetryWaitMs: maxWait === undefined ? undefined : maxWait * 1000,
       userAgent: `vm/${VERSION} node/${process.versions.node}`,
       debug: verbose ? (line) => this.io.stderr.write(`> ${line}\n`) : undefined,
       onActivity: spinner ? (busy) => (busy ? spinner.start() : spinner.stop()) : undefined,
     });
     return this.clientInstance;
+  }
+
+  /** --max-wait, else VM_MAX_RETRY_WAIT, in seconds; undefined leaves the client's default (60 s). */
+  private maxRetryWaitSeconds(): number | undefined {
+    const [option, value] =
+      this.opts.maxWait !== undefined
+        ? ['--max-wait', this.opts.maxWait]
+        : ['VM_MAX_RETRY_WAIT', this.env.VM_MAX_RETRY_WAIT];
+    if (value === undefined || value === '') return undefined;
+    const seconds = Number(value);
+    if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !Number.isFinite(seconds))
+      throw new UsageError(this.t('err.badSeconds', { option, value }));
+    return seconds;
   }
 
   /** Prints a list with the one renderer: table on a TTY, TSV when piped, or the chosen format. */

@@ -42,6 +42,10 @@ interface ErrorLike {
   valid?: string[];
   reason?: string;
   exitCode?: number;
+  status?: number;
+  statusText?: string;
+  waitSeconds?: number;
+  maxWaitSeconds?: number;
 }
 
 /**
@@ -101,6 +105,25 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
   }
   if (name === 'NetworkError' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.causeCode ?? '')) {
     return { exitCode: EXIT.error, message: t('err.tls', { code: e.causeCode ?? '' }) };
+  }
+  if (name === 'UnexpectedAnswerError') {
+    return {
+      exitCode: EXIT.error,
+      message: t('err.notVmAnswer', {
+        server: e.server ?? '',
+        status: `${e.status ?? ''} ${e.statusText ?? ''}`.trim(),
+      }),
+    };
+  }
+  if (name === 'RetryAfterTooLongError') {
+    return {
+      exitCode: EXIT.error,
+      message: t('err.retryAfterTooLong', {
+        server: e.server ?? '',
+        wait: e.waitSeconds ?? 0,
+        max: e.maxWaitSeconds ?? 0,
+      }),
+    };
   }
   if (name === 'NetworkError') {
     return {

@@ -20,6 +20,8 @@ export const en = {
   'opt.ca': 'PEM file of a private CA to trust (also VM_CA)',
   'opt.insecure': 'allow plain http to a host that is not loopback',
   'opt.timeout': 'seconds to wait for each request',
+  'opt.maxWait':
+    'longest wait in seconds before a retry, also one a server asks for with Retry-After (also VM_MAX_RETRY_WAIT; default 60)',
   'opt.verbose': 'print request lines and request ids to stderr (also VM_DEBUG=1)',
   'opt.quiet': 'print no progress or notes, only data and errors',
   'opt.noInput': 'never prompt, even on a terminal',
@@ -477,6 +479,11 @@ export const en = {
   'err.tls': "The server's certificate is not trusted ({code}). For a private CA use --ca FILE or VM_CA.",
   'err.caFile': 'Cannot read the CA file {file}: {reason}',
   'err.server': 'The backend failed: {detail}',
+  'err.notVmAnswer':
+    'The server at {server} answered {status}, which is not a vm backend answer. Check the address (--server, VM_SERVER) and any proxy in between.',
+  'err.retryAfterTooLong':
+    'The server at {server} asked to wait {wait} s before trying again, more than the {max} s vm waits at most. Try later, or allow longer waits with --max-wait SECONDS or VM_MAX_RETRY_WAIT.',
+  'err.badSeconds': '{option}: "{value}" is not a number of seconds (0 or more).',
   'err.invalidNumber': '{detail}',
   'err.badExpiry':
     'Cannot read expiry "{value}": use a date (2027-01-31), an ISO time or a duration like 90d or 12h.',

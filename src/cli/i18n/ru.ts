@@ -22,6 +22,8 @@ export const ru: Record<MessageKey, string> = {
   'opt.ca': 'PEM-файл собственного удостоверяющего центра (также VM_CA)',
   'opt.insecure': 'разрешить http без шифрования к удалённому хосту',
   'opt.timeout': 'сколько секунд ждать ответа на каждый запрос',
+  'opt.maxWait':
+    'сколько секунд самое большее ждать перед повтором, в том числе по Retry-After сервера (также VM_MAX_RETRY_WAIT; по умолчанию 60)',
   'opt.verbose': 'печатать запросы и их идентификаторы в stderr (также VM_DEBUG=1)',
   'opt.quiet': 'не печатать прогресс и заметки, только данные и ошибки',
   'opt.noInput': 'никогда не задавать вопросов, даже в терминале',
@@ -480,6 +482,11 @@ export const ru: Record<MessageKey, string> = {
   'err.tls': 'Сертификат сервера не доверенный ({code}). Для собственного УЦ укажите --ca ФАЙЛ или VM_CA.',
   'err.caFile': 'Не удалось прочитать файл УЦ {file}: {reason}',
   'err.server': 'Ошибка бэкенда: {detail}',
+  'err.notVmAnswer':
+    'Сервер {server} ответил {status} — это не ответ бэкенда vm. Проверьте адрес (--server, VM_SERVER) и прокси между ними.',
+  'err.retryAfterTooLong':
+    'Сервер {server} просит подождать {wait} с перед повтором — дольше, чем vm ждёт ({max} с). Попробуйте позже или разрешите ждать дольше: --max-wait СЕКУНДЫ или VM_MAX_RETRY_WAIT.',
+  'err.badSeconds': '{option}: «{value}» — не число секунд (0 или больше).',
   'err.invalidNumber': '{detail}',
   'err.badExpiry':
     'Не понимаю срок «{value}»: укажите дату (2027-01-31), ISO-время или длительность, например 90d или 12h.',
