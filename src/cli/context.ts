@@ -114,6 +114,19 @@ export class Context {
     return (await this.config()).profile.server ?? DEFAULT_SERVER;
   }
 
+  /**
+   * The CA file to trust for `server`: --ca, else VM_CA, else the one `vm login` remembered in the
+   * profile, but only for the server it logged in to: a private CA replaces the public roots, so it must
+   * not follow the profile to another server.
+   */
+  async caFile(server: string): Promise<{ file: string; remembered: boolean } | undefined> {
+    const explicit = this.opts.ca || this.env.VM_CA;
+    if (explicit) return { file: explicit, remembered: false };
+    if (!server.startsWith('https:')) return undefined;
+    const profile = (await this.config()).profile;
+    return profile.ca && profile.server === server ? { file: profile.ca, remembered: true } : undefined;
+  }
+
   /** The HTTP client; with `auth`, carrying VM_TOKEN or the profile's session token. */
   async client(auth = true): Promise<VmClient> {
     if (this.clientInstance) return this.clientInstance;
@@ -121,13 +134,17 @@ export class Context {
     const server = await this.server();
     let token: string | undefined;
     if (auth) token = this.env.VM_TOKEN || (await this.config()).profile.token;
-    const caFile = this.opts.ca || this.env.VM_CA;
+    const caFile = await this.caFile(server);
     let ca: string | undefined;
     if (caFile) {
       try {
-        ca = fs.readFileSync(caFile, 'utf8');
+        ca = fs.readFileSync(caFile.file, 'utf8');
       } catch (err) {
-        throw new CliError(this.t('err.caFile', { file: caFile, reason: (err as Error).message }), 2);
+        const reason = (err as Error).message;
+        // A flag or variable of this run is a usage slip (2); a remembered file that went away is not.
+        throw caFile.remembered
+          ? new CliError(this.t('err.caFileRemembered', { file: caFile.file, server, reason }), 1)
+          : new CliError(this.t('err.caFile', { file: caFile.file, reason }), 2);
       }
     }
     const timeout = this.opts.timeout === undefined ? 30 : Number(this.opts.timeout);

@@ -43,6 +43,8 @@ interface ErrorLike {
   reason?: string;
   exitCode?: number;
   status?: number;
+  file?: string;
+  problem?: string;
   statusText?: string;
   waitSeconds?: number;
   maxWaitSeconds?: number;
@@ -105,6 +107,15 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
   }
   if (name === 'NetworkError' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.causeCode ?? '')) {
     return { exitCode: EXIT.error, message: t('err.tls', { code: e.causeCode ?? '' }) };
+  }
+  if (name === 'ConfigFileError') {
+    const key =
+      e.problem === 'notJson'
+        ? 'err.configNotJson'
+        : e.problem === 'notVm'
+          ? 'err.configNotVm'
+          : 'err.configUnreadable';
+    return { exitCode: EXIT.error, message: t(key, { file: e.file ?? '', reason: e.reason ?? '' }) };
   }
   if (name === 'UnexpectedAnswerError') {
     return {

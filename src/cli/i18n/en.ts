@@ -478,6 +478,14 @@ export const en = {
     'Refusing plain http to {server}: it is not this machine. Use https, or --insecure if you really mean it.',
   'err.tls': "The server's certificate is not trusted ({code}). For a private CA use --ca FILE or VM_CA.",
   'err.caFile': 'Cannot read the CA file {file}: {reason}',
+  'err.caFileRemembered':
+    'Cannot read the CA file {file} that vm login remembered for {server}: {reason}. Log in again with --ca FILE, or give --ca / VM_CA.',
+  'err.configNotJson':
+    'The config file {file} is not valid JSON ({reason}): fix it or remove it (then log in again).',
+  'err.configNotVm':
+    'The config file {file} does not hold vm settings ({reason}): fix it or remove it (then log in again).',
+  'err.configUnreadable':
+    'Cannot read the config file {file} ({reason}): make it a file you can read and write, or remove it (then log in again).',
   'err.server': 'The backend failed: {detail}',
   'err.notVmAnswer':
     'The server at {server} answered {status}, which is not a vm backend answer. Check the address (--server, VM_SERVER) and any proxy in between.',
