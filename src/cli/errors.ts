@@ -27,8 +27,21 @@ export const EXIT = {
   partial: 3,
   auth: 4,
   forbidden: 5,
+  /** vm backend start: another backend holds the data directory. */
+  dataDirLocked: 6,
+  /** vm backend start: the data directory or its database cannot be used. */
+  dataDirUnusable: 7,
   interrupted: 130,
 } as const;
+
+/** The message of each problem of a backend data directory (src/backend/store/data-dir.ts). */
+const DATA_DIR_MESSAGES: Record<string, MessageKey> = {
+  notDirectory: 'err.dataDirNotDirectory',
+  notWritable: 'err.dataDirNotWritable',
+  corrupt: 'err.dataDirCorrupt',
+  full: 'err.dataDirFull',
+  io: 'err.dataDirIo',
+};
 
 interface ErrorLike {
   name?: string;
@@ -44,6 +57,8 @@ interface ErrorLike {
   exitCode?: number;
   status?: number;
   file?: string;
+  path?: string;
+  pid?: number;
   problem?: string;
   statusText?: string;
   waitSeconds?: number;
@@ -107,6 +122,17 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
   }
   if (name === 'NetworkError' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.causeCode ?? '')) {
     return { exitCode: EXIT.error, message: t('err.tls', { code: e.causeCode ?? '' }) };
+  }
+  if (name === 'DataDirLockedError') {
+    const path = e.path ?? '';
+    return {
+      exitCode: EXIT.dataDirLocked,
+      message: e.pid ? t('err.dataDirLocked', { pid: e.pid, path }) : t('err.dataDirLockedNoPid', { path }),
+    };
+  }
+  if (name === 'DataDirError') {
+    const key = DATA_DIR_MESSAGES[e.problem ?? ''] ?? 'err.dataDirIo';
+    return { exitCode: EXIT.dataDirUnusable, message: t(key, { path: e.path ?? '', code: e.code ?? '' }) };
   }
   if (name === 'ConfigFileError') {
     const key =

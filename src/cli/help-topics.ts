@@ -78,6 +78,11 @@ const EXIT_CODES: Record<Lang, string> = {
        e.g. Session expired after 20 minutes idle. Run: vm login
   5    forbidden by your rights
        e.g. Not allowed: you may not change tariffs
+  6    vm backend start only: another vm backend is using the data directory (it keeps running)
+       e.g. Another vm backend (pid 4242) is using /srv/vm; stop it first or use --data elsewhere.
+  7    vm backend start only: the data directory cannot be used (not a directory, not writable,
+       a damaged database, a full disk)
+       e.g. No space left for the backend data in /srv/vm (SQLITE_FULL): free some space, ...
   130  interrupted (Ctrl-C); the operation keeps running in the backend and its id is printed
        e.g. Interrupted. The operation op_123 goes on: vm ops wait op_123
 
@@ -98,6 +103,11 @@ In a script:
        напр. Сеанс завершён после 20 минут бездействия. Выполните: vm login
   5    запрещено вашими правами
        напр. Нет прав: вы не можете менять тарифы
+  6    только vm backend start: каталог данных занят другим бэкендом vm (тот продолжает работать)
+       напр. Каталог /srv/vm занят другим бэкендом vm (pid 4242): сначала остановите его или укажите другой --data.
+  7    только vm backend start: каталог данных нельзя использовать (не каталог, нет прав на запись,
+       база повреждена, диск заполнен)
+       напр. Не хватает места для данных бэкенда в /srv/vm (SQLITE_FULL): освободите место, ...
   130  прервано (Ctrl-C); операция продолжается в бэкенде, её id напечатан
        напр. Прервано. Операция op_123 продолжается: vm ops wait op_123
 

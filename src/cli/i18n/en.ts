@@ -86,6 +86,21 @@ export const en = {
   'cmd.backend.logLevel': 'log level on stderr: fatal, error, warn, info, debug, silent',
   'cmd.backend.clock': 'run on a manual clock starting at this ISO time (for tests and demos)',
   'cmd.backend.testMode': 'enable the /v1/test routes (moving the clock)',
+  'cmd.backend.exitCodes':
+    '\nExit codes:\n  0  stopped cleanly (SIGTERM, Ctrl-C)\n  1  another error (e.g. the port is taken)\n  2  a bad flag\n  6  another vm backend is using the data directory (it keeps running)\n  7  the data directory cannot be used: not a directory, not writable, damaged database, disk full\n',
+  'err.dataDirLocked':
+    'Another vm backend (pid {pid}) is using {path}; stop it first or use --data elsewhere.',
+  'err.dataDirLockedNoPid': 'Another vm backend is using {path}; stop it first or use --data elsewhere.',
+  'err.dataDirNotDirectory':
+    'Cannot use {path} as the backend data directory: it, or a folder on its path, is a file, not a directory ({code}). Remove that file or use --data elsewhere.',
+  'err.dataDirNotWritable':
+    'The backend data directory {path} is not writable ({code}): let this user create and write files there, or use --data elsewhere.',
+  'err.dataDirCorrupt':
+    'The backend database {path} is damaged or not a vm backend database ({code}): move it away to start afresh, restore a backup, or use --data elsewhere.',
+  'err.dataDirFull':
+    'No space left for the backend data in {path} ({code}): free some space, or use --data on another disk.',
+  'err.dataDirIo':
+    'The disk failed while reading or writing the backend data in {path} ({code}): check the disk, or use --data elsewhere.',
   'cmd.tariff': 'Change tariffs of numbers',
   'cmd.tariff.set': 'Change the tariff of numbers (arguments, --file, or a filter)',
   'cmd.services.add': 'Add a service to numbers',
