@@ -19,6 +19,7 @@ import { UsersService } from './engine/users-service.js';
 import { hashPassword, seededSalt } from './engine/passwords.js';
 import { buildApp, type RegisteredRoute } from './http/app.js';
 import type { BackendServices } from './http/context.js';
+import { dataDirError, lockDataDir } from './store/data-dir.js';
 import { insertCompany } from './store/seed-repo.js';
 import { Store } from './store/store.js';
 
@@ -50,9 +51,12 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Opens the store (seeding the demo company into an empty one) and builds the app without listening. */
+/**
+ * Takes the data directory (DataDirLockedError if another backend has it), opens the store (seeding the
+ * demo company into an empty one; DataDirError if the directory or database cannot be used) and builds
+ * the app without listening.
+ */
 export async function createBackend(opts: BackendOptions): Promise<Omit<Backend, 'url'>> {
-  const store = Store.open(opts.dataDir);
   let clock: Clock = new SystemClock();
   let setClock: ((now: Date) => void) | undefined;
   if (opts.clockStart) {
@@ -60,17 +64,68 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
     clock = manual;
     setClock = (now) => manual.set(now);
   }
-  if (store.isEmpty()) {
-    const seed = opts.seed ?? 1;
-    const company = generateDemoCompany({ seed, lines: opts.lines ?? 250 });
-    insertCompany(
-      store.db,
-      company,
-      (u) => hashPassword(u.password, seededSalt(seed, u.email)),
-      clock.now().toISOString(),
-    );
+  const lock = lockDataDir(opts.dataDir);
+  let store: Store | undefined;
+  try {
+    try {
+      store = openData(opts, clock);
+    } catch (err) {
+      // Disk and file errors while the data is opened, seeded and initialised are about the data
+      // directory; later ones (a TLS key file, a bug) are reported as they are.
+      throw dataDirError(err, opts.dataDir) ?? err;
+    }
+    const backend = await buildBackend(store, clock, setClock, opts);
+    return {
+      ...backend,
+      async close() {
+        await backend.close();
+        lock.release();
+      },
+    };
+  } catch (err) {
+    try {
+      store?.close();
+    } catch {
+      // The store may be what failed; the error worth reporting is the first one.
+    }
+    lock.release();
+    throw err;
   }
-  Billing.init(store, clock.now(), opts.seed ?? 1);
+}
+
+/** Opens the store, seeds the demo company into an empty one, and readies billing. */
+function openData(opts: BackendOptions, clock: Clock): Store {
+  const store = Store.open(opts.dataDir);
+  try {
+    if (store.isEmpty()) {
+      const seed = opts.seed ?? 1;
+      const company = generateDemoCompany({ seed, lines: opts.lines ?? 250 });
+      insertCompany(
+        store.db,
+        company,
+        (u) => hashPassword(u.password, seededSalt(seed, u.email)),
+        clock.now().toISOString(),
+      );
+    }
+    Billing.init(store, clock.now(), opts.seed ?? 1);
+    return store;
+  } catch (err) {
+    try {
+      store.close();
+    } catch {
+      // A full disk may fail the checkpoint too; the first error is the one to report.
+    }
+    throw err;
+  }
+}
+
+/** The services, the worker and the app over an opened store. */
+async function buildBackend(
+  store: Store,
+  clock: Clock,
+  setClock: ((now: Date) => void) | undefined,
+  opts: BackendOptions,
+): Promise<Omit<Backend, 'url'>> {
   const billing = new Billing(store, OperationsService.newId);
   let kick = () => {};
   const detail = new DetailService(store, clock, billing.usage, () => kick());
@@ -125,7 +180,13 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
 export async function startBackend(opts: BackendOptions): Promise<Backend> {
   const backend = await createBackend(opts);
   const host = opts.host ?? '127.0.0.1';
-  await backend.app.listen({ host, port: opts.port ?? 7080 });
+  try {
+    await backend.app.listen({ host, port: opts.port ?? 7080 });
+  } catch (err) {
+    // E.g. the port is taken: free the data directory for a retry in this process.
+    await backend.close();
+    throw err;
+  }
   const address = backend.app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const shownHost = host.includes(':') ? `[${host}]` : host;

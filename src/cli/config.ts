@@ -8,10 +8,25 @@ export interface Profile {
   server?: string;
   token?: string;
   login?: string;
+  /** Absolute path of the PEM CA file `vm login --ca` used; trusted for `server` only. */
+  ca?: string;
 }
 
 interface ConfigShape {
-  profiles: Record<string, Profile>;
+  profiles?: Record<string, Profile>;
+}
+
+/** The config file cannot be used: not JSON, not vm's shape, or not readable. */
+export class ConfigFileError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'ConfigFileError';
+  constructor(
+    readonly file: string,
+    readonly problem: 'notJson' | 'notVm' | 'unreadable',
+    readonly reason: string,
+  ) {
+    super(`config file ${file}: ${reason}`);
+  }
 }
 
 /** `$XDG_CONFIG_HOME/vm`, or `~/.config/vm`. */
@@ -23,33 +38,38 @@ export function configDir(env: NodeJS.ProcessEnv): string {
 /** The CLI's config file (conf), one profile at a time. */
 export class ConfigStore {
   private readonly conf: Conf<ConfigShape>;
+  private readonly file: string;
 
   constructor(
     dir: string,
     readonly profileName: string,
   ) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.conf = new Conf<ConfigShape>({
-      cwd: dir,
-      configName: 'config',
-      projectName: 'vm',
-      configFileMode: 0o600,
-      defaults: { profiles: {} },
+    this.file = path.join(dir, 'config.json');
+    this.conf = this.guard(() => {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // No `defaults`: with them conf writes the file when it constructs, and reading must not create it.
+      return new Conf<ConfigShape>({
+        cwd: dir,
+        configName: 'config',
+        projectName: 'vm',
+        configFileMode: 0o600,
+      });
     });
+    this.profiles();
   }
 
   /** The current profile's settings. */
   get profile(): Profile {
-    return this.conf.get('profiles')[this.profileName] ?? {};
+    return this.profiles()[this.profileName] ?? {};
   }
 
   /** Merges `patch` into the current profile (undefined values remove keys). */
   update(patch: Partial<Profile>): void {
-    const profiles = { ...this.conf.get('profiles') };
+    const profiles = { ...this.profiles() };
     const next: Profile = { ...profiles[this.profileName], ...patch };
     for (const k of Object.keys(next) as (keyof Profile)[]) if (next[k] === undefined) delete next[k];
     profiles[this.profileName] = next;
-    this.conf.set('profiles', profiles);
+    this.guard(() => this.conf.set('profiles', profiles));
     // conf sets the mode only when it creates the file; keep it private even if it existed before.
     fs.chmodSync(this.conf.path, 0o600);
   }
@@ -57,5 +77,26 @@ export class ConfigStore {
   /** Where the file is. */
   get path(): string {
     return this.conf.path;
+  }
+
+  /** Every profile; conf reads the file on each access, so each read is checked. */
+  private profiles(): Record<string, Profile> {
+    const profiles = this.guard(() => this.conf.get('profiles'));
+    if (profiles === undefined) return {};
+    if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles))
+      throw new ConfigFileError(this.file, 'notVm', '"profiles" is not an object');
+    return profiles;
+  }
+
+  /** Runs a conf call, turning its raw errors (a JSON SyntaxError, EACCES, EISDIR) into ConfigFileError. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.name === 'SyntaxError') throw new ConfigFileError(this.file, 'notJson', e.message);
+      if (e.code) throw new ConfigFileError(this.file, 'unreadable', e.code);
+      throw err;
+    }
   }
 }

@@ -36,6 +36,7 @@ export interface GlobalOptions {
   ca?: string;
   insecure?: boolean;
   timeout?: string;
+  maxWait?: string;
   verbose?: boolean;
   quiet?: boolean;
   input?: boolean;
@@ -115,6 +116,19 @@ export class Context {
     return (await this.config()).profile.server ?? DEFAULT_SERVER;
   }
 
+  /**
+   * The CA file to trust for `server`: --ca, else VM_CA, else the one `vm login` remembered in the
+   * profile, but only for the server it logged in to: a private CA replaces the public roots, so it must
+   * not follow the profile to another server.
+   */
+  async caFile(server: string): Promise<{ file: string; remembered: boolean } | undefined> {
+    const explicit = this.opts.ca || this.env.VM_CA;
+    if (explicit) return { file: explicit, remembered: false };
+    if (!server.startsWith('https:')) return undefined;
+    const profile = (await this.config()).profile;
+    return profile.ca && profile.server === server ? { file: profile.ca, remembered: true } : undefined;
+  }
+
   /** The HTTP client; with `auth`, carrying VM_TOKEN or the profile's session token. */
   async client(auth = true): Promise<VmClient> {
     if (this.clientInstance) return this.clientInstance;
@@ -122,18 +136,23 @@ export class Context {
     const server = await this.server();
     let token: string | undefined;
     if (auth) token = this.env.VM_TOKEN || (await this.config()).profile.token;
-    const caFile = this.opts.ca || this.env.VM_CA;
+    const caFile = await this.caFile(server);
     let ca: string | undefined;
     if (caFile) {
       try {
-        ca = fs.readFileSync(caFile, 'utf8');
+        ca = fs.readFileSync(caFile.file, 'utf8');
       } catch (err) {
-        throw new CliError(this.t('err.caFile', { file: caFile, reason: (err as Error).message }), 2);
+        const reason = (err as Error).message;
+        // A flag or variable of this run is a usage slip (2); a remembered file that went away is not.
+        throw caFile.remembered
+          ? new CliError(this.t('err.caFileRemembered', { file: caFile.file, server, reason }), 1)
+          : new CliError(this.t('err.caFile', { file: caFile.file, reason }), 2);
       }
     }
     const timeout = this.opts.timeout === undefined ? 30 : Number(this.opts.timeout);
     if (!Number.isFinite(timeout) || timeout <= 0)
       throw new UsageError(`--timeout: "${this.opts.timeout}" is not a number of seconds`);
+    const maxWait = this.maxRetryWaitSeconds();
     const verbose = this.opts.verbose || this.env.VM_DEBUG === '1';
     let spinner: import('./output/spinner.js').Spinner | undefined;
     if (this.io.stderrIsTTY && !this.opts.quiet && !verbose) {
@@ -146,11 +165,25 @@ export class Context {
       ca,
       insecure: this.opts.insecure,
       timeoutMs: timeout * 1000,
+      maxRetryWaitMs: maxWait === undefined ? undefined : maxWait * 1000,
       userAgent: `vm/${VERSION} node/${process.versions.node}`,
       debug: verbose ? (line) => this.io.stderr.write(`> ${line}\n`) : undefined,
       onActivity: spinner ? (busy) => (busy ? spinner.start() : spinner.stop()) : undefined,
     });
     return this.clientInstance;
+  }
+
+  /** --max-wait, else VM_MAX_RETRY_WAIT, in seconds; undefined leaves the client's default (60 s). */
+  private maxRetryWaitSeconds(): number | undefined {
+    const [option, value] =
+      this.opts.maxWait !== undefined
+        ? ['--max-wait', this.opts.maxWait]
+        : ['VM_MAX_RETRY_WAIT', this.env.VM_MAX_RETRY_WAIT];
+    if (value === undefined || value === '') return undefined;
+    const seconds = Number(value);
+    if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !Number.isFinite(seconds))
+      throw new UsageError(this.t('err.badSeconds', { option, value }));
+    return seconds;
   }
 
   /** Prints a list with the one renderer: table on a TTY, TSV when piped, or the chosen format. */

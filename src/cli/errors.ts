@@ -28,8 +28,21 @@ export const EXIT = {
   partial: 3,
   auth: 4,
   forbidden: 5,
+  /** vm backend start: another backend holds the data directory. */
+  dataDirLocked: 6,
+  /** vm backend start: the data directory or its database cannot be used. */
+  dataDirUnusable: 7,
   interrupted: 130,
 } as const;
+
+/** The message of each problem of a backend data directory (src/backend/store/data-dir.ts). */
+const DATA_DIR_MESSAGES: Record<string, MessageKey> = {
+  notDirectory: 'err.dataDirNotDirectory',
+  notWritable: 'err.dataDirNotWritable',
+  corrupt: 'err.dataDirCorrupt',
+  full: 'err.dataDirFull',
+  io: 'err.dataDirIo',
+};
 
 interface ErrorLike {
   name?: string;
@@ -43,6 +56,14 @@ interface ErrorLike {
   valid?: string[];
   reason?: string;
   exitCode?: number;
+  status?: number;
+  file?: string;
+  path?: string;
+  pid?: number;
+  problem?: string;
+  statusText?: string;
+  waitSeconds?: number;
+  maxWaitSeconds?: number;
 }
 
 /**
@@ -95,6 +116,45 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
   }
   if (name === 'NetworkError' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.causeCode ?? '')) {
     return { exitCode: EXIT.error, message: t('err.tls', { code: e.causeCode ?? '' }) };
+  }
+  if (name === 'DataDirLockedError') {
+    const path = e.path ?? '';
+    return {
+      exitCode: EXIT.dataDirLocked,
+      message: e.pid ? t('err.dataDirLocked', { pid: e.pid, path }) : t('err.dataDirLockedNoPid', { path }),
+    };
+  }
+  if (name === 'DataDirError') {
+    const key = DATA_DIR_MESSAGES[e.problem ?? ''] ?? 'err.dataDirIo';
+    return { exitCode: EXIT.dataDirUnusable, message: t(key, { path: e.path ?? '', code: e.code ?? '' }) };
+  }
+  if (name === 'ConfigFileError') {
+    const key =
+      e.problem === 'notJson'
+        ? 'err.configNotJson'
+        : e.problem === 'notVm'
+          ? 'err.configNotVm'
+          : 'err.configUnreadable';
+    return { exitCode: EXIT.error, message: t(key, { file: e.file ?? '', reason: e.reason ?? '' }) };
+  }
+  if (name === 'UnexpectedAnswerError') {
+    return {
+      exitCode: EXIT.error,
+      message: t('err.notVmAnswer', {
+        server: e.server ?? '',
+        status: `${e.status ?? ''} ${e.statusText ?? ''}`.trim(),
+      }),
+    };
+  }
+  if (name === 'RetryAfterTooLongError') {
+    return {
+      exitCode: EXIT.error,
+      message: t('err.retryAfterTooLong', {
+        server: e.server ?? '',
+        wait: e.waitSeconds ?? 0,
+        max: e.maxWaitSeconds ?? 0,
+      }),
+    };
   }
   if (name === 'NetworkError') {
     return {

@@ -11,7 +11,11 @@ const ENVIRONMENT: Record<Lang, string> = {
   VM_TOKEN         API token from "vm tokens create"; beats the stored login session
   VM_PROFILE       config profile to use (same as --profile); default "default"
   VM_LANG          language of messages and help: en or ru (same as --lang)
-  VM_CA            PEM file of a private CA to trust (same as --ca)
+  VM_CA            PEM file of a private CA to trust (same as --ca); "vm login --ca FILE" remembers it
+                   in the profile for that server
+  VM_MAX_RETRY_WAIT  longest wait in seconds before a retry (same as --max-wait; default 60). A server
+                   asking for more with Retry-After (seconds or a date) is not waited for: vm fails at
+                   once (exit 1) saying how long it asked
   VM_DEBUG         1 prints request lines and request ids to stderr, never tokens (same as --verbose)
   NO_COLOR         any value turns colour off (same as --no-color)
   TERM=dumb        turns colour off
@@ -35,7 +39,11 @@ Examples:
   VM_TOKEN         API-токен из «vm tokens create»; важнее сохранённого сеанса входа
   VM_PROFILE       профиль настроек (то же, что --profile); по умолчанию «default»
   VM_LANG          язык сообщений и справки: en или ru (то же, что --lang)
-  VM_CA            PEM-файл частного удостоверяющего центра, которому доверять (то же, что --ca)
+  VM_CA            PEM-файл частного удостоверяющего центра, которому доверять (то же, что --ca);
+                   «vm login --ca ФАЙЛ» запоминает его в профиле для этого сервера
+  VM_MAX_RETRY_WAIT  сколько секунд самое большее ждать перед повтором (то же, что --max-wait; по
+                   умолчанию 60). Если сервер просит дольше (Retry-After в секундах или датой), vm не
+                   ждёт, а сразу завершается (код 1) и говорит, сколько он просил
   VM_DEBUG         1 — печатать строки запросов и их id в stderr, но не токены (то же, что --verbose)
   NO_COLOR         любое значение выключает цвет (то же, что --no-color)
   TERM=dumb        выключает цвет
@@ -70,6 +78,11 @@ const EXIT_CODES: Record<Lang, string> = {
        e.g. Session expired after 20 minutes idle. Run: vm login
   5    forbidden by your rights
        e.g. Not allowed: you may not change tariffs
+  6    vm backend start only: another vm backend is using the data directory (it keeps running)
+       e.g. Another vm backend (pid 4242) is using /srv/vm; stop it first or use --data elsewhere.
+  7    vm backend start only: the data directory cannot be used (not a directory, not writable,
+       a damaged database, a full disk)
+       e.g. No space left for the backend data in /srv/vm (SQLITE_FULL): free some space, ...
   130  interrupted (Ctrl-C); the operation keeps running in the backend and its id is printed
        e.g. Interrupted. The operation op_123 goes on: vm ops wait op_123
 
@@ -90,6 +103,11 @@ In a script:
        напр. Сеанс завершён после 20 минут бездействия. Выполните: vm login
   5    запрещено вашими правами
        напр. Нет прав: вы не можете менять тарифы
+  6    только vm backend start: каталог данных занят другим бэкендом vm (тот продолжает работать)
+       напр. Каталог /srv/vm занят другим бэкендом vm (pid 4242): сначала остановите его или укажите другой --data.
+  7    только vm backend start: каталог данных нельзя использовать (не каталог, нет прав на запись,
+       база повреждена, диск заполнен)
+       напр. Не хватает места для данных бэкенда в /srv/vm (SQLITE_FULL): освободите место, ...
   130  прервано (Ctrl-C); операция продолжается в бэкенде, её id напечатан
        напр. Прервано. Операция op_123 продолжается: vm ops wait op_123
 

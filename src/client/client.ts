@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { Static } from '@sinclair/typebox';
-import { ApiError, isErrorCode, type ApiErrorBody } from '../api/errors.js';
+import { ApiError, isErrorCode, type ApiErrorBody, type ErrorCode } from '../api/errors.js';
 import { endpoints, type RouteId } from '../api/endpoints.js';
 import type { routes } from '../api/routes.js';
-import { InsecureServerError, NetworkError } from './errors.js';
+import {
+  InsecureServerError,
+  NetworkError,
+  RetryAfterTooLongError,
+  UnexpectedAnswerError,
+} from './errors.js';
 import { Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 /** The response body type of a route. */
@@ -29,7 +35,15 @@ export interface ClientOptions {
   onActivity?: (busy: boolean) => void;
   /** Waits between retries; tests replace it. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The longest wait before a retry (default 60 s). A Retry-After asking for more fails at once with
+   * RetryAfterTooLongError instead of sleeping: a cron job must not hang for a day on one header.
+   */
+  maxRetryWaitMs?: number;
 }
+
+/** The default of `maxRetryWaitMs`. */
+export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
 
 export interface CallInput {
   params?: Record<string, string>;
@@ -59,6 +73,7 @@ export class VmClient {
   private readonly base: URL;
   private readonly transport: Transport;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly maxWaitMs: number;
 
   constructor(private readonly opts: ClientOptions) {
     this.base = new URL(opts.server);
@@ -67,9 +82,13 @@ export class VmClient {
     }
     this.transport = new Transport(this.base.protocol === 'https:', opts.timeoutMs ?? 30_000, opts.ca);
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.maxWaitMs = opts.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
   }
 
-  /** Calls one route and returns its body; errors become ApiError (contract) or NetworkError. */
+  /**
+   * Calls one route and returns its body. Errors: ApiError (the contract's error object), NetworkError
+   * (no answer), UnexpectedAnswerError (an answer, but not a vm backend's), RetryAfterTooLongError.
+   */
   async call<Id extends RouteId>(id: Id, input: CallInput = {}): Promise<ResponseOf<Id>> {
     this.opts.onActivity?.(true);
     try {
@@ -126,7 +145,7 @@ export class VmClient {
         // A refused connection never reached the server, so even a plain POST is safe to resend.
         const safe = retryablePost || code === 'ECONNREFUSED';
         if (safe && CONNECT_ERRORS.has(code) && attempt < maxAttempts) {
-          await this.sleep(backoff(attempt));
+          await this.sleep(Math.min(backoff(attempt), this.maxWaitMs));
           continue;
         }
         throw new NetworkError(this.opts.server, code, (err as Error).message);
@@ -134,13 +153,29 @@ export class VmClient {
       const text = res.text;
       const serverRequestId = headerOf(res.headers['x-request-id']) ?? requestId;
       this.opts.debug?.(`${def.method} ${url.pathname}${url.search} -> ${res.status} [${serverRequestId}]`);
-      if (res.status < 400) return (text ? JSON.parse(text) : {}) as ResponseOf<Id>;
+      if (res.status >= 200 && res.status < 300) {
+        try {
+          return (text ? JSON.parse(text) : {}) as ResponseOf<Id>;
+        } catch {
+          // A page, not JSON: some other web server answers at this address.
+          throw new UnexpectedAnswerError(this.opts.server, res.status, STATUS_CODES[res.status] ?? '');
+        }
+      }
       const retryable = RETRYABLE_STATUS.has(res.status) || (res.status >= 500 && retryablePost);
       if (retryable && (retryablePost || res.status === 429) && attempt < maxAttempts) {
-        const retryAfter = Number(headerOf(res.headers['retry-after']));
-        await this.sleep(
-          Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff(attempt),
-        );
+        const asked = retryAfterMs(headerOf(res.headers['retry-after']), Date.now());
+        // Retrying before the server's time only earns another refusal, and sleeping longer than the
+        // cap is what the cap forbids: a clear error now lets the script decide when to come back.
+        if (asked !== undefined && asked > this.maxWaitMs) {
+          throw new RetryAfterTooLongError(
+            this.opts.server,
+            res.status,
+            Math.ceil(asked / 1000),
+            this.maxWaitMs / 1000,
+            serverRequestId,
+          );
+        }
+        await this.sleep(asked ? asked : Math.min(backoff(attempt), this.maxWaitMs));
         continue;
       }
       throw toApiError(res.status, text, serverRequestId, this.opts.server);
@@ -193,7 +228,7 @@ export class VmClient {
     this.opts.debug?.(
       `${method} ${url.pathname}${url.search} -> ${res.statusCode} [${serverRequestId}] (stream)`,
     );
-    if ((res.statusCode ?? 0) < 400) return res;
+    if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) return res;
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
     throw toApiError(
@@ -215,27 +250,35 @@ function backoff(attempt: number): number {
   return base / 2 + Math.random() * base;
 }
 
+/**
+ * The wait a Retry-After header asks for, in ms: delay-seconds or an HTTP-date (RFC 9110 §10.2.3), a
+ * date in the past being 0; undefined when there is none or it cannot be read.
+ */
+export function retryAfterMs(value: string | undefined, nowMs: number): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // Date.parse reads "-5" or "1.5" as years; an HTTP-date always has a day or month name.
+  if (!/[a-z]/i.test(v)) return undefined;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
 function headerOf(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
 function toApiError(status: number, text: string, requestId: string, server: string): Error {
+  let e: Partial<ApiErrorBody['error']> | undefined;
   try {
-    const body = JSON.parse(text) as ApiErrorBody;
-    if (body.error && isErrorCode(body.error.code)) {
-      return new ApiError(
-        body.error.code,
-        body.error.message,
-        body.error.details,
-        body.error.requestId ?? requestId,
-      );
-    }
+    e = (JSON.parse(text) as Partial<ApiErrorBody> | null)?.error;
   } catch {
-    // not JSON: fall through
+    // not JSON: not a vm answer
   }
-  return new NetworkError(
-    server,
-    `HTTP_${status}`,
-    `unexpected HTTP ${status} from ${server}: ${text.slice(0, 200)}`,
-  );
+  // A code this client does not know (from a newer backend) with a message is still the contract's
+  // error object: the server's own message is shown rather than "not a vm backend".
+  if (e && typeof e.code === 'string' && (isErrorCode(e.code) || typeof e.message === 'string')) {
+    return new ApiError(e.code as ErrorCode, e.message ?? e.code, e.details, e.requestId ?? requestId);
+  }
+  return new UnexpectedAnswerError(server, status, STATUS_CODES[status] ?? '');
 }

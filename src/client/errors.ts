@@ -1,4 +1,4 @@
-/** The backend could not be reached (after retries), or answered with something that is not the contract. */
+/** The backend could not be reached (after retries): refused, unknown host, timed out, reset, TLS failed. */
 export class NetworkError extends Error {
   // Matched by name, not class identity: bundling may rename classes.
   override readonly name = 'NetworkError';
@@ -8,6 +8,39 @@ export class NetworkError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The server answered, but not as a vm backend does: a status whose body is not the contract's error
+ * object, or a 2xx that is not JSON (a proxy's error page, another web server at that address).
+ */
+export class UnexpectedAnswerError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'UnexpectedAnswerError';
+  constructor(
+    readonly server: string,
+    readonly status: number,
+    readonly statusText: string,
+  ) {
+    super(`${server} answered ${status} ${statusText}, which is not a vm backend answer`);
+  }
+}
+
+/** The server asked (Retry-After) to wait longer than the client may sleep before a retry. */
+export class RetryAfterTooLongError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'RetryAfterTooLongError';
+  constructor(
+    readonly server: string,
+    readonly status: number,
+    readonly waitSeconds: number,
+    readonly maxWaitSeconds: number,
+    readonly requestId?: string,
+  ) {
+    super(
+      `${server} asked to wait ${waitSeconds} s (HTTP ${status}), more than the ${maxWaitSeconds} s allowed`,
+    );
   }
 }
 

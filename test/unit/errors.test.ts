@@ -1,5 +1,5 @@
 import { ApiError } from '../../src/api/errors.js';
-import { NetworkError } from '../../src/client/errors.js';
+import { NetworkError, RetryAfterTooLongError, UnexpectedAnswerError } from '../../src/client/errors.js';
 import { describeError, localizeCommanderMessage, UsageError } from '../../src/cli/errors.js';
 import { translator } from '../../src/cli/i18n/catalogs.js';
 
@@ -44,6 +44,25 @@ describe('describeError', () => {
     expect(describeError(err, en).message).toMatch(/certificate is not trusted.*--ca/);
     const down = new NetworkError('http://127.0.0.1:1', 'ECONNREFUSED', 'refused');
     expect(describeError(down, en).message).toMatch(/Is it running\?/);
+  });
+
+  it('says a proxy page is not a vm answer, never "Cannot reach"', () => {
+    const err = new UnexpectedAnswerError('http://127.0.0.1:1', 502, 'Bad Gateway');
+    expect(describeError(err, en)).toEqual({
+      exitCode: 1,
+      message:
+        'The server at http://127.0.0.1:1 answered 502 Bad Gateway, which is not a vm backend answer. Check the address (--server, VM_SERVER) and any proxy in between.',
+    });
+    expect(describeError(err, ru).message).toMatch(/^Сервер http:\/\/127\.0\.0\.1:1 ответил 502 Bad Gateway/);
+  });
+
+  it('says how long the server asked to wait and how to allow it', () => {
+    const err = new RetryAfterTooLongError('http://127.0.0.1:1', 429, 100000, 60);
+    const { exitCode, message } = describeError(err, en);
+    expect(exitCode).toBe(1);
+    expect(message).toContain('asked to wait 100000 s');
+    expect(message).toContain('more than the 60 s');
+    expect(message).toContain('--max-wait SECONDS or VM_MAX_RETRY_WAIT');
   });
 });
 

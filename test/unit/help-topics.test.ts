@@ -13,6 +13,7 @@ const VARIABLES = [
   'VM_PROFILE',
   'VM_LANG',
   'VM_CA',
+  'VM_MAX_RETRY_WAIT',
   'VM_DEBUG',
   'NO_COLOR',
   'TERM=dumb',

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { DATABASE_FILE } from './data-dir.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** The backend's SQLite handle. */
@@ -9,7 +10,19 @@ export type Db = Database.Database;
 /** Opens (creating if needed) the database in `dataDir`, WAL mode, and applies pending migrations. */
 export function openDatabase(dataDir: string): Db {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, 'vm-backend.sqlite'));
+  const db = new Database(path.join(dataDir, DATABASE_FILE));
+  try {
+    configure(db);
+    migrate(db);
+  } catch (err) {
+    // A damaged file or a full disk: let the caller report it without a handle left open.
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+function configure(db: Db): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -17,8 +30,6 @@ export function openDatabase(dataDir: string): Db {
   // 8 MB of page cache (better-sqlite3 defaults to 16 MB): exports scan far more than any cache holds,
   // and the backend's footprint matters more than the last percent of index-page hits.
   db.pragma('cache_size = -8000');
-  migrate(db);
-  return db;
 }
 
 function migrate(db: Db): void {

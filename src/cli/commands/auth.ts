@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { LoginRecord, Me } from '../../api/auth.js';
 import type { Context } from '../context.js';
@@ -36,7 +37,15 @@ export function register(program: Command, ctx: Context): void {
       body: { login: login.trim(), password, client: `vm/${process.versions.node}` },
     });
     const config = await ctx.config();
-    config.update({ server, token: result.token, login: result.user.email });
+    // The CA this login trusted (--ca, VM_CA, or the one remembered) is remembered for this server, so
+    // later commands of the profile need no --ca; a login without one forgets an old one.
+    const ca = await ctx.caFile(server);
+    config.update({
+      server,
+      token: result.token,
+      login: result.user.email,
+      ca: ca ? path.resolve(ca.file) : undefined,
+    });
     await ctx.forgetClient();
     if (result.user.mustChangePassword) {
       if (!ctx.canPrompt) {

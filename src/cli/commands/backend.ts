@@ -66,42 +66,46 @@ export function register(program: Command, ctx: Context): void {
       'vm backend start --port 0 --data "$(mktemp -d)" --lines 1000 --seed 7',
       'vm backend start --tls-cert server.crt --tls-key server.key --port 8443',
     ],
-  ).action(async (_o, cmd: Command) => {
-    const o = ctx.use<StartOptions>(cmd);
-    if (Boolean(o.tlsCert) !== Boolean(o.tlsKey))
-      throw new UsageError('--tls-cert and --tls-key go together');
-    let clockStart: Date | undefined;
-    if (o.clock !== undefined) {
-      clockStart = new Date(o.clock);
-      if (Number.isNaN(clockStart.getTime()))
-        throw new UsageError(`--clock: "${o.clock}" is not an ISO-8601 time`);
-    }
-    const dataDir = path.resolve(o.data ?? defaultDataDir(ctx.env));
-    const { startBackend } = await import('../../backend/server.js');
-    const server = await startBackend({
-      dataDir,
-      host: o.host,
-      port: Number(o.port),
-      lines: Number(o.lines),
-      seed: Number(o.seed),
-      tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : null,
-      logLevel: o.logLevel,
-      clockStart,
-      testMode: o.testMode,
-      chunkSize: o.chunkSize ? Number(o.chunkSize) : undefined,
-      version: VERSION,
+  )
+    .addHelpText('after', t('cmd.backend.exitCodes'))
+    .action(async (_o, cmd: Command) => {
+      const o = ctx.use<StartOptions>(cmd);
+      if (Boolean(o.tlsCert) !== Boolean(o.tlsKey))
+        throw new UsageError('--tls-cert and --tls-key go together');
+      let clockStart: Date | undefined;
+      if (o.clock !== undefined) {
+        clockStart = new Date(o.clock);
+        if (Number.isNaN(clockStart.getTime()))
+          throw new UsageError(`--clock: "${o.clock}" is not an ISO-8601 time`);
+      }
+      const dataDir = path.resolve(o.data ?? defaultDataDir(ctx.env));
+      const { startBackend } = await import('../../backend/server.js');
+      const server = await startBackend({
+        dataDir,
+        host: o.host,
+        port: Number(o.port),
+        lines: Number(o.lines),
+        seed: Number(o.seed),
+        tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : null,
+        logLevel: o.logLevel,
+        clockStart,
+        testMode: o.testMode,
+        chunkSize: o.chunkSize ? Number(o.chunkSize) : undefined,
+        version: VERSION,
+      });
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        // Announced only now: a supervisor may send SIGTERM the moment it reads this line, and without
+        // the handlers that would kill the backend before it checkpoints and frees the data directory.
+        ctx.io.stdout.write(`vm backend listening on ${server.url}\n`);
+      });
     });
-    ctx.io.stdout.write(`vm backend listening on ${server.url}\n`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void server.close().then(resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
-  });
 
   withExamples(backend.command('openapi').description(t('cmd.backend.openapi')), t, [
     'vm backend openapi > openapi.json',

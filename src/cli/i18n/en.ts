@@ -23,6 +23,8 @@ export const en = {
   'opt.ca': 'PEM file of a private CA to trust (also VM_CA)',
   'opt.insecure': 'allow plain http to a host that is not loopback',
   'opt.timeout': 'seconds to wait for each request',
+  'opt.maxWait':
+    'longest wait in seconds before a retry, also one a server asks for with Retry-After (also VM_MAX_RETRY_WAIT; default 60)',
   'opt.verbose': 'print request lines and request ids to stderr (also VM_DEBUG=1)',
   'opt.quiet': 'print no progress or notes, only data and errors',
   'opt.noInput': 'never prompt, even on a terminal',
@@ -87,6 +89,21 @@ export const en = {
   'cmd.backend.logLevel': 'log level on stderr: fatal, error, warn, info, debug, silent',
   'cmd.backend.clock': 'run on a manual clock starting at this ISO time (for tests and demos)',
   'cmd.backend.testMode': 'enable the /v1/test routes (moving the clock)',
+  'cmd.backend.exitCodes':
+    '\nExit codes:\n  0  stopped cleanly (SIGTERM, Ctrl-C)\n  1  another error (e.g. the port is taken)\n  2  a bad flag\n  6  another vm backend is using the data directory (it keeps running)\n  7  the data directory cannot be used: not a directory, not writable, damaged database, disk full\n',
+  'err.dataDirLocked':
+    'Another vm backend (pid {pid}) is using {path}; stop it first or use --data elsewhere.',
+  'err.dataDirLockedNoPid': 'Another vm backend is using {path}; stop it first or use --data elsewhere.',
+  'err.dataDirNotDirectory':
+    'Cannot use {path} as the backend data directory: it, or a folder on its path, is a file, not a directory ({code}). Remove that file or use --data elsewhere.',
+  'err.dataDirNotWritable':
+    'The backend data directory {path} is not writable ({code}): let this user create and write files there, or use --data elsewhere.',
+  'err.dataDirCorrupt':
+    'The backend database {path} is damaged or not a vm backend database ({code}): move it away to start afresh, restore a backup, or use --data elsewhere.',
+  'err.dataDirFull':
+    'No space left for the backend data in {path} ({code}): free some space, or use --data on another disk.',
+  'err.dataDirIo':
+    'The disk failed while reading or writing the backend data in {path} ({code}): check the disk, or use --data elsewhere.',
   'cmd.tariff': 'Change tariffs of numbers',
   'cmd.tariff.set': 'Change the tariff of numbers (arguments, --file, or a filter)',
   'cmd.services.add': 'Add a service to numbers',
@@ -492,7 +509,20 @@ export const en = {
     'Refusing plain http to {server}: it is not this machine. Use https, or --insecure if you really mean it.',
   'err.tls': "The server's certificate is not trusted ({code}). For a private CA use --ca FILE or VM_CA.",
   'err.caFile': 'Cannot read the CA file {file}: {reason}',
+  'err.caFileRemembered':
+    'Cannot read the CA file {file} that vm login remembered for {server}: {reason}. Log in again with --ca FILE, or give --ca / VM_CA.',
+  'err.configNotJson':
+    'The config file {file} is not valid JSON ({reason}): fix it or remove it (then log in again).',
+  'err.configNotVm':
+    'The config file {file} does not hold vm settings ({reason}): fix it or remove it (then log in again).',
+  'err.configUnreadable':
+    'Cannot read the config file {file} ({reason}): make it a file you can read and write, or remove it (then log in again).',
   'err.server': 'The backend failed: {detail}',
+  'err.notVmAnswer':
+    'The server at {server} answered {status}, which is not a vm backend answer. Check the address (--server, VM_SERVER) and any proxy in between.',
+  'err.retryAfterTooLong':
+    'The server at {server} asked to wait {wait} s before trying again, more than the {max} s vm waits at most. Try later, or allow longer waits with --max-wait SECONDS or VM_MAX_RETRY_WAIT.',
+  'err.badSeconds': '{option}: "{value}" is not a number of seconds (0 or more).',
   'err.invalidNumber': '{detail}',
   'err.badExpiry':
     'Cannot read expiry "{value}": use a date (2027-01-31), an ISO time or a duration like 90d or 12h.',
