@@ -12,4 +12,5 @@ export default {
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,
+  setupFiles: ['<rootDir>/jest.setup.js'],
 };

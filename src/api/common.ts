@@ -63,3 +63,19 @@ export const ErrorBody = Type.Object(
 
 export const Empty = Type.Object({});
 export const Ok = Type.Object({ ok: Type.Literal(true) });
+
+/**
+ * The `Idempotency-Key` request header: 1–200 printable ASCII characters (spaces allowed inside),
+ * chosen by the client per change. The first request with a key is stored with what it created, for as
+ * long as that exists; the same key with the same body answers the same result, with another body 409
+ * `idempotency_conflict`. Keys belong to the caller: two users never collide.
+ */
+export const IdempotencyKey = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^[\\x20-\\x7e]*[\\x21-\\x7e][\\x20-\\x7e]*$',
+  description:
+    '1–200 printable ASCII characters, chosen by the client per change. The same key with the same body ' +
+    'answers the first result again (replayed: true) and changes nothing; with another body, 409 ' +
+    'idempotency_conflict. Keys are per caller and kept with what they created.',
+});

@@ -1,6 +1,70 @@
 import type { TSchema } from '@sinclair/typebox';
+import { IdempotencyKey } from './common.js';
 import { ERROR_STATUS } from './errors.js';
 import { routes, type RouteDef } from './routes.js';
+
+/** What each documented error status means here; the body is always the error object. */
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: a parameter, query or body does not match the schema (validation_failed), or the body is not JSON (bad_request)',
+  401: 'Not authenticated: no or unknown token, session expired, token revoked or expired, user disabled; at login: invalid_credentials',
+  403: 'Forbidden: a permission or scope is missing, a token cannot do this (session_required), or a one-time password must be changed first',
+  404: 'Not found, or outside your scope (the two look the same)',
+  409: 'Conflict: the Idempotency-Key was used with another body, or the state does not allow it',
+  413: 'The body is larger than this route accepts (payload_too_large); refused before it is read',
+  422: 'A business rule refuses it (business_rule, consent_required); details.reason says which',
+  423: 'Too many failed logins: this login is locked for a while (account_locked)',
+};
+
+/**
+ * The error statuses a route can answer. Every route: 400 (a malformed request) and 413 (a body over its
+ * limit, refused before reading). Not public: 401 and 403. A path parameter, body or filter: 404.
+ * A change: 409 and 422. Login: 401 and 423.
+ */
+function errorStatuses(id: string, def: RouteDef): number[] {
+  const out = new Set<number>([400, 413]);
+  if (def.access !== 'public') [401, 403].forEach((x) => out.add(x));
+  const filters = Object.keys((def.query?.properties ?? {}) as object).filter(
+    (k) => !['limit', 'cursor'].includes(k),
+  );
+  if (def.params || def.body || filters.length) out.add(404);
+  if (def.method !== 'GET' && def.access !== 'public') [409, 422].forEach((x) => out.add(x));
+  if (id === 'auth.login') [401, 423].forEach((x) => out.add(x));
+  if (def.testOnly) out.delete(404);
+  return [...out].sort();
+}
+
+/** The description of a route's other success answer. */
+function otherDescription(id: string, status: string): string {
+  return id === 'operations.create' && status === '200'
+    ? 'The plan of a dry run (?dryRun=true); nothing is stored'
+    : 'OK';
+}
+
+/**
+ * A streamed answer: the record schema is described for readers (OpenAPI 3.1 has no per-line schema; 3.2's
+ * itemSchema is carried as the x-itemSchema extension), CSV and TSV have a header line of the field names.
+ */
+function streamContent(item: TSchema): Record<string, unknown> {
+  const fields = Object.keys((item.properties ?? {}) as object).join(', ');
+  return {
+    'application/x-ndjson': {
+      schema: {
+        type: 'string',
+        description: `JSON lines: one record object per line, each with the fields ${fields} (see x-itemSchema)`,
+      },
+      'x-itemSchema': clean(item),
+    },
+    'text/csv': {
+      schema: {
+        type: 'string',
+        description: `RFC 4180 CSV with a header line (${fields}); with excel=true, ';', a decimal comma, CRLF and a BOM`,
+      },
+    },
+    'text/tab-separated-values': {
+      schema: { type: 'string', description: `Tab-separated values with a header line (${fields})` },
+    },
+  };
+}
 
 /** The OpenAPI 3.1 document of the contract, built from the route table (test-only routes left out). */
 export function buildOpenApi(version: string): Record<string, unknown> {
@@ -11,7 +75,22 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     const parameters = [
       ...propertiesOf(def.params).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
       ...propertiesOf(def.query).map(([name, schema, required]) => ({ name, in: 'query', required, schema })),
+      ...(def.idempotent
+        ? [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description: IdempotencyKey.description,
+              schema: clean(IdempotencyKey),
+            },
+          ]
+        : []),
     ];
+    const success: Record<string, TSchema> = {
+      [String(def.status ?? 200)]: def.response,
+      ...def.otherResponses,
+    };
     paths[path] = {
       ...paths[path],
       [def.method.toLowerCase()]: {
@@ -24,18 +103,28 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           ? { requestBody: { required: true, content: { 'application/json': { schema: clean(def.body) } } } }
           : {}),
         responses: {
-          [String(def.status ?? 200)]: {
-            description: 'OK',
-            content: def.stream
-              ? {
-                  'application/x-ndjson': { schema: clean(def.response) },
-                  'text/csv': { schema: { type: 'string' } },
-                  'text/tab-separated-values': { schema: { type: 'string' } },
-                }
-              : { 'application/json': { schema: clean(def.response) } },
-          },
+          ...Object.fromEntries(
+            Object.entries(success).map(([status, schema]) => [
+              status,
+              {
+                description: status === String(def.status ?? 200) ? 'OK' : otherDescription(id, status),
+                content: def.stream
+                  ? streamContent(schema)
+                  : { 'application/json': { schema: clean(schema) } },
+              },
+            ]),
+          ),
+          ...Object.fromEntries(
+            errorStatuses(id, def).map((status) => [
+              String(status),
+              {
+                description: ERROR_DESCRIPTIONS[status],
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+              },
+            ]),
+          ),
           default: {
-            description: 'Error',
+            description: 'An unexpected error (5xx), with the same error object',
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
           },
         },
@@ -47,6 +136,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     info: {
       title: 'vm mock operator API',
       version,
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
         'The corporate cabinet API of the mock operator. Money is integer kopecks; times are UTC ISO-8601. ' +
         `Error codes: ${Object.keys(ERROR_STATUS).join(', ')}.`,

@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TComposite, type TObject, type TSchema } from '@sinclair/typebox';
 import type { RouteAccess } from '../domain/permissions.js';
 import { endpoints, type RouteId } from './endpoints.js';
 import {
@@ -105,6 +105,8 @@ export interface RouteDef {
    * one without. A larger Content-Length is refused (413) before anything is read.
    */
   bodyLimit?: number;
+  /** Takes the optional `Idempotency-Key` header (see IdempotencyKey). */
+  idempotent?: true;
   /** Only in a backend started with --test-mode. */
   testOnly?: boolean;
   /** The answer is a stream of records (JSON lines, CSV or TSV); `response` describes one record. */
@@ -133,7 +135,12 @@ const OPERATION_BODY_LIMIT = 32 * MiB;
  */
 const APPEAL_BODY_LIMIT = MAX_ATTACHMENTS * (Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 4) + 1 * MiB;
 
-const ListQuery = (filter?: TSchema) => (filter ? Type.Composite([PageQuery, filter]) : PageQuery);
+/** A list route's query: paging, and the route's filters. Typed, so handlers and clients see the keys. */
+function ListQuery(): typeof PageQuery;
+function ListQuery<T extends TObject>(filter: T): TComposite<[typeof PageQuery, T]>;
+function ListQuery(filter?: TObject): TSchema {
+  return filter ? Type.Composite([PageQuery, filter]) : PageQuery;
+}
 
 /** Every route of the /v1 API. The key is the route's stable id (also the audit action). */
 export const routes = {
@@ -244,6 +251,7 @@ export const routes = {
     response: Ok,
   },
   'operations.create': {
+    idempotent: true,
     ...endpoints['operations.create'],
     summary:
       'Submit a change (Idempotency-Key header): 202 with the operation; ?dryRun=true answers 200 with the plan and stores nothing. ' +
@@ -283,6 +291,7 @@ export const routes = {
     response: Operation,
   },
   'operations.rollback': {
+    idempotent: true,
     ...endpoints['operations.rollback'],
     summary: 'A new operation that inverts the succeeded items of a finished tariff, service or block change',
     params: IdParam,
@@ -474,6 +483,7 @@ export const routes = {
     response: AttachmentDownload,
   },
   'payments.create': {
+    idempotent: true,
     ...endpoints['payments.create'],
     summary:
       'Record a top-up of an account, or a transfer from another account of the company (Idempotency-Key)',
@@ -547,6 +557,7 @@ export const routes = {
     bodyLimit: NUMBER_LIST_BODY_LIMIT,
   },
   'detailRequests.create': {
+    idempotent: true,
     ...endpoints['detailRequests.create'],
     summary:
       'Ask for the call details of many numbers: prepared in the background, then downloaded (Idempotency-Key)',
@@ -619,3 +630,19 @@ export const routes = {
 } satisfies Record<RouteId, RouteDef>;
 
 export type { RouteId };
+
+type Def<Id extends RouteId> = (typeof routes)[Id];
+
+/** The validated body of a route (undefined for a route without one). */
+export type BodyOf<Id extends RouteId> =
+  Def<Id> extends { body: infer B extends TSchema } ? Static<B> : undefined;
+/** The validated query of a route. */
+export type QueryOf<Id extends RouteId> =
+  Def<Id> extends { query: infer Q extends TSchema } ? Static<Q> : Record<string, never>;
+/** The path parameters of a route. */
+export type ParamsOf<Id extends RouteId> =
+  Def<Id> extends { params: infer P extends TSchema } ? Static<P> : Record<string, never>;
+/** Every body a route answers with on success (the main status and its other documented ones). */
+export type ReplyOf<Id extends RouteId> =
+  | Static<Def<Id>['response']>
+  | (Def<Id> extends { otherResponses: Record<number, infer O extends TSchema> } ? Static<O> : never);

@@ -40,6 +40,8 @@ export interface BackendOptions {
   version?: string;
   /** Items per worker transaction. */
   chunkSize?: number;
+  /** Check every answer against the OpenAPI document (tests); default: VM_CHECK_CONTRACT=1. */
+  checkContract?: boolean;
 }
 
 /** A running backend. */
@@ -160,7 +162,12 @@ async function buildBackend(
   const https = opts.tls
     ? { cert: fs.readFileSync(opts.tls.certFile), key: fs.readFileSync(opts.tls.keyFile) }
     : null;
-  const app = await buildApp(services, { logger, https, version: opts.version ?? '0.0.0' });
+  const app = await buildApp(services, {
+    logger,
+    https,
+    version: opts.version ?? '0.0.0',
+    checkContract: opts.checkContract ?? process.env.VM_CHECK_CONTRACT === '1',
+  });
   worker.start();
   let closed = false;
   return {

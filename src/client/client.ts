@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Static } from '@sinclair/typebox';
 import { ApiError, isErrorCode, type ApiErrorBody, type ErrorCode } from '../api/errors.js';
 import { endpoints, type RouteId } from '../api/endpoints.js';
-import type { routes } from '../api/routes.js';
+import type { BodyOf, ParamsOf, QueryOf, routes } from '../api/routes.js';
 import {
   InsecureServerError,
   NetworkError,
@@ -45,12 +45,21 @@ export interface ClientOptions {
 /** The default of `maxRetryWaitMs`. */
 export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
 
-export interface CallInput {
-  params?: Record<string, string>;
-  query?: Record<string, unknown>;
-  body?: unknown;
+/**
+ * What a call sends, typed from the route's schemas: path parameters, query (each value may also be its
+ * text form, which is what travels), the body, and the Idempotency-Key of a change.
+ */
+export interface CallInput<Id extends RouteId = RouteId> {
+  params?: ParamsOf<Id>;
+  query?: QueryInput<Id>;
+  body?: BodyOf<Id>;
   idempotencyKey?: string;
 }
+
+/** A route's query as a caller may give it: its keys, each typed or as text. */
+export type QueryInput<Id extends RouteId> = {
+  [K in keyof QueryOf<Id>]?: QueryOf<Id>[K] | string | null;
+};
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const CONNECT_ERRORS = new Set([
@@ -89,7 +98,7 @@ export class VmClient {
    * Calls one route and returns its body. Errors: ApiError (the contract's error object), NetworkError
    * (no answer), UnexpectedAnswerError (an answer, but not a vm backend's), RetryAfterTooLongError.
    */
-  async call<Id extends RouteId>(id: Id, input: CallInput = {}): Promise<ResponseOf<Id>> {
+  async call<Id extends RouteId>(id: Id, input: CallInput<Id> = {}): Promise<ResponseOf<Id>> {
     this.opts.onActivity?.(true);
     try {
       return await this.send(id, input);
@@ -185,9 +194,9 @@ export class VmClient {
   /** Every row of a list route, page after page (`pageSize` rows per request); `params` fill the path. */
   async *paginate<Id extends RouteId>(
     id: Id,
-    query: Record<string, unknown> = {},
+    query: QueryInput<Id> = {},
     pageSize = 1000,
-    params?: Record<string, string>,
+    params?: ParamsOf<Id>,
   ): AsyncGenerator<RowOf<Id>> {
     let cursor: string | null | undefined;
     do {
@@ -208,7 +217,7 @@ export class VmClient {
    * 2xx; an error answer is read and thrown as ApiError like any other call. Not retried: a stream that
    * broke half-way is the caller's to restart.
    */
-  async stream<Id extends RouteId>(id: Id, input: CallInput = {}): Promise<NodeJS.ReadableStream> {
+  async stream<Id extends RouteId>(id: Id, input: CallInput<Id> = {}): Promise<NodeJS.ReadableStream> {
     const requestId = `cli_${randomBytes(8).toString('hex')}`;
     const req = this.request(
       id,

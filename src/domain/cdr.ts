@@ -58,6 +58,9 @@ export const CDR_FIELDS = [
   'cost',
 ] as const;
 
+/** One field of a call detail record, as exports name it. */
+export type CdrField = (typeof CDR_FIELDS)[number];
+
 /** 32-bit FNV-1a of a string. */
 export function hash32(text: string): number {
   let h = 0x811c9dc5;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { RouteId } from '../../src/api/routes.js';
 import { VmClient } from '../../src/client/client.js';
 import { startBackend, type Backend } from '../../src/backend/server.js';
 
@@ -65,4 +66,20 @@ export async function rejection(
     return err as { code?: string; status?: number };
   }
   throw new Error('expected the call to fail, but it succeeded');
+}
+
+/** What `untyped` sends: any parts, including what the contract's types would refuse. */
+export interface LooseInput {
+  params?: Record<string, string>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+  idempotencyKey?: string;
+}
+
+/**
+ * The client's call without the contract's types, for tests that send what a typed caller cannot
+ * (wrong types, unknown fields, hostile values) to prove the backend refuses it.
+ */
+export function untyped(client: VmClient): (id: RouteId, input?: LooseInput) => Promise<unknown> {
+  return client.call.bind(client) as unknown as (id: RouteId, input?: LooseInput) => Promise<unknown>;
 }

@@ -2,7 +2,7 @@ import { routes, type RouteDef, type RouteId } from '../../src/api/routes.js';
 import { OPERATION_PERMISSION, OPERATION_TYPES } from '../../src/domain/operations.js';
 import { isPermission } from '../../src/domain/permissions.js';
 import type { VmClient } from '../../src/client/client.js';
-import { startTestBackend, type TestBackend } from './harness.js';
+import { startTestBackend, untyped, type TestBackend } from './harness.js';
 
 let b: TestBackend;
 
@@ -85,7 +85,7 @@ async function probe(client: VmClient, id: RouteId, def: RouteDef): Promise<numb
     ]),
   );
   try {
-    await client.call(id, {
+    await untyped(client)(id, {
       params,
       // An empty body fails validation for everyone allowed; a dry run changes nothing.
       ...(def.body ? { body: {} } : {}),

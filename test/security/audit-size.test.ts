@@ -1,5 +1,5 @@
 import type { VmClient } from '../../src/client/client.js';
-import { startTestBackend, rejection, type TestBackend } from '../integration/harness.js';
+import { startTestBackend, rejection, type TestBackend, untyped } from '../integration/harness.js';
 
 /** The cap of one audit row's params (JSON), and of one string value in it (characters). */
 const ROW_CAP = 4096;
@@ -61,7 +61,7 @@ describe('the audit log keeps a bounded summary of each request', () => {
 
   it('records a refused 10 MB appeal without its body: it was refused before the body was read', async () => {
     const err = await rejection(
-      viewer.call('appeals.create', {
+      untyped(viewer)('appeals.create', {
         body: {
           type: 'complaint',
           subject: 'big',
@@ -78,7 +78,7 @@ describe('the audit log keeps a bounded summary of each request', () => {
 
   it('cuts a long accepted field to its first characters and says so', async () => {
     const text = 'Я'.repeat(20_000);
-    await admin.call('appeals.create', {
+    await untyped(admin)('appeals.create', {
       body: { type: 'question', subject: 'long text', text, extra: 'e'.repeat(500_000) },
     });
     const row = lastRow('appeals.create');

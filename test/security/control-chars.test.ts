@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { VmClient } from '../../src/client/client.js';
 import type { RouteId } from '../../src/api/routes.js';
-import { startTestBackend, rejection, type TestBackend } from '../integration/harness.js';
+import { startTestBackend, rejection, type TestBackend, untyped } from '../integration/harness.js';
 
 /** Characters that rewrite a terminal line or reorder text: C0 and C1 controls, DEL, bidi controls. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -55,7 +55,7 @@ describe('single-line free text refuses control characters at the schema', () =>
   );
 
   it.each(cases)('refuses %s with %s: 400 validation_failed', async (_what, _name, id, input) => {
-    const err = await rejection(admin.call(id, input));
+    const err = await rejection(untyped(admin)(id, input));
     expect(err).toMatchObject({ status: 400, code: 'validation_failed' });
   });
 

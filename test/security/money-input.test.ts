@@ -5,7 +5,7 @@ import type { VmClient } from '../../src/client/client.js';
 import { formatMoney, formatMoneyPlain } from '../../src/domain/money.js';
 import { startBackend } from '../../src/backend/server.js';
 import { MIGRATIONS } from '../../src/backend/store/migrations.js';
-import { START, startTestBackend, rejection, type TestBackend } from '../integration/harness.js';
+import { START, startTestBackend, rejection, type TestBackend, untyped } from '../integration/harness.js';
 
 /** The business maximum of one amount: 10,000,000 ₽. */
 const MAX = 1_000_000_000;
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe('an amount of money is a whole number of kopecks up to the business maximum', () => {
   it.each(NOT_AMOUNTS)('refuses %s as a payment', async (_name, amount) => {
-    const err = await rejection(admin.call('payments.create', { body: { account: '4001001', amount } }));
+    const err = await rejection(untyped(admin)('payments.create', { body: { account: '4001001', amount } }));
     expect(err).toMatchObject({ status: 400, code: 'validation_failed' });
   });
 
@@ -46,14 +46,14 @@ describe('an amount of money is a whole number of kopecks up to the business max
       { account: '4001001', below: value, amount: 100_000 },
       { account: '4001001', below: 100_000, amount: value },
     ]) {
-      const err = await rejection(admin.call('autopay.set', { body }));
+      const err = await rejection(untyped(admin)('autopay.set', { body }));
       expect(err).toMatchObject({ status: 400, code: 'validation_failed' });
     }
   });
 
   it.each(NOT_AMOUNTS)('refuses %s as a group limit', async (_name, monthly) => {
     const err = await rejection(
-      admin.call('limits.groupSet', { body: { group: 'sales', monthly, action: 'notify' } }),
+      untyped(admin)('limits.groupSet', { body: { group: 'sales', monthly, action: 'notify' } }),
     );
     expect(err).toMatchObject({ status: 400, code: 'validation_failed' });
   });

@@ -17,7 +17,7 @@ function numberIn(group: string, index = 0): string {
 beforeAll(async () => {
   b = await startTestBackend();
   admin = await b.loginAs('admin@demo.test', 'admin-demo-1');
-  for await (const n of admin.paginate('numbers.list', { query: { status: 'active' } })) {
+  for await (const n of admin.paginate('numbers.list', { status: 'active' })) {
     numbersIn.set(n.groupId, [...(numbersIn.get(n.groupId) ?? []), n.msisdn]);
   }
   await admin.call('roles.create', {

@@ -31,6 +31,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer } | null;
   version: string;
+  /** Check every answer against the OpenAPI document (contract-check.ts). */
+  checkContract?: boolean;
 }
 
 /** A registered route, as the route-enumerating test sees it. */
@@ -124,6 +126,10 @@ export async function buildApp(
     } satisfies ApiErrorBody);
   });
 
+  if (opts.checkContract) {
+    const { installContractCheck } = await import('./contract-check.js');
+    installContractCheck(app, opts.version);
+  }
   authRoutes(app, s);
   linesRoutes(app, s);
   operationsRoutes(app, s);

@@ -1,19 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppealCreateBody } from '../../api/appeals.js';
 import type { BackendServices } from './context.js';
 import { defineRoute } from './define-route.js';
 
 /** appeals to the operator. */
 export function appealsRoutes(app: FastifyInstance, s: BackendServices): void {
-  defineRoute(app, 'appeals.create', ({ principal, body }) =>
-    s.appeals.create(principal, body as AppealCreateBody),
-  );
+  defineRoute(app, 'appeals.create', ({ principal, body }) => s.appeals.create(principal, body));
   defineRoute(app, 'appeals.list', ({ principal, query }) => s.appeals.list(principal, query));
-  defineRoute(app, 'appeals.show', ({ principal, params }) => s.appeals.show(principal, params.id as string));
+  defineRoute(app, 'appeals.show', ({ principal, params }) => s.appeals.show(principal, params.id));
   defineRoute(app, 'appeals.reply', ({ principal, params, body }) =>
-    s.appeals.reply(principal, params.id as string, body.text as string),
+    s.appeals.reply(principal, params.id, body.text),
   );
   defineRoute(app, 'appeals.attachment', ({ principal, params }) =>
-    s.appeals.attachment(principal, params.id as string, params.name as string),
+    s.appeals.attachment(principal, params.id, params.name),
   );
 }

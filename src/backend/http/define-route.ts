@@ -1,27 +1,49 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { JSON_BODY_LIMIT, NO_BODY_LIMIT, routes, type RouteDef, type RouteId } from '../../api/routes.js';
+import { IdempotencyKey } from '../../api/common.js';
+import {
+  JSON_BODY_LIMIT,
+  NO_BODY_LIMIT,
+  routes,
+  type BodyOf,
+  type ParamsOf,
+  type QueryOf,
+  type ReplyOf,
+  type RouteDef,
+  type RouteId,
+} from '../../api/routes.js';
 import type { Principal } from '../engine/authz.js';
 
-/** What a handler receives: the request's validated parts and the caller (absent on public routes). */
-export interface RouteInput {
+/** The headers schema of a route taking an Idempotency-Key: declared once, validated by fastify. */
+const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(IdempotencyKey) });
+
+/** What a handler receives: the request's validated parts, typed from the route's schemas, and the caller. */
+export interface RouteInput<Id extends RouteId> {
   req: FastifyRequest;
   reply: FastifyReply;
+  /** The caller; on public routes there is none, and handlers of those never read it. */
   principal: Principal;
-  params: Record<string, string>;
-  query: Record<string, unknown>;
-  body: Record<string, unknown>;
+  params: ParamsOf<Id>;
+  query: QueryOf<Id>;
+  body: BodyOf<Id>;
+  /** The validated Idempotency-Key header (trimmed) of a route that takes one. */
+  idempotencyKey: string | undefined;
   /** Answers with another documented success status (a dry run answers 200 on a 202 route). */
   setStatus(code: number): void;
 }
 
+/** What a handler returns: a documented body, or for a streamed route the stream itself. */
+type Reply<Id extends RouteId> = (typeof routes)[Id] extends { stream: true } ? unknown : ReplyOf<Id>;
+
 /**
  * Registers a contract route: method, path, schemas and the permission come from `src/api/routes.ts`,
- * so the backend cannot drift from the contract. The handler returns the response body.
+ * so the backend cannot drift from the contract, and the handler's input and result are typed from the
+ * same schemas. The handler returns the response body.
  */
-export function defineRoute(
+export function defineRoute<Id extends RouteId>(
   app: FastifyInstance,
-  id: RouteId,
-  handler: (input: RouteInput) => unknown,
+  id: Id,
+  handler: (input: RouteInput<Id>) => Reply<Id> | Promise<Reply<Id>>,
 ): void {
   const def: RouteDef = routes[id];
   const response =
@@ -37,6 +59,7 @@ export function defineRoute(
       ...(def.params ? { params: def.params } : {}),
       ...(def.query ? { querystring: def.query } : {}),
       ...(def.body ? { body: def.body } : {}),
+      ...(def.idempotent ? { headers: IdempotencyHeaders } : {}),
       ...(response ? { response } : {}),
     },
     handler: async (req, reply) => {
@@ -47,13 +70,22 @@ export function defineRoute(
         },
         req,
         reply,
+        // The auth hook sets the principal on every route that is not public; fastify validated the
+        // parts against exactly these schemas, which is what the casts below state.
         principal: req.principal as Principal,
-        params: (req.params ?? {}) as Record<string, string>,
-        query: (req.query ?? {}) as Record<string, unknown>,
-        body: (req.body ?? {}) as Record<string, unknown>,
+        params: (req.params ?? {}) as ParamsOf<Id>,
+        query: (req.query ?? {}) as QueryOf<Id>,
+        body: req.body as BodyOf<Id>,
+        idempotencyKey: idempotencyKeyOf(req),
       });
       reply.code(status);
       return result;
     },
   });
+}
+
+/** The Idempotency-Key header, trimmed; absent or blank is none. Parsed here only. */
+function idempotencyKeyOf(req: FastifyRequest): string | undefined {
+  const key = req.headers['idempotency-key'];
+  return typeof key === 'string' && key.trim() ? key.trim() : undefined;
 }

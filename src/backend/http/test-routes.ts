@@ -9,7 +9,7 @@ export function testRoutes(app: FastifyInstance, s: BackendServices): void {
   defineRoute(app, 'test.clock.set', async ({ body }) => {
     if (!s.setClock)
       throw new ApiError('conflict', 'The backend runs on the system clock; start it with --clock');
-    const b = body as { now?: string; advanceSeconds?: number };
+    const b = body;
     const base = b.now ? new Date(b.now) : s.clock.now();
     s.setClock(new Date(base.getTime() + (b.advanceSeconds ?? 0) * 1000));
     // Whatever came due at the new time runs before the answer, so tests see its effect at once.
@@ -17,7 +17,7 @@ export function testRoutes(app: FastifyInstance, s: BackendServices): void {
     return { now: s.clock.now().toISOString() };
   });
   defineRoute(app, 'test.outbox', ({ query }) => ({
-    data: s.store.audit.outbox(query.recipient as string | undefined),
+    data: s.store.audit.outbox(query.recipient),
   }));
-  defineRoute(app, 'test.consents.grant', ({ params }) => s.locator.grant(params.msisdn as string));
+  defineRoute(app, 'test.consents.grant', ({ params }) => s.locator.grant(params.msisdn));
 }

@@ -1,3 +1,4 @@
+import type { CdrField } from '../../domain/cdr.js';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { DetailRequest } from '../../api/billing.js';
@@ -200,7 +201,7 @@ interface OutputChoice {
   excel: boolean;
   /** --raw-csv: free text without the `'` that keeps a spreadsheet from running it. */
   rawCsv: boolean;
-  fields?: string[];
+  fields?: CdrField[];
 }
 
 /** The format asked for; a table is for a terminal, so a file without one is chosen by its extension (CSV by default). */
@@ -213,12 +214,13 @@ async function outputOf(ctx: Context, file?: string): Promise<OutputChoice> {
   }
   const { CDR_FIELDS } = await import('../../domain/cdr.js');
   const { UnknownFieldError, parseFieldList } = await import('../output/format.js');
-  let fields: string[] | undefined;
+  let fields: CdrField[] | undefined;
   if (ctx.opts.fields) {
-    fields = parseFieldList(ctx.opts.fields);
-    for (const field of fields)
-      if (!(CDR_FIELDS as readonly string[]).includes(field))
-        throw new UnknownFieldError(field, [...CDR_FIELDS]);
+    fields = parseFieldList(ctx.opts.fields).map((field) => {
+      const known = CDR_FIELDS.find((f) => f === field);
+      if (!known) throw new UnknownFieldError(field, [...CDR_FIELDS]);
+      return known;
+    });
   }
   const server = format === 'csv' || format === 'tsv' ? format : 'jsonl';
   return {
