@@ -37,7 +37,9 @@ describe('vm backend start', () => {
           server: second.url,
           env: { VM_TOKEN: token },
         });
-        expect(parseJson<{ result: string }[]>(logins.stdout).filter((s) => s.result === 'ok')).toHaveLength(1);
+        expect(parseJson<{ result: string }[]>(logins.stdout).filter((s) => s.result === 'ok')).toHaveLength(
+          1,
+        );
       } finally {
         await second.stop();
       }
