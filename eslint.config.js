@@ -12,7 +12,7 @@ import tseslint from 'typescript-eslint';
 // `import()` expressions nor at `import('…').T` types, so the same patterns also go to no-restricted-syntax.
 // ---------------------------------------------------------------------------------------------------------
 
-/** A relative specifier going through the folder `dir` (or, for a file name, naming that file). */
+/** A relative specifier going through the folder `dir`. */
 const through = (dir) => `^\\.\\.?/(?:.*/)?${dir}/`;
 const LAYER = {
   cli: { regex: through('cli'), name: 'the CLI (src/cli)' },
@@ -34,7 +34,8 @@ const LAYER = {
 
 /**
  * The rules for one layer: `forbid` lists layers it never imports, `typesOnly` layers it may import with
- * `import type` only; `allow` takes exact specifiers out of the dynamic-import check (a narrow exception).
+ * `import type` only. Narrow exceptions, by exact specifier: `allowTypes` tolerates its `import type`,
+ * `allowDynamic` its `import()`.
  */
 function layerRules(self, { forbid = [], typesOnly = [], allowTypes = [], allowDynamic = [] }) {
   const message = (to, how = '') =>
