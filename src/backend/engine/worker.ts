@@ -9,6 +9,7 @@ import type { Billing } from './billing.js';
 import { freshIccid, freshMsisdn } from './numbering.js';
 import { authorRights, type AuthorRights } from './author-rights.js';
 import { planWorld } from './plan-world.js';
+import { writeAudit } from './audit-service.js';
 
 /** How many items one transaction applies. Small enough to keep the API responsive between chunks. */
 export const DEFAULT_CHUNK_SIZE = 500;
@@ -294,16 +295,12 @@ export class OperationWorker {
   }
 
   private audit(op: OperationRecord, target: string, params: Record<string, unknown>, now: string): void {
-    this.store.audit.append({
-      time: now,
-      actor: op.actor,
-      actorType: 'user',
+    writeAudit(this.store, now, {
+      actor: { name: op.actor, type: 'user' },
       action: op.type,
       target,
       params,
-      result: 'ok',
-      ip: op.ip,
-      requestId: op.requestId,
+      origin: op,
     });
   }
 
