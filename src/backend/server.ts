@@ -19,7 +19,6 @@ import { UsersService } from './engine/users-service.js';
 import { hashPassword, seededSalt } from './engine/passwords.js';
 import { buildApp, type RegisteredRoute } from './http/app.js';
 import type { BackendServices } from './http/context.js';
-import { insertCompany } from './store/seed-repo.js';
 import { Store } from './store/store.js';
 
 export interface BackendOptions {
@@ -63,8 +62,7 @@ export async function createBackend(opts: BackendOptions): Promise<Omit<Backend,
   if (store.isEmpty()) {
     const seed = opts.seed ?? 1;
     const company = generateDemoCompany({ seed, lines: opts.lines ?? 250 });
-    insertCompany(
-      store.db,
+    store.loadCompany(
       company,
       (u) => hashPassword(u.password, seededSalt(seed, u.email)),
       clock.now().toISOString(),

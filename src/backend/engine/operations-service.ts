@@ -87,6 +87,17 @@ export class OperationsService {
 
   /** Stores and queues (or schedules) an operation; the same key with the same body returns the first one. */
   submit(p: Principal, body: OperationCreateBody, key: string | undefined, origin: RequestOrigin): Operation {
+    return this.enqueue(p, body, key, origin, null);
+  }
+
+  /** `submit`, recording which operation this one rolls back in the same row, so both commit together. */
+  private enqueue(
+    p: Principal,
+    body: OperationCreateBody,
+    key: string | undefined,
+    origin: RequestOrigin,
+    rollbackOf: string | null,
+  ): Operation {
     const type = body.type;
     requirePermission(p, OPERATION_PERMISSION[type]);
     const bodyHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
@@ -121,7 +132,7 @@ export class OperationsService {
       scheduledAt,
       createdAt: now.toISOString(),
       total: targets.length,
-      rollbackOf: null,
+      rollbackOf,
       parentId: null,
       ip: origin.ip,
       requestId: origin.requestId,
@@ -298,11 +309,7 @@ export class OperationsService {
         id,
       });
     const body: OperationCreateBody = { type, params: {}, targets };
-    const result = this.submit(p, body, key ?? `rollback:${id}`, origin);
-    this.store.db
-      .prepare('UPDATE operations SET rollback_of = ? WHERE id = ? AND rollback_of IS NULL')
-      .run(id, result.id);
-    return operationView(this.store.operations.get(result.id) as OperationRecord, result.replayed);
+    return this.enqueue(p, body, key ?? `rollback:${id}`, origin, id);
   }
 
   /**
