@@ -20,7 +20,6 @@ import { hashPassword, seededSalt } from './engine/passwords.js';
 import { buildApp, type RegisteredRoute } from './http/app.js';
 import type { BackendServices } from './http/context.js';
 import { dataDirError, lockDataDir } from './store/data-dir.js';
-import { insertCompany } from './store/seed-repo.js';
 import { Store } from './store/store.js';
 
 export interface BackendOptions {
@@ -102,8 +101,7 @@ function openData(opts: BackendOptions, clock: Clock): Store {
     if (store.isEmpty()) {
       const seed = opts.seed ?? 1;
       const company = generateDemoCompany({ seed, lines: opts.lines ?? 250 });
-      insertCompany(
-        store.db,
+      store.loadCompany(
         company,
         (u) => hashPassword(u.password, seededSalt(seed, u.email)),
         clock.now().toISOString(),

@@ -528,8 +528,8 @@ export async function reportOutcome(ctx: Context, client: VmClient, operations: 
     ctx.note(t('change.failedList'));
     await ctx.printRows(items('failed'), itemColumns(ctx), false);
   }
-  if (operations.some((op) => op.state === 'cancelled')) process.exitCode = EXIT.error;
-  else if (failed > 0) process.exitCode = EXIT.partial;
+  if (operations.some((op) => op.state === 'cancelled')) ctx.setExitCode(EXIT.error);
+  else if (failed > 0) ctx.setExitCode(EXIT.partial);
 }
 
 /** Columns of operation items (failed-number lists, `vm ops show --items`). */

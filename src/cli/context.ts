@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { VmClient } from '../client/client.js';
 import type { ConfigStore } from './config.js';
-import { CliError, UsageError } from './errors.js';
+import { CliError, EXIT, UsageError } from './errors.js';
 import type { Lang, Translate } from './i18n/index.js';
 import { escapeControlCharsKeepingLines } from '../domain/safe-text.js';
 import type { Column } from './output/render.js';
@@ -49,6 +49,7 @@ export { VERSION };
 export class Context {
   opts: GlobalOptions = {};
   private configStore?: ConfigStore;
+  private recordedExitCode: number = EXIT.ok;
   private clientInstance?: VmClient;
 
   constructor(
@@ -57,6 +58,19 @@ export class Context {
     readonly lang: Lang,
     readonly t: Translate,
   ) {}
+
+  /**
+   * The exit code of a run that ends without an error: 0 unless a command recorded another (3 when a
+   * change finished with failed numbers, 1 when it was cancelled). An error's own code wins over it.
+   */
+  get exitCode(): number {
+    return this.recordedExitCode;
+  }
+
+  /** Records the exit code of a run that otherwise ends normally (see CLI.md, "Exit codes"). */
+  setExitCode(code: number): void {
+    this.recordedExitCode = code;
+  }
 
   /** Called by every action with its command: takes the merged global + local options. */
   use<T extends object>(cmd: Command): GlobalOptions & T {

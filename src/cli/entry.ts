@@ -1,10 +1,13 @@
+import type { Context } from './context.js';
 import { run } from './main.js';
 
 /** The process entry: real streams, real environment, exit with the code `run` gives. */
 export async function main(): Promise<void> {
-  // `vm numbers list | head` closes the pipe early: that is the reader's choice, not an error.
+  let ctx: Context | undefined;
+  // `vm numbers list | head` closes the pipe early: that is the reader's choice, not an error. The exit
+  // code is what the run has recorded so far (a bulk change's 3 still reads 3).
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (err.code === 'EPIPE') process.exit(ctx?.exitCode ?? 0);
     throw err;
   });
   const code = await run(
@@ -19,6 +22,7 @@ export async function main(): Promise<void> {
       columns: process.stdout.columns,
     },
     process.env,
+    (c) => (ctx = c),
   );
   process.exitCode = code;
 }

@@ -109,11 +109,20 @@ export function buildProgram(ctx: Context): Command {
   return program;
 }
 
-/** Runs vm with `argv` (without node and script) and returns the exit code. */
-export async function run(argv: string[], io: IOStreams, env: NodeJS.ProcessEnv): Promise<number> {
+/**
+ * Runs vm with `argv` (without node and script) and returns the exit code. `onContext` sees the run's
+ * Context as soon as it exists (the process entry reads its exit code when the reader closes the pipe).
+ */
+export async function run(
+  argv: string[],
+  io: IOStreams,
+  env: NodeJS.ProcessEnv,
+  onContext?: (ctx: Context) => void,
+): Promise<number> {
   const lang = detectLang(argv, env);
   const t = await loadTranslator(lang);
   const ctx = new Context(io, env, lang, t);
+  onContext?.(ctx);
   const program = buildProgram(ctx);
   const applyRecursively = (cmd: Command) => {
     // One help entry point: `vm help <command>` and `--help`; no per-group `help` subcommands.
@@ -136,7 +145,7 @@ export async function run(argv: string[], io: IOStreams, env: NodeJS.ProcessEnv)
       return EXIT.ok;
     }
     await program.parseAsync(argv, { from: 'user' });
-    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+    return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) {

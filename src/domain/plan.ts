@@ -242,7 +242,67 @@ export function planItem(
       return { outcome: 'apply', before, after: { groupId: group }, monthlyDelta: 0, fee: 0 };
     }
     case 'sim.order':
-      // Orders create numbers rather than change one: the engine plans them itself.
+      // Orders create numbers rather than change one: planSimOrder has their rules.
       return fail('not_found');
   }
+}
+
+/** An account, as a SIM order needs to know it. */
+export interface AccountState {
+  id: string;
+  region: string;
+}
+
+/** What a SIM order needs to know besides the catalog and the money: accounts and where new numbers may go. */
+export interface OrderWorld {
+  /** The account with this id, if there is one. */
+  account(id: string): AccountState | undefined;
+  /** The group a new number joins when the order names none. */
+  defaultGroup: string | undefined;
+  /** True if the group exists and lies in the order's scope (its submitter's, fixed at submission). */
+  inOrderScope(groupId: string): boolean;
+  /** True if the order's author may (still) put a number in the group: checked again when it runs. */
+  authorCovers(groupId: string): boolean;
+}
+
+/** What would happen to one SIM card of an order: a new number on `account`, or a failure. */
+export type SimOrderPlan =
+  | {
+      outcome: 'apply';
+      account: AccountState;
+      before: Fields;
+      after: { tariff: string; groupId: string };
+      monthlyDelta: number;
+      fee: number;
+    }
+  | Extract<ItemPlan, { outcome: 'fail' }>;
+
+const failOrder = (code: ItemCode, detail?: string): SimOrderPlan => ({ outcome: 'fail', code, detail });
+
+/**
+ * The business rules of one SIM card of an order, for the dry run and the worker alike: the account must
+ * exist, the tariff exist and be offered in the account's region, the group lie in the order's scope and
+ * the author's, and the account afford the SIM fee (`world.available`, lowered by each card planned or
+ * charged before this one). The new number and ICCID are picked by the engine when it applies the plan.
+ */
+export function planSimOrder(params: Record<string, unknown>, world: PlanWorld & OrderWorld): SimOrderPlan {
+  const account = world.account(String(params.account));
+  if (!account) return failOrder('account_unknown', String(params.account));
+  const code = String(params.tariff).toUpperCase();
+  const tariff = world.tariffs.get(code);
+  if (!tariff) return failOrder('tariff_unknown', String(params.tariff));
+  if (!tariff.regions.includes(account.region))
+    return failOrder('tariff_not_in_region', `${code} is not offered in ${account.region}`);
+  const groupId = String(params.group ?? world.defaultGroup);
+  if (!world.inOrderScope(groupId)) return failOrder('group_unknown', groupId);
+  if (!world.authorCovers(groupId)) return failOrder('author_not_permitted', 'out_of_scope');
+  if (world.available(account.id) < SIM_REPLACE_FEE) return failOrder('insufficient_balance');
+  return {
+    outcome: 'apply',
+    account,
+    before: {},
+    after: { tariff: code, groupId },
+    monthlyDelta: tariff.monthlyFee,
+    fee: SIM_REPLACE_FEE,
+  };
 }

@@ -12,7 +12,8 @@ afterAll(async () => {
 });
 
 const lastDenial = () =>
-  b.services.store.db
+  b
+    .db()
     .prepare("SELECT actor, action, result FROM audit WHERE result LIKE 'denied%' ORDER BY id DESC LIMIT 1")
     .get();
 

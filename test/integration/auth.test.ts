@@ -93,13 +93,14 @@ describe('login', () => {
     const history = await admin.call('sessions.list');
     expect(history.data.slice(0, 2).map((r) => r.success)).toEqual([true, false]);
     expect(history.data[0]?.current).toBe(true);
-    const rows = b.services.store.db
+    const rows = b
+      .db()
       .prepare(
         "SELECT actor, action, result, params FROM audit WHERE action = 'auth.login' ORDER BY id DESC LIMIT 2",
       )
       .all() as { result: string; params: string }[];
     expect(rows.map((r) => r.result)).toEqual(['ok', 'failed: invalid_credentials']);
-    const dump = JSON.stringify(b.services.store.db.prepare('SELECT * FROM audit').all());
+    const dump = JSON.stringify(b.db().prepare('SELECT * FROM audit').all());
     expect(dump).not.toContain('secret-typo');
     expect(dump).not.toContain('admin-demo-1');
   });

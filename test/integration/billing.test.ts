@@ -24,7 +24,7 @@ afterAll(async () => {
   await b.stop();
 });
 
-const db = () => b.services.store.db;
+const db = () => b.db();
 const activeIn = (account: string) => lines.filter((l) => l.accountId === account && l.status === 'active');
 
 async function setLimit(msisdn: string, monthly: number, action: 'notify' | 'block'): Promise<void> {

@@ -99,7 +99,8 @@ describe('authorization', () => {
         viewer.call('tokens.create', { body: { name: 'too-much', scope: ['numbers:read', 'block:write'] } }),
       ),
     ).toMatchObject({ code: 'scope_exceeded', status: 403 });
-    const denial = b.services.store.db
+    const denial = b
+      .db()
       .prepare("SELECT result FROM audit WHERE action = 'tokens.create' ORDER BY id DESC LIMIT 1")
       .get() as { result: string };
     expect(denial.result).toBe('denied: scope_exceeded');
@@ -123,7 +124,7 @@ describe('authorization', () => {
 
 describe('audit', () => {
   it('is append-only: the database refuses updates and deletes', () => {
-    const db = b.services.store.db;
+    const db = b.db();
     expect(() => db.prepare("UPDATE audit SET result = 'ok'").run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { RouteId } from '../../src/api/routes.js';
 import { VmClient } from '../../src/client/client.js';
 import { startBackend, type Backend } from '../../src/backend/server.js';
+import { openStoreFile, type StoreFile } from '../support/store-file.js';
 
 /** An in-process backend on 127.0.0.1:0 with a temp data dir and a manual clock. */
 export interface TestBackend extends Backend {
@@ -14,6 +15,8 @@ export interface TestBackend extends Backend {
   client(token?: string): VmClient;
   /** Logs a demo user in and returns a client carrying the session. */
   loginAs(login: string, password: string): Promise<VmClient>;
+  /** The test's own connection to the backend's database file (opened on first use, closed by stop). */
+  db(): StoreFile;
   stop(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ export async function startTestBackend(opts: { lines?: number; seed?: number } =
     testMode: true,
   });
   const clients: VmClient[] = [];
+  let file: StoreFile | undefined;
   const client = (token?: string) => {
     const c = new VmClient({ server: backend.url, token, userAgent: 'vm-test', retries: 0 });
     clients.push(c);
@@ -48,7 +52,12 @@ export async function startTestBackend(opts: { lines?: number; seed?: number } =
       const res = await client().call('auth.login', { body: { login, password } });
       return client(res.token);
     },
+    db() {
+      file ??= openStoreFile(dataDir);
+      return file;
+    },
     async stop() {
+      file?.close();
       await Promise.all(clients.map((c) => c.close()));
       await backend.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createBackend } from '../../src/backend/server.js';
+import { openStoreFile } from '../support/store-file.js';
 
 const TABLES = [
   'meta',
@@ -27,8 +28,12 @@ async function seededDump(seed: number, lines: number): Promise<string> {
     clockStart: new Date('2026-01-01T00:00:00Z'),
   });
   try {
-    const db = backend.services.store.db;
-    return JSON.stringify(TABLES.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw().all()));
+    const db = openStoreFile(dir);
+    try {
+      return JSON.stringify(TABLES.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw().all()));
+    } finally {
+      db.close();
+    }
   } finally {
     await backend.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -50,15 +55,19 @@ describe('the demo company in the store', () => {
   it('is loaded only into an empty data dir: a restart keeps what is there', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-seed-'));
     try {
+      const count = () => {
+        const db = openStoreFile(dir);
+        try {
+          return (db.prepare('SELECT count(*) AS n FROM numbers').get() as { n: number }).n;
+        } finally {
+          db.close();
+        }
+      };
       const first = await createBackend({ dataDir: dir, lines: 30 });
-      const count = () =>
-        (first.services.store.db.prepare('SELECT count(*) AS n FROM numbers').get() as { n: number }).n;
       expect(count()).toBe(30);
       await first.close();
       const second = await createBackend({ dataDir: dir, lines: 999 });
-      expect(
-        (second.services.store.db.prepare('SELECT count(*) AS n FROM numbers').get() as { n: number }).n,
-      ).toBe(30);
+      expect(count()).toBe(30);
       await second.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,8 @@ afterAll(async () => {
 
 /** The newest audit row of an action: its result and its params as stored (JSON text). */
 function lastRow(action: string): { result: string; params: string; actor: string } {
-  return b.services.store.db
+  return b
+    .db()
     .prepare('SELECT result, params, actor FROM audit WHERE action = ? ORDER BY id DESC LIMIT 1')
     .get(action) as { result: string; params: string; actor: string };
 }

@@ -97,9 +97,7 @@ describe('the outbox never carries control characters', () => {
 
   it('escapes them in notification text built from stored names', async () => {
     // A company name from an older import or a fixture: it never went through the API's schema.
-    b.services.store.db
-      .prepare("UPDATE meta SET value = ? WHERE key = 'company'")
-      .run('Evil\u001b[2J\r\nCo \u202eevil\u2066 \u009b31m\u0007');
+    b.services.store.setMeta('company', 'Evil\u001b[2J\r\nCo \u202eevil\u2066 \u009b31m\u0007');
     await admin.call('users.create', {
       body: { name: 'Outbox', email: 'outbox@demo.test', phone: '+79990000077' },
     });

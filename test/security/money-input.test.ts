@@ -5,6 +5,7 @@ import type { VmClient } from '../../src/client/client.js';
 import { formatMoney, formatMoneyPlain } from '../../src/domain/money.js';
 import { startBackend } from '../../src/backend/server.js';
 import { MIGRATIONS } from '../../src/backend/store/migrations.js';
+import { openStoreFile } from '../support/store-file.js';
 import { START, startTestBackend, rejection, type TestBackend, untyped } from '../integration/harness.js';
 
 /** The business maximum of one amount: 10,000,000 ₽. */
@@ -118,8 +119,9 @@ describe('amounts stored before the maximum existed', () => {
     const open = () =>
       startBackend({ dataDir, port: 0, lines: 50, seed: 1, clockStart: START, testMode: true });
     try {
-      const first = await open();
-      const db = first.services.store.db;
+      await (await open()).close();
+      // Planted while the backend is down, as an older version would have left them.
+      const db = openStoreFile(dataDir);
       const line = db.prepare('SELECT msisdn FROM numbers LIMIT 1').pluck().get() as string;
       const user = db.prepare('SELECT id FROM users LIMIT 1').pluck().get() as number;
       db.prepare(
@@ -134,18 +136,19 @@ describe('amounts stored before the maximum existed', () => {
       const repair = MIGRATIONS.find((m) => m.name === 'money within range');
       expect(repair).toBeDefined();
       db.pragma(`user_version = ${(repair?.version ?? 1) - 1}`);
-      await first.close();
+      db.close();
 
       const second = await open();
       try {
-        const store = second.services.store.db;
-        const stored = store
+        const file = openStoreFile(dataDir);
+        const stored = file
           .prepare(
             `SELECT monthly AS v FROM limits UNION ALL SELECT monthly FROM group_limits
              UNION ALL SELECT below FROM autopay UNION ALL SELECT amount FROM autopay`,
           )
           .pluck()
           .all() as number[];
+        file.close();
         for (const v of stored) {
           expect(Number.isSafeInteger(v)).toBe(true);
           expect(() => formatMoney(v, 'en')).not.toThrow();

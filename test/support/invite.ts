@@ -43,7 +43,8 @@ export function auditOf(
   b: TestBackend,
   action: string,
 ): { actor: string; result: string; target: string | null }[] {
-  return b.services.store.db
+  return b
+    .db()
     .prepare<[string], { actor: string; result: string; target: string | null }>(
       'SELECT actor, result, target FROM audit WHERE action = ? ORDER BY id',
     )

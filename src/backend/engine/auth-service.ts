@@ -9,6 +9,7 @@ import type { TokenRecord } from '../store/auth-repo.js';
 import type { UserRecord } from '../store/users-repo.js';
 import { heldPermissions, type Principal } from './authz.js';
 import { hashPassword, hashToken, newToken, verifyPassword } from './passwords.js';
+import { writeAudit } from './audit-service.js';
 
 /** Sessions end after this long without a request. */
 export const IDLE_TIMEOUT_SECONDS = 20 * 60;
@@ -63,7 +64,14 @@ export class AuthService {
           success: false,
           reason,
         });
-        this.audit(login, 'auth.login', `failed: ${reason}`, origin, user ? `user:${user.id}` : null);
+        writeAudit(this.store, this.clock, {
+          // The login as typed: a failure may match no user, and then names no one.
+          actor: { name: login, type: 'user' },
+          action: 'auth.login',
+          target: user ? `user:${user.id}` : null,
+          result: `failed: ${reason}`,
+          origin,
+        });
       });
       throw error;
     };
@@ -123,7 +131,12 @@ export class AuthService {
           `New login to your cabinet from IP ${origin.ip} at ${nowIso.slice(0, 16).replace('T', ' ')} UTC (${origin.client}). Not you? Call the operator.`,
         );
       }
-      this.audit(user.email, 'auth.login', 'ok', origin, `user:${user.id}`);
+      writeAudit(this.store, this.clock, {
+        actor: { name: user.email, type: 'user' },
+        action: 'auth.login',
+        target: `user:${user.id}`,
+        origin,
+      });
     });
     const principal = this.principalOf(user, 'session', null, null);
     return { token, idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS, user: this.me(principal) };
@@ -293,26 +306,6 @@ export class AuthService {
     token: TokenRecord | null,
   ): Principal {
     return { user, via, sessionId, token, grants: this.store.users.grants(user.id) };
-  }
-
-  private audit(
-    actor: string,
-    action: string,
-    result: string,
-    origin: RequestOrigin,
-    target: string | null,
-  ): void {
-    this.store.audit.append({
-      time: this.clock.now().toISOString(),
-      actor,
-      actorType: 'user',
-      action,
-      target,
-      params: {},
-      result,
-      ip: origin.ip,
-      requestId: origin.requestId,
-    });
   }
 }
 

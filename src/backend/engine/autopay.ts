@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import { writeAudit } from './audit-service.js';
 
 /**
  * Tops an account up when its balance has fallen below its autopay threshold: one payment per crossing,
@@ -12,16 +13,11 @@ export function applyAutopay(store: Store, accountId: string, now: string): bool
     null,
     null,
   );
-  store.audit.append({
-    time: now,
-    actor: 'autopay',
-    actorType: 'system',
+  writeAudit(store, now, {
+    actor: { name: 'autopay', type: 'system' },
     action: 'autopay.top_up',
     target: accountId,
     params: { below: rule.below, amount: rule.amount },
-    result: 'ok',
-    ip: '',
-    requestId: '',
   });
   return true;
 }

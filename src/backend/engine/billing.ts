@@ -6,6 +6,7 @@ import type { LimitRecord } from '../store/limits-repo.js';
 import type { Store } from '../store/store.js';
 import { applyAutopay } from './autopay.js';
 import { Usage } from './usage.js';
+import { writeAudit } from './audit-service.js';
 
 /** Lines billed per transaction. */
 const CHUNK = 1000;
@@ -185,16 +186,11 @@ export function checkLimits(store: Store, lines: BillingLine[], time: string, ne
     const setter = store.users.get(limit.createdBy);
     if (setter) store.audit.notify(time, 'email', setter.email, setter.id, text);
     store.audit.notify(time, 'sms', line.msisdn, null, text);
-    store.audit.append({
-      time,
-      actor: 'billing',
-      actorType: 'system',
+    writeAudit(store, time, {
+      actor: { name: 'billing', type: 'system' },
       action: 'limit.breach',
       target: line.msisdn,
       params: { monthly: limit.monthly, spent, action: limit.action },
-      result: 'ok',
-      ip: '',
-      requestId: '',
     });
     if (limit.action === 'block' && line.status === 'active') {
       const batch = toBlock.get(limit.createdBy) ?? { msisdns: [], periods: new Map<string, string>() };

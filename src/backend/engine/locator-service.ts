@@ -6,8 +6,9 @@ import type { Clock } from '../../domain/clock.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
 import type { Store } from '../store/store.js';
 import type { NumberRecord } from '../store/numbers-repo.js';
-import { actorName, scopeOf, type Principal } from './authz.js';
+import { scopeOf, type Principal } from './authz.js';
 import type { RequestOrigin } from './auth-service.js';
+import { writeAudit } from './audit-service.js';
 
 /** Where each region's numbers are, roughly: a centre and a spread in degrees. */
 const REGION_CENTRES: Record<string, [number, number, number]> = {
@@ -75,16 +76,12 @@ export class LocatorService {
     const now = this.clock.now();
     const consent = this.store.consents.get(line.msisdn);
     const audit = (result: string) =>
-      this.store.audit.append({
-        time: now.toISOString(),
-        actor: actorName(p),
-        actorType: p.token ? 'token' : 'user',
+      writeAudit(this.store, now.toISOString(), {
+        actor: p,
         action: 'locate',
         target: line.msisdn,
-        params: {},
         result,
-        ip: origin.ip,
-        requestId: origin.requestId,
+        origin,
       });
     if (consent?.state !== 'granted') {
       audit('failed: consent_required');

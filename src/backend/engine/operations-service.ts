@@ -18,11 +18,10 @@ import {
   LIMIT_ACTIONS,
   OPERATION_PERMISSION,
   OPERATION_TYPES,
-  SIM_REPLACE_FEE,
   type OperationType,
 } from '../../domain/operations.js';
 import { isPermission } from '../../domain/permissions.js';
-import { planItem, type ItemPlan, type LineState } from '../../domain/plan.js';
+import { planItem, planSimOrder, type ItemPlan, type LineState } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
 import type { OperationRecord } from '../store/operations-repo.js';
 import {
@@ -39,7 +38,7 @@ import {
 import type { RequestOrigin } from './auth-service.js';
 import { freshMsisdn } from './numbering.js';
 import { itemView, operationView } from './operation-views.js';
-import { planWorld } from './plan-world.js';
+import { orderWorld, planWorld } from './plan-world.js';
 import { decodeIntCursor, pageOf } from './paging.js';
 
 /** Types whose succeeded items can be inverted by a rollback, and how. */
@@ -87,6 +86,17 @@ export class OperationsService {
 
   /** Stores and queues (or schedules) an operation; the same key with the same body returns the first one. */
   submit(p: Principal, body: OperationCreateBody, key: string | undefined, origin: RequestOrigin): Operation {
+    return this.enqueue(p, body, key, origin, null);
+  }
+
+  /** `submit`, recording which operation this one rolls back in the same row, so both commit together. */
+  private enqueue(
+    p: Principal,
+    body: OperationCreateBody,
+    key: string | undefined,
+    origin: RequestOrigin,
+    rollbackOf: string | null,
+  ): Operation {
     const type = body.type;
     requirePermission(p, OPERATION_PERMISSION[type]);
     const bodyHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
@@ -121,7 +131,7 @@ export class OperationsService {
       scheduledAt,
       createdAt: now.toISOString(),
       total: targets.length,
-      rollbackOf: null,
+      rollbackOf,
       parentId: null,
       ip: origin.ip,
       requestId: origin.requestId,
@@ -155,6 +165,11 @@ export class OperationsService {
       (g) => inScope(scope, g),
       (permission, g) => isPermission(permission) && inScope(scopeOf(p, permission, groups), g),
     );
+    // An order is planned as the worker will run it: in the scope stored at submission, by its author.
+    const order =
+      type === 'sim.order'
+        ? { ...world, ...orderWorld(this.store, scopeIds(scope), (g) => inScope(scope, g)) }
+        : null;
     for (let i = 0; i < targets.length; i += 1000) {
       const chunk = targets.slice(i, i + 1000);
       const lines =
@@ -165,17 +180,11 @@ export class OperationsService {
       for (const target of chunk) {
         let line = lines.get(target.msisdn);
         if (line && scope.kind === 'groups' && !scope.ids.has(line.groupId)) line = undefined;
-        const plan: ItemPlan =
-          type === 'sim.order'
-            ? ({
-                outcome: 'apply',
-                before: {},
-                after: {},
-                monthlyDelta: world.tariffs.get(String(params.tariff).toUpperCase())?.monthlyFee ?? 0,
-                fee: SIM_REPLACE_FEE,
-              } satisfies ItemPlan)
-            : planItem(type, { ...params, ...target.params }, line, world);
-        if (plan.outcome === 'apply' && line) {
+        const card = order ? planSimOrder({ ...params, ...target.params }, order) : null;
+        const plan: ItemPlan = card ?? planItem(type, { ...params, ...target.params }, line, world);
+        if (card?.outcome === 'apply') {
+          world.spend(card.account.id, card.fee);
+        } else if (plan.outcome === 'apply' && line) {
           world.spend(line.accountId, plan.fee);
           if (plan.after.tariff !== undefined) counts.set(line.msisdn, (counts.get(line.msisdn) ?? 0) + 1);
         }
@@ -298,11 +307,7 @@ export class OperationsService {
         id,
       });
     const body: OperationCreateBody = { type, params: {}, targets };
-    const result = this.submit(p, body, key ?? `rollback:${id}`, origin);
-    this.store.db
-      .prepare('UPDATE operations SET rollback_of = ? WHERE id = ? AND rollback_of IS NULL')
-      .run(id, result.id);
-    return operationView(this.store.operations.get(result.id) as OperationRecord, result.replayed);
+    return this.enqueue(p, body, key ?? `rollback:${id}`, origin, id);
   }
 
   /**

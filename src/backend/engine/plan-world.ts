@@ -1,4 +1,4 @@
-import type { PlanWorld } from '../../domain/plan.js';
+import type { OrderWorld, PlanWorld } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
 import { widenedByMove } from './authz.js';
 
@@ -42,6 +42,27 @@ export function planWorld(
     numberExists: (m) => changes.numberExists(m),
     spend: (account, fee) => available.set(account, availableOf(account) - fee),
     ...(mover ? { moveAllowed: moveRule(store, mover) } : {}),
+  };
+}
+
+/**
+ * What a SIM order needs besides the PlanWorld, for the worker and the dry run alike: the accounts, and
+ * the groups of the order's `scope` (its submitter's at submission; null: the whole company) that exist.
+ * `authorCovers` answers whether the author may put a number in a group now.
+ */
+export function orderWorld(
+  store: Store,
+  scope: string[] | null,
+  authorCovers: (groupId: string) => boolean,
+): OrderWorld {
+  const accounts = new Map(store.catalog.accounts(null).map((a) => [a.id, a]));
+  const groups = store.catalog.groupRecords();
+  const exists = new Set(groups.map((g) => g.id));
+  return {
+    account: (id) => accounts.get(id),
+    defaultGroup: scope?.[0] ?? groups[0]?.id,
+    inOrderScope: (g) => exists.has(g) && (!scope || scope.includes(g)),
+    authorCovers,
   };
 }
 

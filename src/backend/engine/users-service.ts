@@ -17,8 +17,9 @@ import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/users-repo.js';
 import type { RequestOrigin } from './auth-service.js';
 import { SYSTEM_ACTORS } from './author-rights.js';
-import { actorName, expandSubtrees, findGroup, scopeOf, type Principal } from './authz.js';
+import { expandSubtrees, findGroup, scopeOf, type Principal } from './authz.js';
 import { pageOfList } from './paging.js';
+import { writeAudit } from './audit-service.js';
 
 /** Users, roles and the permission catalog, as an administrator sees them. */
 export class UsersService {
@@ -200,16 +201,12 @@ export class UsersService {
       this.store.auth.endUserSessions(user.id, now, 'disabled');
       // What they scheduled must not run on rights they no longer have.
       for (const id of this.store.operations.cancelPendingOf(user.id, now, SYSTEM_ACTORS)) {
-        this.store.audit.append({
-          time: now,
-          actor: actorName(p),
-          actorType: p.token ? 'token' : 'user',
+        writeAudit(this.store, now, {
+          actor: p,
           action: 'operations.cancel',
           target: id,
           params: { reason: 'author_disabled', author: user.email },
-          result: 'ok',
-          ip: origin.ip,
-          requestId: origin.requestId,
+          origin,
         });
       }
     });

@@ -1,14 +1,14 @@
 import type { Clock } from '../../domain/clock.js';
 import type { OperationType } from '../../domain/operations.js';
-import { SIM_REPLACE_FEE } from '../../domain/operations.js';
-import { planItem, type LineState } from '../../domain/plan.js';
+import { planItem, planSimOrder, type ItemPlan, type LineState, type OrderWorld } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
 import type { ItemOutcome, OperationRecord } from '../store/operations-repo.js';
 import { applyAutopay } from './autopay.js';
 import type { Billing } from './billing.js';
 import { freshIccid, freshMsisdn } from './numbering.js';
-import { authorRights, type AuthorRights } from './author-rights.js';
-import { planWorld } from './plan-world.js';
+import { authorRights } from './author-rights.js';
+import { orderWorld, planWorld, type SpendingWorld } from './plan-world.js';
+import { writeAudit } from './audit-service.js';
 
 /** How many items one transaction applies. Small enough to keep the API responsive between chunks. */
 export const DEFAULT_CHUNK_SIZE = 500;
@@ -136,6 +136,10 @@ export class OperationWorker {
       (g) => author.covers(g) && (!op.scope || op.scope.includes(g)),
       (permission, g) => author.holds(permission, g),
     );
+    const order =
+      type === 'sim.order'
+        ? { ...world, ...orderWorld(this.store, op.scope, (g) => author.covers(g)) }
+        : null;
     const tally = { succeeded: 0, failed: 0, skipped: 0, cancelled: 0, monthlyDelta: 0, fees: 0 };
     for (const item of items) {
       const params = { ...op.params, ...item.params };
@@ -144,10 +148,10 @@ export class OperationWorker {
       if (line && op.scope && !op.scope.includes(line.groupId)) line = undefined; // outside scope: as if unknown
       if (type !== 'sim.order' && line && !author.covers(line.groupId)) {
         outcome = notPermitted(item.seq, author.why);
-      } else if (type === 'sim.order') {
+      } else if (order) {
         outcome = author.why
           ? notPermitted(item.seq, author.why)
-          : this.orderSim(op, item.seq, params, now, author);
+          : this.orderSim(op, item.seq, params, now, order);
       } else {
         const plan = planItem(type, params, line, world);
         if (plan.outcome === 'apply' && line) {
@@ -189,16 +193,7 @@ export class OperationWorker {
             fee: 0,
           };
         } else if (plan.outcome === 'fail') {
-          outcome = {
-            seq: item.seq,
-            state: 'failed',
-            code: plan.code,
-            detail: plan.detail ?? null,
-            before: plan.before ?? null,
-            after: null,
-            monthlyDelta: null,
-            fee: null,
-          };
+          outcome = failedItem(item.seq, plan);
         } else {
           outcome = {
             seq: item.seq,
@@ -230,34 +225,18 @@ export class OperationWorker {
     this.charged.clear();
   }
 
-  /** A SIM order item: a new number on the account, with a fresh ICCID. */
+  /** A SIM order item: if the planner allows it, a new number on the account, with a fresh ICCID. */
   private orderSim(
     op: OperationRecord,
     seq: number,
     params: Record<string, unknown>,
     now: string,
-    author: AuthorRights,
+    world: SpendingWorld & OrderWorld,
   ): ItemOutcome {
-    const failed = (code: string, detail: string | null = null): ItemOutcome => ({
-      seq,
-      state: 'failed',
-      code,
-      detail,
-      before: null,
-      after: null,
-      monthlyDelta: null,
-      fee: null,
-    });
-    const account = this.store.catalog.accounts(null).find((a) => a.id === String(params.account));
-    if (!account) return failed('account_unknown', String(params.account));
-    const tariff = this.store.catalog.tariffs().find((t) => t.code === String(params.tariff).toUpperCase());
-    if (!tariff) return failed('tariff_unknown', String(params.tariff));
-    if (!tariff.regions.includes(account.region))
-      return failed('tariff_not_in_region', `${tariff.code} is not offered in ${account.region}`);
-    const groupId = String(params.group ?? op.scope?.[0] ?? this.store.catalog.groupRecords()[0]?.id);
-    if (op.scope && !op.scope.includes(groupId)) return failed('group_unknown', groupId);
-    if (!author.covers(groupId)) return failed('author_not_permitted', 'out_of_scope');
-    if (this.store.changes.available(account.id) < SIM_REPLACE_FEE) return failed('insufficient_balance');
+    const plan = planSimOrder(params, world);
+    if (plan.outcome !== 'apply') return failedItem(seq, plan);
+    const { account } = plan;
+    const { tariff, groupId } = plan.after;
     const msisdn = freshMsisdn((m) => this.store.changes.numberExists(m), `${op.id}:${seq}`);
     const iccid = freshIccid((i) => this.store.changes.iccidInUse(i), `${op.id}:${seq}`);
     this.store.changes.insertNumber({
@@ -266,7 +245,7 @@ export class OperationWorker {
       region: account.region,
       groupId,
       employee: '',
-      tariff: tariff.code,
+      tariff,
       iccid,
       activatedAt: now,
     });
@@ -276,10 +255,11 @@ export class OperationWorker {
       msisdn,
       kind: 'one_time',
       ref: `${op.id}:${seq}`,
-      amount: SIM_REPLACE_FEE,
+      amount: plan.fee,
     });
     this.charged.add(account.id);
-    const after = { msisdn, iccid, tariff: tariff.code, groupId, delivery: params.delivery ?? null };
+    world.spend(account.id, plan.fee);
+    const after = { msisdn, iccid, tariff, groupId, delivery: params.delivery ?? null };
     this.audit(op, msisdn, { operationId: op.id, after }, now);
     return {
       seq,
@@ -288,22 +268,18 @@ export class OperationWorker {
       detail: null,
       before: null,
       after,
-      monthlyDelta: tariff.monthlyFee,
-      fee: SIM_REPLACE_FEE,
+      monthlyDelta: plan.monthlyDelta,
+      fee: plan.fee,
     };
   }
 
   private audit(op: OperationRecord, target: string, params: Record<string, unknown>, now: string): void {
-    this.store.audit.append({
-      time: now,
-      actor: op.actor,
-      actorType: 'user',
+    writeAudit(this.store, now, {
+      actor: { name: op.actor, type: 'user' },
       action: op.type,
       target,
       params,
-      result: 'ok',
-      ip: op.ip,
-      requestId: op.requestId,
+      origin: op,
     });
   }
 
@@ -355,6 +331,20 @@ export class OperationWorker {
       targets,
     );
   }
+}
+
+/** A failed item as planned: nothing applied, the planner's code and detail. */
+function failedItem(seq: number, plan: Extract<ItemPlan, { outcome: 'fail' }>): ItemOutcome {
+  return {
+    seq,
+    state: 'failed',
+    code: plan.code,
+    detail: plan.detail ?? null,
+    before: plan.before ?? null,
+    after: null,
+    monthlyDelta: null,
+    fee: null,
+  };
 }
 
 /** An item the operation's author may no longer change: failed with a stable code, nothing applied. */

@@ -4,7 +4,7 @@ import { ApiError, ERROR_STATUS, isErrorCode, type ApiErrorBody, type ErrorCode 
 import { buildOpenApi } from '../../api/openapi.js';
 import { JSON_BODY_LIMIT } from '../../api/routes.js';
 import { isPermission } from '../../domain/permissions.js';
-import { actorName, requirePermission, requireSession } from '../engine/authz.js';
+import { requirePermission, requireSession } from '../engine/authz.js';
 import type { BackendServices } from './context.js';
 import { appealsRoutes } from './appeals-routes.js';
 import { auditRoutes } from './audit-routes.js';
@@ -20,6 +20,7 @@ import { originOf } from './origin.js';
 import { coerceText, parseJsonBounded, refuseUnreadBody } from './request-parts.js';
 import { testRoutes } from './test-routes.js';
 import { usersRoutes } from './users-routes.js';
+import { writeAudit } from '../engine/audit-service.js';
 
 /** All a session with a one-time password may do until the password is changed. */
 const ONE_TIME_PASSWORD_ROUTES = new Set(['me.show', 'me.password', 'auth.logout']);
@@ -230,19 +231,13 @@ function toErrorBody(err: unknown, requestId: string): { status: number; body: A
 }
 
 function auditRequest(s: BackendServices, req: import('fastify').FastifyRequest, result: string): void {
-  const p = req.principal;
-  const origin = originOf(req);
-  const params = { ...(req.params as Record<string, unknown>), ...redact(req.body) };
-  s.store.audit.append({
-    time: s.clock.now().toISOString(),
-    actor: p ? actorName(p) : 'anonymous',
-    actorType: p ? (p.token ? 'token' : 'user') : 'anonymous',
+  writeAudit(s.store, s.clock, {
+    actor: req.principal ?? 'anonymous',
     action: req.routeOptions.config?.routeId ?? `${req.method} ${req.url}`,
     target: targetOf(req.params as Record<string, unknown> | undefined),
-    params,
+    params: { ...(req.params as Record<string, unknown>), ...redact(req.body) },
     result,
-    ip: origin.ip,
-    requestId: origin.requestId,
+    origin: originOf(req),
   });
 }
 

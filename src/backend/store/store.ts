@@ -15,6 +15,7 @@ import { closeDatabase, openDatabase, type Db } from './db.js';
 import { NumbersRepo } from './numbers-repo.js';
 import { PaymentsRepo } from './payments-repo.js';
 import { UsersRepo } from './users-repo.js';
+import { insertCompany } from './seed-repo.js';
 
 /** All repositories over one database. The only way the engine and routes reach data. */
 export class Store {
@@ -33,12 +34,13 @@ export class Store {
   readonly billing: BillingRepo;
   readonly limits: LimitsRepo;
   readonly detailRequests: DetailRequestsRepo;
+  /** Only repositories touch the database: SQL lives in this folder and nowhere else. */
+  readonly #db: Db;
   private readonly metaStmt;
+  private readonly setMetaStmt;
 
-  constructor(
-    readonly db: Db,
-    dataDir = '',
-  ) {
+  constructor(db: Db, dataDir = '') {
+    this.#db = db;
     this.catalog = new CatalogRepo(db);
     this.numbers = new NumbersRepo(db);
     this.users = new UsersRepo(db);
@@ -55,6 +57,9 @@ export class Store {
     this.limits = new LimitsRepo(db);
     this.detailRequests = new DetailRequestsRepo(db);
     this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+    this.setMetaStmt = db.prepare<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
   }
 
   /** Opens the store in a data directory, migrating the schema. */
@@ -69,11 +74,17 @@ export class Store {
 
   /** Sets a value of the meta table. */
   setMeta(key: string, value: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
+    this.setMetaStmt.run(key, value);
+  }
+
+  /** Writes a whole generated company into the (empty) store, in one transaction. */
+  loadCompany(
+    // The seed repository's own parameter type: the store names no engine type (docs/DESIGN.md layers).
+    company: Parameters<typeof insertCompany>[1],
+    passwordHashOf: (user: { email: string; password: string }) => string,
+    now: string,
+  ): void {
+    insertCompany(this.#db, company, passwordHashOf, now);
   }
 
   /** True until a company has been loaded. */
@@ -83,11 +94,11 @@ export class Store {
 
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.#db.transaction(fn)();
   }
 
   /** Checkpoints and closes. */
   close(): void {
-    closeDatabase(this.db);
+    closeDatabase(this.#db);
   }
 }
