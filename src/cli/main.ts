@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { Context, VERSION, type IOStreams } from './context.js';
+import { Context, VERSION, type ClientFactory, type IOStreams } from './context.js';
 import { describeError, EXIT, localizeCommanderMessage } from './errors.js';
 import { detectLang, loadTranslator } from './i18n/index.js';
 import { withExamples } from './command-options.js';
@@ -108,11 +108,16 @@ export function buildProgram(ctx: Context): Command {
   return program;
 }
 
-/** Runs vm with `argv` (without node and script) and returns the exit code. */
-export async function run(argv: string[], io: IOStreams, env: NodeJS.ProcessEnv): Promise<number> {
+/** Runs vm with `argv` (without node and script) and returns the exit code; `makeClient` is for tests. */
+export async function run(
+  argv: string[],
+  io: IOStreams,
+  env: NodeJS.ProcessEnv,
+  makeClient?: ClientFactory,
+): Promise<number> {
   const lang = detectLang(argv, env);
   const t = await loadTranslator(lang);
-  const ctx = new Context(io, env, lang, t);
+  const ctx = new Context(io, env, lang, t, makeClient);
   const program = buildProgram(ctx);
   const applyRecursively = (cmd: Command) => {
     // One help entry point: `vm help <command>` and `--help`; no per-group `help` subcommands.
