@@ -395,6 +395,74 @@ describe('waiting: vm ops wait and vm detail --all share one wait', () => {
   });
 });
 
+describe('vm limits', () => {
+  it('sends a limit in kopecks however the rubles were typed', async () => {
+    stub.on('operations.create', operation({ type: 'limit.set', total: 1 }));
+    const r = await vm('limits', 'set', A, '--monthly', '1 500,50', '--action', 'Block', '--no-wait');
+    expect(r.code).toBe(0);
+    expect(stub.callsTo('operations.create')[0]?.body).toEqual({
+      type: 'limit.set',
+      params: { action: 'block', monthly: '150050' },
+      targets: [{ msisdn: A }],
+    });
+  });
+
+  it('plans a limit as limit=RUBLES/action', async () => {
+    stub.on('operations.create', {
+      type: 'limit.set',
+      params: {},
+      total: 1,
+      apply: 1,
+      skip: 0,
+      fail: 0,
+      monthlyDelta: 0,
+      fees: 0,
+      items: [
+        {
+          msisdn: A,
+          outcome: 'apply',
+          code: null,
+          detail: null,
+          before: { limit: null },
+          after: { limit: { monthly: 10000, action: 'notify' } },
+          monthlyDelta: 0,
+          fee: 0,
+        },
+      ],
+    });
+    const r = await vm('limits', 'set', A, '--monthly', '100', '--dry-run');
+    expect(rows(r.stdout)[1]?.slice(0, 4)).toEqual([A, 'apply', '—', 'limit=100.00/notify']);
+  });
+
+  it('refuses an unknown action, a bad amount in a file row, and --for-group with targets: exit 2, nothing sent', async () => {
+    const action = await vm('limits', 'set', A, '--monthly', '100', '--action', 'maybe', '--yes');
+    expect(action.code).toBe(2);
+    expect(action.stderr).toMatch(/Unknown limit action "maybe": use notify or block/);
+    const file = await runCommand(stub, ['limits', 'set', '--file', '-', '--yes'], {
+      stdin: `number;monthly;action\n${A};1 500,00;notify\n${B};abc;block\n`,
+    });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/:3: monthly: "abc"/);
+    expect(file.stderr).toMatch(/nothing was sent/);
+    const mixed = await vm('limits', 'set', '--for-group', 'drivers', '--monthly', '100', '--all');
+    expect(mixed.code).toBe(2);
+    expect(stub.calls).toEqual([]);
+  });
+
+  it('words the backend reason in Russian when a group has no limit to remove (exit 1)', async () => {
+    stub.on(
+      'limits.groupRemove',
+      apiError('not_found', 'Group Drivers has no limit', {
+        reason: 'group_limit_not_found',
+        group: 'Drivers',
+      }),
+    );
+    const r = await vm('limits', 'remove', '--for-group', 'drivers', '--lang', 'ru');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('У группы Drivers нет лимита');
+  });
+});
+
 describe('exit codes of the backend answers', () => {
   it('exits 5 for 403 forbidden, with the reason on stderr and nothing on stdout', async () => {
     stub.on('reports.show', apiError('forbidden', 'Missing permission audit:read'));
@@ -473,12 +541,46 @@ describe('vm report', () => {
     expect(r.stdout.trimEnd().split('\n').at(-2)).toMatch(/total.*5.*2,500\.00/);
   });
 
-  it('refuses an unknown report or --by with exit 2 before any request', async () => {
+  it('refuses an unknown report, --by, month or day with exit 2 before any request, in either language', async () => {
     const nope = await vm('report', 'nope');
-    expect(nope.code).toBe(2);
-    expect(nope.stderr).toMatch(/No report "nope"\. Reports: expenses, usage/);
+    expect(nope).toMatchObject({ code: 2, stdout: '' });
+    expect(nope.stderr).toMatch(
+      'No report "nope". Reports: expenses, usage, inventory, blocked, limits, activity, tariff-optimization',
+    );
     const by = await vm('report', 'expenses', '--by', 'nonsense');
-    expect(by.code).toBe(2);
+    expect(by).toMatchObject({ code: 2, stdout: '' });
+    expect(by.stderr).toMatch(/--by: "nonsense" is not number, group or account/);
+    const month = await vm('report', 'usage', '--period', '2026-13');
+    expect(month.code).toBe(2);
+    expect(month.stderr).toMatch(/--period: "2026-13" is not a month/);
+    const day = await vm('report', 'expenses', '--from', '2026-02-30');
+    expect(day.code).toBe(2);
+    expect(day.stderr).toMatch(/--from: "2026-02-30" is not a day/);
+    const ru = await vm('report', 'nope', '--lang', 'ru');
+    expect(ru.code).toBe(2);
+    expect(ru.stderr).toMatch(/Нет отчёта «nope»\. Отчёты: expenses, usage/);
+    expect(stub.calls).toEqual([]);
+  });
+
+  it('sends the numbers of a CSV file, validated completely first', async () => {
+    stub.on('reports.run', { ...expenses, type: 'usage', rows: [], totals: null });
+    const r = await runCommand(stub, ['report', 'usage', '--period', '2026-10', '--file', '-'], {
+      stdin: `Номер;Сотрудник\n8 916 123-45-67;a\n${B};b\n`,
+    });
+    expect(r.code).toBe(0);
+    expect(stub.calls).toEqual([
+      {
+        route: 'reports.run',
+        params: { type: 'usage' },
+        body: { from: '2026-10-01', to: '2026-10-31', numbers: [A, B] },
+      },
+    ]);
+    stub.calls.length = 0;
+    const bad = await runCommand(stub, ['report', 'usage', '--file', '-'], {
+      stdin: `number\n${A}\n12345\n`,
+    });
+    expect(bad).toMatchObject({ code: 2, stdout: '' });
+    expect(bad.stderr).toContain('stdin:3');
     expect(stub.calls).toEqual([]);
   });
 });
