@@ -43,6 +43,9 @@ export interface GlobalOptions {
 }
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:7080';
+
+/** Makes a run's HTTP client instead of the real one (the in-process command tests give a fake). */
+export type ClientFactory = (auth: boolean) => VmClient | Promise<VmClient>;
 export { VERSION };
 
 /** One object per run: streams, language, options, and lazily built config and HTTP client. */
@@ -57,6 +60,7 @@ export class Context {
     readonly env: NodeJS.ProcessEnv,
     readonly lang: Lang,
     readonly t: Translate,
+    private readonly makeClient?: ClientFactory,
   ) {}
 
   /**
@@ -146,6 +150,7 @@ export class Context {
   /** The HTTP client; with `auth`, carrying VM_TOKEN or the profile's session token. */
   async client(auth = true): Promise<VmClient> {
     if (this.clientInstance) return this.clientInstance;
+    if (this.makeClient) return (this.clientInstance = await this.makeClient(auth));
     const { VmClient } = await import('../client/client.js');
     const server = await this.server();
     let token: string | undefined;

@@ -22,7 +22,7 @@ export async function main(): Promise<void> {
       columns: process.stdout.columns,
     },
     process.env,
-    (c) => (ctx = c),
+    { onContext: (c) => (ctx = c) },
   );
   process.exitCode = code;
 }

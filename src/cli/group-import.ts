@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Group } from '../api/lines.js';
 import type { Target } from '../api/operations.js';
 import type { Context } from './context.js';
-import { reportOutcome, waitFor, type ChangeFlags } from './changes.js';
+import { reportOutcome, waitForOperation, type ChangeFlags } from './changes/index.js';
 import type { RowError } from './input/number-list.js';
 
 const PATH_HEADERS = ['path', 'group', 'group path', 'путь', 'группа', 'подразделение'];
@@ -110,5 +110,5 @@ export async function importGroupTree(ctx: Context, file: string, flags: ChangeF
     idempotencyKey: flags.idempotencyKey ?? randomUUID(),
   });
   ctx.note(t('change.submitted', { id: op.id, count: op.total }));
-  await reportOutcome(ctx, client, [await waitFor(ctx, client, op)]);
+  await reportOutcome(ctx, client, [await waitForOperation(ctx, client, op)]);
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { Context, VERSION, type IOStreams } from './context.js';
+import { Context, VERSION, type ClientFactory, type IOStreams } from './context.js';
 import { describeError, EXIT, localizeCommanderMessage } from './errors.js';
 import { detectLang, loadTranslator } from './i18n/index.js';
 import { withExamples } from './command-options.js';
@@ -110,19 +110,20 @@ export function buildProgram(ctx: Context): Command {
 }
 
 /**
- * Runs vm with `argv` (without node and script) and returns the exit code. `onContext` sees the run's
- * Context as soon as it exists (the process entry reads its exit code when the reader closes the pipe).
+ * Runs vm with `argv` (without node and script) and returns the exit code. `hooks.onContext` sees the
+ * run's Context as soon as it exists (the process entry reads its exit code when the reader closes the
+ * pipe); `hooks.makeClient` replaces the HTTP client (in-process command tests).
  */
 export async function run(
   argv: string[],
   io: IOStreams,
   env: NodeJS.ProcessEnv,
-  onContext?: (ctx: Context) => void,
+  hooks: { onContext?: (ctx: Context) => void; makeClient?: ClientFactory } = {},
 ): Promise<number> {
   const lang = detectLang(argv, env);
   const t = await loadTranslator(lang);
-  const ctx = new Context(io, env, lang, t);
-  onContext?.(ctx);
+  const ctx = new Context(io, env, lang, t, hooks.makeClient);
+  hooks.onContext?.(ctx);
   const program = buildProgram(ctx);
   const applyRecursively = (cmd: Command) => {
     // One help entry point: `vm help <command>` and `--help`; no per-group `help` subcommands.

@@ -22,15 +22,17 @@ export interface TestBackend extends Backend {
 
 export const START = new Date('2026-11-02T10:00:00Z');
 
-/** Starts a backend for one test file. */
-export async function startTestBackend(opts: { lines?: number; seed?: number } = {}): Promise<TestBackend> {
+/** Starts a backend for one test file (its manual clock at `clockStart`, START by default). */
+export async function startTestBackend(
+  opts: { lines?: number; seed?: number; clockStart?: Date } = {},
+): Promise<TestBackend> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-it-'));
   const backend = await startBackend({
     dataDir,
     port: 0,
     lines: opts.lines ?? 250,
     seed: opts.seed ?? 1,
-    clockStart: START,
+    clockStart: opts.clockStart ?? START,
     testMode: true,
   });
   const clients: VmClient[] = [];

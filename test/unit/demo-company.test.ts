@@ -4,9 +4,9 @@ import {
   generateDemoCompany,
   isValidLuhn,
   luhnCheckDigit,
-  validateDemoFixtures,
   type DemoCompany,
 } from '../../src/backend/engine/demo-company.js';
+import { validateDemoFixtures } from '../../src/backend/engine/demo-fixtures.js';
 import { ALL_PERMISSIONS } from '../../src/domain/permissions.js';
 
 const readFixture = (file: string): unknown =>
@@ -226,48 +226,91 @@ describe('generateDemoCompany', () => {
 });
 
 describe('validateDemoFixtures', () => {
+  const tariffs = (catalog: Record<string, unknown[]>) => catalog.tariffs as { regions: string[] }[];
+
   it('accepts the shipped fixtures', () => {
     const { catalog, company } = fixtures();
     expect(() => validateDemoFixtures(catalog, company)).not.toThrow();
   });
 
-  it('rejects a tariff in an unknown region', () => {
+  it('rejects a tariff in an unknown region, naming where it is', () => {
     const { catalog, company } = fixtures();
-    (catalog.tariffs[0] as { regions: string[] }).regions.push('ZZZ');
-    expect(() => validateDemoFixtures(catalog, company)).toThrow(/unknown region "ZZZ"/);
+    const regions = (tariffs(catalog)[0] as { regions: string[] }).regions;
+    regions.push('ZZZ');
+    expect(() => validateDemoFixtures(catalog, company)).toThrow(
+      `catalog.json /tariffs/0/regions/${regions.length - 1}: unknown region "ZZZ"`,
+    );
   });
 
   it('rejects an unknown code in incompatibleWith', () => {
     const { catalog, company } = fixtures();
     (catalog.services[0] as { incompatibleWith: string[] }).incompatibleWith.push('NOPE');
-    expect(() => validateDemoFixtures(catalog, company)).toThrow(/unknown code "NOPE"/);
+    expect(() => validateDemoFixtures(catalog, company)).toThrow(
+      /catalog\.json \/services\/0\/incompatibleWith\/\d+: unknown code "NOPE"/,
+    );
+  });
+
+  it('rejects a duplicate tariff code', () => {
+    const { catalog, company } = fixtures();
+    catalog.tariffs.push({ ...(catalog.tariffs[0] as object) });
+    expect(() => validateDemoFixtures(catalog, company)).toThrow(
+      new RegExp(`catalog\\.json /tariffs/${catalog.tariffs.length - 1}: duplicate "VOICE_ECO"`),
+    );
   });
 
   it('rejects a group with an unknown parent', () => {
     const { catalog, company } = fixtures();
     company.groups.push({ id: 'orphan', name: 'Orphan', parentId: 'nowhere' });
-    expect(() => validateDemoFixtures(catalog, company)).toThrow(/unknown parent "nowhere"/);
+    expect(() => validateDemoFixtures(catalog, company)).toThrow(
+      /demo-company\.json \/groups\/\d+\/parentId: unknown parent "nowhere"/,
+    );
   });
 
   it('rejects a grant of an unknown role or group', () => {
     const { catalog, company } = fixtures();
     (company.users[0] as { grants: unknown[] }).grants.push({ role: 'Wizard', groupId: null });
-    expect(() => validateDemoFixtures(catalog, company)).toThrow(/unknown role "Wizard"/);
+    expect(() => validateDemoFixtures(catalog, company)).toThrow(
+      /demo-company\.json \/users\/0\/grants\/1\/role: unknown role "Wizard"/,
+    );
     const second = fixtures();
     (second.company.users[0] as { grants: unknown[] }).grants.push({ role: 'Viewer', groupId: 'mars' });
-    expect(() => validateDemoFixtures(second.catalog, second.company)).toThrow(/unknown group "mars"/);
+    expect(() => validateDemoFixtures(second.catalog, second.company)).toThrow(
+      /\/users\/0\/grants\/1\/groupId: unknown group "mars"/,
+    );
   });
 
-  it('rejects a role with a permission outside the catalog', () => {
+  it('rejects a role with a permission outside the catalog, naming the path and the value', () => {
     const { catalog, company } = fixtures();
-    (company.roles[1] as { permissions: string[] }).permissions.push('rockets:launch');
-    expect(() => validateDemoFixtures(catalog, company)).toThrow(/unknown permission "rockets:launch"/);
+    const permissions = (company.roles[1] as { permissions: string[] }).permissions;
+    permissions.push('rockets:launch');
+    expect(() => validateDemoFixtures(catalog, company)).toThrow(
+      `demo-company.json /roles/1/permissions/${permissions.length - 1}: Expected union value, got "rockets:launch"`,
+    );
   });
 
-  it('rejects malformed shapes', () => {
+  it('rejects malformed shapes with the JSON path of each problem', () => {
     const { catalog, company } = fixtures();
     (catalog.tariffs[0] as { monthlyFee: unknown }).monthlyFee = '150';
-    expect(() => validateDemoFixtures(catalog, company)).toThrow(/monthlyFee/);
-    expect(() => validateDemoFixtures(null, company)).toThrow(/catalog/);
+    expect(() => validateDemoFixtures(catalog, company)).toThrow(
+      'catalog.json /tariffs/0/monthlyFee: Expected integer, got "150"',
+    );
+    expect(() => validateDemoFixtures(null, company)).toThrow('catalog.json /: Expected object, got null');
+  });
+
+  it('lists every shape problem at once', () => {
+    const { catalog, company } = fixtures();
+    (company.accounts[0] as { billingDay: unknown }).billingDay = 31;
+    (company.users[1] as { phone: unknown }).phone = '8 916 123';
+    expect(() => validateDemoFixtures(catalog, company)).toThrow(
+      /\/accounts\/0\/billingDay: Expected integer to be less or equal to 28, got 31\n.*\/users\/1\/phone: /,
+    );
+  });
+
+  it('refuses a misspelt key rather than reading it as missing', () => {
+    const { catalog, company } = fixtures();
+    (catalog.tariffs[2] as Record<string, unknown>).roamingIncuded = true;
+    expect(() => validateDemoFixtures(catalog, company)).toThrow(
+      /catalog\.json \/tariffs\/2\/roamingIncuded: /,
+    );
   });
 });

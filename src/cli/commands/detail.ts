@@ -2,9 +2,11 @@ import type { CdrField } from '../../domain/cdr.js';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { DetailRequest } from '../../api/billing.js';
+import type { VmClient } from '../../client/client.js';
 import type { Context } from '../context.js';
-import { CliError, EXIT, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { limitOption, take, withExamples } from '../command-options.js';
+import type { RecordOutput } from '../output/record-stream.js';
 import type { Column } from '../output/render.js';
 import { parsePeriod } from '../period.js';
 
@@ -79,21 +81,7 @@ export function register(program: Command, ctx: Context): void {
         return;
       }
       request = await waitForRequest(ctx, request);
-      await download(
-        ctx,
-        client.stream('detailRequests.file', {
-          params: { id: request.id },
-          query: {
-            format: output.server,
-            excel: output.excel || undefined,
-            rawCsv: output.rawCsv || undefined,
-            fields: output.fields?.join(','),
-          },
-        }),
-        output,
-        flags.output,
-        request.records,
-      );
+      await download(ctx, requestFile(client, request.id, output), output, flags.output, request.records);
       return;
     }
     const targets =
@@ -140,21 +128,7 @@ export function register(program: Command, ctx: Context): void {
     }
     request = await waitForRequest(ctx, request);
     const output = await outputOf(ctx, flags.output);
-    await download(
-      ctx,
-      client.stream('detailRequests.file', {
-        params: { id },
-        query: {
-          format: output.server,
-          excel: output.excel || undefined,
-          rawCsv: output.rawCsv || undefined,
-          fields: output.fields?.join(','),
-        },
-      }),
-      output,
-      flags.output,
-      request.records,
-    );
+    await download(ctx, requestFile(client, id, output), output, flags.output, request.records);
   });
 
   withExamples(
@@ -170,22 +144,6 @@ export function register(program: Command, ctx: Context): void {
   });
 }
 
-/** Refuses an --output that cannot be written (a directory, a missing or read-only folder) before asking anything. */
-async function checkOutputFile(ctx: Context, file: string): Promise<void> {
-  const fs = await import('node:fs');
-  const path = await import('node:path');
-  const target = path.resolve(file);
-  if (file.endsWith('/') || fs.statSync(target, { throwIfNoEntry: false })?.isDirectory())
-    throw new CliError(ctx.t('err.outputIsDir', { file }), EXIT.usage);
-  const dir = path.dirname(target);
-  try {
-    if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory');
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new CliError(ctx.t('err.outputDir', { file, dir }), EXIT.usage);
-  }
-}
-
 /** Numbers from arguments and files, validated completely before anything is sent. */
 async function readNumbers(ctx: Context, numbers: string[], f: DetailFlags): Promise<string[]> {
   const { readTargets } = await import('../input/number-list.js');
@@ -193,198 +151,86 @@ async function readNumbers(ctx: Context, numbers: string[], f: DetailFlags): Pro
   return result.rows.map((r) => r.msisdn);
 }
 
-interface OutputChoice {
-  /** What the command prints. */
-  format: 'table' | 'json' | 'jsonl' | 'csv' | 'tsv';
-  /** What the backend is asked for (JSON and the table are made from JSON lines). */
-  server: 'jsonl' | 'csv' | 'tsv';
-  excel: boolean;
-  /** --raw-csv: free text without the `'` that keeps a spreadsheet from running it. */
-  rawCsv: boolean;
-  fields?: CdrField[];
+/** The prepared file of a detail request, in the chosen format. */
+function requestFile(client: VmClient, id: string, output: RecordOutput): Promise<NodeJS.ReadableStream> {
+  return client.stream('detailRequests.file', {
+    params: { id },
+    query: {
+      format: output.server,
+      excel: output.excel || undefined,
+      rawCsv: output.rawCsv || undefined,
+      fields: output.fields?.join(','),
+    },
+  });
 }
 
-/** The format asked for; a table is for a terminal, so a file without one is chosen by its extension (CSV by default). */
-async function outputOf(ctx: Context, file?: string): Promise<OutputChoice> {
-  let format = await ctx.format();
-  if (file && (format === 'table' || (format === 'tsv' && !ctx.opts.format))) {
-    const ext = file.toLowerCase().split('.').pop() ?? '';
-    format =
-      ext === 'tsv' ? 'tsv' : ext === 'jsonl' || ext === 'ndjson' ? 'jsonl' : ext === 'json' ? 'json' : 'csv';
-  }
+/** Refuses an --output that cannot be written before anything is asked of the backend. */
+async function checkOutputFile(ctx: Context, file: string): Promise<void> {
+  const { refuseUnwritableFile } = await import('../output/atomic-file.js');
+  refuseUnwritableFile(file, ctx.t);
+}
+
+/** The format asked for (a file without a format flag goes by its extension), --fields checked. */
+async function outputOf(ctx: Context, file?: string): Promise<RecordOutput<CdrField>> {
   const { CDR_FIELDS } = await import('../../domain/cdr.js');
-  const { UnknownFieldError, parseFieldList } = await import('../output/format.js');
-  let fields: CdrField[] | undefined;
-  if (ctx.opts.fields) {
-    fields = parseFieldList(ctx.opts.fields).map((field) => {
-      const known = CDR_FIELDS.find((f) => f === field);
-      if (!known) throw new UnknownFieldError(field, [...CDR_FIELDS]);
-      return known;
-    });
-  }
-  const server = format === 'csv' || format === 'tsv' ? format : 'jsonl';
-  return {
-    format,
-    server,
-    excel: format === 'csv' && ctx.opts.excel === true,
-    rawCsv: format === 'csv' && ctx.opts.rawCsv === true,
-    fields,
-  };
+  const { recordOutput } = await import('../output/record-stream.js');
+  return recordOutput(ctx, file, CDR_FIELDS);
 }
 
 /** Waits for a detail request to be prepared, with a progress bar on a terminal; Ctrl-C leaves it running. */
 async function waitForRequest(ctx: Context, request: DetailRequest): Promise<DetailRequest> {
   const client = await ctx.client();
-  let current = request;
-  let bar: import('cli-progress').SingleBar | undefined;
-  if (ctx.io.stderrIsTTY && !ctx.opts.quiet && current.state !== 'done') {
-    const { default: progress } = await import('cli-progress');
-    bar = new progress.SingleBar(
-      {
-        format: `${ctx.t('msg.detailPreparing')} [{bar}] {value}/{total}`,
-        stream: ctx.io.stderr as NodeJS.WriteStream,
-        clearOnComplete: true,
-      },
-      progress.Presets.shades_classic,
-    );
-    bar.start(current.total, current.done);
-  }
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onSigint);
-  try {
-    while (current.state !== 'done') {
-      if (interrupted) {
-        bar?.stop();
-        ctx.io.stdout.write(`${current.id}\n`);
-        throw new CliError(ctx.t('msg.detailInterrupted', { id: current.id }), EXIT.interrupted);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-      current = await client.call('detailRequests.show', { params: { id: current.id } });
-      bar?.update(current.done);
-    }
-    bar?.stop();
-    return current;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+  const { waitWithProgress } = await import('../output/progress.js');
+  return waitWithProgress(ctx, request, {
+    id: (r) => r.id,
+    finished: (r) => r.state === 'done',
+    poll: async (r) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return client.call('detailRequests.show', { params: { id: r.id } });
+    },
+    bar: {
+      format: `${ctx.t('msg.detailPreparing')} [{bar}] {value}/{total}`,
+      total: (r) => r.total,
+      value: (r) => r.done,
+    },
+    interrupted: (id) => ctx.t('msg.detailInterrupted', { id }),
+  });
 }
 
-/**
- * Copies a record stream to stdout or to `--output FILE` (written to a temp file beside it and renamed
- * only when complete, so a broken download never leaves half a file under the real name).
- */
+/** Copies the records to stdout or `--output FILE` (a progress bar for a file), then says what came. */
 async function download(
   ctx: Context,
   opening: Promise<NodeJS.ReadableStream>,
-  out: OutputChoice,
+  out: RecordOutput,
   file: string | undefined,
   total: number | undefined,
 ): Promise<void> {
   const body = await opening;
-  const fs = await import('node:fs');
+  const { copyRecords } = await import('../output/record-stream.js');
+  const { startProgressBar } = await import('../output/progress.js');
   const path = await import('node:path');
-  const { pipeline } = await import('node:stream/promises');
-  const { Transform, Writable } = await import('node:stream');
-  const { StringDecoder } = await import('node:string_decoder');
-  let records = 0;
-  let bar: import('cli-progress').SingleBar | undefined;
-  if (file && ctx.io.stderrIsTTY && !ctx.opts.quiet) {
-    const { default: progress } = await import('cli-progress');
-    bar = new progress.SingleBar(
-      {
+  const bar = file
+    ? await startProgressBar(ctx, {
         format: total ? '{file} [{bar}] {value}/{total}' : '{file} {value}',
-        stream: ctx.io.stderr as NodeJS.WriteStream,
-        clearOnComplete: true,
-      },
-      progress.Presets.shades_classic,
-    );
-    bar.start(total ?? 0, 0, { file: path.basename(file) });
-  }
-  const table: Record<string, unknown>[] = [];
-  let cut = false;
-  let pending = '';
-  // A Cyrillic letter may be split between two chunks: decode as a stream, never chunk by chunk.
-  const decoder = new StringDecoder('utf8');
-  let first = true;
-  const headerLines = out.format === 'csv' || out.format === 'tsv' ? 1 : 0;
-  let seenHeader = 0;
-  const count = (chunk: Buffer) => {
-    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
-      if (seenHeader < headerLines) seenHeader++;
-      else records++;
-    }
-    bar?.update(records);
-  };
-  // JSON lines become a JSON array or table rows; everything else passes through untouched.
-  const convert = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (out.format !== 'json' && out.format !== 'table') {
-        count(chunk);
-        done(null, chunk);
-        return;
-      }
-      pending += decoder.write(chunk);
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      let piece = '';
-      for (const line of lines) {
-        if (!line) continue;
-        records++;
-        if (out.format === 'table') {
-          if (table.length < TABLE_ROWS) table.push(JSON.parse(line) as Record<string, unknown>);
-          else cut = true;
-        } else {
-          piece += `${first ? '[\n' : ',\n'}${line}`;
-          first = false;
-        }
-      }
-      bar?.update(records);
-      done(null, piece);
-    },
-    flush(done) {
-      if (out.format === 'json') done(null, first ? '[]\n' : '\n]\n');
-      else done();
-    },
-  });
+        total: total ?? 0,
+        payload: { file: path.basename(file) },
+      })
+    : undefined;
+  const copied = await copyRecords(body, out, {
+    file,
+    stdout: ctx.io.stdout,
+    tableRows: TABLE_ROWS,
+    onProgress: bar && ((records) => bar.update(records)),
+  }).finally(() => bar?.stop());
   if (file) {
-    const target = path.resolve(file);
-    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-    try {
-      await pipeline(body, convert, fs.createWriteStream(temp, { mode: 0o600 }));
-      fs.renameSync(temp, target);
-    } catch (err) {
-      fs.rmSync(temp, { force: true });
-      bar?.stop();
-      throw err;
-    }
-    bar?.stop();
-    ctx.note(ctx.t('msg.detailWritten', { count: records, file }));
+    ctx.note(ctx.t('msg.detailWritten', { count: copied.records, file }));
     return;
   }
-  const toStdout = new Writable({
-    write(chunk: Buffer | string, _enc, done) {
-      if (out.format === 'table') {
-        // A table is for reading: past TABLE_ROWS records stop downloading the rest.
-        if (cut) (body as import('node:stream').Readable).destroy();
-        return done();
-      }
-      if (ctx.io.stdout.write(chunk)) done();
-      else ctx.io.stdout.once('drain', () => done());
-    },
-  });
-  try {
-    await pipeline(body, convert, toStdout);
-  } catch (err) {
-    if (!cut) throw err;
-  }
   if (out.format === 'table') {
-    await ctx.printRows(table, cdrColumns(ctx), false);
-    if (cut) ctx.note(ctx.t('msg.detailTableCut', { count: TABLE_ROWS }));
+    await ctx.printRows(copied.rows, cdrColumns(ctx), false);
+    if (copied.cut) ctx.note(ctx.t('msg.detailTableCut', { count: TABLE_ROWS }));
   }
-  if (records === 0 && !cut) ctx.note(ctx.t('msg.detailEmpty'));
+  if (copied.records === 0 && !copied.cut) ctx.note(ctx.t('msg.detailEmpty'));
 }
 
 function cdrColumns(ctx: Context): Column<Record<string, unknown>>[] {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Group } from '../../api/lines.js';
 import type { Context } from '../context.js';
-import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes.js';
+import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes/index.js';
 import { withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
 

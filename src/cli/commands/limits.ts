@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { GroupLimitView, LimitView } from '../../api/billing.js';
 import type { Context } from '../context.js';
-import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes.js';
+import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes/index.js';
 import { limitOption, positiveMoneyReader, requireMoney, take, withExamples } from '../command-options.js';
 import { UsageError } from '../errors.js';
 import type { Column } from '../output/render.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
-import { addChangeOptions, runChange, type ChangeFlags } from '../changes.js';
+import { addChangeOptions, runChange, type ChangeFlags } from '../changes/index.js';
 import { UsageError } from '../errors.js';
 import { withExamples } from '../command-options.js';
 

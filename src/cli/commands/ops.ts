@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Operation } from '../../api/operations.js';
 import type { Context } from '../context.js';
-import { itemColumns, reportOutcome, waitFor } from '../changes.js';
+import { itemColumns, reportOutcome, waitForOperation } from '../changes/index.js';
 import { limitOption, take, withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
 import { parseWhen } from '../when.js';
@@ -82,7 +82,7 @@ export function register(program: Command, ctx: Context): void {
   ]).action(async (id: string, _o, cmd: Command) => {
     ctx.use(cmd);
     const client = await ctx.client();
-    const op = await waitFor(ctx, client, await client.call('operations.show', { params: { id } }));
+    const op = await waitForOperation(ctx, client, await client.call('operations.show', { params: { id } }));
     await reportOutcome(ctx, client, [op]);
   });
 
@@ -117,7 +117,7 @@ export function register(program: Command, ctx: Context): void {
       ctx.io.stdout.write(`${op.id}\n`);
       return;
     }
-    await reportOutcome(ctx, client, [await waitFor(ctx, client, op)]);
+    await reportOutcome(ctx, client, [await waitForOperation(ctx, client, op)]);
   });
 }
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Context } from '../context.js';
-import { addChangeOptions, runChange, type ChangeFlags } from '../changes.js';
+import { addChangeOptions, runChange, type ChangeFlags } from '../changes/index.js';
 import { withExamples } from '../command-options.js';
 
 /** vm sim-replace and vm sim order. */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Operation } from '../../api/operations.js';
 import type { FieldChange } from '../../domain/desired-state.js';
 import type { Context } from '../context.js';
-import { reportOutcome, waitFor } from '../changes.js';
+import { reportOutcome, waitForOperation } from '../changes/index.js';
 import { withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
 
@@ -56,7 +56,7 @@ export function register(program: Command, ctx: Context): void {
     for (const [i, step] of diff.steps.entries()) {
       const op = await client.call('operations.create', { body: step, idempotencyKey: `${key}:${i + 1}` });
       ctx.note(t('change.submitted', { id: op.id, count: op.total }) + ` ${step.type}`);
-      done.push(await waitFor(ctx, client, op));
+      done.push(await waitForOperation(ctx, client, op));
     }
     await reportOutcome(ctx, client, done);
   });

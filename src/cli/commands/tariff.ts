@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
-import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes.js';
+import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes/index.js';
 import { withExamples } from '../command-options.js';
 
 /** vm tariff set: change the tariff of numbers. */

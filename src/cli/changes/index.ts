@@ -1,0 +1,8 @@
+/**
+ * Changes to numbers: one flow for every changing command (targets → plan → confirm → submit → wait →
+ * outcome), one concern per module. Commands import from here.
+ */
+export { addChangeOptions, addTargetOptions, type ChangeFlags, type ChangeRequest } from './options.js';
+export { runChange } from './run.js';
+export { waitForOperation } from './wait.js';
+export { itemColumns, reportOutcome } from './outcome.js';

@@ -1,0 +1,72 @@
+import type { Plan, PlanItem } from '../../api/operations.js';
+import type { VmClient } from '../../client/client.js';
+import type { Context } from '../context.js';
+import type { Column } from '../output/render.js';
+import { describeFields, itemReason } from './describe.js';
+import type { ChangeRequest } from './options.js';
+import { planBatch, sumPlans, summaryOf } from './plan.js';
+import type { Batches } from './targets.js';
+
+/** Prints the plan of a dry run: per number now → after, cost, problem; totals on stderr. */
+export async function printPlans(
+  ctx: Context,
+  client: VmClient,
+  req: ChangeRequest,
+  batches: Batches,
+): Promise<void> {
+  const t = ctx.t;
+  const format = await ctx.format();
+  const plans: Plan[] = [];
+  if (format === 'json') {
+    // One JSON object however many operations the input becomes; items stream out, totals close it.
+    const out = ctx.io.stdout;
+    out.write(`{"type":${JSON.stringify(req.type)},"params":${JSON.stringify(req.params)},"items":[`);
+    let first = true;
+    for await (const b of batches.each()) {
+      const p = await planBatch(client, b);
+      plans.push(summaryOf(p));
+      for (const item of p.items) {
+        out.write(`${first ? '\n' : ',\n'}${JSON.stringify(item)}`);
+        first = false;
+      }
+    }
+    const sum = sumPlans(plans);
+    out.write(
+      `\n],"total":${batches.count},"apply":${sum.apply},"skip":${sum.skip},"fail":${sum.fail},"monthlyDelta":${sum.monthlyDelta},"fees":${sum.fees}}\n`,
+    );
+  } else {
+    async function* items(): AsyncGenerator<PlanItem> {
+      for await (const b of batches.each()) {
+        const p = await planBatch(client, b);
+        plans.push(summaryOf(p));
+        yield* p.items;
+      }
+    }
+    await ctx.printRows(items(), planColumns(ctx), false);
+  }
+  const sum = sumPlans(plans);
+  const { formatMoney } = await import('../../domain/money.js');
+  ctx.note(
+    t('change.planTotals', {
+      apply: sum.apply,
+      skip: sum.skip,
+      fail: sum.fail,
+      delta: formatMoney(sum.monthlyDelta, ctx.lang),
+      fees: formatMoney(sum.fees, ctx.lang),
+    }),
+  );
+}
+
+function planColumns(ctx: Context): Column<PlanItem>[] {
+  const t = ctx.t;
+  return [
+    { key: 'msisdn', header: t('col.msisdn') },
+    { key: 'outcome', header: t('col.outcome') },
+    { key: 'before', header: t('col.now'), get: (i) => describeFields(i.before), freeText: true },
+    { key: 'after', header: t('col.after'), get: (i) => describeFields(i.after), freeText: true },
+    { key: 'monthlyDelta', header: t('col.delta'), kind: 'money' },
+    { key: 'fee', header: t('col.fee'), kind: 'money' },
+    { key: 'code', header: t('col.problem'), inTable: false },
+    { key: 'reason', header: t('col.reason'), get: (i) => itemReason(ctx, i.code, i.detail), freeText: true },
+  ];
+}

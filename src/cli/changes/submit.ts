@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import type { Operation } from '../../api/operations.js';
+import type { VmClient } from '../../client/client.js';
+import type { Context } from '../context.js';
+import type { Batches } from './targets.js';
+
+/**
+ * Submits each batch as an operation with an Idempotency-Key (--idempotency-key or a fresh one; `key:i`
+ * when the change is several operations), so a rerun after a crash changes nothing twice.
+ */
+export async function submitBatches(
+  ctx: Context,
+  client: VmClient,
+  batches: Batches,
+  idempotencyKey: string | undefined,
+): Promise<Operation[]> {
+  const t = ctx.t;
+  const key = idempotencyKey ?? randomUUID();
+  const operations: Operation[] = [];
+  let i = 0;
+  for await (const batch of batches.each()) {
+    i++;
+    const op = await client.call('operations.create', {
+      body: batch.body,
+      idempotencyKey: batches.single ? key : `${key}:${i}`,
+    });
+    operations.push(op);
+    ctx.note(
+      op.replayed
+        ? t('change.replayed', { id: op.id })
+        : t('change.submitted', { id: op.id, count: op.total }),
+    );
+  }
+  return operations;
+}

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CliError, EXIT } from '../errors.js';
+import type { Translate } from '../i18n/index.js';
+
+/**
+ * Refuses a file that cannot be written (a directory, a missing or read-only folder) with exit 2, so a
+ * command checks its --output before asking the backend for anything.
+ */
+export function refuseUnwritableFile(file: string, t: Translate): void {
+  const target = path.resolve(file);
+  if (file.endsWith('/') || fs.statSync(target, { throwIfNoEntry: false })?.isDirectory())
+    throw new CliError(t('err.outputIsDir', { file }), EXIT.usage);
+  const dir = path.dirname(target);
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory');
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new CliError(t('err.outputDir', { file, dir }), EXIT.usage);
+  }
+}
+
+/**
+ * Writes `file` through a temp file beside it, renamed only when `fill` completed: a broken download
+ * never leaves half a file under the real name. Beside, not in /tmp, so the rename stays on one file
+ * system and is atomic. The file is private (0600) until the user widens it.
+ */
+export async function writeFileAtomically(
+  file: string,
+  fill: (out: NodeJS.WritableStream) => Promise<void>,
+): Promise<void> {
+  const target = path.resolve(file);
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  try {
+    await fill(fs.createWriteStream(temp, { mode: 0o600 }));
+    fs.renameSync(temp, target);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,586 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DetailRequest, Report } from '../../src/api/billing.js';
+import type { Line, LineDetail } from '../../src/api/lines.js';
+import type { Operation, OperationItem, Plan } from '../../src/api/operations.js';
+import { apiError, runCommand, StubClient } from '../support/cli-harness.js';
+
+/**
+ * Commands run in-process against a stub client: what each sends for its arguments, what it prints for
+ * what comes back, and its exit code. The binary end to end is the e2e suite's job.
+ */
+
+const A = '+79161234567';
+const B = '+79161234568';
+
+function line(msisdn: string, over: Partial<Line> = {}): Line {
+  return {
+    msisdn,
+    accountId: '4001001',
+    region: 'MOW',
+    groupId: 'sales',
+    groupPath: 'HQ/Sales',
+    employee: 'Иванов Иван',
+    tariff: 'SMART',
+    services: ['CALLER_ID'],
+    status: 'active',
+    blockReason: null,
+    iccid: '89701012345678901237',
+    monthlyFee: 45000,
+    activatedAt: '2024-03-01T09:00:00Z',
+    ...over,
+  };
+}
+
+function operation(over: Partial<Operation> = {}): Operation {
+  return {
+    id: 'op_1',
+    type: 'tariff.change',
+    state: 'queued',
+    params: { tariff: 'SMART' },
+    total: 2,
+    queued: 2,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    cancelled: 0,
+    monthlyDelta: 0,
+    fees: 0,
+    createdBy: 'admin@demo.test',
+    createdAt: '2026-11-02T10:00:00Z',
+    scheduledAt: null,
+    finishedAt: null,
+    rollbackOf: null,
+    parentId: null,
+    ...over,
+  } as Operation;
+}
+
+let stub: StubClient;
+const vm = (...argv: string[]) => runCommand(stub, argv);
+const rows = (tsv: string) =>
+  tsv
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split('\t'));
+
+beforeEach(() => {
+  stub = new StubClient();
+});
+afterEach(() => {
+  // Every answer a test prepared was asked for (gh's "every mocked call was used").
+  expect(stub.unused()).toEqual([]);
+});
+
+describe('vm numbers list', () => {
+  it('sends the filters and --limit as the page size, and prints TSV with a header when piped', async () => {
+    stub.on('numbers.list', [line(A), line(B, { status: 'blocked', blockReason: 'lost' })]);
+    const r = await vm('numbers', 'list', '--group', 'sales', '--status', 'active', '--limit', '2');
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(stub.calls).toEqual([
+      { route: 'numbers.list', query: { group: 'sales', status: 'active', limit: 2 } },
+    ]);
+    const [header, ...body] = rows(r.stdout);
+    expect(header?.slice(0, 4)).toEqual(['msisdn', 'employee', 'groupPath', 'tariff']);
+    expect(body.map((row) => row[0])).toEqual([A, B]);
+    expect(body[0]?.[header?.indexOf('monthlyFee') ?? -1]).toBe('450.00');
+  });
+
+  it('follows the cursor page by page and stops at --limit', async () => {
+    stub
+      .once('numbers.list', { data: [line(A)], nextCursor: 'c2' })
+      .once('numbers.list', { data: [line(B)], nextCursor: 'c3' });
+    const r = await vm('numbers', 'list', '--limit', '2', '--json');
+    expect(r.code).toBe(0);
+    expect(stub.calls.map((c) => c.query)).toEqual([{ limit: 2 }, { limit: 2, cursor: 'c2' }]);
+    expect((JSON.parse(r.stdout) as Line[]).map((l) => l.msisdn)).toEqual([A, B]);
+  });
+
+  it('says so on stderr when nothing matches, with only the header on stdout', async () => {
+    stub.on('numbers.list', []);
+    const r = await vm('numbers', 'list', '--fields', 'msisdn,tariff');
+    expect(r).toEqual({ code: 0, stdout: 'msisdn\ttariff\n', stderr: 'Nothing found.\n' });
+  });
+
+  it('refuses a status that does not exist with exit 2 before any request', async () => {
+    const r = await vm('numbers', 'list', '--status', 'sleeping');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--status.*'sleeping' is invalid/);
+    expect(stub.calls).toEqual([]);
+  });
+});
+
+describe('vm numbers show', () => {
+  const detail: LineDetail = {
+    ...line(A),
+    accountName: 'Romashka HQ',
+    accountBalance: 123450,
+    tariffName: 'Smart',
+    serviceDetails: [{ code: 'CALLER_ID', name: 'Caller ID', monthlyFee: 0 }],
+    blockedSince: null,
+  };
+
+  it('asks for the number in E.164 however it was typed, and prints one row', async () => {
+    stub.on('numbers.show', detail);
+    const r = await vm('numbers', 'show', '8 (916) 123-45-67');
+    expect(r.code).toBe(0);
+    expect(stub.calls).toEqual([{ route: 'numbers.show', params: { msisdn: A } }]);
+    const [header, row] = rows(r.stdout);
+    expect(row?.[header?.indexOf('tariff') ?? -1]).toBe('SMART (Smart)');
+    expect(row?.[header?.indexOf('accountBalance') ?? -1]).toBe('1234.50');
+  });
+
+  it('prints the API object whole with --json', async () => {
+    stub.on('numbers.show', detail);
+    const r = await vm('numbers', 'show', A, '--json');
+    expect(JSON.parse(r.stdout)).toEqual(detail);
+  });
+
+  it('refuses a number that is not one with exit 2, asking nothing', async () => {
+    const r = await vm('numbers', 'show', '12345');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vm: .*12345/);
+    expect(stub.calls).toEqual([]);
+  });
+});
+
+describe('vm tariff set', () => {
+  const plan: Plan = {
+    type: 'tariff.change',
+    params: { tariff: 'SMART' },
+    total: 2,
+    apply: 1,
+    skip: 0,
+    fail: 1,
+    monthlyDelta: 15000,
+    fees: 0,
+    items: [
+      {
+        msisdn: A,
+        outcome: 'apply',
+        code: null,
+        detail: null,
+        before: { tariff: 'VOICE_ECO' },
+        after: { tariff: 'SMART' },
+        monthlyDelta: 15000,
+        fee: 0,
+      },
+      {
+        msisdn: B,
+        outcome: 'fail',
+        code: 'tariff_not_in_region',
+        detail: 'KZN',
+        before: { tariff: 'VOICE_ECO' },
+        after: null,
+        monthlyDelta: 0,
+        fee: 0,
+      },
+    ],
+  };
+
+  it('--dry-run asks for the plan of every number and prints it, totals on stderr, exit 0', async () => {
+    stub.on('operations.create', plan);
+    const r = await vm('tariff', 'set', 'smart', A, '8 916 123-45-68', '--dry-run');
+    expect(r.code).toBe(0);
+    expect(stub.calls).toEqual([
+      {
+        route: 'operations.create',
+        query: { dryRun: true },
+        body: { type: 'tariff.change', params: { tariff: 'SMART' }, targets: [{ msisdn: A }, { msisdn: B }] },
+      },
+    ]);
+    expect(rows(r.stdout)).toEqual([
+      ['msisdn', 'outcome', 'before', 'after', 'monthlyDelta', 'fee', 'code', 'reason'],
+      [A, 'apply', 'VOICE_ECO', 'SMART', '150.00', '0.00', '', ''],
+      [
+        B,
+        'fail',
+        'VOICE_ECO',
+        '',
+        '0.00',
+        '0.00',
+        'tariff_not_in_region',
+        "the tariff is not offered in the number's region (KZN)",
+      ],
+    ]);
+    expect(r.stderr).toBe(
+      'Plan: 1 to change, 0 to skip, 1 would fail; monthly cost RUB 150.00; one-time fees RUB 0.00. Nothing was changed (dry run).\n',
+    );
+  });
+
+  it('--dry-run --json prints one object: the items and the totals', async () => {
+    stub.on('operations.create', plan);
+    const r = await vm('tariff', 'set', 'SMART', A, B, '--dry-run', '--json');
+    expect(JSON.parse(r.stdout)).toEqual({
+      type: 'tariff.change',
+      params: { tariff: 'SMART' },
+      items: plan.items,
+      total: 2,
+      apply: 1,
+      skip: 0,
+      fail: 1,
+      monthlyDelta: 15000,
+      fees: 0,
+    });
+  });
+
+  it('refuses two numbers without --yes when there is no terminal: exit 2, nothing sent', async () => {
+    const r = await vm('tariff', 'set', 'SMART', A, B);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/This changes 2 numbers \(tariff.change\).*--yes/);
+    expect(stub.calls).toEqual([]);
+  });
+
+  it('refuses a file with a bad row, listing it, before any request (exit 2)', async () => {
+    const r = await runCommand(stub, ['tariff', 'set', 'SMART', '--file', '-', '--yes'], {
+      stdin: `number\n${A}\n12345\n`,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nothing was sent/);
+    expect(r.stderr).toMatch(/:3: "12345" is not a valid phone number/);
+    expect(stub.calls).toEqual([]);
+  });
+
+  it('submits with the given idempotency key, waits, lists the failed numbers and exits 3', async () => {
+    const failed: OperationItem = {
+      seq: 2,
+      msisdn: B,
+      state: 'failed',
+      code: 'tariff_not_in_region',
+      detail: 'KZN',
+      before: null,
+      after: null,
+    } as OperationItem;
+    stub
+      .on('operations.create', operation())
+      .on('operations.show', operation({ state: 'partially_failed', queued: 0, succeeded: 1, failed: 1 }))
+      .on('operations.items', [failed]);
+    const r = await vm('tariff', 'set', 'SMART', A, B, '--yes', '--idempotency-key', 'nightly-1');
+    expect(r.code).toBe(3);
+    expect(stub.callsTo('operations.create')).toEqual([
+      expect.objectContaining({
+        idempotencyKey: 'nightly-1',
+        body: expect.objectContaining({ type: 'tariff.change' }),
+      }),
+    ]);
+    expect(stub.callsTo('operations.show')).toEqual([
+      { route: 'operations.show', params: { id: 'op_1' }, query: { wait: 1 } },
+    ]);
+    expect(stub.callsTo('operations.items')).toEqual([
+      { route: 'operations.items', params: { id: 'op_1' }, query: { state: 'failed', limit: 1000 } },
+    ]);
+    expect(rows(r.stdout)).toEqual([
+      ['msisdn', 'state', 'code', 'reason', 'detail', 'before', 'after', 'seq'],
+      [
+        B,
+        'failed',
+        'tariff_not_in_region',
+        "the tariff is not offered in the number's region (KZN)",
+        'KZN',
+        '',
+        '',
+        '2',
+      ],
+    ]);
+    expect(r.stderr).toContain('Operation op_1 submitted: 2 targets.');
+    expect(r.stderr).toContain(
+      'Operation op_1 partially_failed: 1 changed, 0 skipped, 1 failed, 0 cancelled.',
+    );
+  });
+
+  it('--no-wait prints the operation id and exits 0 without waiting', async () => {
+    stub.on('operations.create', operation());
+    const r = await vm('tariff', 'set', 'SMART', A, '--no-wait');
+    expect(r).toMatchObject({ code: 0, stdout: 'op_1\n' });
+    expect(stub.calls.map((c) => c.route)).toEqual(['operations.create']);
+  });
+});
+
+describe('waiting: vm ops wait and vm detail --all share one wait', () => {
+  const request = (over: Partial<DetailRequest> = {}): DetailRequest => ({
+    id: 'dr_1',
+    state: 'running',
+    from: '2026-10-01',
+    to: '2026-10-31',
+    total: 2,
+    done: 1,
+    records: 2,
+    cost: 300,
+    createdBy: 'admin@demo.test',
+    createdAt: '2026-11-02T10:00:00Z',
+    finishedAt: null,
+    replayed: false,
+    ...over,
+  });
+  const records =
+    '{"number":"+79161234567","time":"2026-10-01T09:00:00Z","cost":100}\n' +
+    '{"number":"+79161234568","time":"2026-10-02T09:00:00Z","cost":200}\n';
+
+  it('vm ops wait stops at Ctrl-C: the id on stdout, exit 130, the operation left running', async () => {
+    const running = operation({ state: 'running', queued: 1, succeeded: 1 });
+    stub.once('operations.show', running).once('operations.show', () => {
+      process.emit('SIGINT');
+      return running;
+    });
+    const r = await vm('ops', 'wait', 'op_1');
+    expect(r.code).toBe(130);
+    expect(r.stdout).toBe('op_1\n');
+    expect(r.stderr).toContain('operation op_1 carries on in the backend');
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('vm detail --all submits a request, polls it until done, then downloads it as a JSON array', async () => {
+    stub
+      .on('detailRequests.create', request({ state: 'queued', done: 0 }))
+      .once('detailRequests.show', request())
+      .once('detailRequests.show', request({ state: 'done', done: 2 }))
+      .on('detailRequests.file', records);
+    const r = await vm('detail', '--all', '--period', '2026-10', '--json');
+    expect(r.code).toBe(0);
+    expect(stub.calls.map((c) => c.route)).toEqual([
+      'detailRequests.create',
+      'detailRequests.show',
+      'detailRequests.show',
+      'detailRequests.file',
+    ]);
+    expect(stub.callsTo('detailRequests.create')[0]?.body).toEqual({
+      all: true,
+      from: '2026-10-01',
+      to: '2026-10-31',
+    });
+    expect(stub.callsTo('detailRequests.file')[0]?.query).toEqual({ format: 'jsonl' });
+    expect(JSON.parse(r.stdout)).toEqual(
+      records
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+  });
+
+  it('vm detail --all stops waiting at Ctrl-C with the request id and exit 130', async () => {
+    stub.on('detailRequests.create', request({ state: 'queued', done: 0 })).on('detailRequests.show', () => {
+      process.emit('SIGINT');
+      return request();
+    });
+    const r = await vm('detail', '--all');
+    expect(r.code).toBe(130);
+    expect(r.stdout).toBe('dr_1\n');
+    expect(r.stderr).toContain('vm detail get dr_1');
+  });
+
+  it('vm detail get --output writes the file by its extension through a temp file, and refuses a missing folder first', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-commands-'));
+    try {
+      stub
+        .on('detailRequests.show', request({ state: 'done', done: 2 }))
+        .on('detailRequests.file', 'number\n1\n2\n');
+      const file = path.join(dir, 'october.tsv');
+      const r = await vm('detail', 'get', 'dr_1', '--output', file);
+      expect(r).toMatchObject({ code: 0, stdout: '', stderr: `Wrote 2 records to ${file}.\n` });
+      expect(stub.callsTo('detailRequests.file')[0]?.query).toEqual({ format: 'tsv' });
+      expect(fs.readFileSync(file, 'utf8')).toBe('number\n1\n2\n');
+      expect(fs.readdirSync(dir)).toEqual(['october.tsv']);
+
+      const calls = stub.calls.length;
+      const missing = await vm('detail', 'get', 'dr_1', '--output', path.join(dir, 'no', 'such.csv'));
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/does not exist or is not writable/);
+      expect(stub.calls.length).toBe(calls);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('vm limits', () => {
+  it('sends a limit in kopecks however the rubles were typed', async () => {
+    stub.on('operations.create', operation({ type: 'limit.set', total: 1 }));
+    const r = await vm('limits', 'set', A, '--monthly', '1 500,50', '--action', 'Block', '--no-wait');
+    expect(r.code).toBe(0);
+    expect(stub.callsTo('operations.create')[0]?.body).toEqual({
+      type: 'limit.set',
+      params: { action: 'block', monthly: '150050' },
+      targets: [{ msisdn: A }],
+    });
+  });
+
+  it('plans a limit as limit=RUBLES/action', async () => {
+    stub.on('operations.create', {
+      type: 'limit.set',
+      params: {},
+      total: 1,
+      apply: 1,
+      skip: 0,
+      fail: 0,
+      monthlyDelta: 0,
+      fees: 0,
+      items: [
+        {
+          msisdn: A,
+          outcome: 'apply',
+          code: null,
+          detail: null,
+          before: { limit: null },
+          after: { limit: { monthly: 10000, action: 'notify' } },
+          monthlyDelta: 0,
+          fee: 0,
+        },
+      ],
+    });
+    const r = await vm('limits', 'set', A, '--monthly', '100', '--dry-run');
+    expect(rows(r.stdout)[1]?.slice(0, 4)).toEqual([A, 'apply', '—', 'limit=100.00/notify']);
+  });
+
+  it('refuses an unknown action, a bad amount in a file row, and --for-group with targets: exit 2, nothing sent', async () => {
+    const action = await vm('limits', 'set', A, '--monthly', '100', '--action', 'maybe', '--yes');
+    expect(action.code).toBe(2);
+    expect(action.stderr).toMatch(/Unknown limit action "maybe": use notify or block/);
+    const file = await runCommand(stub, ['limits', 'set', '--file', '-', '--yes'], {
+      stdin: `number;monthly;action\n${A};1 500,00;notify\n${B};abc;block\n`,
+    });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/:3: monthly: "abc"/);
+    expect(file.stderr).toMatch(/nothing was sent/);
+    const mixed = await vm('limits', 'set', '--for-group', 'drivers', '--monthly', '100', '--all');
+    expect(mixed.code).toBe(2);
+    expect(stub.calls).toEqual([]);
+  });
+
+  it('words the backend reason in Russian when a group has no limit to remove (exit 1)', async () => {
+    stub.on(
+      'limits.groupRemove',
+      apiError('not_found', 'Group Drivers has no limit', {
+        reason: 'group_limit_not_found',
+        group: 'Drivers',
+      }),
+    );
+    const r = await vm('limits', 'remove', '--for-group', 'drivers', '--lang', 'ru');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('У группы Drivers нет лимита');
+  });
+});
+
+describe('exit codes of the backend answers', () => {
+  it('exits 5 for 403 forbidden, with the reason on stderr and nothing on stdout', async () => {
+    stub.on('reports.show', apiError('forbidden', 'Missing permission audit:read'));
+    const r = await vm('report', 'activity');
+    expect(r).toEqual({
+      code: 5,
+      stdout: '',
+      stderr: 'vm: Not allowed: Missing permission audit:read (request id: req_test)\n',
+    });
+  });
+
+  it('exits 4 when the session expired', async () => {
+    stub.on('numbers.list', apiError('session_expired', 'Session expired'));
+    const r = await vm('numbers', 'list');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe('vm: Session expired after 20 minutes idle. Run: vm login\n');
+  });
+
+  it('exits 2 for an unknown option, naming it, in either language', async () => {
+    expect(await vm('numbers', 'list', '--colour')).toMatchObject({ code: 2, stdout: '' });
+    const ru = await vm('--lang', 'ru', 'numbers', 'list', '--colour');
+    expect(ru.code).toBe(2);
+    expect(ru.stderr).toContain("неизвестный параметр '--colour'");
+  });
+});
+
+describe('vm report', () => {
+  const expenses: Report = {
+    type: 'expenses',
+    from: '2026-10-01',
+    to: '2026-10-31',
+    columns: [
+      { key: 'key', kind: 'text' },
+      { key: 'name', kind: 'text', freeText: true },
+      { key: 'numbers', kind: 'number' },
+      { key: 'total', kind: 'money' },
+    ],
+    rows: [
+      { key: 'sales', name: 'Sales', numbers: 3, total: 150050 },
+      { key: 'drivers', name: '=Drivers', numbers: 2, total: 99950 },
+    ],
+    totals: { key: 'total', name: '', numbers: 5, total: 250000 },
+  } as Report;
+
+  it('sends the period as days and the grouping, and prints the rows without the totals when piped', async () => {
+    stub.on('reports.show', expenses);
+    const r = await vm('report', 'expenses', '--period', '2026-10', '--by', 'group');
+    expect(r.code).toBe(0);
+    expect(stub.calls).toEqual([
+      {
+        route: 'reports.show',
+        params: { type: 'expenses' },
+        query: { from: '2026-10-01', to: '2026-10-31', by: 'group' },
+      },
+    ]);
+    expect(rows(r.stdout)).toEqual([
+      ['key', 'name', 'numbers', 'total'],
+      ['sales', 'Sales', '3', '1500.50'],
+      ['drivers', '=Drivers', '2', '999.50'],
+    ]);
+    expect(r.stderr).toBe('expenses: 2 rows, 2026-10-01 … 2026-10-31.\n');
+  });
+
+  it('keeps the totals in JSON and guards free text in CSV against formulas', async () => {
+    stub.on('reports.show', expenses);
+    const json = await vm('report', 'expenses', '--json');
+    expect(JSON.parse(json.stdout)).toEqual(expenses);
+    const csv = await vm('report', 'expenses', '--csv');
+    expect(csv.stdout).toBe("key,name,numbers,total\nsales,Sales,3,1500.50\ndrivers,'=Drivers,2,999.50\n");
+  });
+
+  it('adds the totals as the last row of the table', async () => {
+    stub.on('reports.show', expenses);
+    const r = await vm('report', 'expenses', '-o', 'table', '--no-color');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-2)).toMatch(/total.*5.*2,500\.00/);
+  });
+
+  it('refuses an unknown report, --by, month or day with exit 2 before any request, in either language', async () => {
+    const nope = await vm('report', 'nope');
+    expect(nope).toMatchObject({ code: 2, stdout: '' });
+    expect(nope.stderr).toMatch(
+      'No report "nope". Reports: expenses, usage, inventory, blocked, limits, activity, tariff-optimization',
+    );
+    const by = await vm('report', 'expenses', '--by', 'nonsense');
+    expect(by).toMatchObject({ code: 2, stdout: '' });
+    expect(by.stderr).toMatch(/--by: "nonsense" is not number, group or account/);
+    const month = await vm('report', 'usage', '--period', '2026-13');
+    expect(month.code).toBe(2);
+    expect(month.stderr).toMatch(/--period: "2026-13" is not a month/);
+    const day = await vm('report', 'expenses', '--from', '2026-02-30');
+    expect(day.code).toBe(2);
+    expect(day.stderr).toMatch(/--from: "2026-02-30" is not a day/);
+    const ru = await vm('report', 'nope', '--lang', 'ru');
+    expect(ru.code).toBe(2);
+    expect(ru.stderr).toMatch(/Нет отчёта «nope»\. Отчёты: expenses, usage/);
+    expect(stub.calls).toEqual([]);
+  });
+
+  it('sends the numbers of a CSV file, validated completely first', async () => {
+    stub.on('reports.run', { ...expenses, type: 'usage', rows: [], totals: null });
+    const r = await runCommand(stub, ['report', 'usage', '--period', '2026-10', '--file', '-'], {
+      stdin: `Номер;Сотрудник\n8 916 123-45-67;a\n${B};b\n`,
+    });
+    expect(r.code).toBe(0);
+    expect(stub.calls).toEqual([
+      {
+        route: 'reports.run',
+        params: { type: 'usage' },
+        body: { from: '2026-10-01', to: '2026-10-31', numbers: [A, B] },
+      },
+    ]);
+    stub.calls.length = 0;
+    const bad = await runCommand(stub, ['report', 'usage', '--file', '-'], {
+      stdin: `number\n${A}\n12345\n`,
+    });
+    expect(bad).toMatchObject({ code: 2, stdout: '' });
+    expect(bad.stderr).toContain('stdin:3');
+    expect(stub.calls).toEqual([]);
+  });
+});
