@@ -41,6 +41,22 @@ export function limitOption(ctx: Context): Option {
 }
 
 /**
+ * Longest --idempotency-key: the contract takes 200 characters, and a command that sends several
+ * operations adds `:N` to the key for each.
+ */
+const MAX_IDEMPOTENCY_KEY = 180;
+
+/** An `--idempotency-key <key>` option: printable ASCII (the header's charset), checked before sending. */
+export function idempotencyKeyOption(ctx: Context): Option {
+  return new Option('--idempotency-key <key>', ctx.t('opt.idempotencyKey')).argParser((v) => {
+    const key = v.trim();
+    if (!key || key.length > MAX_IDEMPOTENCY_KEY || !/^[\x20-\x7e]+$/.test(key))
+      throw new InvalidArgumentError(ctx.t('err.idempotencyKey', { max: MAX_IDEMPOTENCY_KEY }));
+    return key;
+  });
+}
+
+/**
  * A reader of money as people type it (`1500`, `1500.00`, `1 500,00`): positive kopecks, or undefined for
  * anything else. Async only to load the money module when a command needs it.
  */

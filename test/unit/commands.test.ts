@@ -234,6 +234,16 @@ describe('vm tariff set', () => {
     expect(stub.calls).toEqual([]);
   });
 
+  it.each([['ключ-1'], ['x'.repeat(181)], ['  ']])(
+    'refuses the idempotency key %j before any request (exit 2): the header takes printable ASCII',
+    async (key) => {
+      const r = await vm('tariff', 'set', 'SMART', A, '--yes', '--idempotency-key', key);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/printable ASCII/);
+      expect(stub.calls).toEqual([]);
+    },
+  );
+
   it('refuses a file with a bad row, listing it, before any request (exit 2)', async () => {
     const r = await runCommand(stub, ['tariff', 'set', 'SMART', '--file', '-', '--yes'], {
       stdin: `number\n${A}\n12345\n`,

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { OperationType } from '../../domain/operations.js';
 import type { Context } from '../context.js';
+import { idempotencyKeyOption } from '../command-options.js';
 
 /** Flags every changing command takes (CLI.md "Targets" and "Changes"). */
 export interface ChangeFlags {
@@ -64,7 +65,7 @@ export function addChangeOptions(cmd: Command, ctx: Context, opts: { at?: boolea
     .addOption(new Option('--dry-run', t('opt.dryRun')))
     .addOption(new Option('-y, --yes', t('opt.yes')))
     .addOption(new Option('--no-wait', t('opt.noWait')))
-    .addOption(new Option('--idempotency-key <key>', t('opt.idempotencyKey')));
+    .addOption(idempotencyKeyOption(ctx));
   if (opts.at !== false) cmd.addOption(new Option('--at <time>', t('opt.at')));
   return cmd;
 }

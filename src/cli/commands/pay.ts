@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Payment } from '../../api/money.js';
 import type { Context } from '../context.js';
-import { limitOption, requireMoney, take, withExamples } from '../command-options.js';
+import { idempotencyKeyOption, limitOption, requireMoney, take, withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
 
 /** vm pay and vm payments list: top-ups and transfers between the company's accounts. */
@@ -15,7 +15,7 @@ export function register(program: Command, ctx: Context): void {
       .requiredOption('--account <id>', t('opt.payAccount'))
       .requiredOption('--amount <money>', t('opt.payAmount'))
       .option('--from <id>', t('opt.payFrom'))
-      .option('--idempotency-key <key>', t('opt.idempotencyKey')),
+      .addOption(idempotencyKeyOption(ctx)),
     t,
     [
       'vm pay --account 4001003 --amount 1500.00',

@@ -3,7 +3,7 @@ import type { Operation } from '../../api/operations.js';
 import type { FieldChange } from '../../domain/desired-state.js';
 import type { Context } from '../context.js';
 import { reportOutcome, waitForOperation } from '../changes/index.js';
-import { withExamples } from '../command-options.js';
+import { idempotencyKeyOption, withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
 
 const STATE_COLUMNS = ['tariff', 'services', 'service', 'blocked', 'group'];
@@ -32,7 +32,7 @@ export function register(program: Command, ctx: Context): void {
       .option('--column <name>', t('opt.column'))
       .option('--skip-invalid', t('opt.skipInvalid'))
       .option('-y, --yes', t('opt.yes'))
-      .option('--idempotency-key <key>', t('opt.idempotencyKey')),
+      .addOption(idempotencyKeyOption(ctx)),
     t,
     ['vm apply state.csv --yes', 'vm apply state.csv --idempotency-key weekly-2026-48 --yes'],
   ).action(async (file: string, _o, cmd: Command) => {

@@ -41,6 +41,7 @@ export const en = {
     'apply without asking (needed without a terminal for blocks, SIM and number changes, and anything over one number)',
   'opt.noWait': 'print the operation id and exit instead of waiting',
   'opt.idempotencyKey': 'a key that makes a retried command change nothing twice',
+  'err.idempotencyKey': '1 to {max} printable ASCII characters (letters, digits, punctuation, spaces)',
   'opt.at': 'run at this time: ISO time, "2026-12-01 18:00", "18:00" or "+2h"',
   'opt.limit': 'print at most N rows (default: all)',
 
