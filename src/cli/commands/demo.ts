@@ -200,7 +200,12 @@ export function register(program: Command, ctx: Context): void {
         args: ['login', '--email', 'admin@demo.test', '--password-stdin', '--profile', 'typo'],
         stdin: 'wrong\n',
       });
-      await runStep({ note: 'Login history', args: ['sessions'] });
+      // The login history belongs to a person's session: an API token never reads it.
+      await runStep({
+        note: "Login history, in the manager's session (API tokens cannot read it)",
+        args: ['sessions', '--profile', 'manager'],
+        env: { VM_TOKEN: '' },
+      });
       await runStep({ note: 'The audit log: who did what', args: ['audit', '--limit', '8'] });
     } finally {
       await server.close();
