@@ -13,11 +13,35 @@ export const AppealStatus = Type.Union([
   Type.Literal('closed'),
 ]);
 
-export const AttachmentUpload = Type.Object({
+/** An upload can be attached to an appeal for this long after it was sent. */
+export const UPLOAD_TTL_HOURS = 24;
+
+/** A small file inline in the appeal's JSON (the whole body stays within 1 MiB). */
+export const InlineAttachment = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 255 }),
-  contentBase64: Type.String({ maxLength: Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 4 }),
+  contentBase64: Type.String({ maxLength: 1024 * 1024 }),
 });
+
+/** A file sent before with `POST /v1/uploads` (streamed to disk, up to 10 MiB), by its id. */
+export const UploadedAttachment = Type.Object({
+  upload: Type.String({ pattern: '^up_[0-9a-f]{16}$', description: 'The id POST /v1/uploads answered' }),
+});
+
+export const AttachmentUpload = Type.Union([InlineAttachment, UploadedAttachment]);
 export type AttachmentUpload = Static<typeof AttachmentUpload>;
+
+export const UploadQuery = Type.Object({
+  name: SingleLine({ minLength: 1, maxLength: 255, description: 'The file name to show in the appeal' }),
+});
+
+export const Upload = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  size: Type.Integer(),
+  sha256: Type.String(),
+  expiresAt: Timestamp,
+});
+export type Upload = Static<typeof Upload>;
 
 export const AppealCreateBody = Type.Object({
   type: Type.Union([Type.Literal('complaint'), Type.Literal('suggestion'), Type.Literal('question')]),

@@ -52,6 +52,7 @@ export const endpoints = {
   'consents.revoke': { method: 'POST', path: '/v1/consents/:msisdn/revoke', access: 'locate:read' },
   'test.consents.grant': { method: 'POST', path: '/v1/test/consents/:msisdn', access: 'public' },
   'appeals.create': { method: 'POST', path: '/v1/appeals', access: 'appeals:write' },
+  'uploads.create': { method: 'POST', path: '/v1/uploads', access: 'appeals:write' },
   'appeals.list': { method: 'GET', path: '/v1/appeals', access: 'appeals:write' },
   'appeals.show': { method: 'GET', path: '/v1/appeals/:id', access: 'appeals:write' },
   'appeals.reply': { method: 'POST', path: '/v1/appeals/:id/replies', access: 'appeals:write' },

@@ -12,6 +12,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict: the Idempotency-Key was used with another body, or the state does not allow it',
   413: 'The body is larger than this route accepts (payload_too_large); refused before it is read',
   422: 'A business rule refuses it (business_rule, consent_required); details.reason says which',
+  415: 'The body is not of the media type this route takes (application/octet-stream)',
   423: 'Too many failed logins: this login is locked for a while (account_locked)',
 };
 
@@ -29,6 +30,7 @@ function errorStatuses(id: string, def: RouteDef): number[] {
   if (def.params || def.body || filters.length) out.add(404);
   if (def.method !== 'GET' && def.access !== 'public') [409, 422].forEach((x) => out.add(x));
   if (id === 'auth.login') [401, 423].forEach((x) => out.add(x));
+  if (def.rawBody) out.add(415);
   if (def.testOnly) out.delete(404);
   return [...out].sort();
 }
@@ -101,6 +103,14 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         ...(parameters.length ? { parameters } : {}),
         ...(def.body
           ? { requestBody: { required: true, content: { 'application/json': { schema: clean(def.body) } } } }
+          : {}),
+        ...(def.rawBody
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+              },
+            }
           : {}),
         responses: {
           ...Object.fromEntries(

@@ -23,7 +23,9 @@ import {
 import { AccountParam, Autopay, AutopayBody, Payment, PaymentBody, PaymentListQuery } from './money.js';
 import {
   MAX_ATTACHMENT_BYTES,
-  MAX_ATTACHMENTS,
+  UPLOAD_TTL_HOURS,
+  Upload,
+  UploadQuery,
   Appeal,
   AppealCreateBody,
   AppealListQuery,
@@ -105,6 +107,8 @@ export interface RouteDef {
    * one without. A larger Content-Length is refused (413) before anything is read.
    */
   bodyLimit?: number;
+  /** The body is a file's raw bytes (application/octet-stream), streamed by the handler, not JSON. */
+  rawBody?: true;
   /** Takes the optional `Idempotency-Key` header (see IdempotencyKey). */
   idempotent?: true;
   /** Only in a backend started with --test-mode. */
@@ -133,7 +137,6 @@ const OPERATION_BODY_LIMIT = 32 * MiB;
  * An appeal carries its attachments base64 in the JSON (4/3 of 10 MiB each, at most 5), plus 1 MiB for
  * the text (20,000 characters, up to 6 bytes each when escaped) and the other fields: about 67.7 MiB.
  */
-const APPEAL_BODY_LIMIT = MAX_ATTACHMENTS * (Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 4) + 1 * MiB;
 
 /** A list route's query: paging, and the route's filters. Typed, so handlers and clients see the keys. */
 function ListQuery(): typeof PageQuery;
@@ -450,11 +453,22 @@ export const routes = {
   'appeals.create': {
     ...endpoints['appeals.create'],
     summary:
-      'File a complaint, suggestion or question to the operator, with up to 5 attachments of 10 MB each',
+      'File a complaint, suggestion or question to the operator, with up to 5 attachments: files sent ' +
+      'before with POST /v1/uploads (up to 10 MiB each), or small ones inline (the body stays within 1 MiB)',
     body: AppealCreateBody,
     response: Appeal,
     status: 201,
-    bodyLimit: APPEAL_BODY_LIMIT,
+  },
+  'uploads.create': {
+    ...endpoints['uploads.create'],
+    summary:
+      'Send one attachment file as the raw body (application/octet-stream, up to 10 MiB), streamed to disk; ' +
+      `attach it to an appeal within ${UPLOAD_TTL_HOURS} hours by its id`,
+    query: UploadQuery,
+    rawBody: true,
+    response: Upload,
+    status: 201,
+    bodyLimit: MAX_ATTACHMENT_BYTES,
   },
   'appeals.list': {
     ...endpoints['appeals.list'],

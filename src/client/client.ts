@@ -53,6 +53,8 @@ export interface CallInput<Id extends RouteId = RouteId> {
   params?: ParamsOf<Id>;
   query?: QueryInput<Id>;
   body?: BodyOf<Id>;
+  /** A file's bytes, the raw body of a route that takes one (`uploads.create`). */
+  file?: Buffer;
   idempotencyKey?: string;
 }
 
@@ -131,9 +133,10 @@ export class VmClient {
         'x-request-id': requestId,
         ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}),
         ...(input.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(input.file !== undefined ? { 'content-type': 'application/octet-stream' } : {}),
         ...(input.idempotencyKey ? { 'idempotency-key': input.idempotencyKey } : {}),
       },
-      body: input.body !== undefined ? JSON.stringify(input.body) : undefined,
+      body: input.file ?? (input.body !== undefined ? JSON.stringify(input.body) : undefined),
     };
   }
 

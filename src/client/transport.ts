@@ -6,7 +6,8 @@ export interface TransportRequest {
   method: string;
   url: URL;
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text, or a file's bytes. */
+  body?: string | Buffer;
 }
 export interface TransportResponse {
   status: number;

@@ -60,20 +60,15 @@ describe('the audit log keeps a bounded summary of each request', () => {
     expect(JSON.parse(row.params)).toMatchObject({ _truncated: true, type: 'number.block' });
   });
 
-  it('records a refused 10 MB appeal without its body: it was refused before the body was read', async () => {
+  it('records a refused 20 MB operation without its body: it was refused before the body was read', async () => {
     const err = await rejection(
-      untyped(viewer)('appeals.create', {
-        body: {
-          type: 'complaint',
-          subject: 'big',
-          text: 'see attached',
-          junk: 'j'.repeat(10 * 1024 * 1024),
-        },
+      untyped(viewer)('operations.create', {
+        body: { type: 'number.block', params: {}, junk: 'j'.repeat(20 * 1024 * 1024) },
       }),
     );
     expect(err.status).toBe(403);
-    const row = lastRow('appeals.create');
-    expect(row.result).toBe('denied: appeals:write');
+    const row = lastRow('operations.create');
+    expect(row.result).toMatch(/^denied/);
     expect(row.params.length).toBeLessThanOrEqual(ROW_CAP);
   });
 

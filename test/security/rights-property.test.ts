@@ -182,6 +182,7 @@ describe('a Sales-scoped administrator', () => {
       'consents.revoke': () => ({ params: { msisdn: msisdn() } }),
       'appeals.create': () => ({ body: { type: 'question', subject: name(), text: 't', number: msisdn() } }),
       'appeals.reply': () => ({ params: { id: 'ap_none' }, body: { text: 't' } }),
+      'uploads.create': () => ({ query: { name: `${name()}.txt` } }),
       'payments.create': () => ({ body: { account: '4001001', amount: 100 }, idempotencyKey: name() }),
       'autopay.set': () => ({ body: { account: '4001001', below: 100, amount: 100 } }),
       'autopay.off': () => ({ params: { account: '4001001' } }),

@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ApiError } from '../../api/errors.js';
 import { requireMsisdn } from './number-param.js';
 import type { Appeal, AppealCreateBody, AppealSummary, AttachmentDownload } from '../../api/appeals.js';
-import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../../api/appeals.js';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, UPLOAD_TTL_HOURS, type Upload } from '../../api/appeals.js';
 import type { Page } from '../../api/common.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../store/store.js';
-import type { AppealRecord } from '../store/appeals-repo.js';
+import { FileTooLargeError, type AppealRecord, type UploadRecord } from '../store/appeals-repo.js';
 import { actorName, inScope, scopeOf, type Principal, type Scope } from './authz.js';
 import { pageOfList } from './paging.js';
 
@@ -40,10 +40,15 @@ export class AppealsService {
 
   /** Files an appeal; attachments are checked (count, size, names) before anything is stored. */
   create(p: Principal, body: AppealCreateBody): Appeal {
-    const files = (body.attachments ?? []).map((a) => ({
-      name: sanitizeFileName(a.name),
-      bytes: Buffer.from(a.contentBase64, 'base64'),
-    }));
+    const files = (body.attachments ?? []).map((a) => {
+      if ('upload' in a) {
+        const u = this.ownUpload(p, a.upload);
+        return { name: u.name, sha256: u.sha256, size: u.size, bytes: null };
+      }
+      const bytes = Buffer.from(a.contentBase64, 'base64');
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      return { name: sanitizeFileName(a.name), sha256, size: bytes.length, bytes };
+    });
     if (files.length > MAX_ATTACHMENTS) {
       throw new ApiError('validation_failed', `At most ${MAX_ATTACHMENTS} attachments`, {
         reason: 'too_many_attachments',
@@ -51,7 +56,7 @@ export class AppealsService {
       });
     }
     for (const f of files) {
-      if (f.bytes.length > MAX_ATTACHMENT_BYTES) {
+      if (f.size > MAX_ATTACHMENT_BYTES) {
         throw new ApiError('validation_failed', `${f.name} is over 10 MB`, {
           reason: 'attachment_too_big',
           name: f.name,
@@ -90,15 +95,57 @@ export class AppealsService {
       });
       this.store.appeals.addEvent(id, { time: now, kind: 'status', author: 'operator', text: 'received' });
       this.store.appeals.addEvent(id, { time: now, kind: 'message', author, text: body.text });
-      for (const f of files)
-        this.store.appeals.addAttachment(
-          id,
-          f.name,
-          createHash('sha256').update(f.bytes).digest('hex'),
-          f.bytes,
-        );
+      for (const f of files) {
+        if (f.bytes) this.store.appeals.addAttachment(id, f.name, f.sha256, f.bytes);
+        else this.store.appeals.linkAttachment(id, f.name, f.sha256, f.size);
+      }
     });
     return this.show(p, id);
+  }
+
+  /**
+   * Takes one attachment file as a stream, written to disk as it arrives (never whole in memory), up to
+   * MAX_ATTACHMENT_BYTES; its id attaches it to one of the caller's appeals within UPLOAD_TTL_HOURS.
+   */
+  async upload(p: Principal, name: string, body: NodeJS.ReadableStream): Promise<Upload> {
+    let stored: { sha256: string; size: number };
+    try {
+      stored = await this.store.appeals.storeStream(body, MAX_ATTACHMENT_BYTES);
+    } catch (err) {
+      if (err instanceof FileTooLargeError) {
+        throw new ApiError('payload_too_large', `${name} is over 10 MB`, {
+          reason: 'attachment_too_big',
+          name,
+        });
+      }
+      throw err;
+    }
+    const record = {
+      id: `up_${randomBytes(8).toString('hex')}`,
+      createdBy: p.user.id,
+      name: sanitizeFileName(name),
+      ...stored,
+      createdAt: this.clock.now().toISOString(),
+    };
+    this.store.appeals.insertUpload(record);
+    return uploadView(record);
+  }
+
+  /** An upload of the caller's that has not expired; anything else is not found. */
+  private ownUpload(p: Principal, id: string): UploadRecord {
+    const u = this.store.appeals.upload(id);
+    const fresh = u && Date.parse(uploadView(u).expiresAt) > this.clock.now().getTime();
+    if (!u || u.createdBy !== p.user.id || !fresh) {
+      throw new ApiError(
+        'not_found',
+        `No upload ${id} (uploads are yours and last ${UPLOAD_TTL_HOURS} hours)`,
+        {
+          reason: 'upload_not_found',
+          upload: id,
+        },
+      );
+    }
+    return u;
   }
 
   /** The company's appeals, newest first. */
@@ -230,4 +277,15 @@ export class AppealsService {
       updatedAt: a.statusAt,
     };
   }
+}
+
+/** The API view of an upload: until when it can be attached. */
+function uploadView(u: UploadRecord): Upload {
+  return {
+    id: u.id,
+    name: u.name,
+    size: u.size,
+    sha256: u.sha256,
+    expiresAt: new Date(Date.parse(u.createdAt) + UPLOAD_TTL_HOURS * HOUR).toISOString(),
+  };
 }

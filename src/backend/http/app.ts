@@ -17,7 +17,7 @@ import { moneyRoutes } from './money-routes.js';
 import { billingRoutes } from './billing-routes.js';
 import { operationsRoutes } from './operations-routes.js';
 import { originOf } from './origin.js';
-import { coerceText, parseJsonBounded, refuseUnreadBody } from './request-parts.js';
+import { coerceText, parseJsonBounded, passRawBodies, refuseUnreadBody } from './request-parts.js';
 import { testRoutes } from './test-routes.js';
 import { usersRoutes } from './users-routes.js';
 import { writeAudit } from '../engine/audit-service.js';
@@ -72,6 +72,7 @@ export async function buildApp(
   });
 
   parseJsonBounded(app);
+  passRawBodies(app);
 
   // Everything that can refuse a request from its headers alone runs before a byte of the body is
   // read: its size, then who is calling and whether they may. A refused body is never buffered.

@@ -26,6 +26,8 @@ export interface RouteInput<Id extends RouteId> {
   params: ParamsOf<Id>;
   query: QueryOf<Id>;
   body: BodyOf<Id>;
+  /** The unread body stream of a route that takes a raw file (`rawBody`); undefined elsewhere. */
+  raw: NodeJS.ReadableStream | undefined;
   /** The validated Idempotency-Key header (trimmed) of a route that takes one. */
   idempotencyKey: string | undefined;
   /** Answers with another documented success status (a dry run answers 200 on a 202 route). */
@@ -75,7 +77,8 @@ export function defineRoute<Id extends RouteId>(
         principal: req.principal as Principal,
         params: (req.params ?? {}) as ParamsOf<Id>,
         query: (req.query ?? {}) as QueryOf<Id>,
-        body: req.body as BodyOf<Id>,
+        body: (def.rawBody ? undefined : req.body) as BodyOf<Id>,
+        raw: def.rawBody ? (req.body as NodeJS.ReadableStream | undefined) : undefined,
         idempotencyKey: idempotencyKeyOf(req),
       });
       reply.code(status);

@@ -99,3 +99,11 @@ export function refuseUnreadBody(req: FastifyRequest, reply: FastifyReply, limit
     if (seen > limit) raw.socket.destroy();
   });
 }
+
+/**
+ * Raw file bodies (application/octet-stream) reach their handler as the request stream itself, unread:
+ * the handler writes them to disk chunk by chunk and counts them against the route's limit.
+ */
+export function passRawBodies(app: FastifyInstance): void {
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+}

@@ -1,6 +1,26 @@
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 import type { Db } from './db.js';
+
+/** A file sent on its own, waiting to be attached to an appeal. */
+export interface UploadRecord {
+  id: string;
+  createdBy: number;
+  name: string;
+  sha256: string;
+  size: number;
+  createdAt: string;
+}
+
+/** Thrown when a streamed file passes its limit; nothing of it is kept. */
+export class FileTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`The file is larger than ${limit} bytes`);
+  }
+}
 
 /** An appeal as stored. */
 export interface AppealRecord {
@@ -88,6 +108,62 @@ export class AppealsRepo {
     this.db
       .prepare('INSERT INTO appeal_attachments (appeal_id, name, sha256, size) VALUES (?, ?, ?, ?)')
       .run(id, name, sha256, bytes.length);
+  }
+
+  /**
+   * Streams a file to disk (a temp file, hashed as it is written) and keeps it once per content; more
+   * than `limit` bytes stops the stream and leaves nothing behind. Memory stays one chunk, whatever the
+   * size.
+   */
+  async storeStream(body: NodeJS.ReadableStream, limit: number): Promise<{ sha256: string; size: number }> {
+    fs.mkdirSync(this.filesDir, { recursive: true, mode: 0o700 });
+    const tmp = path.join(this.filesDir, `upload.${randomBytes(8).toString('hex')}.tmp`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > limit) return done(new FileTooLargeError(limit));
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, count, fs.createWriteStream(tmp, { mode: 0o600 }));
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    const sha256 = hash.digest('hex');
+    const file = path.join(this.filesDir, sha256);
+    if (fs.existsSync(file)) fs.rmSync(tmp, { force: true });
+    else fs.renameSync(tmp, file);
+    return { sha256, size };
+  }
+
+  /** Records an upload. */
+  insertUpload(u: UploadRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO uploads (id, created_by, name, sha256, size, created_at) VALUES (@id, @createdBy, @name, @sha256, @size, @createdAt)',
+      )
+      .run(u);
+  }
+
+  /** One upload by id. */
+  upload(id: string): UploadRecord | undefined {
+    return this.db
+      .prepare<[string], UploadRecord>(
+        'SELECT id, created_by AS createdBy, name, sha256, size, created_at AS createdAt FROM uploads WHERE id = ?',
+      )
+      .get(id);
+  }
+
+  /** Links a stored file (by content hash) to an appeal under a name. */
+  linkAttachment(id: string, name: string, sha256: string, size: number): void {
+    this.db
+      .prepare('INSERT INTO appeal_attachments (appeal_id, name, sha256, size) VALUES (?, ?, ?, ?)')
+      .run(id, name, sha256, size);
   }
 
   /** The attachments of an appeal. */

@@ -247,4 +247,16 @@ UPDATE autopay SET amount = CASE WHEN amount > 1000000000 THEN 1000000000 ELSE m
   WHERE typeof(amount) <> 'integer';
 `,
   },
+  {
+    version: 12,
+    name: 'uploads',
+    // Attachment files arrive on their own, streamed to disk, before the appeal that names them.
+    // IF NOT EXISTS: the money repair before it is re-run by its test, and this with it.
+    sql: `
+CREATE TABLE IF NOT EXISTS uploads (
+  id TEXT PRIMARY KEY, created_by INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+  sha256 TEXT NOT NULL, size INTEGER NOT NULL, created_at TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

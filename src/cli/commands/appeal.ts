@@ -50,7 +50,7 @@ export function register(program: Command, ctx: Context): void {
     // Everything is checked here first: nothing is sent when one file is wrong.
     if (files.length > MAX_ATTACHMENTS)
       throw new UsageError(t('err.tooManyAttachments', { max: MAX_ATTACHMENTS }));
-    const attachments = files.map((file) => {
+    const checked = files.map((file) => {
       let size: number;
       try {
         size = fs.statSync(file).size;
@@ -61,11 +61,19 @@ export function register(program: Command, ctx: Context): void {
       }
       if (size > MAX_ATTACHMENT_BYTES)
         throw new UsageError(t('err.attachmentTooBig', { file, mb: (size / 2 ** 20).toFixed(1) }));
-      return { name: path.basename(file), contentBase64: readFile(ctx, file).toString('base64') };
+      return file;
     });
-    const created = await (
-      await ctx.client()
-    ).call('appeals.create', {
+    const client = await ctx.client();
+    // Each file travels on its own as raw bytes (POST /v1/uploads); the appeal names them by id.
+    const attachments = [];
+    for (const file of checked) {
+      const up = await client.call('uploads.create', {
+        query: { name: path.basename(file) },
+        file: readFile(ctx, file),
+      });
+      attachments.push({ upload: up.id });
+    }
+    const created = await client.call('appeals.create', {
       body: {
         type: o.type,
         subject: o.subject,
