@@ -4,8 +4,10 @@
  */
 export const ERROR_STATUS = {
   validation_failed: 400,
-  /** The body is not JSON, or JSON nested deeper than any request needs. */
+  /** A request fastify itself refuses (e.g. a media type the route does not take). */
   bad_request: 400,
+  /** The body is not JSON, or JSON nested deeper than any request needs. */
+  invalid_request: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
   session_expired: 401,

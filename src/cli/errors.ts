@@ -106,6 +106,7 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
         return { exitCode: EXIT.error, message: t('err.notFound', { detail }) };
       case 'validation_failed':
       case 'bad_request':
+      case 'invalid_request':
         return { exitCode: EXIT.usage, message: withId(detail) };
       case 'internal':
       case 'unavailable':

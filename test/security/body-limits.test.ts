@@ -150,7 +150,7 @@ describe('malformed JSON', () => {
     ],
     ['a whole body', '/v1/payments', deep(50_000), true],
   ])(
-    'answers 400 bad_request to JSON nested thousands of levels deep in %s',
+    'answers 400 invalid_request to JSON nested thousands of levels deep in %s',
     async (_what, path, body, auth) => {
       const res = await rawRequest(backend.url, {
         path,
@@ -158,11 +158,11 @@ describe('malformed JSON', () => {
         body: String(body),
       });
       expect(res.status).toBe(400);
-      expect(res.json.error).toMatchObject({ code: 'bad_request' });
+      expect(res.json.error).toMatchObject({ code: 'invalid_request' });
     },
   );
 
-  it('answers 400 bad_request with the error object to a body that is not JSON', async () => {
+  it('answers 400 invalid_request with the error object to a body that is not JSON', async () => {
     for (const body of ['{"account":', '{account: 1}', '\u0000']) {
       const res = await rawRequest(backend.url, {
         path: '/v1/payments',
@@ -170,7 +170,7 @@ describe('malformed JSON', () => {
         body,
       });
       expect(res.status).toBe(400);
-      expect(res.json.error).toMatchObject({ code: 'bad_request', message: expect.any(String) });
+      expect(res.json.error).toMatchObject({ code: 'invalid_request', message: expect.any(String) });
       expect(typeof res.json.error?.requestId).toBe('string');
     }
   });

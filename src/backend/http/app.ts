@@ -217,7 +217,7 @@ function toErrorBody(err: unknown, requestId: string): { status: number; body: A
     status === 500
       ? 'internal'
       : status === 400
-        ? 'bad_request'
+        ? 'invalid_request'
         : ((Object.entries(ERROR_STATUS).find(([, st]) => st === status)?.[0] as ErrorCode) ?? 'bad_request');
   return {
     status,

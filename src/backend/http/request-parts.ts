@@ -19,7 +19,7 @@ export function parseJsonBounded(app: FastifyInstance): void {
     const text = body as string;
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       done(
-        new ApiError('bad_request', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`),
+        new ApiError('invalid_request', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`),
         undefined,
       );
       return;
