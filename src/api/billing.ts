@@ -160,16 +160,9 @@ export const CdrRecordSchema = Type.Object({
   cost: Kopecks,
 });
 
-export const REPORT_TYPES = [
-  'expenses',
-  'usage',
-  'inventory',
-  'blocked',
-  'limits',
-  'activity',
-  'tariff-optimization',
-] as const;
-export type ReportType = (typeof REPORT_TYPES)[number];
+import { REPORT_TYPES } from '../domain/billing.js';
+
+export { REPORT_TYPES, type ReportType } from '../domain/billing.js';
 
 export const ReportParams = Type.Object({
   type: Type.Union(REPORT_TYPES.map((t) => Type.Literal(t))),

@@ -93,3 +93,16 @@ export function periodCost(tariff: Allowance & { monthlyFee: number }, usage: Pe
   }
   return cost;
 }
+
+/** The report types of `vm report` and `GET /v1/reports/{type}`. */
+export const REPORT_TYPES = [
+  'expenses',
+  'usage',
+  'inventory',
+  'blocked',
+  'limits',
+  'activity',
+  'tariff-optimization',
+] as const;
+/** One report type. */
+export type ReportType = (typeof REPORT_TYPES)[number];

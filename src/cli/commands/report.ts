@@ -1,22 +1,13 @@
+import { REPORT_TYPES, type ReportType } from '../../domain/billing.js';
 import type { Command } from 'commander';
-import type { Report, ReportInfo, ReportType } from '../../api/billing.js';
+import type { Report, ReportInfo } from '../../api/billing.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { limitOption, withExamples } from '../command-options.js';
 import type { Column, ColumnKind } from '../output/render.js';
 import { parsePeriod } from '../period.js';
 
-// The contract's REPORT_TYPES, spelled here so `vm report` does not load the schemas to check a word.
-const TYPES: readonly ReportType[] = [
-  'expenses',
-  'usage',
-  'inventory',
-  'blocked',
-  'limits',
-  'activity',
-  'tariff-optimization',
-];
-const isReportType = (x: string): x is ReportType => (TYPES as readonly string[]).includes(x);
+const isReportType = (x: string): x is ReportType => (REPORT_TYPES as readonly string[]).includes(x);
 
 /** vm report <type> and vm report list: reports the backend computes over your scope. */
 export function register(program: Command, ctx: Context): void {
@@ -58,9 +49,10 @@ export function register(program: Command, ctx: Context): void {
       file?: string[];
       column?: string;
     }>(cmd);
-    if (!type) throw new UsageError(t('err.reportType', { types: TYPES.join(', ') }));
+    if (!type) throw new UsageError(t('err.reportType', { types: REPORT_TYPES.join(', ') }));
     if (type === 'list') return list(ctx);
-    if (!isReportType(type)) throw new UsageError(t('err.reportUnknown', { type, types: TYPES.join(', ') }));
+    if (!isReportType(type))
+      throw new UsageError(t('err.reportUnknown', { type, types: REPORT_TYPES.join(', ') }));
     if (o.by !== undefined && !['number', 'group', 'account'].includes(o.by))
       throw new UsageError(t('err.reportBy', { value: o.by }));
     const { from, to } = parsePeriod(o, t);
