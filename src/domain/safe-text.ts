@@ -9,12 +9,11 @@
  * Small and dependency-free: the message catalogs load it on every run.
  */
 
-// C0 (tab, LF and CR included), DEL, C1; ALM, LRM, RLM; LRE..RLO; LRI..PDI; line and paragraph separators.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
-const CONTROL_BUT_LF =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+import { CONTROL_CHARACTERS } from './plain-text.js';
+
+// The one list of control characters (plain-text.ts): the same the API refuses in names.
+const CONTROL = new RegExp(`[${CONTROL_CHARACTERS}]`, 'g');
+const CONTROL_BUT_LF = new RegExp(`(?!\\n)[${CONTROL_CHARACTERS}]`, 'g');
 
 const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 

@@ -195,16 +195,7 @@ export class OperationWorker {
         } else if (plan.outcome === 'fail') {
           outcome = failedItem(item.seq, plan);
         } else {
-          outcome = {
-            seq: item.seq,
-            state: 'failed',
-            code: 'not_found',
-            detail: null,
-            before: null,
-            after: null,
-            monthlyDelta: null,
-            fee: null,
-          };
+          outcome = failedItem(item.seq, { outcome: 'fail', code: 'not_found' });
         }
       }
       if (!ops.finishItem(id, outcome, now)) continue;
@@ -349,14 +340,5 @@ function failedItem(seq: number, plan: Extract<ItemPlan, { outcome: 'fail' }>): 
 
 /** An item the operation's author may no longer change: failed with a stable code, nothing applied. */
 function notPermitted(seq: number, why: string | null): ItemOutcome {
-  return {
-    seq,
-    state: 'failed',
-    code: 'author_not_permitted',
-    detail: why ?? 'out_of_scope',
-    before: null,
-    after: null,
-    monthlyDelta: null,
-    fee: null,
-  };
+  return failedItem(seq, { outcome: 'fail', code: 'author_not_permitted', detail: why ?? 'out_of_scope' });
 }
