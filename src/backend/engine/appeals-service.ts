@@ -134,7 +134,7 @@ export class AppealsService {
   /** An upload of the caller's that has not expired; anything else is not found. */
   private ownUpload(p: Principal, id: string): UploadRecord {
     const u = this.store.appeals.upload(id);
-    const fresh = u && Date.parse(uploadView(u).expiresAt) > this.clock.now().getTime();
+    const fresh = u && uploadExpiry(u) > this.clock.now().getTime();
     if (!u || u.createdBy !== p.user.id || !fresh) {
       throw new ApiError(
         'not_found',
@@ -286,6 +286,11 @@ function uploadView(u: UploadRecord): Upload {
     name: u.name,
     size: u.size,
     sha256: u.sha256,
-    expiresAt: new Date(Date.parse(u.createdAt) + UPLOAD_TTL_HOURS * HOUR).toISOString(),
+    expiresAt: new Date(uploadExpiry(u)).toISOString(),
   };
+}
+
+/** When an upload can no longer be attached (epoch ms). */
+function uploadExpiry(u: UploadRecord): number {
+  return Date.parse(u.createdAt) + UPLOAD_TTL_HOURS * HOUR;
 }

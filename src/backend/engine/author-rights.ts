@@ -1,8 +1,7 @@
 import { OPERATION_PERMISSION, type OperationType } from '../../domain/operations.js';
-import { isPermission } from '../../domain/permissions.js';
 import type { OperationRecord } from '../store/operations-repo.js';
 import type { Store } from '../store/store.js';
-import { inScope, scopeOf, type Principal } from './authz.js';
+import { holdsOver, inScope, scopeOf, type Principal } from './authz.js';
 
 /** The backend's own operations (a spending limit's block) act for the company, not for a person. */
 export const SYSTEM_ACTORS = new Set(['limits']);
@@ -47,7 +46,6 @@ export function authorRights(store: Store, op: OperationRecord, now: string): Au
   return {
     covers: (groupId) => inScope(scope, groupId),
     why: null,
-    holds: (permission, groupId) =>
-      isPermission(permission) && inScope(scopeOf(principal, permission, groups), groupId),
+    holds: (permission, groupId) => holdsOver(principal, permission, groupId, groups),
   };
 }

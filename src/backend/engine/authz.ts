@@ -96,6 +96,11 @@ export function scopedGroupIds(scope: Scope, groups: GroupRecord[], group?: stri
   return ids ? ids.filter((id) => sub.has(id)) : [...sub];
 }
 
+/** True if the principal holds `permission` (any catalog name; others are never held) over the group. */
+export function holdsOver(p: Principal, permission: string, groupId: string, groups: GroupRecord[]): boolean {
+  return isPermission(permission) && inScope(scopeOf(p, permission, groups), groupId);
+}
+
 /** A role granted over a group subtree, as the move rule sees it: where it is rooted and what it gives. */
 export interface GrantRoot {
   groupId: string;
@@ -141,7 +146,7 @@ export function requireMoveWithin(
   to: string | null,
 ): void {
   const beyond = [...widenedByMove(groups, grants, from, to)].filter(
-    (x) => to === null || !isPermission(x) || !inScope(scopeOf(p, x, groups), to),
+    (x) => to === null || !holdsOver(p, x, to, groups),
   );
   if (beyond.length) {
     throw new ApiError(

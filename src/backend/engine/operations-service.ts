@@ -20,7 +20,6 @@ import {
   OPERATION_TYPES,
   type OperationType,
 } from '../../domain/operations.js';
-import { isPermission } from '../../domain/permissions.js';
 import { planItem, planSimOrder, type ItemPlan, type LineState } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
 import type { OperationRecord } from '../store/operations-repo.js';
@@ -28,6 +27,7 @@ import {
   actorName,
   findGroup,
   holds,
+  holdsOver,
   inScope,
   requirePermission,
   scopeIds,
@@ -163,7 +163,7 @@ export class OperationsService {
       this.store,
       counts,
       (g) => inScope(scope, g),
-      (permission, g) => isPermission(permission) && inScope(scopeOf(p, permission, groups), g),
+      (permission, g) => holdsOver(p, permission, g, groups),
     );
     // An order is planned as the worker will run it: in the scope stored at submission, by its author.
     const order =
