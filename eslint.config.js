@@ -132,17 +132,6 @@ const architecture = [
       forbid: ['cli', 'client', 'http', 'engine', 'server', 'fastify'],
     }),
   },
-  // Known violation, listed in docs/DESIGN.md: the seed repository takes the demo company's shape as a type
-  // from the engine. Tolerated for this one file and this one type-only import until the type moves.
-  {
-    files: ['src/backend/store/seed-repo.ts'],
-    rules: layerRules('the store (src/backend/store)', {
-      forbid: ['cli', 'client', 'http', 'engine', 'server', 'fastify'],
-      allowTypes: [
-        { specifier: '../engine/demo-company.js', why: 'the DemoCompany type should move out of the engine' },
-      ],
-    }),
-  },
   // The composition root wires HTTP, engine and store together; it never imports the CLI or the client.
   {
     files: ['src/backend/server.ts'],

@@ -71,6 +71,7 @@ function streamContent(item: TSchema): Record<string, unknown> {
 /** The OpenAPI 3.1 document of the contract, built from the route table (test-only routes left out). */
 export function buildOpenApi(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const named: Record<string, unknown> = {};
   for (const [id, def] of Object.entries(routes) as [string, RouteDef][]) {
     if (def.testOnly) continue;
     const path = def.path.replace(/:(\w+)/g, '{$1}');
@@ -102,7 +103,12 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         security: def.access === 'public' ? [] : [{ bearer: [] }],
         ...(parameters.length ? { parameters } : {}),
         ...(def.body
-          ? { requestBody: { required: true, content: { 'application/json': { schema: clean(def.body) } } } }
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: hoistDiscriminated(clean(def.body), named) } },
+              },
+            }
           : {}),
         ...(def.rawBody
           ? {
@@ -171,6 +177,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
             },
           },
         },
+        ...named,
       },
     },
     paths,
@@ -187,4 +194,28 @@ function propertiesOf(schema: TSchema | undefined): [string, unknown, boolean][]
 /** TypeBox schemas carry symbol keys; JSON round-trip leaves plain JSON Schema. */
 function clean(schema: TSchema): unknown {
   return JSON.parse(JSON.stringify(schema));
+}
+
+/**
+ * A `oneOf` with a `discriminator` (the operation bodies, one shape per type) lists its shapes by `$ref`
+ * with a mapping, as OpenAPI wants: a discriminator cannot select an inline schema. Each shape becomes
+ * a named schema under its `title`.
+ */
+function hoistDiscriminated(schema: unknown, named: Record<string, unknown>): unknown {
+  const s = schema as { oneOf?: { title?: string; properties?: Record<string, { const?: string }> }[] };
+  const discriminator = (schema as { discriminator?: { propertyName: string } }).discriminator;
+  if (!s.oneOf || !discriminator) return schema;
+  const mapping: Record<string, string> = {};
+  const oneOf = s.oneOf.map((branch) => {
+    const name = branch.title ?? '';
+    const value = branch.properties?.[discriminator.propertyName]?.const;
+    if (!/^[A-Za-z0-9._-]+$/.test(name) || value === undefined)
+      throw new Error(
+        `A discriminated shape needs a component-safe title and a const ${discriminator.propertyName}`,
+      );
+    named[name] = branch;
+    mapping[value] = `#/components/schemas/${name}`;
+    return { $ref: mapping[value] };
+  });
+  return { oneOf, discriminator: { ...discriminator, mapping } };
 }

@@ -80,6 +80,9 @@ export const ITEM_CODES = {
 /** What happens when a line's spending passes its limit. */
 export const LIMIT_ACTIONS = ['notify', 'block'] as const;
 export type LimitAction = (typeof LIMIT_ACTIONS)[number];
+/** True for notify and block. */
+export const isLimitAction = (value: string): value is LimitAction =>
+  (LIMIT_ACTIONS as readonly string[]).includes(value);
 /** The block reason a limit breach sets. */
 export const LIMIT_BLOCK_REASON = 'limit_exceeded';
 export type ItemCode = keyof typeof ITEM_CODES;

@@ -24,6 +24,28 @@ describe('idle expiry, by the backend clock', () => {
     expect(await rejection(admin.call('numbers.list'))).toMatchObject({ code: 'session_expired' });
   });
 
+  it('writes the last-seen time at most once a minute, and still counts idleness from the newest request', async () => {
+    const admin = await b.loginAs('admin@demo.test', 'admin-demo-1');
+    const stored = () =>
+      (
+        b.db().prepare('SELECT last_seen_at AS t FROM sessions ORDER BY id DESC LIMIT 1').get() as {
+          t: string;
+        }
+      ).t;
+    const atLogin = stored();
+    b.advance(30);
+    for (let i = 0; i < 20; i++) await admin.call('me.show');
+    // Twenty reads within the minute wrote nothing.
+    expect(stored()).toBe(atLogin);
+    // 20 minutes 20 s after the stored time, but 19 min 50 s after the newest request: still alive.
+    b.advance(19 * 60 + 50);
+    await expect(admin.call('me.show')).resolves.toMatchObject({ email: 'admin@demo.test' });
+    // That request came more than a minute after the stored time, so it was written.
+    expect(stored()).not.toBe(atLogin);
+    b.advance(21 * 60);
+    expect(await rejection(admin.call('me.show'))).toMatchObject({ code: 'session_expired' });
+  });
+
   it('ends a session at logout', async () => {
     const admin = await b.loginAs('admin@demo.test', 'admin-demo-1');
     await admin.call('auth.logout');

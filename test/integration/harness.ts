@@ -70,11 +70,11 @@ export async function startTestBackend(
 /** Resolves to the rejection of `p` (fails the test if it resolves). */
 export async function rejection(
   p: Promise<unknown>,
-): Promise<{ code?: string; status?: number; details?: Record<string, unknown> }> {
+): Promise<{ code?: string; status?: number; message?: string; details?: Record<string, unknown> }> {
   try {
     await p;
   } catch (err) {
-    return err as { code?: string; status?: number };
+    return err as { code?: string; status?: number; message?: string };
   }
   throw new Error('expected the call to fail, but it succeeded');
 }

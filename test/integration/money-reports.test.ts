@@ -1,3 +1,4 @@
+import type { OperationCreateBody } from '../../src/api/operations.js';
 import type { Balance, LimitView, Report, ReportType } from '../../src/api/billing.js';
 import type { Line } from '../../src/api/lines.js';
 import type { Operation, OperationItem, Plan } from '../../src/api/operations.js';
@@ -32,7 +33,7 @@ async function change(
   msisdns: string[],
 ): Promise<{ op: Operation; items: OperationItem[] }> {
   const created = await admin.call('operations.create', {
-    body: { type, params, targets: msisdns.map((msisdn) => ({ msisdn })) },
+    body: { type, params, targets: msisdns.map((msisdn) => ({ msisdn })) } as OperationCreateBody,
     idempotencyKey: `${type}-${msisdns.join(',')}-${JSON.stringify(params)}-${Math.random()}`,
   });
   await b.services.worker.idle();

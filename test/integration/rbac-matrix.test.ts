@@ -1,3 +1,4 @@
+import type { OperationCreateBody } from '../../src/api/operations.js';
 import { routes, type RouteDef, type RouteId } from '../../src/api/routes.js';
 import { OPERATION_PERMISSION, OPERATION_TYPES } from '../../src/domain/operations.js';
 import { isPermission } from '../../src/domain/permissions.js';
@@ -182,9 +183,11 @@ describe('operations: the permission of each type', () => {
         type === 'sim.order'
           ? { type, params: { count: 1, tariff: 'SMART', account: '4001001' } }
           : { type, params: {}, targets: [{ msisdn: any }] };
+      // Every type at once: each pairs its type with parameters that type accepts (or none at all).
+      const typed = body as OperationCreateBody;
       let status = 200;
       try {
-        await w.client.call('operations.create', { body, query: { dryRun: true } });
+        await w.client.call('operations.create', { body: typed, query: { dryRun: true } });
       } catch (err) {
         status = (err as { status: number }).status;
       }

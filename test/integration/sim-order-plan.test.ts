@@ -1,4 +1,10 @@
-import type { OperationCreateBody, OperationItem, Plan, PlanItem } from '../../src/api/operations.js';
+import type {
+  OperationCreateBody,
+  OperationParamsOf,
+  OperationItem,
+  Plan,
+  PlanItem,
+} from '../../src/api/operations.js';
 import type { VmClient } from '../../src/client/client.js';
 import { SIM_REPLACE_FEE } from '../../src/domain/operations.js';
 import { startTestBackend, type TestBackend } from './harness.js';
@@ -29,7 +35,7 @@ const done = (i: OperationItem): Card => ({
 });
 
 /** The dry run of an order, then the order itself: the cards of each, in order. */
-async function planThenRun(params: Record<string, unknown>): Promise<{ plan: Card[]; run: Card[] }> {
+async function planThenRun(params: OperationParamsOf<'sim.order'>): Promise<{ plan: Card[]; run: Card[] }> {
   const body: OperationCreateBody = { type: 'sim.order', params };
   // The contract types the answer as an operation; with dryRun it is a plan.
   const plan = (await admin.call('operations.create', { body, query: { dryRun: true } })) as unknown as Plan;

@@ -185,8 +185,9 @@ describe('malformed JSON', () => {
       headers: { ...JSON_TYPE, ...bearer },
       body: JSON.stringify({
         type: 'number.block',
-        params: { reason: 'lost', note: { a: { b: { c: [1, [2, [3]]] } } } },
-        targets: [{ msisdn: '+79000000001' }],
+        params: { reason: 'lost' },
+        filter: undefined,
+        targets: [{ msisdn: '+79000000001', params: { reason: 'lost' } }],
       }),
     });
     expect(res.status).toBe(200);

@@ -63,7 +63,7 @@ describe('an amount of money is a whole number of kopecks up to the business max
     'refuses %s as the monthly limit of a limit.set operation',
     async (_name, monthly) => {
       const err = await rejection(
-        admin.call('operations.create', {
+        untyped(admin)('operations.create', {
           body: { type: 'limit.set', params: { monthly, action: 'notify' }, targets: [{ msisdn }] },
           idempotencyKey: `limit-${String(monthly)}-${typeof monthly}`,
         }),
@@ -99,7 +99,7 @@ describe('an amount of money is a whole number of kopecks up to the business max
     ).resolves.toMatchObject({ monthly: 300_000 });
     for (const monthly of [150_000, '150001', MAX]) {
       await expect(
-        admin.call('operations.create', {
+        untyped(admin)('operations.create', {
           body: { type: 'limit.set', params: { monthly, action: 'notify' }, targets: [{ msisdn }] },
           query: { dryRun: true },
         }),

@@ -5,6 +5,7 @@ import {
   personaOf,
   prng,
   summarize,
+  summarizeDay,
   type CdrLine,
   type CdrRecord,
   type DaySummary,
@@ -346,5 +347,36 @@ describe('record prices', () => {
       expect(t.cost).toBe(expected);
       expect(records.reduce((n, r) => n + r.cost, 0)).toBe(expected);
     });
+  });
+});
+
+describe('summarizeDay', () => {
+  const allowances = [
+    { minutes: 500, sms: 100, dataMb: 10_000, roamingIncluded: false },
+    { minutes: 0, sms: 0, dataMb: 30_000, roamingIncluded: false },
+    { minutes: 100, sms: 10, dataMb: 500, roamingIncluded: true },
+    { minutes: -1, sms: -1, dataMb: -1, roamingIncluded: true },
+  ];
+  it('gives the totals and the allowance left of summarize(generateDay(...)) for 12,000 line-days', () => {
+    let travellersAbroad = 0;
+    for (let i = 0; i < 400; i++) {
+      const line = {
+        msisdn: `+7916${String(1_000_000 + i * 7)}`,
+        region: ['MOW', 'SPE', 'XXX'][i % 3] as string,
+        allowance: allowances[i % 4] as (typeof allowances)[number],
+      };
+      const viaRecords = { minutes: i % 50, sms: i % 3, dataMb: i % 700 };
+      const viaSummary = { ...viaRecords };
+      for (let d = 1; d <= 30; d++) {
+        const day = `2026-09-${String(d).padStart(2, '0')}`;
+        const seed = 42 + (i % 3);
+        const expected = summarize(generateDay(seed, line, day, viaRecords));
+        expect(summarizeDay(seed, line, day, viaSummary)).toEqual(expected);
+        expect(viaSummary).toEqual(viaRecords);
+        if (expected.roamingMb > 0) travellersAbroad++;
+      }
+    }
+    // The sample reaches the roaming branches, or it would prove little.
+    expect(travellersAbroad).toBeGreaterThan(0);
   });
 });

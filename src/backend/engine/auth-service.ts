@@ -26,6 +26,9 @@ export interface RequestOrigin {
 }
 
 /** Logins, sessions, API tokens: everything about who the caller is. */
+/** How often a session's (or a token's) last-seen time is written: at most once a minute. */
+const TOUCH_EVERY_MS = 60_000;
+
 export class AuthService {
   constructor(
     private readonly store: Store,
@@ -33,6 +36,13 @@ export class AuthService {
   ) {}
 
   private dummy: string | undefined;
+  /**
+   * Last-seen times newer than the stored ones. Writing a session's last-seen time on every request made
+   * every read a write (and a write waits for any other writer); it is stored at most once a minute
+   * (TOUCH_EVERY_MS) and kept here in between, so the idle check still sees the newest. After a restart
+   * a session may look up to a minute idler than it was.
+   */
+  private readonly seen = new Map<string, string>();
 
   /** A hash of no one's password, made like every stored one (same scrypt parameters), made once. */
   private dummyHash(): string {
@@ -155,14 +165,16 @@ export class AuthService {
         throw new ApiError('token_expired', `The API token expired at ${token.expiresAt}`);
       }
       const user = this.activeUser(token.userId);
-      this.store.auth.markTokenUsed(token.id, nowIso);
+      if (this.due(`t${token.id}`, token.lastUsedAt, nowIso)) this.store.auth.markTokenUsed(token.id, nowIso);
       return this.principalOf(user, 'token', null, token);
     }
     const session = this.store.auth.sessionByHash(hash);
     if (!session || (session.endedAt && session.endReason !== 'idle')) {
       throw new ApiError('unauthenticated', 'Not logged in or the session has ended');
     }
-    const idleMs = now.getTime() - new Date(session.lastSeenAt).getTime();
+    const lastSeen = this.seen.get(`s${session.id}`) ?? session.lastSeenAt;
+    const idleMs =
+      now.getTime() - new Date(lastSeen > session.lastSeenAt ? lastSeen : session.lastSeenAt).getTime();
     if (session.endedAt || idleMs > IDLE_TIMEOUT_SECONDS * 1000) {
       this.store.auth.endSession(session.id, nowIso, 'idle');
       throw new ApiError('session_expired', 'Session expired after 20 minutes idle', {
@@ -170,8 +182,24 @@ export class AuthService {
       });
     }
     const user = this.activeUser(session.userId);
-    this.store.auth.touchSession(session.id, nowIso);
+    if (this.due(`s${session.id}`, session.lastSeenAt, nowIso))
+      this.store.auth.touchSession(session.id, nowIso);
     return this.principalOf(user, 'session', session.id, null);
+  }
+
+  /** True when a last-seen time is to be written now; otherwise it is remembered until it is. */
+  private due(key: string, stored: string | null, now: string): boolean {
+    if (stored === null || Date.parse(now) - Date.parse(stored) >= TOUCH_EVERY_MS) {
+      this.seen.delete(key);
+      return true;
+    }
+    if (this.seen.size >= 10_000) {
+      // Sessions long idle are expired by the stored time anyway; forget them rather than grow.
+      const cutoff = Date.parse(now) - IDLE_TIMEOUT_SECONDS * 1000;
+      for (const [k, t] of this.seen) if (Date.parse(t) < cutoff) this.seen.delete(k);
+    }
+    this.seen.set(key, now);
+    return false;
   }
 
   /** Ends the caller's session (a token caller has no session to end). */

@@ -1,5 +1,11 @@
 import { addDays, periodOf, type Allowance } from '../../domain/billing.js';
-import { generateDay, summarize, type CdrRecord, type UsedAllowance } from '../../domain/cdr.js';
+import {
+  generateDay,
+  summarize,
+  summarizeDay,
+  type CdrRecord,
+  type UsedAllowance,
+} from '../../domain/cdr.js';
 import type { BillingLine, UsageDay, UsageEnd } from '../store/billing-repo.js';
 import type { Store } from '../store/store.js';
 
@@ -40,7 +46,7 @@ export class Usage {
     const from = period.start > this.billingStart ? period.start : this.billingStart;
     const prev = this.store.billing.lastUsage(line.msisdn, from, day);
     const used = prev ? endOf(prev) : zero();
-    const { usage } = this.make(line, line.tariff, day, used);
+    const { usage } = this.make(line, line.tariff, day, used, false);
     return this.store.billing.insertUsage(usage) ? usage : undefined;
   }
 
@@ -71,10 +77,10 @@ export class Usage {
         continue;
       }
       const keep = withRecords && day >= from;
-      const { usage: u, records } = this.make(line, line.tariff, day, used);
+      const { usage: u, records } = this.make(line, line.tariff, day, used, keep);
       u.materialized = keep ? 1 : 0;
       this.store.billing.insertUsage(u);
-      if (keep) this.store.billing.insertCdr(line.msisdn, day, records, false);
+      if (records) this.store.billing.insertCdr(line.msisdn, day, records, false);
       used = endOf(u);
     }
   }
@@ -116,20 +122,18 @@ export class Usage {
     this.store.billing.insertCdr(line.msisdn, u.day, records);
   }
 
+  /** A usage day; its records too when they are to be stored (else only the totals, made without them). */
   private make(
     line: BillingLine,
     tariff: string,
     day: string,
     start: UsedAllowance,
-  ): { usage: UsageDay; records: CdrRecord[] } {
+    withRecords: boolean,
+  ): { usage: UsageDay; records: CdrRecord[] | undefined } {
     const used = { ...start };
-    const records = generateDay(
-      this.seed,
-      { msisdn: line.msisdn, region: line.region, allowance: this.allowance(tariff) },
-      day,
-      used,
-    );
-    const s = summarize(records);
+    const cdrLine = { msisdn: line.msisdn, region: line.region, allowance: this.allowance(tariff) };
+    const records = withRecords ? generateDay(this.seed, cdrLine, day, used) : undefined;
+    const s = records ? summarize(records) : summarizeDay(this.seed, cdrLine, day, used);
     const usage: UsageDay = {
       msisdn: line.msisdn,
       day,

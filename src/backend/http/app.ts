@@ -59,7 +59,9 @@ export async function buildApp(
     },
     // No coercion: a body's JSON types are the client's (`true` is not 1 kopeck); the query string and
     // path parameters, which are text, are converted by coerceText before validation.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // discriminator: a body that is one of several shapes by `type` (operations) is checked against the
+    // shape its `type` names, so the errors are about that shape.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, discriminator: true } },
     // Every contract route sets its own limit (routes.ts); this covers anything else.
     bodyLimit: JSON_BODY_LIMIT,
   }) as unknown as FastifyInstance & { registered: RegisteredRoute[] };
@@ -204,7 +206,7 @@ function toErrorBody(err: unknown, requestId: string): { status: number; body: A
       body: {
         error: {
           code: 'validation_failed',
-          message: `Invalid ${e.validationContext ?? 'request'}: ${e.message ?? ''}`,
+          message: `Invalid ${e.validationContext ?? 'request'}: ${describeValidation(e.validation, e.validationContext) ?? e.message ?? ''}`,
           details: { errors: e.validation },
           requestId,
         },
@@ -258,6 +260,31 @@ function withoutContent(value: unknown): unknown {
 function targetOf(params: Record<string, unknown> | undefined): string | null {
   const first = params ? Object.values(params)[0] : undefined;
   return first === undefined ? null : String(first);
+}
+
+interface ValidationError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: { additionalProperty?: string; allowedValue?: unknown };
+}
+
+/**
+ * One line about the first thing wrong, naming the field: Ajv's own text leaves out which property was
+ * not expected, and a choice of constants (`notify` or `block`) comes as one error per constant.
+ */
+function describeValidation(errors: unknown[], context = 'request'): string | undefined {
+  const list = errors as ValidationError[];
+  const first = list[0];
+  if (!first) return undefined;
+  const where = `${context}${first.instancePath}`;
+  if (first.keyword === 'additionalProperties' && first.params.additionalProperty !== undefined)
+    return `${where} has "${first.params.additionalProperty}", which it does not take`;
+  const allowed = list
+    .filter((x) => x.instancePath === first.instancePath && x.keyword === 'const')
+    .map((x) => String(x.params.allowedValue));
+  if (first.keyword === 'const' && allowed.length) return `${where} must be one of: ${allowed.join(', ')}`;
+  return `${where} ${first.message ?? 'is not valid'}`;
 }
 
 /** The body without secrets; long lists (an operation's targets) are summarized by their length. */

@@ -1,10 +1,52 @@
 import type { Db } from './db.js';
-import type { DemoCompany } from '../engine/demo-company.js';
+import type { NumberStatus, Service, Tariff } from '../../api/lines.js';
+
+/**
+ * What a seed writes: the store's own description of its input (the engine's generated demo company
+ * is one; server.ts hands it over, and the compiler checks that it fits).
+ */
+export interface SeedCompany {
+  company: { name: string };
+  regions: { code: string; name: string; nameRu: string }[];
+  accounts: {
+    id: string;
+    name: string;
+    contractNo: string;
+    region: string;
+    balance: number;
+    creditLimit: number;
+    billingDay: number;
+  }[];
+  groups: { id: string; name: string; parentId: string | null }[];
+  roles: { name: string; description: string; permissions: readonly string[] }[];
+  users: {
+    email: string;
+    phone: string | null;
+    name: string;
+    password: string;
+    grants: { role: string; groupId: string | null }[];
+  }[];
+  tariffs: Tariff[];
+  services: Service[];
+  numbers: {
+    msisdn: string;
+    accountId: string;
+    region: string;
+    groupId: string;
+    employee: string;
+    tariff: string;
+    services: string[];
+    status: NumberStatus;
+    blockReason: string | null;
+    iccid: string;
+    activatedAt: string;
+  }[];
+}
 
 /** Writes a whole generated company into an empty database, in one transaction. */
 export function insertCompany(
   db: Db,
-  company: DemoCompany,
+  company: SeedCompany,
   passwordHashOf: (user: { email: string; password: string }) => string,
   now: string,
 ): void {

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import type { OperationParamsOf } from '../../api/operations.js';
 import type { OperationType } from '../../domain/operations.js';
 import type { Context } from '../context.js';
 import { idempotencyKeyOption } from '../command-options.js';
@@ -20,10 +21,10 @@ export interface ChangeFlags {
   at?: string;
 }
 
-/** What a command asks to change. */
-export interface ChangeRequest {
-  type: OperationType;
-  params: Record<string, unknown>;
+/** What a command asks to change: an operation type and its parameters, as the contract types them. */
+export interface ChangeRequest<T extends OperationType = OperationType> {
+  type: T;
+  params: OperationParamsOf<T>;
   /** Numbers given as arguments. */
   numbers: string[];
   /** Per-row CSV columns this command understands (`tariff`, `service`, `at`, …). */

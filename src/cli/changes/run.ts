@@ -1,3 +1,4 @@
+import type { OperationType } from '../../domain/operations.js';
 import type { Operation } from '../../api/operations.js';
 import type { Context } from '../context.js';
 import { confirmChange } from './confirm.js';
@@ -12,7 +13,11 @@ import { waitForOperation } from './wait.js';
  * The one flow of every change: read and validate all targets, plan (--dry-run), confirm (TTY) or
  * demand --yes (no TTY), submit with an Idempotency-Key, wait with progress, report, exit 0/3.
  */
-export async function runChange(ctx: Context, req: ChangeRequest, flags: ChangeFlags): Promise<void> {
+export async function runChange<T extends OperationType>(
+  ctx: Context,
+  req: ChangeRequest<T>,
+  flags: ChangeFlags,
+): Promise<void> {
   const t = ctx.t;
   const batches = await targetBatches(ctx, req, flags);
   const client = await ctx.client();

@@ -36,8 +36,14 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
   const scheduledAt = flags.at ? parseWhen(flags.at, new Date(), t) : undefined;
   if (scheduledAt) warnIfPast(ctx, scheduledAt);
   const filter = req.noFilters ? undefined : filterOf(flags);
-  const base = { type: req.type, params: req.params, ...(scheduledAt ? { scheduledAt } : {}) };
-  if (req.type === 'sim.order') return one({ body: base, count: Number(req.params.count) });
+  // The request's type and parameters match (ChangeRequest<T>), but TypeScript cannot follow that
+  // correlation into the union of eleven body shapes; the backend validates the body against the schema.
+  const base = {
+    type: req.type,
+    params: req.params,
+    ...(scheduledAt ? { scheduledAt } : {}),
+  } as OperationCreateBody;
+  if (base.type === 'sim.order') return one({ body: base, count: base.params.count });
   const files = await spoolStdin(ctx, flags.file ?? []);
   if (req.numbers.length === 0 && files.length === 0) {
     if (!filter) throw new UsageError(t('change.noTargets'));
@@ -104,7 +110,7 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
   if (sink.duplicates) ctx.note(t('change.duplicates', { count: sink.duplicates }));
   if (count === 0) throw new UsageError(t('change.noTargets'));
   const batchOf = (when: string | undefined, list: Target[]): Batch => ({
-    body: { type: req.type, params: req.params, targets: list, ...(when ? { scheduledAt: when } : {}) },
+    body: { ...base, targets: list, ...(when ? { scheduledAt: when } : {}) } as OperationCreateBody,
     count: list.length,
   });
   return {

@@ -1,3 +1,4 @@
+import type { OperationParamsOf } from '../../api/operations.js';
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes/index.js';
@@ -19,7 +20,7 @@ export function register(program: Command, ctx: Context): void {
     'vm block --group drivers --reason vacation --at "2026-12-31 18:00" --until "2027-01-09 08:00" --yes',
   ]).action(async (numbers: string[], _o, cmd: Command) => {
     const flags = ctx.use<ChangeFlags & { reason: string; until?: string }>(cmd);
-    const params: Record<string, unknown> = { reason: flags.reason };
+    const params: OperationParamsOf<'number.block'> = { reason: flags.reason };
     if (flags.until) params.until = parseWhen(flags.until, new Date(), t);
     await runChange(
       ctx,

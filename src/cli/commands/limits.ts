@@ -1,3 +1,5 @@
+import { isLimitAction } from '../../domain/operations.js';
+import type { OperationParamsOf } from '../../api/operations.js';
 import type { Command } from 'commander';
 import type { GroupLimitView, LimitView } from '../../api/billing.js';
 import type { Context } from '../context.js';
@@ -5,8 +7,6 @@ import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from 
 import { limitOption, positiveMoneyReader, requireMoney, take, withExamples } from '../command-options.js';
 import { UsageError } from '../errors.js';
 import type { Column } from '../output/render.js';
-
-const ACTIONS = ['notify', 'block'];
 
 /**
  * vm limits set|list|remove: spending limits per number and billing period. Setting and removing are
@@ -42,14 +42,14 @@ export function register(program: Command, ctx: Context): void {
     const flags = ctx.use<ChangeFlags & { monthly?: string; action: string; forGroup?: string }>(cmd);
     const kopecks = await positiveMoneyReader();
     const action = flags.action.trim().toLowerCase();
-    if (!ACTIONS.includes(action)) throw new UsageError(t('err.limitAction', { value: flags.action }));
+    if (!isLimitAction(action)) throw new UsageError(t('err.limitAction', { value: flags.action }));
     if (flags.forGroup !== undefined) {
       groupAlone(numbers, flags);
       const monthly = await requireMoney(flags.monthly ?? '', t);
       const set = await (
         await ctx.client()
       ).call('limits.groupSet', {
-        body: { group: flags.forGroup, monthly, action: action as 'notify' | 'block' },
+        body: { group: flags.forGroup, monthly, action },
       });
       const { formatMoney } = await import('../../domain/money.js');
       ctx.note(
@@ -61,7 +61,7 @@ export function register(program: Command, ctx: Context): void {
       );
       return;
     }
-    const params: Record<string, unknown> = { action };
+    const params: OperationParamsOf<'limit.set'> = { action };
     if (flags.monthly !== undefined) params.monthly = String(await requireMoney(flags.monthly, t));
     else if (!flags.file?.length) throw new UsageError(t('err.limitMonthlyNeeded'));
     await runChange(
@@ -80,7 +80,7 @@ export function register(program: Command, ctx: Context): void {
           } else if (params.monthly === undefined) return { error: t('err.rowMonthlyMissing') };
           if (row.action !== undefined) {
             out.action = row.action.trim().toLowerCase();
-            if (!ACTIONS.includes(out.action)) return { error: t('err.limitAction', { value: row.action }) };
+            if (!isLimitAction(out.action)) return { error: t('err.limitAction', { value: row.action }) };
           }
           return { params: out };
         },

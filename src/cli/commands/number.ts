@@ -1,3 +1,4 @@
+import type { OperationParamsOf } from '../../api/operations.js';
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { addChangeOptions, runChange, type ChangeFlags } from '../changes/index.js';
@@ -23,7 +24,7 @@ export function register(program: Command, ctx: Context): void {
   ]).action(async (msisdn: string, _o, cmd: Command) => {
     const flags = ctx.use<ChangeFlags & { to?: string; pick?: boolean }>(cmd);
     if (Boolean(flags.to) === Boolean(flags.pick)) throw new UsageError(t('err.numberToOrPick'));
-    const params: Record<string, unknown> = {};
+    const params: OperationParamsOf<'number.change'> = {};
     if (flags.to) {
       const { parseMsisdn } = await import('../../domain/msisdn.js');
       params.to = parseMsisdn(flags.to);

@@ -1,3 +1,4 @@
+import type { OperationParamsOf } from '../../api/operations.js';
 import type { Command } from 'commander';
 import type { Service } from '../../api/lines.js';
 import type { Context } from '../context.js';
@@ -53,7 +54,7 @@ export function register(program: Command, ctx: Context): void {
         : ['vm services remove ROAM_WORLD +79161234567', 'vm services remove MMS --all --yes --no-wait'],
     ).action(async (code: string, numbers: string[], _o, c: Command) => {
       const flags = ctx.use<ChangeFlags & { until?: string }>(c);
-      const params: Record<string, unknown> = { service: code.toUpperCase() };
+      const params: OperationParamsOf<'service.add'> = { service: code.toUpperCase() };
       if (flags.until) params.until = parseWhen(flags.until, new Date(), t);
       await runChange(
         ctx,

@@ -1,3 +1,4 @@
+import type { OperationParamsOf } from '../../api/operations.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Context } from '../context.js';
 import { addChangeOptions, runChange, type ChangeFlags } from '../changes/index.js';
@@ -54,7 +55,7 @@ export function register(program: Command, ctx: Context): void {
     const flags = ctx.use<
       ChangeFlags & { count: number; tariff: string; account: string; group?: string; delivery?: string }
     >(cmd);
-    const params: Record<string, unknown> = {
+    const params: OperationParamsOf<'sim.order'> = {
       count: flags.count,
       tariff: flags.tariff.toUpperCase(),
       account: flags.account,

@@ -1,3 +1,4 @@
+import type { OperationCreateBody } from '../../api/operations.js';
 import type { Command } from 'commander';
 import type { Operation } from '../../api/operations.js';
 import type { FieldChange } from '../../domain/desired-state.js';
@@ -54,7 +55,12 @@ export function register(program: Command, ctx: Context): void {
     const done: Operation[] = [];
     // Steps run one after another: a removed service must be gone before a tariff that excludes it.
     for (const [i, step] of diff.steps.entries()) {
-      const op = await client.call('operations.create', { body: step, idempotencyKey: `${key}:${i + 1}` });
+      const op = await client.call('operations.create', {
+        // The planner pairs each step's type with its parameters (domain/desired-state.ts); the domain does
+        // not know the contract's union of body shapes, and the backend validates the body against it.
+        body: step as OperationCreateBody,
+        idempotencyKey: `${key}:${i + 1}`,
+      });
       ctx.note(t('change.submitted', { id: op.id, count: op.total }) + ` ${step.type}`);
       done.push(await waitForOperation(ctx, client, op));
     }
