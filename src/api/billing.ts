@@ -169,6 +169,12 @@ export const ReportParams = Type.Object({
 });
 
 export const ReportQuery = Type.Object({
+  job: Type.Optional(
+    Type.Boolean({
+      description:
+        'Always answer with a background job (202), even when the report could be answered at once',
+    }),
+  ),
   from: Type.Optional(Day),
   to: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Last day included' })),
   group: Type.Optional(Type.String({ maxLength: 200 })),
@@ -215,6 +221,51 @@ export const Report = Type.Object({
   totals: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
 });
 export type Report = Static<typeof Report>;
+
+/** How long a finished report job's result is kept, in days (like peers keep bulk exports). */
+export const REPORT_RESULT_DAYS = 7;
+
+/**
+ * A report made in the background: a big scope (more numbers than a request answers at once), or a
+ * period whose history is still being filled. It runs on its author's rights when it runs; its result
+ * is kept REPORT_RESULT_DAYS days after it finished.
+ */
+export const ReportJob = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  state: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('running'),
+    Type.Literal('succeeded'),
+    Type.Literal('failed'),
+  ]),
+  phase: Type.Union([Type.Literal('history'), Type.Literal('numbers'), Type.Null()], {
+    description:
+      'What it is waiting for: history of the period being filled (days), or numbers being added up',
+  }),
+  done: Type.Integer({ description: 'Progress within the phase: days or numbers done' }),
+  total: Type.Integer({ description: 'Days or numbers the phase needs' }),
+  query: Type.Record(Type.String(), Type.Unknown(), { description: 'The filters it was asked with' }),
+  rows: Type.Union([Type.Integer(), Type.Null()], { description: 'Rows in the result, once succeeded' }),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  createdBy: Type.String(),
+  createdAt: Timestamp,
+  startedAt: Type.Union([Timestamp, Type.Null()]),
+  finishedAt: Type.Union([Timestamp, Type.Null()]),
+  expiresAt: Type.Union([Timestamp, Type.Null()], { description: 'When the result is deleted' }),
+});
+export type ReportJob = Static<typeof ReportJob>;
+
+export const ReportJobListQuery = Type.Object({
+  state: Type.Optional(
+    Type.Union([
+      Type.Literal('queued'),
+      Type.Literal('running'),
+      Type.Literal('succeeded'),
+      Type.Literal('failed'),
+    ]),
+  ),
+});
 
 export const ReportInfo = Type.Object({
   type: Type.String(),

@@ -75,6 +75,10 @@ export const endpoints = {
   'reports.list': { method: 'GET', path: '/v1/reports', access: 'reports:read' },
   'reports.show': { method: 'GET', path: '/v1/reports/:type', access: 'reports:read' },
   'reports.run': { method: 'POST', path: '/v1/reports/:type', access: 'reports:read' },
+  'reportJobs.list': { method: 'GET', path: '/v1/report-jobs', access: 'reports:read' },
+  'reportJobs.show': { method: 'GET', path: '/v1/report-jobs/:id', access: 'reports:read' },
+  'reportJobs.result': { method: 'GET', path: '/v1/report-jobs/:id/result', access: 'reports:read' },
+  'status.show': { method: 'GET', path: '/v1/status', access: 'authenticated' },
 } as const;
 
 /** A route id, e.g. `numbers.list`. */

@@ -15,6 +15,8 @@ import {
   LimitQuery,
   LimitView,
   Report,
+  ReportJob,
+  ReportJobListQuery,
   ReportInfo,
   ReportParams,
   ReportQuery,
@@ -35,6 +37,7 @@ import {
   AttachmentParams,
 } from './appeals.js';
 import { Ok, Page, PageQuery } from './common.js';
+import { BackendStatus } from './status.js';
 import {
   ItemListQuery,
   Operation,
@@ -607,18 +610,46 @@ export const routes = {
   },
   'reports.show': {
     ...endpoints['reports.show'],
-    summary: 'One report over a period (default: the current month) for the numbers in your scope',
+    summary:
+      'One report over a period (default: the current month) for the numbers in your scope: 200 with the report, or 202 with a background job for a big scope or a period whose history is still being filled',
     params: ReportParams,
     query: ReportQuery,
     response: Report,
+    otherResponses: { 202: ReportJob },
   },
   'reports.run': {
     ...endpoints['reports.run'],
-    summary: 'One report for a list of numbers (e.g. from a CSV), with the same filters in the body',
+    summary:
+      'One report for a list of numbers (e.g. from a CSV), with the same filters in the body: 200 with the report, or 202 with a background job',
     params: ReportParams,
+    query: Type.Object({ job: ReportQuery.properties.job }),
     body: ReportBody,
     response: Report,
+    otherResponses: { 202: ReportJob },
     bodyLimit: NUMBER_LIST_BODY_LIMIT,
+  },
+  'reportJobs.list': {
+    ...endpoints['reportJobs.list'],
+    summary: 'Your report jobs, newest first',
+    query: ListQuery(ReportJobListQuery),
+    response: Page(ReportJob),
+  },
+  'reportJobs.show': {
+    ...endpoints['reportJobs.show'],
+    summary: 'One report job and its progress',
+    params: IdParam,
+    response: ReportJob,
+  },
+  'reportJobs.result': {
+    ...endpoints['reportJobs.result'],
+    summary: 'The report a job made (409 while it runs, 404 once expired)',
+    params: IdParam,
+    response: Report,
+  },
+  'status.show': {
+    ...endpoints['status.show'],
+    summary: "The backend's clock, size, history backfill and background jobs",
+    response: BackendStatus,
   },
   'openapi.show': {
     ...endpoints['openapi.show'],

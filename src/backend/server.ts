@@ -9,6 +9,8 @@ import { BillingService } from './engine/billing-service.js';
 import { DetailService } from './engine/detail-service.js';
 import { ReportsService } from './engine/reports-service.js';
 import { generateDemoCompany } from './engine/demo-company.js';
+import { HistoryBackfill } from './engine/history.js';
+import { ReportJobs } from './engine/report-jobs.js';
 import { GroupsService } from './engine/groups-service.js';
 import { LinesService } from './engine/lines-service.js';
 import { LocatorService } from './engine/locator-service.js';
@@ -39,6 +41,8 @@ export interface BackendOptions {
   version?: string;
   /** Items per worker transaction. */
   chunkSize?: number;
+  /** Reports over more numbers than this become background jobs (tests make it small). */
+  syncReportNumbers?: number;
   /** Check every answer against the OpenAPI document (tests); default: VM_CHECK_CONTRACT=1. */
   checkContract?: boolean;
 }
@@ -129,11 +133,16 @@ async function buildBackend(
   const billing = new Billing(store, OperationsService.newId);
   let kick = () => {};
   const detail = new DetailService(store, clock, billing.usage, () => kick());
+  const history = new HistoryBackfill(store, billing.usage);
+  const reports = new ReportsService(store, clock, billing.usage);
+  const reportJobs = new ReportJobs(store, clock, reports, history, () => kick(), {
+    syncNumbers: opts.syncReportNumbers,
+  });
   const worker = new OperationWorker(store, clock, {
     newId: OperationsService.newId,
     chunkSize: opts.chunkSize,
     billing,
-    background: detail,
+    background: [detail, reportJobs, history],
   });
   kick = () => worker.kick();
   const services: BackendServices = {
@@ -148,7 +157,9 @@ async function buildBackend(
     payments: new PaymentsService(store, clock),
     billing: new BillingService(store, clock, billing),
     detail,
-    reports: new ReportsService(store, clock, billing.usage),
+    reports,
+    reportJobs,
+    history,
     lines: new LinesService(store),
     operations: new OperationsService(store, clock, () => worker.kick()),
     worker,

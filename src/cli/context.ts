@@ -210,9 +210,17 @@ export class Context {
     rows: Iterable<T> | AsyncIterable<T>,
     columns: Column<T>[],
     empty = true,
+    /** Somewhere else than stdout (a file), in its own format. */
+    to?: { out: NodeJS.WritableStream; format: import('./output/render.js').OutputFormat },
   ): Promise<number> {
     const { renderRows } = await import('./output/render.js');
-    const count = await renderRows(rows, columns, await this.renderOptions(), this.io.stdout);
+    const options = await this.renderOptions();
+    const count = await renderRows(
+      rows,
+      columns,
+      to ? { ...options, format: to.format } : options,
+      to?.out ?? this.io.stdout,
+    );
     if (count === 0 && empty) this.note(this.t('msg.noResults'));
     return count;
   }

@@ -24,7 +24,13 @@ export const START = new Date('2026-11-02T10:00:00Z');
 
 /** Starts a backend for one test file (its manual clock at `clockStart`, START by default). */
 export async function startTestBackend(
-  opts: { lines?: number; seed?: number; clockStart?: Date } = {},
+  opts: {
+    lines?: number;
+    seed?: number;
+    clockStart?: Date;
+    syncReportNumbers?: number;
+    waitForHistory?: boolean;
+  } = {},
 ): Promise<TestBackend> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-it-'));
   const backend = await startBackend({
@@ -34,7 +40,11 @@ export async function startTestBackend(
     seed: opts.seed ?? 1,
     clockStart: opts.clockStart ?? START,
     testMode: true,
+    syncReportNumbers: opts.syncReportNumbers,
   });
+  // Reports answer at once only over history that is in: let the start's backfill finish (a few
+  // hundred lines take well under a second) unless a test watches it happen.
+  if (opts.waitForHistory !== false) await backend.services.worker.idle();
   const clients: VmClient[] = [];
   let file: StoreFile | undefined;
   const client = (token?: string) => {

@@ -25,21 +25,8 @@ export interface AuthorRights {
 export function authorRights(store: Store, op: OperationRecord, now: string): AuthorRights {
   if (SYSTEM_ACTORS.has(op.actor)) return { covers: () => true, why: null, holds: () => true };
   const none = (why: string): AuthorRights => ({ covers: () => false, why, holds: () => false });
-  const user = store.users.get(op.createdBy);
-  if (!user || user.status !== 'active') return none('disabled');
-  let token: Principal['token'] = null;
-  if (op.tokenId !== null) {
-    token = store.auth.findToken(user.id, String(op.tokenId)) ?? null;
-    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now))
-      return none('token_revoked');
-  }
-  const principal: Principal = {
-    user,
-    via: token ? 'token' : 'session',
-    sessionId: null,
-    token,
-    grants: store.users.grants(user.id),
-  };
+  const principal = authorNow(store, op.createdBy, op.tokenId, now);
+  if ('why' in principal) return none(principal.why);
   const groups = store.catalog.groupRecords();
   const scope = scopeOf(principal, OPERATION_PERMISSION[op.type as OperationType], groups);
   if (scope.kind === 'groups' && scope.ids.size === 0) return none('permission_missing');
@@ -47,5 +34,33 @@ export function authorRights(store: Store, op: OperationRecord, now: string): Au
     covers: (groupId) => inScope(scope, groupId),
     why: null,
     holds: (permission, groupId) => holdsOver(principal, permission, groupId, groups),
+  };
+}
+
+/**
+ * Whoever submitted background work (an operation, a report job), as they are now: their current grants
+ * and status, through the token they used if they used one; or why they can no longer act (`disabled`,
+ * `token_revoked`).
+ */
+export function authorNow(
+  store: Store,
+  userId: number,
+  tokenId: number | null,
+  now: string,
+): Principal | { why: 'disabled' | 'token_revoked' } {
+  const user = store.users.get(userId);
+  if (!user || user.status !== 'active') return { why: 'disabled' };
+  let token: Principal['token'] = null;
+  if (tokenId !== null) {
+    token = store.auth.findToken(user.id, String(tokenId)) ?? null;
+    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now))
+      return { why: 'token_revoked' };
+  }
+  return {
+    user,
+    via: token ? 'token' : 'session',
+    sessionId: null,
+    token,
+    grants: store.users.grants(user.id),
   };
 }

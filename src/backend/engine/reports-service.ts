@@ -116,15 +116,39 @@ const INFO: Record<ReportType, { description: string; filters: string[]; columns
   },
 };
 
-/** Lines whose history one transaction generates. */
-const USAGE_BATCH = 250;
+/** Numbers one slice of a report adds up: one short read, so requests are answered in between. */
+const SLICE = 500;
 
 function zeroUsage(): UsageTotals {
   return { calls: 0, minutes: 0, sms: 0, dataMb: 0, roamingMinutes: 0, roamingMb: 0, cost: 0 };
 }
 
-/** At most this many rows in one report (activity can be long). */
-const MAX_ROWS = 10_000;
+/** At most this many rows of the audit log in one activity report. */
+const MAX_ACTIVITY_ROWS = 10_000;
+
+/**
+ * A report being made, a slice of numbers at a time: `step` adds up the next slice (false when there is
+ * none left), `result` gives the report. Daily usage is read from stored rows (SQL sums), never made
+ * here: a run that reads history (`historyFrom`) must not start before the backfill covers that day.
+ */
+export interface ReportRun {
+  /** Numbers it adds up. */
+  readonly total: number;
+  /** The earliest day of usage it reads, when it reads usage. */
+  readonly historyFrom: string | undefined;
+  /** Numbers added up so far. */
+  done(): number;
+  step(): boolean;
+  result(): Report;
+}
+
+interface Parts {
+  each: (lines: BillingLine[]) => void;
+  finish: () => { rows: Row[]; totals: Row | null; from?: string; to?: string };
+  historyFrom?: string;
+  /** A report read at once (not by numbers): the audit log, the breaches. */
+  whole?: boolean;
+}
 
 /** Reports over the numbers in the caller's reports:read scope. */
 export class ReportsService {
@@ -143,57 +167,100 @@ export class ReportsService {
     }));
   }
 
+  /** A whole report at once (a small scope, or a test). */
   show(p: Principal, type: string, q: ReportQuery): Report {
+    const run = this.prepare(p, type, q);
+    while (run.step());
+    return run.result();
+  }
+
+  /** Checks the request and resolves its numbers; nothing is added up yet. */
+  prepare(p: Principal, type: string, q: ReportQuery): ReportRun {
     const t = type as ReportType;
     if (!INFO[t]) throw new ApiError('not_found', `No report "${type}"`, { reason: 'report_not_found' });
     const today = dayOf(this.clock.now());
-    let from = q.from ?? `${today.slice(0, 7)}-01`;
-    let to = q.to ?? today;
+    const from = q.from ?? `${today.slice(0, 7)}-01`;
+    const to = q.to ?? today;
     if (to < from)
       throw new ApiError('validation_failed', `The period ${from}..${to} is empty`, { reason: 'bad_period' });
     const columns = INFO[t].columns.map(([key, kind]) =>
       kind === 'free' ? { key, kind: 'text' as const, freeText: true as const } : { key, kind },
     );
     const range = { from, to: addDays(to, 1) };
-    let rows: Row[];
-    let totals: Row | null = null;
-    switch (t) {
-      case 'expenses':
-        ({ rows, totals } = this.expenses(p, q, range));
-        break;
-      case 'usage':
-        ({ rows, totals } = this.usageReport(p, q, range));
-        break;
-      case 'inventory':
-        rows = this.inventory(p, q);
-        break;
-      case 'blocked':
-        rows = this.inventory(p, q)
-          .filter((r) => r.status === 'blocked')
-          .map((r) => ({
-            msisdn: r.msisdn,
-            employee: r.employee,
-            group: r.group,
-            reason: r.blockReason,
-            since: r.blockedSince,
-          }));
-        break;
-      case 'limits':
-        rows = this.breaches(p, q, range);
-        break;
-      case 'activity':
-        rows = this.activity(p, q, range);
-        break;
-      case 'tariff-optimization':
-        // It looks at the last three full months, not at --from/--to: say so in the report's period.
-        ({ rows, totals, from, to } = this.optimization(p, q));
-        break;
-    }
-    return { type: t, from, to, columns, rows: rows.slice(0, MAX_ROWS), totals };
+    if (t === 'activity') requirePermission(p, 'audit:read');
+    const msisdns = this.msisdns(p, q);
+    const parts = this.parts(t, p, q, range, msisdns);
+    let next = 0;
+    let finished = false;
+    const usage = this.usage;
+    const store = this.store;
+    return {
+      total: parts.whole ? 1 : msisdns.length,
+      historyFrom:
+        parts.historyFrom !== undefined && parts.historyFrom < usage.billingStart
+          ? parts.historyFrom
+          : undefined,
+      done: () => (parts.whole ? (finished ? 1 : 0) : next),
+      step() {
+        if (finished) return false;
+        if (parts.whole) {
+          parts.each([]);
+          finished = true;
+          return true;
+        }
+        const chunk = msisdns.slice(next, next + SLICE);
+        next += chunk.length;
+        let lines = store.billing.linesOf(chunk);
+        if (q.account !== undefined) lines = lines.filter((l) => l.accountId === q.account);
+        if (lines.length) parts.each(lines);
+        if (next >= msisdns.length) finished = true;
+        return true;
+      },
+      result() {
+        const r = parts.finish();
+        return { type: t, from: r.from ?? from, to: r.to ?? to, columns, rows: r.rows, totals: r.totals };
+      },
+    };
   }
 
-  /** The lines a report covers: scope, then --group, --number, --account. */
-  private lines(p: Principal, q: ReportQuery): BillingLine[] {
+  private parts(
+    t: ReportType,
+    p: Principal,
+    q: ReportQuery,
+    range: { from: string; to: string },
+    msisdns: string[],
+  ): Parts {
+    switch (t) {
+      case 'expenses':
+        return this.expenses(q, range);
+      case 'usage':
+        return this.usageReport(range);
+      case 'inventory':
+        return this.inventory((r) => r);
+      case 'blocked':
+        return this.inventory((r) =>
+          r.status === 'blocked'
+            ? {
+                msisdn: r.msisdn,
+                employee: r.employee,
+                group: r.group,
+                reason: r.blockReason,
+                since: r.blockedSince,
+              }
+            : undefined,
+        );
+      case 'limits':
+        return this.breaches(range, msisdns);
+      case 'activity':
+        return this.activity(p, q, range);
+      case 'tariff-optimization':
+        // It looks at the last three full months, not at --from/--to: say so in the report's period.
+        return this.optimization();
+    }
+  }
+
+  /** The numbers a report covers: scope, then --group, --number, a list (--account is applied per slice). */
+  private msisdns(p: Principal, q: ReportQuery): string[] {
     const groups = this.store.catalog.groupRecords();
     let msisdns = this.store.billing.msisdnsIn(
       scopedGroupIds(scopeOf(p, 'reports:read', groups), groups, q.group),
@@ -207,153 +274,172 @@ export class ReportsService {
       const wanted = new Set<string>(q.numbers.map((n) => requireMsisdn(n)));
       msisdns = msisdns.filter((n) => wanted.has(n));
     }
-    const out: BillingLine[] = [];
-    for (let i = 0; i < msisdns.length; i += 5000)
-      out.push(...this.store.billing.linesOf(msisdns.slice(i, i + 5000)));
-    return q.account !== undefined ? out.filter((l) => l.accountId === q.account) : out;
+    return msisdns;
   }
 
   private groupNames(): Map<string, string> {
     return new Map(this.store.catalog.groupRecords().map((g) => [g.id, g.name]));
   }
 
-  private expenses(p: Principal, q: ReportQuery, range: { from: string; to: string }) {
+  private expenses(q: ReportQuery, range: { from: string; to: string }): Parts {
     const by = q.by ?? 'number';
-    const lines = this.lines(p, q);
-    const lineOf = new Map(lines.map((l) => [l.msisdn, l]));
     const names = this.groupNames();
     const accounts = new Map(this.store.catalog.accounts(null).map((a) => [a.id, a.name]));
     const acc = new Map<string, Row & { numbers: Set<string> }>();
     const zero = () => ({ tariffFees: 0, serviceFees: 0, usage: 0, oneTime: 0, total: 0 });
-    for (let i = 0; i < lines.length; i += 5000) {
-      const chunk = lines.slice(i, i + 5000).map((l) => l.msisdn);
-      for (const c of this.store.billing.chargesByLine(
-        chunk,
-        `${range.from}T00:00:00.000Z`,
-        `${range.to}T00:00:00.000Z`,
-      )) {
-        const line = lineOf.get(c.msisdn) as BillingLine;
-        const key = by === 'number' ? c.msisdn : by === 'group' ? line.groupId : c.accountId;
-        const name = by === 'number' ? line.employee : by === 'group' ? names.get(key) : accounts.get(key);
-        const row = acc.get(key) ?? { key, name: name ?? '', numbers: new Set<string>(), ...zero() };
-        row.numbers.add(c.msisdn);
-        const field = {
-          tariff_fee: 'tariffFees',
-          service_fee: 'serviceFees',
-          usage: 'usage',
-          one_time: 'oneTime',
-        }[c.kind];
-        row[field] = (row[field] as number) + c.amount;
-        row.total = (row.total as number) + c.amount;
-        acc.set(key, row);
-      }
-    }
-    const rows = [...acc.values()]
-      .map(({ numbers, ...r }): Row => ({ ...r, numbers: numbers.size }))
-      .sort(
-        (a, b) => (b.total as number) - (a.total as number) || String(a.key).localeCompare(String(b.key)),
-      );
-    const totals: Row = {
-      key: 'total',
-      numbers: rows.reduce((s, r) => s + (r.numbers as number), 0),
-      ...zero(),
+    const field = {
+      tariff_fee: 'tariffFees',
+      service_fee: 'serviceFees',
+      usage: 'usage',
+      one_time: 'oneTime',
     };
-    for (const r of rows)
-      for (const k of ['tariffFees', 'serviceFees', 'usage', 'oneTime', 'total'])
-        totals[k] = (totals[k] as number) + (r[k] as number);
-    return { rows, totals };
+    return {
+      each: (lines) => {
+        const lineOf = new Map(lines.map((l) => [l.msisdn, l]));
+        for (const c of this.store.billing.chargesByLine(
+          lines.map((l) => l.msisdn),
+          `${range.from}T00:00:00.000Z`,
+          `${range.to}T00:00:00.000Z`,
+        )) {
+          const line = lineOf.get(c.msisdn) as BillingLine;
+          const key = by === 'number' ? c.msisdn : by === 'group' ? line.groupId : c.accountId;
+          const name = by === 'number' ? line.employee : by === 'group' ? names.get(key) : accounts.get(key);
+          const row = acc.get(key) ?? { key, name: name ?? '', numbers: new Set<string>(), ...zero() };
+          row.numbers.add(c.msisdn);
+          const f = field[c.kind];
+          row[f] = (row[f] as number) + c.amount;
+          row.total = (row.total as number) + c.amount;
+          acc.set(key, row);
+        }
+      },
+      finish: () => {
+        const rows = [...acc.values()]
+          .map(({ numbers, ...r }): Row => ({ ...r, numbers: numbers.size }))
+          .sort(
+            (a, b) => (b.total as number) - (a.total as number) || String(a.key).localeCompare(String(b.key)),
+          );
+        const totals: Row = {
+          key: 'total',
+          numbers: rows.reduce((s, r) => s + (r.numbers as number), 0),
+          ...zero(),
+        };
+        for (const r of rows)
+          for (const k of ['tariffFees', 'serviceFees', 'usage', 'oneTime', 'total'])
+            totals[k] = (totals[k] as number) + (r[k] as number);
+        return { rows, totals };
+      },
+    };
   }
 
-  private usageReport(p: Principal, q: ReportQuery, range: { from: string; to: string }) {
-    const lines = this.lines(p, q);
+  private usageReport(range: { from: string; to: string }): Parts {
     const rows: Row[] = [];
     const sum = zeroUsage();
-    for (let i = 0; i < lines.length; i += USAGE_BATCH) {
-      const chunk = lines.slice(i, i + USAGE_BATCH);
-      const usage = this.sumUsage(chunk, range.from, range.to);
-      for (const line of chunk) {
-        const u = usage.get(line.msisdn) ?? zeroUsage();
-        rows.push({ msisdn: line.msisdn, employee: line.employee, tariff: line.tariff, ...u });
-        for (const k of Object.keys(sum) as (keyof UsageTotals)[]) sum[k] += u[k];
-      }
-    }
-    return { rows, totals: { msisdn: 'total', ...sum } as Row };
+    return {
+      historyFrom: range.from,
+      each: (lines) => {
+        const usage = this.store.billing.usageSums(
+          lines.map((l) => l.msisdn),
+          range.from,
+          range.to,
+        );
+        for (const line of lines) {
+          const u = usage.get(line.msisdn) ?? zeroUsage();
+          rows.push({ msisdn: line.msisdn, employee: line.employee, tariff: line.tariff, ...u });
+          for (const k of Object.keys(sum) as (keyof UsageTotals)[]) sum[k] += u[k];
+        }
+      },
+      finish: () => ({ rows, totals: { msisdn: 'total', ...sum } as Row }),
+    };
   }
 
-  /** The usage of these lines over [from, to), generating history days they have not had yet. */
-  private sumUsage(lines: BillingLine[], from: string, to: string): Map<string, UsageTotals> {
-    this.store.transaction(() => this.usage.ensureHistoryFor(lines, from, to));
-    return this.store.billing.usageSums(
-      lines.map((l) => l.msisdn),
-      from,
-      to,
-    );
-  }
-
-  private inventory(p: Principal, q: ReportQuery): Row[] {
-    const lines = this.lines(p, q);
+  /** Every line as the inventory shows it; `pick` keeps, reshapes or drops (undefined) each row. */
+  private inventory(pick: (r: Row) => Row | undefined): Parts {
     const names = this.groupNames();
     const rows: Row[] = [];
-    for (let i = 0; i < lines.length; i += 5000) {
-      const chunk = lines.slice(i, i + 5000);
-      const states = this.store.changes.lines(chunk.map((l) => l.msisdn));
-      for (const l of chunk) {
-        const s = states.get(l.msisdn);
-        rows.push({
-          msisdn: l.msisdn,
-          employee: l.employee,
-          group: names.get(l.groupId) ?? l.groupId,
-          account: l.accountId,
-          region: l.region,
-          tariff: l.tariff,
-          services: s?.services ?? [],
-          status: l.status,
-          limit: s?.limit?.monthly ?? null,
-          blockReason: l.blockReason,
-          blockedSince: l.blockedSince,
-        });
-      }
-    }
-    return rows;
+    return {
+      each: (lines) => {
+        const states = this.store.changes.lines(lines.map((l) => l.msisdn));
+        for (const l of lines) {
+          const s = states.get(l.msisdn);
+          const row = pick({
+            msisdn: l.msisdn,
+            employee: l.employee,
+            group: names.get(l.groupId) ?? l.groupId,
+            account: l.accountId,
+            region: l.region,
+            tariff: l.tariff,
+            services: s?.services ?? [],
+            status: l.status,
+            limit: s?.limit?.monthly ?? null,
+            blockReason: l.blockReason,
+            blockedSince: l.blockedSince,
+          });
+          if (row) rows.push(row);
+        }
+      },
+      finish: () => ({ rows, totals: null }),
+    };
   }
 
-  private breaches(p: Principal, q: ReportQuery, range: { from: string; to: string }): Row[] {
-    const lines = new Map(this.lines(p, q).map((l) => [l.msisdn, l]));
-    return this.store.limits
-      .breaches(null, `${range.from}T00:00:00.000Z`, `${range.to}T00:00:00.000Z`)
-      .filter((b) => lines.has(b.msisdn))
-      .map((b) => ({
-        time: b.time,
-        msisdn: b.msisdn,
-        employee: lines.get(b.msisdn)?.employee ?? '',
-        monthly: b.monthly,
-        spent: b.spent,
-        action: b.action,
-        operationId: b.operationId,
-      }));
+  private breaches(range: { from: string; to: string }, msisdns: string[]): Parts {
+    let rows: Row[] = [];
+    return {
+      whole: true,
+      each: () => {
+        const inScope = new Set(msisdns);
+        const found = this.store.limits
+          .breaches(null, `${range.from}T00:00:00.000Z`, `${range.to}T00:00:00.000Z`)
+          .filter((b) => inScope.has(b.msisdn));
+        const lines = new Map(
+          this.store.billing.linesOf([...new Set(found.map((b) => b.msisdn))]).map((l) => [l.msisdn, l]),
+        );
+        rows = found.map((b) => ({
+          time: b.time,
+          msisdn: b.msisdn,
+          employee: lines.get(b.msisdn)?.employee ?? '',
+          monthly: b.monthly,
+          spent: b.spent,
+          action: b.action,
+          operationId: b.operationId,
+        }));
+      },
+      finish: () => ({ rows, totals: null }),
+    };
   }
 
-  private activity(p: Principal, q: ReportQuery, range: { from: string; to: string }): Row[] {
-    requirePermission(p, 'audit:read');
-    const scope = scopeOf(p, 'audit:read', this.store.catalog.groupRecords());
-    return this.store.audit
-      .list({
-        actor: q.actor,
-        target: q.number !== undefined ? requireMsisdn(q.number) : undefined,
-        since: `${range.from}T00:00:00.000Z`,
-        until: `${range.to}T00:00:00.000Z`,
-        groupIds: scopeIds(scope),
-        before: Number.MAX_SAFE_INTEGER,
-        limit: MAX_ROWS,
-      })
-      .map((e) => ({ time: e.time, actor: e.actor, action: e.action, target: e.target, result: e.result }));
+  private activity(p: Principal, q: ReportQuery, range: { from: string; to: string }): Parts {
+    let rows: Row[] = [];
+    return {
+      whole: true,
+      each: () => {
+        const scope = scopeOf(p, 'audit:read', this.store.catalog.groupRecords());
+        rows = this.store.audit
+          .list({
+            actor: q.actor,
+            target: q.number !== undefined ? requireMsisdn(q.number) : undefined,
+            since: `${range.from}T00:00:00.000Z`,
+            until: `${range.to}T00:00:00.000Z`,
+            groupIds: scopeIds(scope),
+            before: Number.MAX_SAFE_INTEGER,
+            limit: MAX_ACTIVITY_ROWS,
+          })
+          .map((e) => ({
+            time: e.time,
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            result: e.result,
+          }));
+      },
+      finish: () => ({ rows, totals: null }),
+    };
   }
 
   /**
    * For each active line: what its last three full calendar months would have cost on every tariff of
    * its region that its services allow; a row when another tariff is cheaper on average.
    */
-  private optimization(p: Principal, q: ReportQuery) {
+  private optimization(): Parts {
     const month = dayOf(this.clock.now()).slice(0, 7);
     const months: { start: string; end: string }[] = [];
     let m = month;
@@ -363,45 +449,52 @@ export class ReportsService {
     }
     const tariffs = this.store.catalog.tariffs();
     const services = new Map(this.store.catalog.services().map((s) => [s.code, s]));
-    const lines = this.lines(p, q).filter((l) => l.status === 'active');
     const rows: Row[] = [];
-    for (let i = 0; i < lines.length; i += USAGE_BATCH) {
-      const chunk = lines.slice(i, i + USAGE_BATCH);
-      const states = this.store.changes.lines(chunk.map((l) => l.msisdn));
-      const byMonth = months.map((r) => this.sumUsage(chunk, r.start, r.end));
-      for (const line of chunk) {
-        const usages: PeriodUsage[] = byMonth.map((u) => u.get(line.msisdn) ?? zeroUsage());
-        const lineServices = states.get(line.msisdn)?.services ?? [];
-        const average = (t: (typeof tariffs)[number]) =>
-          Math.round(usages.reduce((s, u) => s + periodCost(t, u), 0) / usages.length);
-        const current = tariffs.find((t) => t.code === line.tariff);
-        if (!current) continue;
-        const currentCost = average(current);
-        let best: { code: string; cost: number } | undefined;
-        for (const t of tariffs) {
-          if (t.code === line.tariff || !t.regions.includes(line.region)) continue;
-          if (lineServices.some((s) => services.get(s)?.incompatibleWith.includes(t.code))) continue;
-          const cost = average(t);
-          if (!best || cost < best.cost) best = { code: t.code, cost };
-        }
-        if (best && best.cost < currentCost)
-          rows.push({
-            msisdn: line.msisdn,
-            employee: line.employee,
-            tariff: line.tariff,
-            currentCost,
-            suggested: best.code,
-            suggestedCost: best.cost,
-            saving: currentCost - best.cost,
-          });
-      }
-    }
-    rows.sort((a, b) => (b.saving as number) - (a.saving as number));
+    const first = months[0] as { start: string };
+    const last = months[months.length - 1] as { end: string };
     return {
-      from: (months[0] as { start: string }).start,
-      to: addDays((months[months.length - 1] as { end: string }).end, -1),
-      rows,
-      totals: { msisdn: 'total', saving: rows.reduce((s, r) => s + (r.saving as number), 0) } as Row,
+      historyFrom: first.start,
+      each: (all) => {
+        const lines = all.filter((l) => l.status === 'active');
+        const msisdns = lines.map((l) => l.msisdn);
+        const states = this.store.changes.lines(msisdns);
+        const byMonth = months.map((r) => this.store.billing.usageSums(msisdns, r.start, r.end));
+        for (const line of lines) {
+          const usages: PeriodUsage[] = byMonth.map((u) => u.get(line.msisdn) ?? zeroUsage());
+          const lineServices = states.get(line.msisdn)?.services ?? [];
+          const average = (t: (typeof tariffs)[number]) =>
+            Math.round(usages.reduce((s, u) => s + periodCost(t, u), 0) / usages.length);
+          const current = tariffs.find((t) => t.code === line.tariff);
+          if (!current) continue;
+          const currentCost = average(current);
+          let best: { code: string; cost: number } | undefined;
+          for (const t of tariffs) {
+            if (t.code === line.tariff || !t.regions.includes(line.region)) continue;
+            if (lineServices.some((s) => services.get(s)?.incompatibleWith.includes(t.code))) continue;
+            const cost = average(t);
+            if (!best || cost < best.cost) best = { code: t.code, cost };
+          }
+          if (best && best.cost < currentCost)
+            rows.push({
+              msisdn: line.msisdn,
+              employee: line.employee,
+              tariff: line.tariff,
+              currentCost,
+              suggested: best.code,
+              suggestedCost: best.cost,
+              saving: currentCost - best.cost,
+            });
+        }
+      },
+      finish: () => {
+        rows.sort((a, b) => (b.saving as number) - (a.saving as number));
+        return {
+          from: first.start,
+          to: addDays(last.end, -1),
+          rows,
+          totals: { msisdn: 'total', saving: rows.reduce((s, r) => s + (r.saving as number), 0) } as Row,
+        };
+      },
     };
   }
 }

@@ -41,7 +41,8 @@ export class OperationWorker {
       pollMs?: number;
       newId: () => string;
       billing?: Billing;
-      background?: { step(): boolean };
+      /** Background work, by priority, run a slice at a time when no operation or billing is due. */
+      background?: { step(): boolean }[];
     },
   ) {}
 
@@ -105,7 +106,7 @@ export class OperationWorker {
       this.opts.billing.step();
       return true;
     }
-    return this.opts.background?.step() ?? false;
+    return this.opts.background?.some((b) => b.step()) ?? false;
   }
 
   private runChunk(id: string, now: string): void {

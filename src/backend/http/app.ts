@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { ApiError, ERROR_STATUS, isErrorCode, type ApiErrorBody, type ErrorCode } from '../../api/errors.js';
+import { backendStatus } from '../engine/status.js';
 import { buildOpenApi } from '../../api/openapi.js';
 import { JSON_BODY_LIMIT } from '../../api/routes.js';
 import { isPermission } from '../../domain/permissions.js';
@@ -146,6 +147,7 @@ export async function buildApp(
   billingRoutes(app, s);
   const openapi = buildOpenApi(opts.version);
   defineRoute(app, 'openapi.show', () => openapi);
+  defineRoute(app, 'status.show', () => backendStatus(s.store, s.clock, s.history, opts.version));
   if (s.testMode) testRoutes(app, s);
   await app.ready();
   return app;

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import type { ReplyOf } from '../../api/routes.js';
 import type { BackendServices } from './context.js';
 import { defineRoute } from './define-route.js';
 
@@ -28,10 +30,28 @@ export function billingRoutes(app: FastifyInstance, s: BackendServices): void {
     return out.body;
   });
   defineRoute(app, 'reports.list', () => ({ data: s.reports.list() }));
-  defineRoute(app, 'reports.show', ({ principal, params, query }) =>
-    s.reports.show(principal, params.type, query),
-  );
-  defineRoute(app, 'reports.run', ({ principal, params, body }) =>
-    s.reports.show(principal, params.type, body),
-  );
+  defineRoute(app, 'reports.show', ({ principal, params, query, setStatus }) => {
+    const out = s.reportJobs.request(principal, params.type, query);
+    if (out.report) return out.report;
+    setStatus(202);
+    return out.job;
+  });
+  defineRoute(app, 'reports.run', ({ principal, params, query, body, setStatus }) => {
+    const out = s.reportJobs.request(principal, params.type, { ...body, job: query.job });
+    if (out.report) return out.report;
+    setStatus(202);
+    return out.job;
+  });
+  defineRoute(app, 'reportJobs.list', ({ principal, query }) => s.reportJobs.list(principal, query));
+  defineRoute(app, 'reportJobs.show', ({ principal, params }) => s.reportJobs.show(principal, params.id));
+  defineRoute(app, 'reportJobs.result', ({ principal, params, reply }) => {
+    const file = s.reportJobs.result(principal, params.id);
+    reply.type('application/json');
+    // The file holds the Report as JSON text. A big one (100,000 rows) is sent as it is, never parsed
+    // into objects here; a small one as text, which the contract check still reads. Either way fastify
+    // sends it unserialized, which the declared reply type cannot say.
+    const body =
+      fs.statSync(file).size < 1024 * 1024 ? fs.readFileSync(file, 'utf8') : fs.createReadStream(file);
+    return body as unknown as ReplyOf<'reportJobs.result'>;
+  });
 }

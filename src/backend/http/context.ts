@@ -5,6 +5,8 @@ import type { AuthService } from '../engine/auth-service.js';
 import type { BillingService } from '../engine/billing-service.js';
 import type { DetailService } from '../engine/detail-service.js';
 import type { ReportsService } from '../engine/reports-service.js';
+import type { ReportJobs } from '../engine/report-jobs.js';
+import type { HistoryBackfill } from '../engine/history.js';
 import type { Principal } from '../engine/authz.js';
 import type { GroupsService } from '../engine/groups-service.js';
 import type { LinesService } from '../engine/lines-service.js';
@@ -29,6 +31,8 @@ export interface BackendServices {
   billing: BillingService;
   detail: DetailService;
   reports: ReportsService;
+  reportJobs: ReportJobs;
+  history: HistoryBackfill;
   lines: LinesService;
   operations: OperationsService;
   worker: OperationWorker;

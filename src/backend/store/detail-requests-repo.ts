@@ -79,4 +79,16 @@ export class DetailRequestsRepo {
       )
       .run(done, records, cost, finishedAt, finishedAt, id);
   }
+
+  /** How many requests are queued and being prepared, of everyone. */
+  counts(): { queued: number; running: number } {
+    return (
+      this.db
+        .prepare<[], { queued: number; running: number }>(
+          `SELECT coalesce(sum(state = 'queued'), 0) AS queued, coalesce(sum(state = 'running'), 0) AS running
+             FROM detail_requests WHERE state IN ('queued', 'running')`,
+        )
+        .get() ?? { queued: 0, running: 0 }
+    );
+  }
 }

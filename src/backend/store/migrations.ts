@@ -259,4 +259,20 @@ CREATE TABLE IF NOT EXISTS uploads (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 13,
+    name: 'report jobs',
+    // Reports over big scopes run in the background; the result is a file in the data dir's reports/.
+    sql: `
+CREATE TABLE IF NOT EXISTS report_jobs (
+  id TEXT PRIMARY KEY, created_by INTEGER NOT NULL REFERENCES users(id), token_id INTEGER, actor TEXT NOT NULL,
+  type TEXT NOT NULL, query TEXT NOT NULL, state TEXT NOT NULL, phase TEXT,
+  done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, rows INTEGER,
+  error_code TEXT, error_message TEXT,
+  created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, expires_at TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS report_jobs_by_user ON report_jobs (created_by, created_at);
+CREATE INDEX IF NOT EXISTS report_jobs_by_state ON report_jobs (state, created_at);
+`,
+  },
 ];

@@ -40,8 +40,10 @@ const SELECT = `SELECT n.msisdn, n.account_id AS accountId, n.region, n.group_id
 export class NumbersRepo {
   private readonly listStmt;
   private readonly getStmt;
+  private readonly countStmt;
 
   constructor(db: Db) {
+    this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM numbers');
     this.listStmt = db.prepare<Record<string, unknown>, Row>(
       `${SELECT}
         WHERE (@groups IS NULL OR n.group_id IN (SELECT value FROM json_each(@groups)))
@@ -76,6 +78,11 @@ export class NumbersRepo {
   get(msisdn: string): NumberRecord | undefined {
     const row = this.getStmt.get(msisdn);
     return row ? toRecord(row) : undefined;
+  }
+
+  /** How many numbers the company has. */
+  count(): number {
+    return this.countStmt.get()?.n ?? 0;
   }
 }
 

@@ -6,6 +6,7 @@ import { BillingRepo } from './billing-repo.js';
 import { LimitsRepo } from './limits-repo.js';
 import { LoginFailuresRepo } from './login-failures-repo.js';
 import { DetailRequestsRepo } from './detail-requests-repo.js';
+import { ReportJobsRepo } from './report-jobs-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
 import { ChangesRepo } from './changes-repo.js';
 import { ConsentsRepo } from './consents-repo.js';
@@ -34,6 +35,7 @@ export class Store {
   readonly billing: BillingRepo;
   readonly limits: LimitsRepo;
   readonly detailRequests: DetailRequestsRepo;
+  readonly reportJobs: ReportJobsRepo;
   /** Only repositories touch the database: SQL lives in this folder and nowhere else. */
   readonly #db: Db;
   private readonly metaStmt;
@@ -56,6 +58,7 @@ export class Store {
     this.billing = new BillingRepo(db);
     this.limits = new LimitsRepo(db);
     this.detailRequests = new DetailRequestsRepo(db);
+    this.reportJobs = new ReportJobsRepo(db, path.join(dataDir, 'reports'));
     this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
     this.setMetaStmt = db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -115,4 +115,24 @@ export function register(program: Command, ctx: Context): void {
     const { buildOpenApi } = await import('../../api/openapi.js');
     ctx.io.stdout.write(`${JSON.stringify(buildOpenApi(VERSION), null, 2)}\n`);
   });
+
+  withExamples(backend.command('status').description(t('cmd.backend.status')), t, [
+    'vm backend status',
+    'vm backend status --json | jq .history',
+  ]).action(async (_o, cmd: Command) => {
+    ctx.use(cmd);
+    const status = await (await ctx.client()).call('status.show');
+    type Status = typeof status;
+    const history = (s: Status) =>
+      s.history.complete
+        ? t('msg.historyComplete', { from: s.history.from, to: s.history.billingStart })
+        : t('msg.historyFilling', { from: s.history.backfilledFrom, target: s.history.from });
+    await ctx.printObject(status, [
+      { key: 'version', header: t('col.version') },
+      { key: 'now', header: t('col.backendClock'), kind: 'time' },
+      { key: 'lines', header: t('col.lines'), kind: 'number' },
+      { key: 'history', header: t('col.history'), get: history },
+      { key: 'jobs', header: t('col.jobs'), get: (s) => t('msg.jobsCount', s.jobs) },
+    ]);
+  });
 }

@@ -1,11 +1,14 @@
 import { REPORT_TYPES, type ReportType } from '../../domain/billing.js';
 import type { Command } from 'commander';
-import type { Report, ReportInfo } from '../../api/billing.js';
+import type { Report, ReportInfo, ReportJob } from '../../api/billing.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { CliError, EXIT, UsageError } from '../errors.js';
 import { limitOption, withExamples } from '../command-options.js';
-import type { Column, ColumnKind } from '../output/render.js';
+import type { Column, ColumnKind, OutputFormat } from '../output/render.js';
 import { parsePeriod } from '../period.js';
+
+/** A 202's job rather than a 200's report. */
+const isJob = (answer: Report | ReportJob): answer is ReportJob => 'state' in answer && 'id' in answer;
 
 const isReportType = (x: string): x is ReportType => (REPORT_TYPES as readonly string[]).includes(x);
 
@@ -13,8 +16,10 @@ const isReportType = (x: string): x is ReportType => (REPORT_TYPES as readonly s
 export function register(program: Command, ctx: Context): void {
   const t = ctx.t;
   const report = program
-    .command('report [type]')
+    .command('report [type] [job]')
     .description(t('cmd.report'))
+    .option('--no-wait', t('opt.reportNoWait'))
+    .option('--output <file>', t('opt.reportOutput'))
     .option('--period <month>', t('opt.detailPeriod'))
     .option('--from <day>', t('opt.detailFrom'))
     .option('--to <day>', t('opt.detailTo'))
@@ -35,7 +40,10 @@ export function register(program: Command, ctx: Context): void {
     'vm report activity --actor admin@demo.test --from 2026-11-01',
     'vm report tariff-optimization',
     'vm report expenses --file managers.csv --period 2026-10   # only the numbers of a CSV',
-  ]).action(async (type: string | undefined, _o, cmd: Command) => {
+    'vm report usage --period 2026-10 --no-wait --json   # a background job: prints it and exits',
+    'vm report get rj_1a2b3c4d5e6f7a8b --output usage.csv',
+    'vm report jobs',
+  ]).action(async (type: string | undefined, job: string | undefined, _o, cmd: Command) => {
     const o = ctx.use<{
       period?: string;
       from?: string;
@@ -48,9 +56,21 @@ export function register(program: Command, ctx: Context): void {
       limit?: number;
       file?: string[];
       column?: string;
+      wait: boolean;
+      output?: string;
     }>(cmd);
     if (!type) throw new UsageError(t('err.reportType', { types: REPORT_TYPES.join(', ') }));
+    if (o.output !== undefined) {
+      const { refuseUnwritableFile } = await import('../output/atomic-file.js');
+      refuseUnwritableFile(o.output, t);
+    }
     if (type === 'list') return list(ctx);
+    if (type === 'jobs') return jobs(ctx);
+    if (type === 'get') {
+      if (!job) throw new UsageError(t('err.reportJobId'));
+      return show(ctx, await result(ctx, job), o);
+    }
+    if (job !== undefined) throw new UsageError(t('err.reportExtra', { value: job }));
     if (!isReportType(type))
       throw new UsageError(t('err.reportUnknown', { type, types: REPORT_TYPES.join(', ') }));
     if (o.by !== undefined && !['number', 'group', 'account'].includes(o.by))
@@ -66,19 +86,97 @@ export function register(program: Command, ctx: Context): void {
       actor: o.actor,
     };
     const client = await ctx.client();
-    let result: Report;
+    let answer: Report | ReportJob;
+    // --no-wait asks for a job even for a report the backend could answer at once: a script gets an id.
+    const query = o.wait ? {} : { job: true };
     if (o.file?.length) {
       // Numbers from CSV files, validated completely first (file:line for each bad row).
       const { readTargets } = await import('../input/number-list.js');
       const read = await readTargets([], o.file, { column: o.column }, ctx.io.stdin);
       const body = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
-      result = await client.call('reports.run', {
+      answer = await client.call('reports.run', {
         params: { type },
+        query,
         body: { ...body, numbers: read.rows.map((r) => r.msisdn) },
       });
-    } else result = await client.call('reports.show', { params: { type }, query: filters });
-    await print(ctx, o.limit === undefined ? result : { ...result, rows: result.rows.slice(0, o.limit) });
+    } else answer = await client.call('reports.show', { params: { type }, query: { ...filters, ...query } });
+    if (!isJob(answer)) return show(ctx, answer, o);
+    if (!o.wait) return printJob(ctx, answer);
+    const done = await waitForJob(ctx, answer);
+    return show(ctx, await result(ctx, done.id), o);
   });
+}
+
+/** Prints a report, cut to --limit rows, to stdout or to --output FILE (its format by its extension). */
+async function show(ctx: Context, r: Report, o: { limit?: number; output?: string }): Promise<void> {
+  const report = o.limit === undefined ? r : { ...r, rows: r.rows.slice(0, o.limit) };
+  if (o.output === undefined) return print(ctx, report);
+  const file = o.output;
+  const { recordFormat } = await import('../output/record-stream.js');
+  const { writeFileAtomically } = await import('../output/atomic-file.js');
+  const format = recordFormat(await ctx.format(), Boolean(ctx.opts.format), file);
+  await writeFileAtomically(file, (out) => print(ctx, report, { out, format }));
+  ctx.note(ctx.t('msg.reportSaved', { file, count: report.rows.length }));
+}
+
+/** The result of a finished job; a job still running is waited for first. */
+async function result(ctx: Context, id: string): Promise<Report> {
+  const client = await ctx.client();
+  const job = await client.call('reportJobs.show', { params: { id } });
+  if (job.state === 'failed')
+    throw new CliError(ctx.t('err.reportJobFailed', { id, message: job.error?.message ?? '' }), EXIT.error);
+  if (job.state !== 'succeeded') await waitForJob(ctx, job);
+  return client.call('reportJobs.result', { params: { id } });
+}
+
+/** Waits for a report job, with a progress bar on a terminal (days of history, then numbers). */
+async function waitForJob(ctx: Context, start: ReportJob): Promise<ReportJob> {
+  const client = await ctx.client();
+  const { waitWithProgress } = await import('../output/progress.js');
+  const done = await waitWithProgress(ctx, start, {
+    id: (j) => j.id,
+    finished: (j) => j.state === 'succeeded' || j.state === 'failed',
+    poll: async (j) => {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      return client.call('reportJobs.show', { params: { id: j.id } });
+    },
+    bar: {
+      format: '{phase} [{bar}] {value}/{total}',
+      total: (j) => Math.max(1, j.total),
+      value: (j) => j.done,
+      payload: (j) => ({
+        phase: j.phase === 'history' ? ctx.t('msg.reportHistory') : ctx.t('msg.reportNumbers'),
+      }),
+    },
+    interrupted: (id) => ctx.t('msg.reportInterrupted', { id }),
+  });
+  if (done.state === 'failed')
+    throw new CliError(
+      ctx.t('err.reportJobFailed', { id: done.id, message: done.error?.message ?? '' }),
+      EXIT.error,
+    );
+  return done;
+}
+
+const jobColumns = (ctx: Context): Column<ReportJob>[] => [
+  { key: 'id', header: ctx.t('col.id') },
+  { key: 'type', header: ctx.t('col.type') },
+  { key: 'state', header: ctx.t('col.state') },
+  { key: 'done', header: ctx.t('col.progress'), get: (j) => (j.total ? `${j.done}/${j.total}` : '') },
+  { key: 'rows', header: ctx.t('col.rows'), kind: 'number' },
+  { key: 'createdAt', header: ctx.t('col.created'), kind: 'time' },
+  { key: 'expiresAt', header: ctx.t('col.expires'), kind: 'time' },
+];
+
+/** A job submitted with --no-wait: the job itself (JSON with --json), and how to get its result. */
+async function printJob(ctx: Context, job: ReportJob): Promise<void> {
+  await ctx.printObject(job, jobColumns(ctx));
+  ctx.note(ctx.t('msg.reportJobQueued', { id: job.id }));
+}
+
+async function jobs(ctx: Context): Promise<void> {
+  const client = await ctx.client();
+  await ctx.printRows(client.paginate('reportJobs.list', {}, 100), jobColumns(ctx));
 }
 
 async function list(ctx: Context): Promise<void> {
@@ -99,11 +197,20 @@ function describe(ctx: Context, r: ReportInfo): string {
   return text === key ? r.description : text;
 }
 
-/** A report's rows with its own columns; the totals as a last row of the table, a field of JSON. */
-async function print(ctx: Context, r: Report): Promise<void> {
-  const format = await ctx.format();
+/**
+ * A report's rows with its own columns; the totals as a last row of the table, a field of JSON. To
+ * stdout in the run's format, or to a file's stream in the file's.
+ */
+async function print(
+  ctx: Context,
+  r: Report,
+  to?: { out: NodeJS.WritableStream; format: OutputFormat },
+): Promise<void> {
+  const format = to?.format ?? (await ctx.format());
+  const out = to?.out ?? ctx.io.stdout;
   if (format === 'json') {
-    ctx.io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    out.write(`${JSON.stringify(r, null, 2)}\n`);
+    if (to) await new Promise<void>((resolve) => out.end(() => resolve()));
     return;
   }
   const columns: Column<Record<string, unknown>>[] = r.columns.map((c) => ({
@@ -113,7 +220,11 @@ async function print(ctx: Context, r: Report): Promise<void> {
     freeText: c.freeText === true,
   }));
   const rows = r.totals && format === 'table' ? [...r.rows, r.totals] : r.rows;
-  await ctx.printRows(rows, columns);
+  await ctx.printRows(rows, columns, true, to);
+  if (to) {
+    await new Promise<void>((resolve) => out.end(() => resolve()));
+    return;
+  }
   ctx.note(ctx.t('msg.reportPeriod', { type: r.type, from: r.from, to: r.to, count: r.rows.length }));
 }
 

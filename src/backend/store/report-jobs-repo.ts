@@ -1,0 +1,145 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from './db.js';
+
+export type ReportJobState = 'queued' | 'running' | 'succeeded' | 'failed';
+
+/** A report job as stored; its result is a JSON file named by its id. */
+export interface ReportJobRecord {
+  id: string;
+  createdBy: number;
+  tokenId: number | null;
+  actor: string;
+  type: string;
+  /** The filters, as JSON. */
+  query: string;
+  state: ReportJobState;
+  phase: 'history' | 'numbers' | null;
+  done: number;
+  total: number;
+  rows: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  expiresAt: string | null;
+}
+
+const COLUMNS = `id, created_by AS createdBy, token_id AS tokenId, actor, type, query, state, phase, done, total,
+  rows, error_code AS errorCode, error_message AS errorMessage, created_at AS createdAt, started_at AS startedAt,
+  finished_at AS finishedAt, expires_at AS expiresAt`;
+
+/** Report jobs and their result files (in the data dir's `reports/`). */
+export class ReportJobsRepo {
+  private readonly getStmt;
+  private readonly progressStmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly dir: string,
+  ) {
+    this.getStmt = db.prepare<[string], ReportJobRecord>(`SELECT ${COLUMNS} FROM report_jobs WHERE id = ?`);
+    this.progressStmt = db.prepare<[string | null, number, number, string]>(
+      'UPDATE report_jobs SET phase = ?, done = ?, total = ? WHERE id = ?',
+    );
+  }
+
+  insert(
+    r: Pick<ReportJobRecord, 'id' | 'createdBy' | 'tokenId' | 'actor' | 'type' | 'query' | 'createdAt'>,
+  ): void {
+    this.db
+      .prepare(
+        `INSERT INTO report_jobs (id, created_by, token_id, actor, type, query, state, created_at)
+         VALUES (@id, @createdBy, @tokenId, @actor, @type, @query, 'queued', @createdAt)`,
+      )
+      .run(r);
+  }
+
+  get(id: string): ReportJobRecord | undefined {
+    return this.getStmt.get(id);
+  }
+
+  /** A user's jobs, newest first, before `before` (created_at|id). */
+  list(userId: number, state: ReportJobState | undefined, before: string, limit: number): ReportJobRecord[] {
+    return this.db
+      .prepare<[number, string | null, string, number], ReportJobRecord>(
+        `SELECT ${COLUMNS} FROM report_jobs WHERE created_by = ? AND (?2 IS NULL OR state = ?2)
+          AND created_at || '|' || id < ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+      )
+      .all(userId, state ?? null, before, limit);
+  }
+
+  /** The oldest job still to run (one left running by a stopped backend runs again). */
+  next(): ReportJobRecord | undefined {
+    return this.db
+      .prepare<[], ReportJobRecord>(
+        `SELECT ${COLUMNS} FROM report_jobs WHERE state IN ('running', 'queued')
+          ORDER BY state = 'queued', created_at, id LIMIT 1`,
+      )
+      .get();
+  }
+
+  /** How many jobs are queued and running, of one user or of everyone. */
+  counts(userId?: number): { queued: number; running: number } {
+    const row = this.db
+      .prepare<[number | null], { queued: number; running: number }>(
+        `SELECT coalesce(sum(state = 'queued'), 0) AS queued, coalesce(sum(state = 'running'), 0) AS running
+          FROM report_jobs WHERE state IN ('queued', 'running') AND (?1 IS NULL OR created_by = ?1)`,
+      )
+      .get(userId ?? null);
+    return row ?? { queued: 0, running: 0 };
+  }
+
+  start(id: string, now: string): void {
+    this.db.prepare("UPDATE report_jobs SET state = 'running', started_at = ? WHERE id = ?").run(now, id);
+  }
+
+  progress(id: string, phase: 'history' | 'numbers', done: number, total: number): void {
+    this.progressStmt.run(phase, done, total, id);
+  }
+
+  /** Writes the result file (whole or not at all), then marks the job succeeded. */
+  succeed(id: string, result: unknown, rows: number, now: string, expiresAt: string): void {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = this.fileOf(id);
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(result), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+    this.db
+      .prepare(
+        `UPDATE report_jobs SET state = 'succeeded', phase = NULL, rows = ?, finished_at = ?, expires_at = ?
+          WHERE id = ?`,
+      )
+      .run(rows, now, expiresAt, id);
+  }
+
+  fail(id: string, code: string, message: string, now: string, expiresAt: string): void {
+    this.db
+      .prepare(
+        `UPDATE report_jobs SET state = 'failed', phase = NULL, error_code = ?, error_message = ?,
+           finished_at = ?, expires_at = ? WHERE id = ?`,
+      )
+      .run(code, message, now, expiresAt, id);
+  }
+
+  /** The result file's path (it exists once the job succeeded, until it expires). */
+  fileOf(id: string): string {
+    return path.join(this.dir, `${id.replace(/[^A-Za-z0-9_-]/g, '')}.json`);
+  }
+
+  /** Deletes jobs (and their files) that expired before `now`; returns how many. */
+  expire(now: string): number {
+    const ids = this.db
+      .prepare<[string], { id: string }>(
+        'SELECT id FROM report_jobs WHERE expires_at IS NOT NULL AND expires_at <= ?',
+      )
+      .all(now)
+      .map((r) => r.id);
+    for (const id of ids) {
+      fs.rmSync(this.fileOf(id), { force: true });
+      this.db.prepare('DELETE FROM report_jobs WHERE id = ?').run(id);
+    }
+    return ids.length;
+  }
+}
