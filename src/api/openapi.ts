@@ -14,12 +14,13 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   422: 'A business rule refuses it (business_rule, consent_required); details.reason says which',
   415: 'The body is not of the media type this route takes (application/octet-stream)',
   423: 'Too many failed logins: this login is locked for a while (account_locked)',
+  429: 'Too many requests or open jobs (rate_limited); Retry-After says when to try again when it can',
 };
 
 /**
  * The error statuses a route can answer. Every route: 400 (a malformed request) and 413 (a body over its
  * limit, refused before reading). Not public: 401 and 403. A path parameter, body or filter: 404.
- * A change: 409 and 422. Login: 401 and 423.
+ * A change: 409 and 422. Login: 401 and 423. And what a route lists in `moreErrors`.
  */
 function errorStatuses(id: string, def: RouteDef): number[] {
   const out = new Set<number>([400, 413]);
@@ -31,6 +32,7 @@ function errorStatuses(id: string, def: RouteDef): number[] {
   if (def.method !== 'GET' && def.access !== 'public') [409, 422].forEach((x) => out.add(x));
   if (id === 'auth.login') [401, 423].forEach((x) => out.add(x));
   if (def.rawBody) out.add(415);
+  for (const status of def.moreErrors ?? []) out.add(status);
   if (def.testOnly) out.delete(404);
   return [...out].sort();
 }

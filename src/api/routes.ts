@@ -105,6 +105,8 @@ export interface RouteDef {
   status?: number;
   /** Other success responses (e.g. 200 with a plan for a dry run of a 202 route). */
   otherResponses?: Record<number, TSchema>;
+  /** Error statuses this route gives beyond the ones its shape implies (see errorStatuses in openapi.ts). */
+  moreErrors?: number[];
   /**
    * Largest accepted body in bytes; without it JSON_BODY_LIMIT for a route with a body, NO_BODY_LIMIT for
    * one without. A larger Content-Length is refused (413) before anything is read.
@@ -616,6 +618,7 @@ export const routes = {
     query: ReportQuery,
     response: Report,
     otherResponses: { 202: ReportJob },
+    moreErrors: [429],
   },
   'reports.run': {
     ...endpoints['reports.run'],
@@ -626,6 +629,7 @@ export const routes = {
     body: ReportBody,
     response: Report,
     otherResponses: { 202: ReportJob },
+    moreErrors: [429],
     bodyLimit: NUMBER_LIST_BODY_LIMIT,
   },
   'reportJobs.list': {
@@ -642,9 +646,10 @@ export const routes = {
   },
   'reportJobs.result': {
     ...endpoints['reportJobs.result'],
-    summary: 'The report a job made (409 while it runs, 404 once expired)',
+    summary: 'The report a job made (409 while it runs, 422 if it failed, 404 once expired)',
     params: IdParam,
     response: Report,
+    moreErrors: [409, 422],
   },
   'status.show': {
     ...endpoints['status.show'],

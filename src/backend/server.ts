@@ -43,6 +43,8 @@ export interface BackendOptions {
   chunkSize?: number;
   /** Reports over more numbers than this become background jobs (tests make it small). */
   syncReportNumbers?: number;
+  /** Test hook: each slice of a report job holds the thread this long more (see ReportJobs). */
+  slowSliceMs?: number;
   /** Check every answer against the OpenAPI document (tests); default: VM_CHECK_CONTRACT=1. */
   checkContract?: boolean;
 }
@@ -137,6 +139,7 @@ async function buildBackend(
   const reports = new ReportsService(store, clock, billing.usage);
   const reportJobs = new ReportJobs(store, clock, reports, history, () => kick(), {
     syncNumbers: opts.syncReportNumbers,
+    slowSliceMs: opts.slowSliceMs,
   });
   const worker = new OperationWorker(store, clock, {
     newId: OperationsService.newId,

@@ -17,7 +17,8 @@ export interface TestBackend extends Backend {
   loginAs(login: string, password: string): Promise<VmClient>;
   /** The test's own connection to the backend's database file (opened on first use, closed by stop). */
   db(): StoreFile;
-  stop(): Promise<void>;
+  /** Stops the backend and removes its data dir, unless `keepData` (a restart follows). */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 export const START = new Date('2026-11-02T10:00:00Z');
@@ -30,9 +31,12 @@ export async function startTestBackend(
     clockStart?: Date;
     syncReportNumbers?: number;
     waitForHistory?: boolean;
+    slowSliceMs?: number;
+    /** An existing data dir (a restart); a fresh temp dir otherwise. */
+    dataDir?: string;
   } = {},
 ): Promise<TestBackend> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-it-'));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vm-it-'));
   const backend = await startBackend({
     dataDir,
     port: 0,
@@ -41,6 +45,7 @@ export async function startTestBackend(
     clockStart: opts.clockStart ?? START,
     testMode: true,
     syncReportNumbers: opts.syncReportNumbers,
+    slowSliceMs: opts.slowSliceMs,
   });
   // Reports answer at once only over history that is in: let the start's backfill finish (a few
   // hundred lines take well under a second) unless a test watches it happen.
@@ -68,11 +73,11 @@ export async function startTestBackend(
       file ??= openStoreFile(dataDir);
       return file;
     },
-    async stop() {
+    async stop(o) {
       file?.close();
       await Promise.all(clients.map((c) => c.close()));
       await backend.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!o?.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

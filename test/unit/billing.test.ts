@@ -266,3 +266,18 @@ describe('periodCost', () => {
     });
   });
 });
+
+describe('SliceSize', () => {
+  it('shrinks at once past its budget and grows by half at most under it', async () => {
+    const { SliceSize } = await import('../../src/backend/engine/slice-size.js');
+    const slice = new SliceSize({ budgetMs: 10, min: 5, max: 1000, start: 20 });
+    slice.took(20, 1); // very cheap: may grow, but only to 30
+    expect(slice.size).toBe(30);
+    slice.took(30, 60); // 2 ms an item: 5 fit in 10 ms
+    expect(slice.size).toBe(5);
+    slice.took(5, 500); // far over: never below the minimum
+    expect(slice.size).toBe(5);
+    for (let i = 0; i < 40; i++) slice.took(slice.size, 0.001);
+    expect(slice.size).toBe(1000);
+  });
+});

@@ -1,15 +1,16 @@
 import { addDays, daysBetween } from '../../domain/billing.js';
 import type { BillingLine } from '../store/billing-repo.js';
 import type { Store } from '../store/store.js';
+import { SliceSize, since } from './slice-size.js';
 import type { Usage } from './usage.js';
 
 /** Calendar months of history before billing started that a backend keeps (tariff optimization reads 3). */
 export const HISTORY_MONTHS = 3;
 /**
- * Lines per slice: one short transaction (a month of 150 lines is ~4,500 days, ~15 ms here), so a
+ * Lines per slice: one short transaction of about 10 ms (a line's month is ~30 to 60 days to make), so a
  * request or a scheduled operation never waits long behind it.
  */
-const SLICE_LINES = 150;
+const SLICE = { budgetMs: 10, min: 5, max: 1000, start: 20 };
 
 /** Where the backfill stands, as `GET /v1/status` shows it. */
 export interface HistoryStatus {
@@ -38,6 +39,8 @@ interface Cursor {
  * never made again (so nothing is counted twice). A report asking for older days moves `from` back.
  */
 export class HistoryBackfill {
+  private readonly slice = new SliceSize(SLICE);
+
   constructor(
     private readonly store: Store,
     private readonly usage: Usage,
@@ -84,19 +87,22 @@ export class HistoryBackfill {
     const status = this.status();
     if (status.complete) return false;
     const cursor = this.cursor(status);
-    const lines: BillingLine[] = this.store.billing.lines({ after: cursor.after, limit: SLICE_LINES });
+    const limit = this.slice.size;
+    const started = performance.now();
+    const lines: BillingLine[] = this.store.billing.lines({ after: cursor.after, limit });
     this.store.transaction(() => {
       if (lines.length > 0) {
         this.usage.ensureHistoryFor(lines, cursor.start, cursor.end);
         const after = (lines[lines.length - 1] as BillingLine).msisdn;
         this.store.setMeta('history.cursor', JSON.stringify({ ...cursor, after }));
       }
-      if (lines.length < SLICE_LINES) {
+      if (lines.length < limit) {
         // The month is done for every line.
         this.store.setMeta('history.backfilledFrom', cursor.start);
         this.store.setMeta('history.cursor', '');
       }
     });
+    this.slice.took(lines.length, since(started));
     return true;
   }
 

@@ -33,7 +33,14 @@ export class ReportJobs {
     private readonly reports: ReportsService,
     private readonly history: HistoryBackfill,
     private readonly kick: () => void,
-    private readonly opts: { syncNumbers?: number } = {},
+    private readonly opts: {
+      syncNumbers?: number;
+      /**
+       * Test hook: every slice of a job holds the thread this long more, as a heavy one would, so a test
+       * can show that requests and schedules still get their turn between slices.
+       */
+      slowSliceMs?: number;
+    } = {},
   ) {}
 
   /** The report now, or a job that will make it. */
@@ -165,7 +172,8 @@ export class ReportJobs {
       return undefined;
     }
     try {
-      const run = this.reports.prepare(author, job.type, JSON.parse(job.query) as ReportQuery);
+      const query = JSON.parse(job.query) as ReportQuery;
+      const run = this.reports.prepare(author, job.type, query, this.opts.slowSliceMs);
       this.store.reportJobs.start(job.id, now);
       return run;
     } catch (err) {

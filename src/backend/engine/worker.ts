@@ -48,6 +48,7 @@ export class OperationWorker {
 
   /** Starts polling for due and queued work. */
   start(): void {
+    this.stopped = false;
     this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 250);
     this.timer.unref();
     this.kick();

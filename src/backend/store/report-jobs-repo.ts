@@ -63,11 +63,11 @@ export class ReportJobsRepo {
   /** A user's jobs, newest first, before `before` (created_at|id). */
   list(userId: number, state: ReportJobState | undefined, before: string, limit: number): ReportJobRecord[] {
     return this.db
-      .prepare<[number, string | null, string, number], ReportJobRecord>(
-        `SELECT ${COLUMNS} FROM report_jobs WHERE created_by = ? AND (?2 IS NULL OR state = ?2)
-          AND created_at || '|' || id < ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+      .prepare<{ user: number; state: string | null; before: string; limit: number }, ReportJobRecord>(
+        `SELECT ${COLUMNS} FROM report_jobs WHERE created_by = @user AND (@state IS NULL OR state = @state)
+          AND created_at || '|' || id < @before ORDER BY created_at DESC, id DESC LIMIT @limit`,
       )
-      .all(userId, state ?? null, before, limit);
+      .all({ user: userId, state: state ?? null, before, limit });
   }
 
   /** The oldest job still to run (one left running by a stopped backend runs again). */
@@ -83,11 +83,11 @@ export class ReportJobsRepo {
   /** How many jobs are queued and running, of one user or of everyone. */
   counts(userId?: number): { queued: number; running: number } {
     const row = this.db
-      .prepare<[number | null], { queued: number; running: number }>(
+      .prepare<{ user: number | null }, { queued: number; running: number }>(
         `SELECT coalesce(sum(state = 'queued'), 0) AS queued, coalesce(sum(state = 'running'), 0) AS running
-          FROM report_jobs WHERE state IN ('queued', 'running') AND (?1 IS NULL OR created_by = ?1)`,
+          FROM report_jobs WHERE state IN ('queued', 'running') AND (@user IS NULL OR created_by = @user)`,
       )
-      .get(userId ?? null);
+      .get({ user: userId ?? null });
     return row ?? { queued: 0, running: 0 };
   }
 
