@@ -36,6 +36,7 @@ export interface GlobalOptions {
   ca?: string;
   insecure?: boolean;
   timeout?: string;
+  connectTimeout?: string;
   maxWait?: string;
   verbose?: boolean;
   quiet?: boolean;
@@ -168,9 +169,12 @@ export class Context {
           : new CliError(this.t('err.caFile', { file: caFile.file, reason }), 2);
       }
     }
-    const timeout = this.opts.timeout === undefined ? 30 : Number(this.opts.timeout);
-    if (!Number.isFinite(timeout) || timeout <= 0)
-      throw new UsageError(`--timeout: "${this.opts.timeout}" is not a number of seconds`);
+    const timeout = this.timeoutSeconds('--timeout', this.opts.timeout, 'VM_TIMEOUT');
+    const connectTimeout = this.timeoutSeconds(
+      '--connect-timeout',
+      this.opts.connectTimeout,
+      'VM_CONNECT_TIMEOUT',
+    );
     const maxWait = this.maxRetryWaitSeconds();
     const verbose = this.opts.verbose || this.env.VM_DEBUG === '1';
     let spinner: import('./output/spinner.js').Spinner | undefined;
@@ -183,13 +187,28 @@ export class Context {
       token,
       ca,
       insecure: this.opts.insecure,
-      timeoutMs: timeout * 1000,
+      timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      connectTimeoutMs: connectTimeout === undefined ? undefined : connectTimeout * 1000,
       maxRetryWaitMs: maxWait === undefined ? undefined : maxWait * 1000,
       userAgent: `vm/${VERSION} node/${process.versions.node}`,
       debug: verbose ? (line) => this.io.stderr.write(`> ${line}\n`) : undefined,
       onActivity: spinner ? (busy) => (busy ? spinner.start() : spinner.stop()) : undefined,
     });
     return this.clientInstance;
+  }
+
+  /**
+   * A timeout in seconds, more than 0, from its flag, else its variable; undefined leaves the client's
+   * default (30 s to answer, 5 s to connect).
+   */
+  private timeoutSeconds(flag: string, flagValue: string | undefined, variable: string): number | undefined {
+    const [option, value] = flagValue !== undefined ? [flag, flagValue] : [variable, this.env[variable]];
+    // An empty variable is an unset one; an empty flag is a slip.
+    if (value === undefined || (value === '' && option === variable)) return undefined;
+    const seconds = Number(value);
+    if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !(seconds > 0))
+      throw new UsageError(this.t('err.badTimeout', { option, value }));
+    return seconds;
   }
 
   /** --max-wait, else VM_MAX_RETRY_WAIT, in seconds; undefined leaves the client's default (60 s). */

@@ -52,6 +52,8 @@ interface ErrorLike {
   requestId?: string;
   server?: string;
   causeCode?: string;
+  phase?: string;
+  timeoutSeconds?: number;
   field?: string;
   valid?: string[];
   reason?: string;
@@ -115,9 +117,6 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
         return { exitCode: EXIT.error, message: withId(detail) };
     }
   }
-  if (name === 'NetworkError' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.causeCode ?? '')) {
-    return { exitCode: EXIT.error, message: t('err.tls', { code: e.causeCode ?? '' }) };
-  }
   if (name === 'DataDirLockedError') {
     const path = e.path ?? '';
     return {
@@ -157,12 +156,7 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
       }),
     };
   }
-  if (name === 'NetworkError') {
-    return {
-      exitCode: EXIT.error,
-      message: t('err.network', { server: e.server ?? '', code: e.causeCode ?? '' }),
-    };
-  }
+  if (name === 'NetworkError') return { exitCode: EXIT.error, message: networkMessage(e, t) };
   if (name === 'InsecureServerError')
     return { exitCode: EXIT.usage, message: t('err.insecure', { server: e.server ?? '' }) };
   if (name === 'UnknownFieldError') {
@@ -181,6 +175,34 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
   }
   if (name === 'CliError') return { exitCode: e.exitCode ?? EXIT.error, message: e.message ?? '' };
   return { exitCode: EXIT.error, message: t('err.unexpected', { detail: e.message ?? String(err) }) };
+}
+
+/**
+ * One message per kind of network failure, each saying what to do: an untrusted certificate, a timeout
+ * (connecting, or waiting for the answer of a server that accepted the connection), a refused connection,
+ * a name that does not resolve; anything else (a reset) names its code.
+ */
+function networkMessage(e: ErrorLike, t: Translate): string {
+  const server = e.server ?? '';
+  const code = e.causeCode ?? '';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) return t('err.tls', { code });
+  if (e.timeoutSeconds !== undefined) {
+    const key = e.phase === 'answer' ? 'err.answerTimeout' : 'err.connectTimeout';
+    return t(key, { server, seconds: e.timeoutSeconds });
+  }
+  if (code === 'ECONNREFUSED') return t('err.connectionRefused', { server });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return t('err.hostNotFound', { server, host: hostOf(server), code });
+  return t('err.network', { server, code });
+}
+
+/** The host name of a server URL (the URL itself if it is not one). */
+function hostOf(server: string): string {
+  try {
+    return new URL(server).hostname;
+  } catch {
+    return server;
+  }
 }
 
 /**

@@ -13,6 +13,10 @@ const ENVIRONMENT: Record<Lang, string> = {
   VM_LANG          language of messages and help: en or ru (same as --lang)
   VM_CA            PEM file of a private CA to trust (same as --ca); "vm login --ca FILE" remembers it
                    in the profile for that server
+  VM_CONNECT_TIMEOUT  seconds to wait for a connection (same as --connect-timeout; default 5)
+  VM_TIMEOUT       seconds the backend has to answer once connected (same as --timeout; default 30): to
+                   send a whole answer, or to start a download, which may then take longer but not stall
+                   that long
   VM_MAX_RETRY_WAIT  longest wait in seconds before a retry (same as --max-wait; default 60). A server
                    asking for more with Retry-After (seconds or a date) is not waited for: vm fails at
                    once (exit 1) saying how long it asked
@@ -41,6 +45,10 @@ Examples:
   VM_LANG          язык сообщений и справки: en или ru (то же, что --lang)
   VM_CA            PEM-файл частного удостоверяющего центра, которому доверять (то же, что --ca);
                    «vm login --ca ФАЙЛ» запоминает его в профиле для этого сервера
+  VM_CONNECT_TIMEOUT  сколько секунд ждать соединения (то же, что --connect-timeout; по умолчанию 5)
+  VM_TIMEOUT       сколько секунд бэкенд может отвечать после соединения (то же, что --timeout; по
+                   умолчанию 30): прислать весь ответ или начать выгрузку, которая дальше может идти
+                   дольше, но не стоять так долго
   VM_MAX_RETRY_WAIT  сколько секунд самое большее ждать перед повтором (то же, что --max-wait; по
                    умолчанию 60). Если сервер просит дольше (Retry-After в секундах или датой), vm не
                    ждёт, а сразу завершается (код 1) и говорит, сколько он просил

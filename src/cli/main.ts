@@ -92,6 +92,7 @@ export function buildProgram(ctx: Context): Command {
     .addOption(new Option('--ca <file>', t('opt.ca')))
     .addOption(new Option('--insecure', t('opt.insecure')))
     .addOption(new Option('--timeout <seconds>', t('opt.timeout')))
+    .addOption(new Option('--connect-timeout <seconds>', t('opt.connectTimeout')))
     .addOption(new Option('--max-wait <seconds>', t('opt.maxWait')))
     .addOption(new Option('-v, --verbose', t('opt.verbose')))
     .addOption(new Option('-q, --quiet', t('opt.quiet')))

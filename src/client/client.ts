@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Static } from '@sinclair/typebox';
-import { ApiError, isErrorCode, type ApiErrorBody, type ErrorCode } from '../api/errors.js';
+import { ApiError, isErrorCode, type ErrorCode } from '../api/errors.js';
 import { endpoints, type RouteId } from '../api/endpoints.js';
 import type { BodyOf, ParamsOf, QueryOf, routes } from '../api/routes.js';
 import {
@@ -14,8 +14,16 @@ import { Transport, type TransportRequest, type TransportResponse } from './tran
 
 /** The response body type of a route. */
 export type ResponseOf<Id extends RouteId> = Static<(typeof routes)[Id]['response']>;
+/** The routes that answer a page of rows (`{data, nextCursor}`), which `paginate` walks. */
+export type ListRouteId = {
+  [Id in RouteId]: ResponseOf<Id> extends { data: unknown[]; nextCursor: string | null } ? Id : never;
+}[RouteId];
+/** Every route's answer, looked up by id: a list route's answer then reads as its page (see `paginate`). */
+type Replies = { [Id in RouteId]: ResponseOf<Id> };
+/** The answer of each list route: a page. */
+type PageOf = { [Id in ListRouteId]: ResponseOf<Id> };
 /** The row type of a list route. */
-export type RowOf<Id extends RouteId> = ResponseOf<Id> extends { data: (infer R)[] } ? R : never;
+export type RowOf<Id extends ListRouteId> = PageOf[Id]['data'][number];
 
 export interface ClientOptions {
   server: string;
@@ -25,7 +33,13 @@ export interface ClientOptions {
   ca?: string;
   /** Allow plain http to a non-loopback host. */
   insecure?: boolean;
+  /**
+   * Once connected, how long the server has to answer: to start a download, to send a call's whole answer
+   * (default 30 s); also the longest silence of a download.
+   */
   timeoutMs?: number;
+  /** How long a new connection may take: DNS, TCP and TLS (default 5 s). */
+  connectTimeoutMs?: number;
   /** Attempts after the first one for retryable failures. */
   retries?: number;
   userAgent: string;
@@ -44,6 +58,10 @@ export interface ClientOptions {
 
 /** The default of `maxRetryWaitMs`. */
 export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
+/** The default of `timeoutMs`. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** The default of `connectTimeoutMs`. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * What a call sends, typed from the route's schemas: path parameters, query (each value may also be its
@@ -64,7 +82,8 @@ export type QueryInput<Id extends RouteId> = {
 };
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
-const CONNECT_ERRORS = new Set([
+/** Network failures worth another try (an unknown host or an untrusted certificate will not change). */
+const RETRYABLE_NETWORK = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'EPIPE',
@@ -91,7 +110,15 @@ export class VmClient {
     if (this.base.protocol === 'http:' && !isLoopbackHost(this.base.hostname) && !opts.insecure) {
       throw new InsecureServerError(opts.server);
     }
-    this.transport = new Transport(this.base.protocol === 'https:', opts.timeoutMs ?? 30_000, opts.ca);
+    this.transport = new Transport(
+      opts.server,
+      this.base.protocol === 'https:',
+      {
+        connectMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        answerMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      },
+      opts.ca,
+    );
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.maxWaitMs = opts.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
   }
@@ -100,7 +127,7 @@ export class VmClient {
    * Calls one route and returns its body. Errors: ApiError (the contract's error object), NetworkError
    * (no answer), UnexpectedAnswerError (an answer, but not a vm backend's), RetryAfterTooLongError.
    */
-  async call<Id extends RouteId>(id: Id, input: CallInput<Id> = {}): Promise<ResponseOf<Id>> {
+  async call<Id extends RouteId>(id: Id, input: CallInput<Id> = {}): Promise<Replies[Id]> {
     this.opts.onActivity?.(true);
     try {
       return await this.send(id, input);
@@ -140,7 +167,7 @@ export class VmClient {
     };
   }
 
-  private async send<Id extends RouteId>(id: Id, input: CallInput): Promise<ResponseOf<Id>> {
+  private async send<Id extends RouteId>(id: Id, input: CallInput): Promise<Replies[Id]> {
     const def = endpoints[id];
     const retryablePost = def.method === 'GET' || input.idempotencyKey !== undefined;
     const maxAttempts = 1 + (this.opts.retries ?? 3);
@@ -152,26 +179,34 @@ export class VmClient {
       try {
         res = await this.transport.send(req);
       } catch (err) {
-        const code = (err as { code?: string }).code ?? 'ERROR';
-        this.opts.debug?.(`${def.method} ${url.pathname} -> ${code} (attempt ${attempt})`);
-        // A refused connection never reached the server, so even a plain POST is safe to resend.
-        const safe = retryablePost || code === 'ECONNREFUSED';
-        if (safe && CONNECT_ERRORS.has(code) && attempt < maxAttempts) {
+        if (!(err instanceof NetworkError)) throw err;
+        this.opts.debug?.(
+          `${def.method} ${url.pathname} -> ${err.causeCode} ${err.phase} (attempt ${attempt})`,
+        );
+        // Before a connection was made (refused, connect timeout) nothing reached the server, so even a
+        // plain POST is safe to resend; after, only a GET or a POST with an Idempotency-Key is: a POST
+        // whose answer timed out may have done its work.
+        const safe = retryablePost || err.phase === 'connect';
+        if (safe && RETRYABLE_NETWORK.has(err.causeCode) && attempt < maxAttempts) {
           await this.sleep(Math.min(backoff(attempt), this.maxWaitMs));
           continue;
         }
-        throw new NetworkError(this.opts.server, code, (err as Error).message);
+        throw err;
       }
       const text = res.text;
       const serverRequestId = headerOf(res.headers['x-request-id']) ?? requestId;
       this.opts.debug?.(`${def.method} ${url.pathname}${url.search} -> ${res.status} [${serverRequestId}]`);
       if (res.status >= 200 && res.status < 300) {
+        let body: unknown;
         try {
-          return (text ? JSON.parse(text) : {}) as ResponseOf<Id>;
+          body = text ? JSON.parse(text) : {};
         } catch {
           // A page, not JSON: some other web server answers at this address.
           throw new UnexpectedAnswerError(this.opts.server, res.status, STATUS_CODES[res.status] ?? '');
         }
+        // Trusted, not checked: the backend serializes each answer with its route's response schema, and
+        // validating every page here would cost what the CLI saves by not loading a validator.
+        return body as Replies[Id];
       }
       const retryable = RETRYABLE_STATUS.has(res.status) || (res.status >= 500 && retryablePost);
       if (retryable && (retryablePost || res.status === 429) && attempt < maxAttempts) {
@@ -195,7 +230,7 @@ export class VmClient {
   }
 
   /** Every row of a list route, page after page (`pageSize` rows per request); `params` fill the path. */
-  async *paginate<Id extends RouteId>(
+  async *paginate<Id extends ListRouteId>(
     id: Id,
     query: QueryInput<Id> = {},
     pageSize = 1000,
@@ -203,13 +238,10 @@ export class VmClient {
   ): AsyncGenerator<RowOf<Id>> {
     let cursor: string | null | undefined;
     do {
-      const page = (await this.call(id, {
+      const page: PageOf[Id] = await this.call(id, {
         params,
         query: { ...query, limit: pageSize, cursor },
-      })) as unknown as {
-        data: RowOf<Id>[];
-        nextCursor: string | null;
-      };
+      });
       yield* page.data;
       cursor = page.nextCursor;
     } while (cursor);
@@ -229,26 +261,14 @@ export class VmClient {
       'application/x-ndjson, text/csv, text/tab-separated-values, application/json',
     );
     const { url, method } = req;
-    let res: import('node:http').IncomingMessage;
-    try {
-      res = await this.transport.open(req);
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? 'ERROR';
-      throw new NetworkError(this.opts.server, code, (err as Error).message);
-    }
+    const res = await this.transport.open(req);
     const serverRequestId = headerOf(res.headers['x-request-id']) ?? requestId;
     this.opts.debug?.(
       `${method} ${url.pathname}${url.search} -> ${res.statusCode} [${serverRequestId}] (stream)`,
     );
-    if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) return res;
-    const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
-    throw toApiError(
-      res.statusCode ?? 0,
-      Buffer.concat(chunks).toString('utf8'),
-      serverRequestId,
-      this.opts.server,
-    );
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) return res;
+    throw toApiError(status, await this.transport.readText(res), serverRequestId, this.opts.server);
   }
 
   /** Releases the connection pool. */
@@ -281,16 +301,34 @@ function headerOf(v: string | string[] | undefined): string | undefined {
 }
 
 function toApiError(status: number, text: string, requestId: string, server: string): Error {
-  let e: Partial<ApiErrorBody['error']> | undefined;
-  try {
-    e = (JSON.parse(text) as Partial<ApiErrorBody> | null)?.error;
-  } catch {
-    // not JSON: not a vm answer
-  }
+  const e = errorObjectOf(text);
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const message = typeof e?.message === 'string' ? e.message : undefined;
   // A code this client does not know (from a newer backend) with a message is still the contract's
   // error object: the server's own message is shown rather than "not a vm backend".
-  if (e && typeof e.code === 'string' && (isErrorCode(e.code) || typeof e.message === 'string')) {
-    return new ApiError(e.code as ErrorCode, e.message ?? e.code, e.details, e.requestId ?? requestId);
+  if (e && code !== undefined && (isErrorCode(code) || message !== undefined)) {
+    const details = isRecord(e.details) ? e.details : undefined;
+    const id = typeof e.requestId === 'string' ? e.requestId : requestId;
+    // Such a code travels as it came: ErrorCode lists only the codes this client knows.
+    return new ApiError(code as ErrorCode, message ?? code, details, id);
   }
   return new UnexpectedAnswerError(server, status, STATUS_CODES[status] ?? '');
+}
+
+/** The `error` object of an answer's JSON, its fields still to check; undefined when there is none. */
+function errorObjectOf(
+  text: string,
+): { code?: unknown; message?: unknown; details?: unknown; requestId?: unknown } | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined; // not JSON: not a vm answer
+  }
+  const e = isRecord(body) ? body.error : undefined;
+  return isRecord(e) ? e : undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

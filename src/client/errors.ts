@@ -1,3 +1,9 @@
+/**
+ * Where a request failed. `connect`: before a connection was made (DNS, TCP, TLS), so nothing reached the
+ * server and resending is safe; `answer`: the request may have reached the server.
+ */
+export type NetworkPhase = 'connect' | 'answer';
+
 /** The backend could not be reached (after retries): refused, unknown host, timed out, reset, TLS failed. */
 export class NetworkError extends Error {
   // Matched by name, not class identity: bundling may rename classes.
@@ -6,6 +12,9 @@ export class NetworkError extends Error {
     readonly server: string,
     readonly causeCode: string,
     message: string,
+    readonly phase: NetworkPhase = 'connect',
+    /** Set when vm's own timeout of `phase` ended the request: how long it waited, in seconds. */
+    readonly timeoutSeconds?: number,
   ) {
     super(message);
   }

@@ -144,10 +144,11 @@ export interface VmRunOptions {
 
 /**
  * Runs `vm <argv>` in-process with `client` as its HTTP client, as a script would (no TTY), and returns
- * the exit code with what went to stdout and stderr.
+ * the exit code with what went to stdout and stderr. Without a client, vm makes its real one (for tests
+ * against a raw server: timeouts, refused connections).
  */
 export async function runCommand(
-  client: StubClient,
+  client: StubClient | undefined,
   argv: string[],
   opts: VmRunOptions = {},
 ): Promise<VmRun> {
@@ -168,9 +169,7 @@ export async function runCommand(
     argv,
     io,
     { LANG: 'C.UTF-8', ...opts.env },
-    {
-      makeClient: () => client as unknown as VmClient,
-    },
+    client ? { makeClient: () => client as unknown as VmClient } : {},
   );
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -22,7 +22,10 @@ export const en = {
   'opt.server': 'backend URL (also VM_SERVER; default http://127.0.0.1:7080)',
   'opt.ca': 'PEM file of a private CA to trust (also VM_CA)',
   'opt.insecure': 'allow plain http to a host that is not loopback',
-  'opt.timeout': 'seconds to wait for each request',
+  'opt.timeout':
+    'seconds the backend has to answer a request once connected (also VM_TIMEOUT; default 30); a download may take longer, but not stall that long',
+  'opt.connectTimeout':
+    'seconds to wait for a connection to the backend (also VM_CONNECT_TIMEOUT; default 5)',
   'opt.maxWait':
     'longest wait in seconds before a retry, also one a server asks for with Retry-After (also VM_MAX_RETRY_WAIT; default 60)',
   'opt.verbose': 'print request lines and request ids to stderr (also VM_DEBUG=1)',
@@ -512,7 +515,15 @@ export const en = {
   'err.forbidden': 'Not allowed: {detail}',
   'err.notFound': 'Not found: {detail}',
   'err.network':
-    'Cannot reach the backend at {server} ({code}). Is it running? Start one with: vm backend start',
+    'The connection to the backend at {server} failed ({code}). Check the network and try again.',
+  'err.connectionRefused':
+    'Cannot reach the backend at {server} (ECONNREFUSED). Is it running? Start one with: vm backend start',
+  'err.hostNotFound':
+    'Cannot find the host {host} of {server} ({code}): its name does not resolve. Check the address (--server, VM_SERVER) and the DNS of this machine.',
+  'err.connectTimeout':
+    'The backend at {server} did not accept a connection in {seconds} s (nothing was sent). Check the address and the network, or allow longer with --connect-timeout SECONDS or VM_CONNECT_TIMEOUT.',
+  'err.answerTimeout':
+    'The backend at {server} did not answer in {seconds} s (it accepted the connection, so it is running but busy). For long reports use --no-wait, or --timeout SECONDS (VM_TIMEOUT).',
   'err.insecure':
     'Refusing plain http to {server}: it is not this machine. Use https, or --insecure if you really mean it.',
   'err.tls': "The server's certificate is not trusted ({code}). For a private CA use --ca FILE or VM_CA.",
@@ -530,6 +541,7 @@ export const en = {
     'The server at {server} answered {status}, which is not a vm backend answer. Check the address (--server, VM_SERVER) and any proxy in between.',
   'err.retryAfterTooLong':
     'The server at {server} asked to wait {wait} s before trying again, more than the {max} s vm waits at most. Try later, or allow longer waits with --max-wait SECONDS or VM_MAX_RETRY_WAIT.',
+  'err.badTimeout': '{option}: "{value}" is not a number of seconds greater than 0.',
   'err.badSeconds': '{option}: "{value}" is not a number of seconds (0 or more).',
   'err.invalidNumber': '{detail}',
   'err.badExpiry':

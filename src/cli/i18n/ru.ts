@@ -24,7 +24,10 @@ export const ru: Record<MessageKey, string> = {
   'opt.server': 'адрес бэкенда (также VM_SERVER; по умолчанию http://127.0.0.1:7080)',
   'opt.ca': 'PEM-файл собственного удостоверяющего центра (также VM_CA)',
   'opt.insecure': 'разрешить http без шифрования к удалённому хосту',
-  'opt.timeout': 'сколько секунд ждать ответа на каждый запрос',
+  'opt.timeout':
+    'сколько секунд бэкенд может отвечать на запрос после соединения (также VM_TIMEOUT; по умолчанию 30); выгрузка может идти дольше, но не стоять так долго',
+  'opt.connectTimeout':
+    'сколько секунд ждать соединения с бэкендом (также VM_CONNECT_TIMEOUT; по умолчанию 5)',
   'opt.maxWait':
     'сколько секунд самое большее ждать перед повтором, в том числе по Retry-After сервера (также VM_MAX_RETRY_WAIT; по умолчанию 60)',
   'opt.verbose': 'печатать запросы и их идентификаторы в stderr (также VM_DEBUG=1)',
@@ -514,7 +517,15 @@ export const ru: Record<MessageKey, string> = {
   'err.userDisabled': 'Пользователь отключён. Обратитесь к администратору.',
   'err.forbidden': 'Нет прав: {detail}',
   'err.notFound': 'Не найдено: {detail}',
-  'err.network': 'Бэкенд {server} недоступен ({code}). Он запущен? Запустить: vm backend start',
+  'err.network': 'Соединение с бэкендом {server} не удалось ({code}). Проверьте сеть и попробуйте ещё раз.',
+  'err.connectionRefused':
+    'Бэкенд {server} недоступен (ECONNREFUSED). Он запущен? Запустить: vm backend start',
+  'err.hostNotFound':
+    'Не удаётся найти узел {host} сервера {server} ({code}): имя не разрешается. Проверьте адрес (--server, VM_SERVER) и DNS этой машины.',
+  'err.connectTimeout':
+    'Бэкенд {server} не принял соединение за {seconds} с (ничего не отправлено). Проверьте адрес и сеть или разрешите ждать дольше: --connect-timeout СЕКУНДЫ или VM_CONNECT_TIMEOUT.',
+  'err.answerTimeout':
+    'Бэкенд {server} не ответил за {seconds} с (соединение он принял — значит, работает, но занят). Для долгих отчётов используйте --no-wait или --timeout СЕКУНДЫ (VM_TIMEOUT).',
   'err.insecure':
     'Отказ от http без шифрования к {server}: это не этот компьютер. Используйте https или --insecure, если вы уверены.',
   'err.tls': 'Сертификат сервера не доверенный ({code}). Для собственного УЦ укажите --ca ФАЙЛ или VM_CA.',
@@ -532,6 +543,7 @@ export const ru: Record<MessageKey, string> = {
     'Сервер {server} ответил {status} — это не ответ бэкенда vm. Проверьте адрес (--server, VM_SERVER) и прокси между ними.',
   'err.retryAfterTooLong':
     'Сервер {server} просит подождать {wait} с перед повтором — дольше, чем vm ждёт ({max} с). Попробуйте позже или разрешите ждать дольше: --max-wait СЕКУНДЫ или VM_MAX_RETRY_WAIT.',
+  'err.badTimeout': '{option}: «{value}» — не число секунд больше 0.',
   'err.badSeconds': '{option}: «{value}» — не число секунд (0 или больше).',
   'err.invalidNumber': '{detail}',
   'err.badExpiry':
