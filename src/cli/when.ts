@@ -4,13 +4,13 @@ import type { Translate } from './i18n/index.js';
 /**
  * A time given on the command line, as an ISO string in UTC: an ISO time with a zone
  * (2026-12-01T18:00:00Z), a local date and time (2026-12-01 18:00), a time of day (18:00 — its next
- * occurrence), or an offset from now (+2h, +30m, +1d). The backend's clock decides when it is reached.
+ * occurrence), or an offset from now (+30s, +30m, +2h, +1d). The backend's clock decides when it is reached.
  */
 export function parseWhen(text: string, now: Date, t: Translate): string {
   const value = text.trim();
-  const offset = /^\+(\d+)\s*([mhd])$/i.exec(value);
+  const offset = /^\+(\d+)\s*([smhd])$/i.exec(value);
   if (offset) {
-    const unit = { m: 60, h: 3600, d: 86400 }[(offset[2] as string).toLowerCase() as 'm' | 'h' | 'd'];
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(offset[2] as string).toLowerCase() as 's' | 'm' | 'h' | 'd'];
     return new Date(now.getTime() + Number(offset[1]) * unit * 1000).toISOString();
   }
   const timeOfDay = /^(\d{1,2}):(\d{2})$/.exec(value);

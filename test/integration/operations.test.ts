@@ -226,3 +226,34 @@ describe('rollback and cancel', () => {
     expect((await admin.call('numbers.show', { params: { msisdn } })).status).toBe('active');
   });
 });
+
+describe('order of work', () => {
+  it('runs a small operation that fell due before the rest of a bulk change', async () => {
+    await b.services.worker.stop();
+    try {
+      // The test company has 400 lines, so a bulk of more than 1,000 items is made by setting its total:
+      // the rule is the repository's order of runnable operations.
+      const bulk = await admin.call('operations.create', {
+        body: { type: 'tariff.change', params: { tariff: 'SMART_PLUS' }, filter: { all: true } },
+        idempotencyKey: 'order-bulk',
+      });
+      const block = await admin.call('operations.create', {
+        body: {
+          type: 'number.block',
+          params: { reason: 'lost' },
+          targets: [{ msisdn: active()[5]?.msisdn ?? '' }],
+        },
+        idempotencyKey: 'order-block',
+      });
+      // Pretend the bulk is big (as at 100,000 numbers) and already running.
+      b.services.store.operations.setState(bulk.id, 'running', { startedAt: new Date().toISOString() });
+      b.db().prepare('UPDATE operations SET total = 100000 WHERE id = ?').run(bulk.id);
+      expect(b.services.store.operations.nextRunnable()).toBe(block.id);
+      b.db().prepare('UPDATE operations SET total = 400 WHERE id = ?').run(bulk.id);
+      expect(b.services.store.operations.nextRunnable()).toBe(bulk.id);
+    } finally {
+      b.services.worker.start();
+      await b.services.worker.idle();
+    }
+  });
+});

@@ -136,7 +136,9 @@ export class OperationsRepo {
       `UPDATE operations SET state = 'queued' WHERE state = 'scheduled' AND scheduled_at <= ?`,
     );
     this.nextStmt = db.prepare<[], { id: string }>(
-      `SELECT id FROM operations WHERE state IN ('queued', 'running') ORDER BY rowid LIMIT 1`,
+      // Small operations first (a block that fell due, one number's change), then in order of
+      // submission: a bulk change of 100,000 numbers must not hold a scheduled block for its whole run.
+      `SELECT id FROM operations WHERE state IN ('queued', 'running') ORDER BY total > 1000, rowid LIMIT 1`,
     );
     this.cancelItemsStmt = db.prepare<[string, string]>(
       `UPDATE operation_items SET state = 'cancelled', finished_at = ? WHERE operation_id = ? AND state = 'queued'`,
