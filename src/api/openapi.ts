@@ -71,8 +71,32 @@ function streamContent(item: TSchema): Record<string, unknown> {
 }
 
 /** The OpenAPI 3.1 document of the contract, built from the route table (test-only routes left out). */
-export function buildOpenApi(version: string): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
+/** A media type of an answer: its schema (JSON Schema), if it has one. */
+export interface OpenApiMedia {
+  schema?: unknown;
+  [extension: string]: unknown;
+}
+/** One answer of an operation. */
+export interface OpenApiResponse {
+  description: string;
+  content?: Record<string, OpenApiMedia>;
+}
+/** One operation (a method of a path). */
+export interface OpenApiOperation {
+  operationId: string;
+  responses: Record<string, OpenApiResponse>;
+  [field: string]: unknown;
+}
+/** The document, typed as far as this backend reads it back (the contract check). */
+export interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, unknown>; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+export function buildOpenApi(version: string): OpenApiDocument {
+  const paths: Record<string, Record<string, OpenApiOperation>> = {};
   const named: Record<string, unknown> = {};
   for (const [id, def] of Object.entries(routes) as [string, RouteDef][]) {
     if (def.testOnly) continue;

@@ -10,7 +10,9 @@ export function parseWhen(text: string, now: Date, t: Translate): string {
   const value = text.trim();
   const offset = /^\+(\d+)\s*([smhd])$/i.exec(value);
   if (offset) {
-    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(offset[2] as string).toLowerCase() as 's' | 'm' | 'h' | 'd'];
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[
+      (offset[2] as string).toLowerCase() as 's' | 'm' | 'h' | 'd'
+    ];
     return new Date(now.getTime() + Number(offset[1]) * unit * 1000).toISOString();
   }
   const timeOfDay = /^(\d{1,2}):(\d{2})$/.exec(value);

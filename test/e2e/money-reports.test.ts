@@ -182,6 +182,37 @@ describe('vm report', () => {
     lines = (await api<{ data: Line[] }>('GET', '/v1/numbers?limit=1000')).data;
   });
 
+  it('runs a report as a background job with --no-wait, and vm report get gives the rows of the answer at once', async () => {
+    const atOnce = await vm('report', 'usage', '--period', '2026-10', '--json');
+    expect(atOnce.code).toBe(0);
+    const submitted = await vm('report', 'usage', '--period', '2026-10', '--no-wait', '--json');
+    expect(submitted.code).toBe(0);
+    const job = parseJson<{ id: string; type: string; state: string }>(submitted.stdout);
+    expect(job).toMatchObject({ type: 'usage' });
+    expect(job.id).toMatch(/^rj_/);
+    expect(submitted.stderr).toMatch(new RegExp(`vm report get ${job.id}`));
+
+    const got = await vm('report', 'get', job.id, '--json');
+    expect(got.code).toBe(0);
+    expect(parseJson<Report>(got.stdout)).toEqual(parseJson<Report>(atOnce.stdout));
+
+    const file = path.join(work, 'usage.csv');
+    const saved = await vm('report', 'get', job.id, '--output', file);
+    expect(saved).toMatchObject({ code: 0, stdout: '' });
+    expect(saved.stderr).toMatch(/Saved 120 rows to /);
+    const csv = parse(fs.readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(csv).toHaveLength(120);
+    expect(csv[0]).toHaveProperty('msisdn');
+
+    const jobs = await vm('report', 'jobs');
+    expect(jobs.code).toBe(0);
+    expect(tsv(jobs.stdout).map((row) => row[0])).toContain(job.id);
+
+    const unknown = await vm('report', 'get', 'rj_0000000000000000');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No report job rj_0000000000000000/);
+  });
+
   it('lists the seven report types', async () => {
     const r = await vm('report', 'list');
     expect(r.code).toBe(0);

@@ -65,6 +65,8 @@ export async function buildApp(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, discriminator: true } },
     // Every contract route sets its own limit (routes.ts); this covers anything else.
     bodyLimit: JSON_BODY_LIMIT,
+    // fastify's instance type carries its server's generics; the app is used through the plain
+    // FastifyInstance (plus the `registered` list decorated below), which TypeScript cannot see fit.
   }) as unknown as FastifyInstance & { registered: RegisteredRoute[] };
   const registered: RegisteredRoute[] = [];
   app.decorate('registered', registered);
@@ -111,7 +113,7 @@ export async function buildApp(
   });
 
   app.setErrorHandler((err, req, reply) => {
-    const body = toErrorBody(err, req.id);
+    const body = toErrorBody(err instanceof Error ? err : new Error(String(err)), req.id);
     if (body.status >= 500) req.log.error(err);
     if (body.status === 403 && req.principal && !req.denialAudited) {
       auditRequest(s, req, `denied: ${body.body.error.code}`);
@@ -181,7 +183,10 @@ function authenticate(s: BackendServices, req: import('fastify').FastifyRequest)
   }
 }
 
-function toErrorBody(err: unknown, requestId: string): { status: number; body: ApiErrorBody } {
+function toErrorBody(
+  err: ApiError | Partial<import('fastify').FastifyError>,
+  requestId: string,
+): { status: number; body: ApiErrorBody } {
   if (err instanceof ApiError) {
     return {
       status: err.status,
@@ -195,13 +200,7 @@ function toErrorBody(err: unknown, requestId: string): { status: number; body: A
       },
     };
   }
-  const e = err as {
-    validation?: unknown[];
-    validationContext?: string;
-    statusCode?: number;
-    message?: string;
-    code?: string;
-  };
+  const e = err;
   if (e.validation) {
     return {
       status: 400,
@@ -218,11 +217,7 @@ function toErrorBody(err: unknown, requestId: string): { status: number; body: A
   const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
   // fastify's own 4xx: a body that is not JSON (400), too large while streaming (413), another media type.
   const code: ErrorCode =
-    status === 500
-      ? 'internal'
-      : status === 400
-        ? 'invalid_request'
-        : ((Object.entries(ERROR_STATUS).find(([, st]) => st === status)?.[0] as ErrorCode) ?? 'bad_request');
+    status === 500 ? 'internal' : status === 400 ? 'invalid_request' : codeOfStatus(status);
   return {
     status,
     body: {
@@ -235,12 +230,23 @@ function toErrorBody(err: unknown, requestId: string): { status: number; body: A
   };
 }
 
+/** The first error code of a status (fastify's own 4xx answers carry none of ours). */
+function codeOfStatus(status: number): ErrorCode {
+  const code = Object.entries(ERROR_STATUS).find(([, st]) => st === status)?.[0];
+  return code !== undefined && isErrorCode(code) ? code : 'bad_request';
+}
+
+/** A request's path parameters (fastify types them as unknown). */
+function paramsOf(req: import('fastify').FastifyRequest): Record<string, unknown> {
+  return req.params && typeof req.params === 'object' ? Object.fromEntries(Object.entries(req.params)) : {};
+}
+
 function auditRequest(s: BackendServices, req: import('fastify').FastifyRequest, result: string): void {
   writeAudit(s.store, s.clock, {
     actor: req.principal ?? 'anonymous',
     action: req.routeOptions.config?.routeId ?? `${req.method} ${req.url}`,
-    target: targetOf(req.params as Record<string, unknown> | undefined),
-    params: { ...(req.params as Record<string, unknown>), ...redact(req.body) },
+    target: targetOf(paramsOf(req)),
+    params: { ...paramsOf(req), ...redact(req.body) },
     result,
     origin: originOf(req),
   });
@@ -264,24 +270,19 @@ function targetOf(params: Record<string, unknown> | undefined): string | null {
   return first === undefined ? null : String(first);
 }
 
-interface ValidationError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: { additionalProperty?: string; allowedValue?: unknown };
-}
-
 /**
  * One line about the first thing wrong, naming the field: Ajv's own text leaves out which property was
  * not expected, and a choice of constants (`notify` or `block`) comes as one error per constant.
  */
-function describeValidation(errors: unknown[], context = 'request'): string | undefined {
-  const list = errors as ValidationError[];
+function describeValidation(
+  list: import('fastify').FastifySchemaValidationError[],
+  context = 'request',
+): string | undefined {
   const first = list[0];
   if (!first) return undefined;
   const where = `${context}${first.instancePath}`;
   if (first.keyword === 'additionalProperties' && first.params.additionalProperty !== undefined)
-    return `${where} has "${first.params.additionalProperty}", which it does not take`;
+    return `${where} has "${String(first.params.additionalProperty)}", which it does not take`;
   const allowed = list
     .filter((x) => x.instancePath === first.instancePath && x.keyword === 'const')
     .map((x) => String(x.params.allowedValue));

@@ -1,9 +1,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { buildOpenApi } from '../../api/openapi.js';
-
-type Json = Record<string, unknown>;
+import { buildOpenApi, type OpenApiDocument } from '../../api/openapi.js';
 
 /**
  * Checks every answer against the published OpenAPI document, with a validator that is not fastify's own
@@ -14,7 +12,7 @@ type Json = Record<string, unknown>;
  */
 export function installContractCheck(app: FastifyInstance, version: string): void {
   const doc = buildOpenApi(version);
-  const errorSchema = ((doc.components as Json).schemas as Json).Error as Json;
+  const errorSchema = doc.components.schemas.Error;
   const ajv = new Ajv2020({ strict: false, allErrors: false });
   // ajv-formats is CommonJS: its default export is the function, or sits under .default.
   const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
@@ -25,7 +23,7 @@ export function installContractCheck(app: FastifyInstance, version: string): voi
   const validatorOf = (key: string, schema: unknown): ValidateFunction => {
     let v = compiled.get(key);
     if (!v) {
-      v = ajv.compile(resolveErrorRef(schema, errorSchema) as Json);
+      v = ajv.compile(objectSchema(resolveErrorRef(schema, errorSchema)));
       compiled.set(key, v);
     }
     return v;
@@ -44,7 +42,7 @@ export function installContractCheck(app: FastifyInstance, version: string): voi
 }
 
 function check(
-  doc: Json,
+  doc: OpenApiDocument,
   req: FastifyRequest,
   reply: FastifyReply,
   payload: unknown,
@@ -53,20 +51,17 @@ function check(
   const routeId = req.routeOptions.config?.routeId;
   const url = req.routeOptions.url;
   if (!routeId || !url || routeId === 'openapi.show') return null;
-  const operation = ((doc.paths as Json)[url.replace(/:(\w+)/g, '{$1}')] as Json | undefined)?.[
-    req.method.toLowerCase()
-  ] as Json | undefined;
+  const operation = doc.paths[url.replace(/:(\w+)/g, '{$1}')]?.[req.method.toLowerCase()];
   if (!operation) return null; // test-only routes are not published
   const status = String(reply.statusCode);
-  const responses = operation.responses as Json;
-  const answer = (responses[status] ?? (reply.statusCode >= 500 ? responses.default : undefined)) as
-    Json | undefined;
+  const responses = operation.responses;
+  const answer = responses[status] ?? (reply.statusCode >= 500 ? responses.default : undefined);
   if (!answer) return `${req.method} ${url} answered ${status}, which the document does not list`;
   const type =
     String(reply.getHeader('content-type') ?? '')
       .split(';')[0]
       ?.trim() ?? '';
-  const media = (answer.content as Json | undefined)?.[type] as Json | undefined;
+  const media = answer.content?.[type];
   if (!media)
     return `${req.method} ${url} ${status} answered ${type || 'no type'}, not a declared media type`;
   if (type !== 'application/json' || typeof payload !== 'string') return null;
@@ -83,9 +78,16 @@ function check(
 }
 
 /** The document refers to its Error schema by $ref; compiled on its own, the schema is put in place. */
-function resolveErrorRef(schema: unknown, errorSchema: Json): unknown {
+function resolveErrorRef(schema: unknown, errorSchema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map((s) => resolveErrorRef(s, errorSchema));
   if (!schema || typeof schema !== 'object') return schema;
-  if ((schema as Json).$ref === '#/components/schemas/Error') return errorSchema;
+  if ('$ref' in schema && schema.$ref === '#/components/schemas/Error') return errorSchema;
   return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, resolveErrorRef(v, errorSchema)]));
+}
+
+/** A schema Ajv compiles: an object (the document's schemas always are). */
+function objectSchema(schema: unknown): object {
+  if (!schema || typeof schema !== 'object')
+    throw new Error('A response schema of the document is not an object');
+  return schema;
 }

@@ -16,7 +16,7 @@ export function parseJsonBounded(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    const text = body as string;
+    const text = String(body); // parseAs: 'string' hands a string
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       done(
         new ApiError('invalid_request', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`),
@@ -65,15 +65,17 @@ const NUMBER_TEXT = /^-?\d{1,15}(\.\d{1,15})?$/;
  */
 export function coerceText(values: unknown, schema: unknown): void {
   if (!values || typeof values !== 'object' || !schema || typeof schema !== 'object') return;
-  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties;
-  if (!properties) return;
+  if (!('properties' in schema) || !schema.properties || typeof schema.properties !== 'object') return;
+  // fastify's parsed query and params objects: plain objects whose values it lets us replace.
   const record = values as Record<string, unknown>;
-  for (const [key, property] of Object.entries(properties)) {
+  for (const [key, property] of Object.entries(schema.properties)) {
     const text = record[key];
+    const type: unknown =
+      property && typeof property === 'object' && 'type' in property ? property.type : undefined;
     if (typeof text !== 'string') continue;
-    if ((property.type === 'integer' || property.type === 'number') && NUMBER_TEXT.test(text)) {
+    if ((type === 'integer' || type === 'number') && NUMBER_TEXT.test(text)) {
       record[key] = Number(text);
-    } else if (property.type === 'boolean' && (text === 'true' || text === 'false')) {
+    } else if (type === 'boolean' && (text === 'true' || text === 'false')) {
       record[key] = text === 'true';
     }
   }
