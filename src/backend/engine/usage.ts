@@ -23,12 +23,19 @@ export class Usage {
     readonly billingStart: string,
   ) {}
 
-  /** A tariff's allowance by code (falls back to nothing included for an unknown code). */
+  private readonly allowances = new Map<string, Allowance>();
+
+  /** A tariff's allowance by code (falls back to nothing included for an unknown code); made once a code. */
   allowance(code: string): Allowance {
-    const t = this.tariffs().get(code);
-    return t
-      ? { minutes: t.minutes, sms: t.sms, dataMb: t.dataMb, roamingIncluded: t.roamingIncluded }
-      : { minutes: 0, sms: 0, dataMb: 0 };
+    let a = this.allowances.get(code);
+    if (!a) {
+      const t = this.tariffs().get(code);
+      a = t
+        ? { minutes: t.minutes, sms: t.sms, dataMb: t.dataMb, roamingIncluded: t.roamingIncluded }
+        : { minutes: 0, sms: 0, dataMb: 0 };
+      this.allowances.set(code, a);
+    }
+    return a;
   }
 
   private tariffCache?: Map<

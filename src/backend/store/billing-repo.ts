@@ -102,8 +102,7 @@ export class BillingRepo {
     this.insertUsageStmt = db.prepare(
       `INSERT OR IGNORE INTO usage_days (msisdn, day, account_id, tariff, used_minutes, used_sms, used_mb, end_minutes,
          end_sms, end_mb, records, minutes, calls, sms, data_mb, bytes, roaming_minutes, roaming_mb, cost, materialized)
-       VALUES (@msisdn, @day, @accountId, @tariff, @usedMinutes, @usedSms, @usedMb, @endMinutes, @endSms, @endMb,
-         @records, @minutes, @calls, @sms, @dataMb, @bytes, @roamingMinutes, @roamingMb, @cost, @materialized)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertCdrStmt = db.prepare(
       `INSERT OR IGNORE INTO cdr (msisdn, started_at, seq, kind, direction, peer, peer_name, location, seconds, bytes, cost)
@@ -188,7 +187,32 @@ export class BillingRepo {
 
   /** Stores a day of usage (once); true if it was new. */
   insertUsage(u: UsageDay): boolean {
-    return this.insertUsageStmt.run(u).changes > 0;
+    // Positional, not named: the history backfill stores millions of days, and binding an object's 20
+    // names costs a third more than 20 values in order.
+    return (
+      this.insertUsageStmt.run(
+        u.msisdn,
+        u.day,
+        u.accountId,
+        u.tariff,
+        u.usedMinutes,
+        u.usedSms,
+        u.usedMb,
+        u.endMinutes,
+        u.endSms,
+        u.endMb,
+        u.records,
+        u.minutes,
+        u.calls,
+        u.sms,
+        u.dataMb,
+        u.bytes,
+        u.roamingMinutes,
+        u.roamingMb,
+        u.cost,
+        u.materialized,
+      ).changes > 0
+    );
   }
 
   /** The last stored usage day of a line in [from, before). */
