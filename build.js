@@ -11,7 +11,8 @@ const external = Object.keys(pkg.dependencies)
 
 fs.rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/entry.ts'],
+  // The history backfill's thread is an entry of its own: a worker_threads file beside the chunks.
+  entryPoints: ['src/cli/entry.ts', { in: 'src/backend/history-thread.ts', out: 'history-thread' }],
   outdir: 'dist',
   bundle: true,
   splitting: true,

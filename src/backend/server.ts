@@ -1,3 +1,5 @@
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
@@ -136,6 +138,10 @@ async function buildBackend(
   let kick = () => {};
   const detail = new DetailService(store, clock, billing.usage, () => kick());
   const history = new HistoryBackfill(store, billing.usage);
+  const historyThread =
+    !history.status().complete && store.numbers.count() >= HISTORY_THREAD_LINES
+      ? startHistoryThread(opts.dataDir, history, () => kick())
+      : undefined;
   const reports = new ReportsService(store, clock, billing.usage);
   const reportJobs = new ReportJobs(store, clock, reports, history, () => kick(), {
     syncNumbers: opts.syncReportNumbers,
@@ -188,6 +194,7 @@ async function buildBackend(
     async close() {
       if (closed) return;
       closed = true;
+      await historyThread?.stop();
       await app.close();
       await worker.stop();
       store.close();
@@ -210,4 +217,50 @@ export async function startBackend(opts: BackendOptions): Promise<Backend> {
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return { ...backend, url: `${opts.tls ? 'https' : 'http'}://${shownHost}:${port}` };
+}
+
+/**
+ * From this many lines on, the history is filled by a thread of its own: below, it takes a second or
+ * two here, and a thread would cost more memory (~20 MB) than it saves.
+ */
+const HISTORY_THREAD_LINES = 10_000;
+
+/**
+ * Runs the history backfill in a thread of its own when the backend runs built (dist/history-thread.js
+ * beside this module); from the TypeScript sources (tests) there is no such file and the worker runs it
+ * in slices on this thread. When the thread ends (done, or failed) the work is this thread's again:
+ * whatever is left (a report asking for older history) runs in slices here.
+ */
+function startHistoryThread(
+  dataDir: string,
+  history: HistoryBackfill,
+  kick: () => void,
+): { stop(): Promise<void> } | undefined {
+  const file = new URL('./history-thread.js', import.meta.url);
+  if (file.protocol !== 'file:' || !fs.existsSync(fileURLToPath(file))) return undefined;
+  const thread = new Worker(file, { workerData: { dataDir } });
+  history.runElsewhere();
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    thread.once('exit', () => {
+      exited = true;
+      history.runHere();
+      kick();
+      resolve();
+    }),
+  );
+  thread.on('error', (err) => {
+    process.stderr.write(`vm backend: the history thread failed (${err.message}); filling history here\n`);
+  });
+  return {
+    async stop() {
+      if (exited) return;
+      thread.postMessage('stop');
+      // It stops after the slice in progress (one transaction); past 5 s it is ended as it stands,
+      // which a transaction survives too.
+      const timer = setTimeout(() => void thread.terminate(), 5000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
 }

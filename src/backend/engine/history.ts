@@ -39,12 +39,16 @@ interface Cursor {
  * never made again (so nothing is counted twice). A report asking for older days moves `from` back.
  */
 export class HistoryBackfill {
-  private readonly slice = new SliceSize(SLICE);
+  private readonly slice: SliceSize;
+  /** Set when a thread of its own does the work (history-thread.ts): `step` here only reports. */
+  private elsewhere = false;
 
   constructor(
     private readonly store: Store,
     private readonly usage: Usage,
+    opts: { budgetMs?: number } = {},
   ) {
+    this.slice = new SliceSize({ ...SLICE, budgetMs: opts.budgetMs ?? SLICE.budgetMs });
     if (!store.meta('history.from')) {
       const start = usage.billingStart;
       const firstMonth = `${start.slice(0, 7)}-01`;
@@ -82,8 +86,19 @@ export class HistoryBackfill {
     return { done, total };
   }
 
-  /** One slice of the backfill; false when there is nothing left to do. */
+  /** Leaves the work to another thread; this object still answers status and progress. */
+  runElsewhere(): void {
+    this.elsewhere = true;
+  }
+
+  /** Takes the work back (the other thread failed). */
+  runHere(): void {
+    this.elsewhere = false;
+  }
+
+  /** One slice of the backfill; false when there is nothing left to do (or another thread does it). */
   step(): boolean {
+    if (this.elsewhere) return false;
     const status = this.status();
     if (status.complete) return false;
     const cursor = this.cursor(status);

@@ -43,9 +43,9 @@ function migrate(db: Db): void {
   }
 }
 
-/** Checkpoints the WAL into the main file and closes: nothing written is lost. */
-export function closeDatabase(db: Db): void {
+/** Checkpoints the WAL into the main file (unless told not to) and closes: nothing written is lost. */
+export function closeDatabase(db: Db, checkpoint = true): void {
   if (!db.open) return;
-  db.pragma('wal_checkpoint(TRUNCATE)');
+  if (checkpoint) db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }

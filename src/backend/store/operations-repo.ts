@@ -89,6 +89,7 @@ export class OperationsRepo {
   private readonly finishItemStmt;
   private readonly bumpStmt;
   private readonly promoteStmt;
+  private readonly dueStmt;
   private readonly nextStmt;
   private readonly cancelItemsStmt;
   private readonly cancelRequestStmt;
@@ -134,6 +135,9 @@ export class OperationsRepo {
     );
     this.promoteStmt = db.prepare<[string]>(
       `UPDATE operations SET state = 'queued' WHERE state = 'scheduled' AND scheduled_at <= ?`,
+    );
+    this.dueStmt = db.prepare<[string], { n: number }>(
+      `SELECT 1 AS n FROM operations WHERE state = 'scheduled' AND scheduled_at <= ? LIMIT 1`,
     );
     this.nextStmt = db.prepare<[], { id: string }>(
       // Small operations first (a block that fell due, one number's change), then in order of
@@ -261,6 +265,10 @@ export class OperationsRepo {
 
   /** Scheduled operations whose time has come become queued. Returns how many. */
   promoteDue(now: string): number {
+    // Looked at first, written only when something is due: the worker asks every 250 ms, and an UPDATE
+    // takes SQLite's one write lock even when it changes nothing — waiting behind the history thread's
+    // transactions, on the HTTP thread.
+    if (!this.dueStmt.get(now)) return 0;
     return this.promoteStmt.run(now).changes;
   }
 

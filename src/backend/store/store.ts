@@ -101,7 +101,12 @@ export class Store {
   }
 
   /** Checkpoints and closes. */
-  close(): void {
-    closeDatabase(this.#db);
+  /**
+   * Closes the database, first moving the WAL into the main file; `checkpoint: false` skips that (a
+   * second connection, like the history thread's, leaves it to the backend's own, which closes last —
+   * a truncating checkpoint would wait for the other's readers).
+   */
+  close(opts: { checkpoint?: boolean } = {}): void {
+    closeDatabase(this.#db, opts.checkpoint ?? true);
   }
 }

@@ -1,0 +1,42 @@
+/**
+ * The history backfill in a thread of its own (worker_threads), with its own SQLite connection: making
+ * and storing millions of days then costs the HTTP thread nothing — no CPU, no garbage in its heap, no
+ * WAL checkpoint on its commits. WAL lets the HTTP thread read beside it; each slice is one short
+ * transaction, so the HTTP thread's own rare writes wait at most one slice. Started by server.ts when
+ * the backend runs built (dist/history-thread.js); from the TypeScript sources (the test runner) the
+ * backfill runs in slices on the main thread instead, the same code.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { HistoryBackfill } from './engine/history.js';
+import { Usage } from './engine/usage.js';
+import { Store } from './store/store.js';
+
+interface Start {
+  dataDir: string;
+}
+
+const { dataDir } = workerData as Start;
+let stopping = false;
+const GAP_MS = 1;
+parentPort?.on('message', (m: unknown) => {
+  if (m === 'stop') stopping = true;
+});
+
+const store = Store.open(dataDir);
+try {
+  const usage = new Usage(store, Number(store.meta('seed') ?? 1), store.meta('billing.start') ?? '');
+  const history = new HistoryBackfill(store, usage, { budgetMs: 20 });
+  // Until the history is in; then the thread ends (and its memory with it). A report over an older
+  // period, later, is filled on the main thread: that is rare and short.
+  while (!stopping && history.step()) {
+    // A pause between slices, for the 'stop' message and above all for the HTTP thread's writes: SQLite
+    // has one writer, and a waiting writer retries after 1, 2, 5… ms; a thread that took the lock again
+    // at once would starve it (a session's last-seen time once waited 800 ms). 5 ms after each ~20 ms
+    // slice lets it in within a slice or two.
+    await new Promise((r) => setTimeout(r, GAP_MS));
+  }
+} finally {
+  store.close({ checkpoint: false });
+  // The message port keeps a thread alive: closed, the thread ends.
+  parentPort?.close();
+}
