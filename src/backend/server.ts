@@ -250,7 +250,9 @@ function startHistoryThread(
     }),
   );
   thread.on('error', (err) => {
-    process.stderr.write(`vm backend: the history thread failed (${err.message}); filling history here\n`);
+    process.stderr.write(
+      `vm backend: the history thread failed (${String(err.stack ?? err)}); filling history here\n`,
+    );
   });
   return {
     async stop() {

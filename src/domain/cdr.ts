@@ -252,17 +252,7 @@ export function summarizeDay(seed: number, line: CdrLine, day: string, used: Use
   }
   // The same stable order as generateDay's sort of its drafts.
   const order = times.map((_, i) => i).sort((x, y) => (times[x] as number) - (times[y] as number));
-  const s: DaySummary = {
-    records: order.length,
-    minutes: 0,
-    calls: 0,
-    sms: 0,
-    dataMb: 0,
-    bytes: 0,
-    roamingMinutes: 0,
-    roamingMb: 0,
-    cost: 0,
-  };
+  const s = emptySummary(order.length);
   for (const i of order) {
     const kind = kinds[i] as number;
     const out = outs[i] as boolean;
@@ -303,10 +293,10 @@ export function summarizeDay(seed: number, line: CdrLine, day: string, used: Use
   return s;
 }
 
-/** Sums a day's records. */
-export function summarize(records: CdrRecord[]): DaySummary {
-  const s: DaySummary = {
-    records: records.length,
+/** A day of `records` records whose totals are still to be added up. */
+function emptySummary(records: number): DaySummary {
+  return {
+    records,
     minutes: 0,
     calls: 0,
     sms: 0,
@@ -316,6 +306,11 @@ export function summarize(records: CdrRecord[]): DaySummary {
     roamingMb: 0,
     cost: 0,
   };
+}
+
+/** Sums a day's records. */
+export function summarize(records: CdrRecord[]): DaySummary {
+  const s = emptySummary(records.length);
   for (const r of records) {
     s.cost += r.cost;
     s.bytes += r.bytes;

@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { isValidLuhn, luhnCheckDigit } from '../../domain/iccid.js';
 import type { NumberStatus, Service, Tariff } from '../../api/lines.js';
+import type { SeedNumber } from '../store/seed-repo.js';
 import {
   loadDemoFixtures,
   type DemoAccount,
@@ -20,25 +21,8 @@ export type { DemoAccount, DemoGrant, DemoGroup, DemoRegion, DemoRole, DemoUser 
 // which made the hot loops 4× slower.
 const { floor, imul, min } = Math;
 
-/** One line of the demo company. */
-export interface DemoNumber {
-  /** E.164, +79XXXXXXXXX, unique, never in +7999000xxxx (reserved for users' phones). */
-  msisdn: string;
-  accountId: string;
-  region: string;
-  groupId: string;
-  /** "Фамилия Имя" in Cyrillic. */
-  employee: string;
-  tariff: string;
-  services: string[];
-  status: NumberStatus;
-  /** 'lost' | 'employee_left' | 'vacation' when blocked, 'debt' when suspended by the operator, else null. */
-  blockReason: string | null;
-  /** 20 digits starting 897010 with a valid Luhn check digit, unique. */
-  iccid: string;
-  /** ISO-8601 UTC, between 2019-01-01 and 2026-06-30. */
-  activatedAt: string;
-}
+/** One line of the demo company: what the store seeds. */
+export type DemoNumber = SeedNumber;
 
 /** The whole demo company: fixtures plus the generated lines. */
 export interface DemoCompany {

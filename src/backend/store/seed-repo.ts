@@ -1,6 +1,26 @@
 import type { Db } from './db.js';
 import type { NumberStatus, Service, Tariff } from '../../api/lines.js';
 
+/** One line of a seeded company. */
+export interface SeedNumber {
+  /** E.164, +79XXXXXXXXX, unique, never in +7999000xxxx (reserved for users' phones). */
+  msisdn: string;
+  accountId: string;
+  region: string;
+  groupId: string;
+  /** "Фамилия Имя" in Cyrillic. */
+  employee: string;
+  tariff: string;
+  services: string[];
+  status: NumberStatus;
+  /** 'lost' | 'employee_left' | 'vacation' when blocked, 'debt' when suspended by the operator, else null. */
+  blockReason: string | null;
+  /** 20 digits starting 897010 with a valid Luhn check digit, unique. */
+  iccid: string;
+  /** ISO-8601 UTC, between 2019-01-01 and 2026-06-30. */
+  activatedAt: string;
+}
+
 /**
  * What a seed writes: the store's own description of its input (the engine's generated demo company
  * is one; server.ts hands it over, and the compiler checks that it fits).
@@ -28,19 +48,8 @@ export interface SeedCompany {
   }[];
   tariffs: Tariff[];
   services: Service[];
-  numbers: {
-    msisdn: string;
-    accountId: string;
-    region: string;
-    groupId: string;
-    employee: string;
-    tariff: string;
-    services: string[];
-    status: NumberStatus;
-    blockReason: string | null;
-    iccid: string;
-    activatedAt: string;
-  }[];
+  /** Sorted by msisdn. */
+  numbers: SeedNumber[];
 }
 
 /** Writes a whole generated company into an empty database, in one transaction. */

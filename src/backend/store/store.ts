@@ -95,9 +95,14 @@ export class Store {
     return this.meta('company') === undefined;
   }
 
-  /** Runs `fn` in one transaction. */
+  /**
+   * Runs `fn` in one transaction, begun IMMEDIATE: it takes SQLite's write lock at the start (waiting for
+   * it under busy_timeout). A deferred one that read first and wrote later fails at once with
+   * SQLITE_BUSY when another connection (the history thread) wrote in between: it cannot wait its way
+   * out of a stale snapshot.
+   */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return this.#db.transaction(fn).immediate();
   }
 
   /** Checkpoints and closes. */
