@@ -13,6 +13,18 @@ import type { ReportRun, ReportsService } from './reports-service.js';
 
 /** A report over at most this many numbers, whose history is in, is answered at once; a bigger one is a job. */
 export const SYNC_REPORT_NUMBERS = 2000;
+/** Rows of a result written to its file per step. */
+const ROWS_PER_WRITE = 2000;
+
+/** A finished report being written out. */
+interface Writing {
+  rows: Report['rows'];
+  next: number;
+  out: ReturnType<Store['reportJobs']['resultWriter']>;
+  /** The JSON after the rows (`],"totals":…}`). */
+  tail: string;
+}
+
 /** Report jobs one user may have queued or running at once. */
 const MAX_OPEN_JOBS = 5;
 
@@ -24,7 +36,7 @@ const MAX_OPEN_JOBS = 5;
  * its result is kept REPORT_RESULT_DAYS days.
  */
 export class ReportJobs {
-  private current?: { id: string; run: ReportRun };
+  private current?: { id: string; run: ReportRun; writing?: Writing };
   private nextExpiry = 0;
 
   constructor(
@@ -140,6 +152,7 @@ export class ReportJobs {
     }
     const { id, run } = this.current;
     try {
+      if (this.current.writing) return this.write(id, this.current.writing);
       if (run.historyFrom !== undefined && !this.history.covers(run.historyFrom)) {
         const { done, total } = this.history.progressTo(run.historyFrom);
         this.store.reportJobs.progress(id, 'history', done, total);
@@ -149,12 +162,35 @@ export class ReportJobs {
         this.store.reportJobs.progress(id, 'numbers', run.done(), run.total);
         return true;
       }
+      // Written a slice of rows per step, as it was added up: never one 15 MB string on this thread.
       const report = run.result();
-      const at = this.clock.now();
-      this.store.reportJobs.succeed(id, report, report.rows.length, at.toISOString(), expiry(at));
+      const { rows, ...rest } = report;
+      const out = this.store.reportJobs.resultWriter(id);
+      // The rows last, so the only place `"rows":[` can stand is the end of the head.
+      const head = JSON.stringify({ ...rest, rows: [] });
+      const at = head.lastIndexOf('"rows":[') + '"rows":['.length;
+      out.append(head.slice(0, at));
+      this.current.writing = { rows, next: 0, out, tail: head.slice(at) };
+      return true;
     } catch (err) {
       this.fail(id, err);
     }
+    this.current = undefined;
+    return true;
+  }
+
+  /** One slice of a result's rows into its file; the last one commits it. */
+  private write(id: string, w: Writing): boolean {
+    const end = Math.min(w.rows.length, w.next + ROWS_PER_WRITE);
+    if (w.next < end) {
+      const text = JSON.stringify(w.rows.slice(w.next, end));
+      w.out.append(`${w.next > 0 ? ',' : ''}${text.slice(1, -1)}`);
+      w.next = end;
+      return true;
+    }
+    w.out.append(w.tail);
+    const at = this.clock.now();
+    w.out.commit(w.rows.length, at.toISOString(), expiry(at));
     this.current = undefined;
     return true;
   }

@@ -143,6 +143,14 @@ export interface ReportRun {
   result(): Report;
 }
 
+/** The numbers of a report, in msisdn order: how many, and the next page of them. */
+interface NumberSource {
+  total: number;
+  next(limit: number): string[];
+  /** All of them at once (a report read whole, like the breaches). */
+  all(): string[];
+}
+
 interface Parts {
   each: (lines: BillingLine[]) => void;
   finish: () => { rows: Row[]; totals: Row | null; from?: string; to?: string };
@@ -193,15 +201,15 @@ export class ReportsService {
     );
     const range = { from, to: addDays(to, 1) };
     if (t === 'activity') requirePermission(p, 'audit:read');
-    const msisdns = this.msisdns(p, q);
-    const parts = this.parts(t, p, q, range, msisdns);
+    const numbers = this.numbers(p, q);
+    const parts = this.parts(t, p, q, range, numbers);
     let next = 0;
     let finished = false;
     const slice = new SliceSize(SLICE);
     const usage = this.usage;
     const store = this.store;
     return {
-      total: parts.whole ? 1 : msisdns.length,
+      total: parts.whole ? 1 : numbers.total,
       historyFrom:
         parts.historyFrom !== undefined && parts.historyFrom < usage.billingStart
           ? parts.historyFrom
@@ -215,12 +223,12 @@ export class ReportsService {
           return true;
         }
         const started = performance.now();
-        const chunk = msisdns.slice(next, next + slice.size);
+        const chunk = numbers.next(slice.size);
         next += chunk.length;
         let lines = store.billing.linesOf(chunk);
         if (q.account !== undefined) lines = lines.filter((l) => l.accountId === q.account);
         if (lines.length) parts.each(lines);
-        if (next >= msisdns.length) finished = true;
+        if (chunk.length === 0 || next >= numbers.total) finished = true;
         if (slowSliceMs) holdThread(slowSliceMs);
         slice.took(chunk.length, since(started));
         return true;
@@ -237,7 +245,7 @@ export class ReportsService {
     p: Principal,
     q: ReportQuery,
     range: { from: string; to: string },
-    msisdns: string[],
+    numbers: NumberSource,
   ): Parts {
     switch (t) {
       case 'expenses':
@@ -259,7 +267,7 @@ export class ReportsService {
             : undefined,
         );
       case 'limits':
-        return this.breaches(range, msisdns);
+        return this.breaches(range, numbers);
       case 'activity':
         return this.activity(p, q, range);
       case 'tariff-optimization':
@@ -268,12 +276,27 @@ export class ReportsService {
     }
   }
 
-  /** The numbers a report covers: scope, then --group, --number, a list (--account is applied per slice). */
-  private msisdns(p: Principal, q: ReportQuery): string[] {
+  /**
+   * The numbers a report covers: scope, then --group, --number, a list (--account is applied per slice).
+   * Over a whole scope they are counted now and read a page at a time as the slices ask (reading all
+   * 100,000 at once held the thread 70-250 ms); a number or a list the caller gave is filtered at once.
+   */
+  private numbers(p: Principal, q: ReportQuery): NumberSource {
     const groups = this.store.catalog.groupRecords();
-    let msisdns = this.store.billing.msisdnsIn(
-      scopedGroupIds(scopeOf(p, 'reports:read', groups), groups, q.group),
-    );
+    const ids = scopedGroupIds(scopeOf(p, 'reports:read', groups), groups, q.group);
+    if (q.number === undefined && q.numbers === undefined) {
+      let after = '';
+      return {
+        total: this.store.billing.countIn(ids),
+        next: (limit) => {
+          const page = this.store.billing.msisdnsIn(ids, after, limit);
+          after = page[page.length - 1] ?? after;
+          return page;
+        },
+        all: () => this.store.billing.msisdnsIn(ids),
+      };
+    }
+    let msisdns = this.store.billing.msisdnsIn(ids);
     if (q.number !== undefined) {
       const m = requireMsisdn(q.number);
       msisdns = msisdns.filter((n) => n === m);
@@ -283,7 +306,12 @@ export class ReportsService {
       const wanted = new Set<string>(q.numbers.map((n) => requireMsisdn(n)));
       msisdns = msisdns.filter((n) => wanted.has(n));
     }
-    return msisdns;
+    let at = 0;
+    return {
+      total: msisdns.length,
+      next: (limit) => msisdns.slice(at, (at += limit)),
+      all: () => msisdns,
+    };
   }
 
   private groupNames(): Map<string, string> {
@@ -325,7 +353,8 @@ export class ReportsService {
         const rows = [...acc.values()]
           .map(({ numbers, ...r }): Row => ({ ...r, numbers: numbers.size }))
           .sort(
-            (a, b) => (b.total as number) - (a.total as number) || String(a.key).localeCompare(String(b.key)),
+            // Ties by key in code-point order: localeCompare cost 100 ms over 100,000 rows.
+            (a, b) => (b.total as number) - (a.total as number) || (String(a.key) < String(b.key) ? -1 : 1),
           );
         const totals: Row = {
           key: 'total',
@@ -390,12 +419,12 @@ export class ReportsService {
     };
   }
 
-  private breaches(range: { from: string; to: string }, msisdns: string[]): Parts {
+  private breaches(range: { from: string; to: string }, numbers: NumberSource): Parts {
     let rows: Row[] = [];
     return {
       whole: true,
       each: () => {
-        const inScope = new Set(msisdns);
+        const inScope = new Set(numbers.all());
         const found = this.store.limits
           .breaches(null, `${range.from}T00:00:00.000Z`, `${range.to}T00:00:00.000Z`)
           .filter((b) => inScope.has(b.msisdn));

@@ -161,12 +161,22 @@ export class BillingRepo {
   }
 
   /** The numbers in these groups (null = all), in order. */
-  msisdnsIn(groups: string[] | null): string[] {
-    return this.q<{ groups: string | null }, { msisdn: string }>(
-      `SELECT msisdn FROM numbers WHERE (@groups IS NULL OR group_id IN (SELECT value FROM json_each(@groups))) ORDER BY msisdn`,
+  msisdnsIn(groups: string[] | null, after = '', limit = -1): string[] {
+    return this.q<{ groups: string | null; after: string; limit: number }, { msisdn: string }>(
+      `SELECT msisdn FROM numbers WHERE (@groups IS NULL OR group_id IN (SELECT value FROM json_each(@groups)))
+         AND msisdn > @after ORDER BY msisdn LIMIT @limit`,
     )
-      .all({ groups: groups ? JSON.stringify(groups) : null })
+      .all({ groups: groups ? JSON.stringify(groups) : null, after, limit })
       .map((r) => r.msisdn);
+  }
+
+  /** How many numbers these groups hold (all of them with null). */
+  countIn(groups: string[] | null): number {
+    return (
+      this.q<{ groups: string | null }, { n: number }>(
+        `SELECT count(*) AS n FROM numbers WHERE (@groups IS NULL OR group_id IN (SELECT value FROM json_each(@groups)))`,
+      ).get({ groups: groups ? JSON.stringify(groups) : null })?.n ?? 0
+    );
   }
 
   /** Monthly fees of the services on these lines: msisdn → [service, fee][]. */

@@ -99,19 +99,34 @@ export class ReportJobsRepo {
     this.progressStmt.run(phase, done, total, id);
   }
 
-  /** Writes the result file (whole or not at all), then marks the job succeeded. */
-  succeed(id: string, result: unknown, rows: number, now: string, expiresAt: string): void {
+  /**
+   * Starts a job's result file: text is appended piece by piece (a slice of rows at a time, so 100,000
+   * rows are never one string), into a temp file that `commit` renames and marks the job succeeded with
+   * (whole or not at all). A restart leaves the temp file; the job runs again and starts it over.
+   */
+  resultWriter(id: string): {
+    append(text: string): void;
+    commit(rows: number, now: string, expiresAt: string): void;
+  } {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.fileOf(id);
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(result), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-    this.db
-      .prepare(
-        `UPDATE report_jobs SET state = 'succeeded', phase = NULL, rows = ?, finished_at = ?, expires_at = ?
-          WHERE id = ?`,
-      )
-      .run(rows, now, expiresAt, id);
+    const tmp = `${file}.tmp`;
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    return {
+      append: (text) => {
+        fs.writeSync(fd, text);
+      },
+      commit: (rows, now, expiresAt) => {
+        fs.closeSync(fd);
+        fs.renameSync(tmp, file);
+        this.db
+          .prepare(
+            `UPDATE report_jobs SET state = 'succeeded', phase = NULL, rows = ?, finished_at = ?, expires_at = ?
+              WHERE id = ?`,
+          )
+          .run(rows, now, expiresAt, id);
+      },
+    };
   }
 
   fail(id: string, code: string, message: string, now: string, expiresAt: string): void {
