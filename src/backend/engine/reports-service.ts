@@ -322,8 +322,11 @@ export class ReportsService {
     const by = q.by ?? 'number';
     const names = this.groupNames();
     const accounts = new Map(this.store.catalog.accounts(null).map((a) => [a.id, a.name]));
-    const acc = new Map<string, Row & { numbers: Set<string> }>();
+    const acc = new Map<string, Row>();
+    // Numbers per row: by number always one (no set of one per number: 100,000 sets), else counted.
+    const numbersOf = new Map<string, Set<string>>();
     const zero = () => ({ tariffFees: 0, serviceFees: 0, usage: 0, oneTime: 0, total: 0 });
+    const totals: Row = { key: 'total', numbers: 0, ...zero() };
     const field = {
       tariff_fee: 'tariffFees',
       service_fee: 'serviceFees',
@@ -340,30 +343,33 @@ export class ReportsService {
         )) {
           const line = lineOf.get(c.msisdn) as BillingLine;
           const key = by === 'number' ? c.msisdn : by === 'group' ? line.groupId : c.accountId;
-          const name = by === 'number' ? line.employee : by === 'group' ? names.get(key) : accounts.get(key);
-          const row = acc.get(key) ?? { key, name: name ?? '', numbers: new Set<string>(), ...zero() };
-          row.numbers.add(c.msisdn);
+          let row = acc.get(key);
+          if (!row) {
+            const name =
+              by === 'number' ? line.employee : by === 'group' ? names.get(key) : accounts.get(key);
+            row = { key, name: name ?? '', numbers: 0, ...zero() };
+            acc.set(key, row);
+          }
+          if (by === 'number') row.numbers = 1;
+          else {
+            const seen = numbersOf.get(key) ?? new Set<string>();
+            seen.add(c.msisdn);
+            numbersOf.set(key, seen);
+            row.numbers = seen.size;
+          }
           const f = field[c.kind];
           row[f] = (row[f] as number) + c.amount;
           row.total = (row.total as number) + c.amount;
-          acc.set(key, row);
+          totals[f] = (totals[f] as number) + c.amount;
+          totals.total = (totals.total as number) + c.amount;
         }
       },
       finish: () => {
-        const rows = [...acc.values()]
-          .map(({ numbers, ...r }): Row => ({ ...r, numbers: numbers.size }))
-          .sort(
-            // Ties by key in code-point order: localeCompare cost 100 ms over 100,000 rows.
-            (a, b) => (b.total as number) - (a.total as number) || (String(a.key) < String(b.key) ? -1 : 1),
-          );
-        const totals: Row = {
-          key: 'total',
-          numbers: rows.reduce((s, r) => s + (r.numbers as number), 0),
-          ...zero(),
-        };
-        for (const r of rows)
-          for (const k of ['tariffFees', 'serviceFees', 'usage', 'oneTime', 'total'])
-            totals[k] = (totals[k] as number) + (r[k] as number);
+        const rows = [...acc.values()].sort(
+          // Ties by key in code-point order: localeCompare cost 100 ms over 100,000 rows.
+          (a, b) => (b.total as number) - (a.total as number) || (String(a.key) < String(b.key) ? -1 : 1),
+        );
+        totals.numbers = rows.reduce((s, r) => s + (r.numbers as number), 0);
         return { rows, totals };
       },
     };
