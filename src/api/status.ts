@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Day } from './billing.js';
 import { Timestamp } from './common.js';
-
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
 /** What `GET /v1/status` says: the backend's clock, its size, its history and its background jobs. */
 export const BackendStatus = Type.Object({

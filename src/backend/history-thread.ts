@@ -24,8 +24,7 @@ parentPort?.on('message', (m: unknown) => {
 
 const store = Store.open(dataDir);
 try {
-  const usage = new Usage(store, Number(store.meta('seed') ?? 1), store.meta('billing.start') ?? '');
-  const history = new HistoryBackfill(store, usage, { budgetMs: 20 });
+  const history = new HistoryBackfill(store, Usage.of(store), { budgetMs: 20 });
   // Until the history is in; then the thread ends (and its memory with it). A report over an older
   // period, later, is filled on the main thread: that is rare and short.
   while (!stopping && history.step()) {

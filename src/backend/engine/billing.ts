@@ -34,9 +34,7 @@ export class Billing {
     private readonly store: Store,
     private readonly newId: () => string,
   ) {
-    const start = store.meta('billing.start');
-    if (!start) throw new Error('billing is not initialized');
-    this.usage = new Usage(store, Number(store.meta('seed') ?? 1), start);
+    this.usage = Usage.of(store);
   }
 
   /**

@@ -21,7 +21,12 @@ export type { DemoAccount, DemoGrant, DemoGroup, DemoRegion, DemoRole, DemoUser 
 // which made the hot loops 4× slower.
 const { floor, imul, min } = Math;
 
-/** One line of the demo company: what the store seeds. */
+/**
+ * One line of the demo company: what the store seeds. msisdn +79XXXXXXXXX, unique, never in +7999000xxxx
+ * (reserved for users' phones); employee "Фамилия Имя" in Cyrillic; blockReason 'lost' | 'employee_left'
+ * | 'vacation' when blocked, 'debt' when suspended by the operator, else null; iccid 20 digits starting
+ * 897010 with a valid Luhn check digit, unique; activatedAt ISO-8601 UTC, 2019-01-01 to 2026-06-30.
+ */
 export type DemoNumber = SeedNumber;
 
 /** The whole demo company: fixtures plus the generated lines. */

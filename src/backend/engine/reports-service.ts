@@ -176,13 +176,6 @@ export class ReportsService {
     }));
   }
 
-  /** A whole report at once (a small scope, or a test). */
-  show(p: Principal, type: string, q: ReportQuery): Report {
-    const run = this.prepare(p, type, q);
-    while (run.step());
-    return run.result();
-  }
-
   /**
    * Checks the request and resolves its numbers; nothing is added up yet. `slowSliceMs` is a test hook:
    * every slice takes that much longer, holding the thread as heavy work would (and the slices shrink to

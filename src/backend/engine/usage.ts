@@ -25,6 +25,13 @@ export class Usage {
 
   private readonly allowances = new Map<string, Allowance>();
 
+  /** The usage of a store whose billing has started (`Billing.init`): its seed and first billed day. */
+  static of(store: Store): Usage {
+    const start = store.meta('billing.start');
+    if (!start) throw new Error('billing is not initialized');
+    return new Usage(store, Number(store.meta('seed') ?? 1), start);
+  }
+
   /** A tariff's allowance by code (falls back to nothing included for an unknown code); made once a code. */
   allowance(code: string): Allowance {
     let a = this.allowances.get(code);

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { countOpenJobs, type OpenJobs } from './open-jobs.js';
 
 /** An asynchronous call detail export, as stored. */
 export interface DetailRequestRecord {
@@ -81,14 +82,7 @@ export class DetailRequestsRepo {
   }
 
   /** How many requests are queued and being prepared, of everyone. */
-  counts(): { queued: number; running: number } {
-    return (
-      this.db
-        .prepare<[], { queued: number; running: number }>(
-          `SELECT coalesce(sum(state = 'queued'), 0) AS queued, coalesce(sum(state = 'running'), 0) AS running
-             FROM detail_requests WHERE state IN ('queued', 'running')`,
-        )
-        .get() ?? { queued: 0, running: 0 }
-    );
+  counts(): OpenJobs {
+    return countOpenJobs(this.db, 'detail_requests', null);
   }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from './db.js';
+import { countOpenJobs, type OpenJobs } from './open-jobs.js';
 
 export type ReportJobState = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -81,14 +82,8 @@ export class ReportJobsRepo {
   }
 
   /** How many jobs are queued and running, of one user or of everyone. */
-  counts(userId?: number): { queued: number; running: number } {
-    const row = this.db
-      .prepare<{ user: number | null }, { queued: number; running: number }>(
-        `SELECT coalesce(sum(state = 'queued'), 0) AS queued, coalesce(sum(state = 'running'), 0) AS running
-          FROM report_jobs WHERE state IN ('queued', 'running') AND (@user IS NULL OR created_by = @user)`,
-      )
-      .get({ user: userId ?? null });
-    return row ?? { queued: 0, running: 0 };
+  counts(userId?: number): OpenJobs {
+    return countOpenJobs(this.db, 'report_jobs', userId ?? null);
   }
 
   start(id: string, now: string): void {

@@ -1,25 +1,9 @@
 import type { Db } from './db.js';
-import type { NumberStatus, Service, Tariff } from '../../api/lines.js';
+import type { Service, Tariff } from '../../api/lines.js';
+import type { NumberRecord } from './numbers-repo.js';
 
-/** One line of a seeded company. */
-export interface SeedNumber {
-  /** E.164, +79XXXXXXXXX, unique, never in +7999000xxxx (reserved for users' phones). */
-  msisdn: string;
-  accountId: string;
-  region: string;
-  groupId: string;
-  /** "Фамилия Имя" in Cyrillic. */
-  employee: string;
-  tariff: string;
-  services: string[];
-  status: NumberStatus;
-  /** 'lost' | 'employee_left' | 'vacation' when blocked, 'debt' when suspended by the operator, else null. */
-  blockReason: string | null;
-  /** 20 digits starting 897010 with a valid Luhn check digit, unique. */
-  iccid: string;
-  /** ISO-8601 UTC, between 2019-01-01 and 2026-06-30. */
-  activatedAt: string;
-}
+/** One line of a seeded company: a number as stored, not blocked since any time yet (the seed sets it). */
+export type SeedNumber = Omit<NumberRecord, 'blockedSince'>;
 
 /**
  * What a seed writes: the store's own description of its input (the engine's generated demo company

@@ -123,8 +123,7 @@ async function show(ctx: Context, r: Report, o: { limit?: number; output?: strin
 async function result(ctx: Context, id: string): Promise<Report> {
   const client = await ctx.client();
   const job = await client.call('reportJobs.show', { params: { id } });
-  if (job.state === 'failed')
-    throw new CliError(ctx.t('err.reportJobFailed', { id, message: job.error?.message ?? '' }), EXIT.error);
+  // A failed job is refused there, at once (it is finished: nothing to wait for).
   if (job.state !== 'succeeded') await waitForJob(ctx, job);
   return client.call('reportJobs.result', { params: { id } });
 }
