@@ -618,7 +618,7 @@ export const routes = {
     query: ReportQuery,
     response: Report,
     otherResponses: { 202: ReportJob },
-    moreErrors: [429],
+    moreErrors: [422, 429],
   },
   'reports.run': {
     ...endpoints['reports.run'],
@@ -629,7 +629,7 @@ export const routes = {
     body: ReportBody,
     response: Report,
     otherResponses: { 202: ReportJob },
-    moreErrors: [429],
+    moreErrors: [422, 429],
     bodyLimit: NUMBER_LIST_BODY_LIMIT,
   },
   'reportJobs.list': {

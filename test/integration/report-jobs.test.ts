@@ -288,6 +288,40 @@ describe('a period older than the history kept', () => {
   });
 });
 
+describe('a period older than history may go', () => {
+  it('refuses a report over 1900 with 422, and keeps the history where it was', async () => {
+    const b = await startTestBackend({ lines: 20 });
+    try {
+      const admin = await b.loginAs('admin@demo.test', 'admin-demo-1');
+      expect(
+        await rejection(
+          admin.call('reports.show', {
+            params: { type: 'usage' },
+            query: { from: '1900-01-01', to: '1900-01-31' },
+          }),
+        ),
+      ).toMatchObject({ status: 422, details: { reason: 'period_too_old', earliest: '2025-10-01' } });
+      // The oldest month allowed is still served; history is not moved for the refused one.
+      expect(
+        await rejection(
+          admin.call('reports.show', {
+            params: { type: 'usage' },
+            query: { from: '2025-09-30', to: '2025-10-31' },
+          }),
+        ),
+      ).toMatchObject({ status: 422 });
+      expect((await admin.call('status.show')).history.from).toBe('2026-08-01');
+      const ok = await admin.call('reports.show', {
+        params: { type: 'usage' },
+        query: { from: '2025-10-01', to: '2025-10-31' },
+      });
+      expect(ok.type).toBe('usage');
+    } finally {
+      await b.stop();
+    }
+  });
+});
+
 describe('GET /v1/status', () => {
   it('says the size, the history and the jobs', async () => {
     const b = await startTestBackend({ lines: 40 });

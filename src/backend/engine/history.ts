@@ -7,6 +7,12 @@ import type { Usage } from './usage.js';
 /** Calendar months of history before billing started that a backend keeps (tariff optimization reads 3). */
 export const HISTORY_MONTHS = 3;
 /**
+ * How far back a report may make the backend keep history: 13 calendar months before billing started (a
+ * year to compare with). Without a bound, one report over 1900 had the backfill walk 127 years and
+ * could have stored every line's days since its activation: gigabytes, on anyone's request.
+ */
+export const MAX_HISTORY_MONTHS = 13;
+/**
  * Lines per slice: one short transaction of about 10 ms (a line's month is ~30 to 60 days to make), so a
  * request or a scheduled operation never waits long behind it.
  */
@@ -50,13 +56,9 @@ export class HistoryBackfill {
   ) {
     this.slice = new SliceSize({ ...SLICE, budgetMs: opts.budgetMs ?? SLICE.budgetMs });
     if (!store.meta('history.from')) {
-      const start = usage.billingStart;
-      const firstMonth = `${start.slice(0, 7)}-01`;
-      let from = firstMonth;
-      for (let i = 0; i < HISTORY_MONTHS; i++) from = `${addDays(from, -1).slice(0, 7)}-01`;
       store.transaction(() => {
-        store.setMeta('history.from', from);
-        store.setMeta('history.backfilledFrom', start);
+        store.setMeta('history.from', this.monthsBefore(HISTORY_MONTHS));
+        store.setMeta('history.backfilledFrom', usage.billingStart);
       });
     }
   }
@@ -70,6 +72,18 @@ export class HistoryBackfill {
   /** True when every line's history from `day` on is stored (days from billing start on are billing's). */
   covers(day: string): boolean {
     return day >= this.usage.billingStart || this.status().backfilledFrom <= day;
+  }
+
+  /** The first day a report may ask history for (MAX_HISTORY_MONTHS before billing started). */
+  earliest(): string {
+    return this.monthsBefore(MAX_HISTORY_MONTHS);
+  }
+
+  /** The first day of the calendar month `months` before the month billing started in. */
+  private monthsBefore(months: number): string {
+    let from = `${this.usage.billingStart.slice(0, 7)}-01`;
+    for (let i = 0; i < months; i++) from = `${addDays(from, -1).slice(0, 7)}-01`;
+    return from;
   }
 
   /** Keeps history from `day` on as well (a report over an older period asked for it). */

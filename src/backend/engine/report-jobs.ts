@@ -63,6 +63,13 @@ export class ReportJobs {
   ): { report: Report; job?: undefined } | { job: ReportJob; report?: undefined } {
     const { job: asJob, ...query } = q;
     const run = this.reports.prepare(p, type, query);
+    const earliest = this.history.earliest();
+    if (run.historyFrom !== undefined && run.historyFrom < earliest)
+      throw new ApiError(
+        'business_rule',
+        `Usage history is kept from ${earliest}: a report over usage can start there at the earliest`,
+        { reason: 'period_too_old', earliest },
+      );
     const historyReady = run.historyFrom === undefined || this.history.covers(run.historyFrom);
     if (!asJob && historyReady && run.total <= (this.opts.syncNumbers ?? SYNC_REPORT_NUMBERS)) {
       while (run.step());
