@@ -24,6 +24,7 @@ export const endpoints = {
   'groups.update': { method: 'PATCH', path: '/v1/groups/:id', access: 'groups:write' },
   'groups.delete': { method: 'DELETE', path: '/v1/groups/:id', access: 'groups:write' },
   'operations.create': { method: 'POST', path: '/v1/operations', access: 'authenticated' },
+  'operations.plan': { method: 'POST', path: '/v1/operations/plan', access: 'authenticated' },
   'operations.list': { method: 'GET', path: '/v1/operations', access: 'authenticated' },
   'operations.show': { method: 'GET', path: '/v1/operations/:id', access: 'authenticated' },
   'operations.items': { method: 'GET', path: '/v1/operations/:id/items', access: 'authenticated' },

@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { IdempotencyKey } from './common.js';
 import { ERROR_STATUS } from './errors.js';
-import { routes, type RouteDef } from './routes.js';
+import { routes, type RouteDef, type StreamFormat } from './routes.js';
 
 /** What each documented error status means here; the body is always the error object. */
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -48,16 +48,25 @@ function otherDescription(id: string, status: string): string {
  * A streamed answer: the record schema is described for readers (OpenAPI 3.1 has no per-line schema; 3.2's
  * itemSchema is carried as the x-itemSchema extension), CSV and TSV have a header line of the field names.
  */
-function streamContent(item: TSchema): Record<string, unknown> {
+function streamContent(
+  item: TSchema,
+  formats: readonly StreamFormat[] = ['jsonl', 'csv', 'tsv'],
+): Record<string, unknown> {
   const fields = Object.keys((item.properties ?? {}) as object).join(', ');
-  return {
+  const jsonl = {
     'application/x-ndjson': {
       schema: {
         type: 'string',
-        description: `JSON lines: one record object per line, each with the fields ${fields} (see x-itemSchema)`,
+        description: fields
+          ? `JSON lines: one record object per line, each with the fields ${fields} (see x-itemSchema)`
+          : 'JSON lines: one object per line, each one of the shapes of x-itemSchema',
       },
       'x-itemSchema': clean(item),
     },
+  };
+  if (!formats.includes('csv')) return jsonl;
+  return {
+    ...jsonl,
     'text/csv': {
       schema: {
         type: 'string',
@@ -151,7 +160,7 @@ export function buildOpenApi(version: string): OpenApiDocument {
               {
                 description: status === String(def.status ?? 200) ? 'OK' : otherDescription(id, status),
                 content: def.stream
-                  ? streamContent(schema)
+                  ? streamContent(schema, def.streamFormats)
                   : { 'application/json': { schema: clean(schema) } },
               },
             ]),

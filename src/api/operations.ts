@@ -276,8 +276,8 @@ export const PlanItem = Type.Object({
 });
 export type PlanItem = Static<typeof PlanItem>;
 
-/** A dry run: what would happen, nothing stored. */
-export const Plan = Type.Object({
+/** What a dry run adds up to: the counts per outcome, the change of the monthly bill and the one-time fees. */
+export const PlanSummary = Type.Object({
   type: OperationType,
   params: Type.Record(Type.String(), Type.Unknown()),
   total: Type.Integer(),
@@ -286,9 +286,23 @@ export const Plan = Type.Object({
   fail: Type.Integer(),
   monthlyDelta: Kopecks,
   fees: Kopecks,
-  items: Type.Array(PlanItem),
 });
+export type PlanSummary = Static<typeof PlanSummary>;
+
+/** A dry run: what would happen, nothing stored. */
+export const Plan = Type.Composite([PlanSummary, Type.Object({ items: Type.Array(PlanItem) })]);
 export type Plan = Static<typeof Plan>;
+
+/**
+ * The last line of a streamed plan (POST /v1/operations/plan): the summary. A stream that ends without it
+ * was cut off, and its items are not the whole plan.
+ */
+export const PlanEnd = Type.Object({ summary: PlanSummary });
+export type PlanEnd = Static<typeof PlanEnd>;
+
+/** One line of a streamed plan: an item, in target order, or the closing summary. */
+export const PlanLine = Type.Union([PlanItem, PlanEnd]);
+export type PlanLine = Static<typeof PlanLine>;
 
 export const OperationListQuery = Type.Object({
   state: Type.Optional(OperationState),

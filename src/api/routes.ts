@@ -47,6 +47,7 @@ import {
   OperationListQuery,
   OperationShowQuery,
   Plan,
+  PlanLine,
 } from './operations.js';
 import {
   ApiToken,
@@ -120,7 +121,12 @@ export interface RouteDef {
   testOnly?: boolean;
   /** The answer is a stream of records (JSON lines, CSV or TSV); `response` describes one record. */
   stream?: boolean;
+  /** The stream's formats when not all three (a plan is JSON lines only). */
+  streamFormats?: readonly StreamFormat[];
 }
+
+/** The formats a streamed answer can take (Accept / a format field): JSON lines, CSV, TSV. */
+export type StreamFormat = 'jsonl' | 'csv' | 'tsv';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -269,6 +275,19 @@ export const routes = {
     response: Operation,
     status: 202,
     otherResponses: { 200: Plan },
+    bodyLimit: OPERATION_BODY_LIMIT,
+  },
+  'operations.plan': {
+    ...endpoints['operations.plan'],
+    summary:
+      'The plan of a change, streamed: what each target would become and cost, as JSON lines in target order, ' +
+      'then a last line {"summary": …} with the totals (a stream without it was cut off). Nothing is stored. ' +
+      'Takes the body of POST /v1/operations and checks it the same way before the first line; ' +
+      'for big changes this is the dry run to use: neither side holds the whole plan',
+    body: OperationCreateBody,
+    response: PlanLine,
+    stream: true,
+    streamFormats: ['jsonl'],
     bodyLimit: OPERATION_BODY_LIMIT,
   },
   'operations.list': {

@@ -134,6 +134,8 @@ async function buildBackend(
   setClock: ((now: Date) => void) | undefined,
   opts: BackendOptions,
 ): Promise<Omit<Backend, 'url'>> {
+  // Operations a stopped backend was still storing never answered their callers, who resend them.
+  store.transaction(() => store.operations.dropPreparing());
   const billing = new Billing(store, OperationsService.newId);
   let kick = () => {};
   const detail = new DetailService(store, clock, billing.usage, () => kick());

@@ -32,6 +32,7 @@ export const OPERATION_PERMISSION: Record<OperationType, Permission> = {
 };
 
 export const OPERATION_STATES = [
+  'preparing',
   'queued',
   'scheduled',
   'running',

@@ -155,6 +155,19 @@ describe('a Sales-scoped administrator', () => {
         },
         idempotencyKey: name(),
       }),
+      'operations.plan': () => ({
+        body: {
+          type: pick(['group.move', 'number.block', 'tariff.change', 'limit.set']),
+          params: {
+            group: pick(groupIds()),
+            reason: 'lost',
+            tariff: 'SMART',
+            monthly: 100000,
+            action: 'block',
+          },
+          targets: [{ msisdn: msisdn() }],
+        },
+      }),
       'operations.cancel': () => ({ params: { id: pick(opIds.length ? opIds : ['op_none']) } }),
       'operations.rollback': () => ({
         params: { id: pick(opIds.length ? opIds : ['op_none']) },

@@ -6,8 +6,8 @@ import type {
   Operation,
   OperationCreateBody,
   OperationItem,
-  Plan,
   PlanItem,
+  PlanSummary,
   Target,
   TargetFilter,
 } from '../../api/operations.js';
@@ -34,6 +34,23 @@ import { freshMsisdn } from './numbering.js';
 import { itemView, operationView } from './operation-views.js';
 import { orderWorld, planWorld } from './plan-world.js';
 import { decodeIntCursor, pageOf } from './paging.js';
+import { SliceSize, nextTurn, since } from './slice-size.js';
+
+/** A dry run in progress: the summary is whole once every slice of items has been read. */
+export interface PlanRun {
+  summary: PlanSummary;
+  /** The items in target order, a slice at a time; the event loop gets a turn between slices. */
+  slices(): AsyncGenerator<PlanItem[]>;
+}
+
+/** Planning holds the thread ~10 ms at a time (a request waits at most that long behind a dry run). */
+const PLAN_SLICE = { budgetMs: 10, min: 50, max: 5000, start: 500 };
+/** Storing items holds the thread ~10 ms at a time, as planning does. */
+const INSERT_SLICE = { budgetMs: 10, min: 100, max: 10_000, start: 1000 };
+/** An operation of up to this many items is stored in one transaction (a few ms); a bigger one in slices. */
+const ITEMS_AT_ONCE = 2000;
+/** Targets checked between two turns of the event loop (~5 ms of number parsing). */
+const TARGETS_PER_TURN = 5000;
 
 /** Types whose succeeded items can be inverted by a rollback, and how. */
 const INVERSE: Partial<
@@ -79,43 +96,44 @@ export class OperationsService {
   }
 
   /** Stores and queues (or schedules) an operation; the same key with the same body returns the first one. */
-  submit(p: Principal, body: OperationCreateBody, key: string | undefined, origin: RequestOrigin): Operation {
+  submit(
+    p: Principal,
+    body: OperationCreateBody,
+    key: string | undefined,
+    origin: RequestOrigin,
+  ): Promise<Operation> {
     return this.enqueue(p, body, key, origin, null);
   }
 
   /** `submit`, recording which operation this one rolls back in the same row, so both commit together. */
-  private enqueue(
+  private async enqueue(
     p: Principal,
     body: OperationCreateBody,
     key: string | undefined,
     origin: RequestOrigin,
     rollbackOf: string | null,
-  ): Operation {
+  ): Promise<Operation> {
     const type = body.type;
     requirePermission(p, OPERATION_PERMISSION[type]);
     const bodyHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-    if (key) {
-      const earlier = this.store.operations.byIdempotencyKey(p.user.id, key);
-      if (earlier) {
-        if (earlier.bodyHash !== bodyHash) {
-          throw new ApiError('idempotency_conflict', 'This Idempotency-Key was used with another request', {
-            reason: 'idempotency_conflict',
-            operationId: earlier.id,
-          });
-        }
-        return operationView(earlier, true);
-      }
-    }
+    const replay = () => (key ? this.replay(p.user.id, key, bodyHash) : undefined);
+    const earlier = replay();
+    if (earlier) return earlier;
     const now = this.clock.now();
     const scheduledAt = body.scheduledAt ? new Date(body.scheduledAt).toISOString() : null;
-    const targets = this.resolveTargets(p, body);
+    const targets = await this.resolveTargets(p, body);
     const params = this.prepareParams(body, targets);
     this.requireDestination(p, type, params);
+    const state = scheduledAt && scheduledAt > now.toISOString() ? 'scheduled' : 'queued';
+    const big = targets.length > ITEMS_AT_ONCE;
     const record = {
       id: OperationsService.newId(),
       type,
       params,
-      state: scheduledAt && scheduledAt > now.toISOString() ? 'scheduled' : 'queued',
+      // A big one is stored a slice at a time, as `preparing` until its last item is in: the worker
+      // leaves it alone, and a backend stopped meanwhile drops it at start (its caller had no answer and
+      // resends with the same key).
+      state: big ? 'preparing' : state,
       createdBy: p.user.id,
       tokenId: p.token?.id ?? null,
       actor: actorName(p),
@@ -130,28 +148,82 @@ export class OperationsService {
       ip: origin.ip,
       requestId: origin.requestId,
     };
-    this.store.transaction(() =>
-      this.store.operations.insert(
-        record,
-        targets.map((t) => ({ target: t.msisdn, params: t.params ?? null })),
-      ),
-    );
+    const itemOf = (t: Target) => ({ target: t.msisdn, params: t.params ?? null });
+    // The same key may have come in again while the targets were checked: the first one stored wins.
+    const first = this.store.transaction(() => {
+      const again = replay();
+      if (!again) this.store.operations.insert(record, big ? [] : targets.map(itemOf));
+      return again;
+    });
+    if (first) return first;
+    if (big) await this.storeItems(record.id, targets.map(itemOf), state);
     this.kick();
     return operationView(this.store.operations.get(record.id) as OperationRecord);
   }
 
-  /** What the operation would do, number by number, with the cost; nothing is stored. */
-  plan(p: Principal, body: OperationCreateBody): Plan {
+  /** The operation stored before with this key, when the body is the same; a conflict when it is not. */
+  private replay(userId: number, key: string, bodyHash: string): Operation | undefined {
+    const earlier = this.store.operations.byIdempotencyKey(userId, key);
+    if (!earlier) return undefined;
+    if (earlier.bodyHash !== bodyHash) {
+      throw new ApiError('idempotency_conflict', 'This Idempotency-Key was used with another request', {
+        reason: 'idempotency_conflict',
+        operationId: earlier.id,
+      });
+    }
+    return operationView(earlier, true);
+  }
+
+  /**
+   * Stores the items of a `preparing` operation a slice at a time (each slice its own short transaction,
+   * the event loop runs between them), then lets it go as `state`. Stops early when it was cancelled.
+   */
+  private async storeItems(
+    id: string,
+    items: { target: string; params: Record<string, unknown> | null }[],
+    state: 'queued' | 'scheduled',
+  ): Promise<void> {
+    const slice = new SliceSize(INSERT_SLICE);
+    for (let done = 0; done < items.length;) {
+      const started = performance.now();
+      const chunk = items.slice(done, done + slice.size);
+      const stored = this.store.transaction(() => {
+        if (this.store.operations.stateOf(id) !== 'preparing') return false;
+        this.store.operations.insertItems(id, done, chunk);
+        return true;
+      });
+      if (!stored) return;
+      slice.took(chunk.length, since(started));
+      done += chunk.length;
+      await nextTurn();
+    }
+    this.store.transaction(() => this.store.operations.finishPreparing(id, state));
+  }
+
+  /**
+   * What the operation would do, number by number, with the cost; nothing is stored. Everything is
+   * checked before this resolves (permission, targets, parameters), so a refusal is an error answer; the
+   * items are then made a slice at a time as they are read, and the summary is whole once they all are.
+   */
+  async plan(p: Principal, body: OperationCreateBody): Promise<PlanRun> {
     const type = body.type;
     requirePermission(p, OPERATION_PERMISSION[type]);
-    const targets = this.resolveTargets(p, body);
+    const targets = await this.resolveTargets(p, body);
     const params = this.prepareParams(body, targets);
     this.requireDestination(p, type, params);
     const groups = this.store.catalog.groupRecords();
     const scope = scopeOf(p, OPERATION_PERMISSION[type], groups);
     const month = this.clock.now().toISOString().slice(0, 7);
-    const items: PlanItem[] = [];
-    const totals = { apply: 0, skip: 0, fail: 0, monthlyDelta: 0, fees: 0 };
+    const summary: PlanSummary = {
+      type,
+      params,
+      total: targets.length,
+      apply: 0,
+      skip: 0,
+      fail: 0,
+      monthlyDelta: 0,
+      fees: 0,
+    };
     const counts = new Map<string, number>();
     const world = planWorld(
       this.store,
@@ -164,14 +236,12 @@ export class OperationsService {
       type === 'sim.order'
         ? { ...world, ...orderWorld(this.store, scopeIds(scope), (g) => inScope(scope, g)) }
         : null;
-    for (let i = 0; i < targets.length; i += 1000) {
-      const chunk = targets.slice(i, i + 1000);
+    const store = this.store;
+    const planChunk = (chunk: Target[]): PlanItem[] => {
       const lines =
-        type === 'sim.order'
-          ? new Map<string, LineState>()
-          : this.store.changes.lines(chunk.map((t) => t.msisdn));
-      for (const [m, n] of this.store.changes.tariffChanges([...lines.keys()], month)) counts.set(m, n);
-      for (const target of chunk) {
+        type === 'sim.order' ? new Map<string, LineState>() : store.changes.lines(chunk.map((t) => t.msisdn));
+      for (const [m, n] of store.changes.tariffChanges([...lines.keys()], month)) counts.set(m, n);
+      return chunk.map((target) => {
         let line = lines.get(target.msisdn);
         if (line && scope.kind === 'groups' && !scope.ids.has(line.groupId)) line = undefined;
         const card = order ? planSimOrder({ ...params, ...target.params }, order) : null;
@@ -182,11 +252,11 @@ export class OperationsService {
           world.spend(line.accountId, plan.fee);
           if (plan.after.tariff !== undefined) counts.set(line.msisdn, (counts.get(line.msisdn) ?? 0) + 1);
         }
-        totals[plan.outcome]++;
+        summary[plan.outcome]++;
         const applied = plan.outcome === 'apply';
-        totals.monthlyDelta += applied ? plan.monthlyDelta : 0;
-        totals.fees += applied ? plan.fee : 0;
-        items.push({
+        summary.monthlyDelta += applied ? plan.monthlyDelta : 0;
+        summary.fees += applied ? plan.fee : 0;
+        return {
           msisdn: target.msisdn,
           outcome: plan.outcome,
           code: plan.outcome === 'apply' ? null : plan.code,
@@ -195,10 +265,24 @@ export class OperationsService {
           after: applied ? plan.after : null,
           monthlyDelta: applied ? plan.monthlyDelta : 0,
           fee: applied ? plan.fee : 0,
-        });
-      }
-    }
-    return { type, params, total: targets.length, ...totals, items };
+        };
+      });
+    };
+    return {
+      summary,
+      async *slices() {
+        const slice = new SliceSize(PLAN_SLICE);
+        for (let i = 0; i < targets.length;) {
+          const started = performance.now();
+          const chunk = targets.slice(i, i + slice.size);
+          const items = planChunk(chunk);
+          slice.took(chunk.length, since(started));
+          i += chunk.length;
+          yield items;
+          if (i < targets.length) await nextTurn();
+        }
+      },
+    };
   }
 
   /** One operation the caller may see. */
@@ -252,7 +336,7 @@ export class OperationsService {
     // Stopping a change is itself a change of that kind: it needs the type's permission (a read-only
     // token of the same user cannot cancel a scheduled block).
     requirePermission(p, OPERATION_PERMISSION[op.type as OperationType]);
-    if (op.state === 'queued' || op.state === 'scheduled') {
+    if (op.state === 'preparing' || op.state === 'queued' || op.state === 'scheduled') {
       this.store.transaction(() => this.store.operations.cancelNotStarted(id, now));
     } else if (op.state === 'running') {
       this.store.operations.requestCancel(id);
@@ -268,7 +352,12 @@ export class OperationsService {
   }
 
   /** A new operation inverting the succeeded items of a finished change; idempotent per operation by default. */
-  rollback(p: Principal, id: string, key: string | undefined, origin: RequestOrigin): Operation {
+  async rollback(
+    p: Principal,
+    id: string,
+    key: string | undefined,
+    origin: RequestOrigin,
+  ): Promise<Operation> {
     const op = this.visible(p, id);
     const invert = INVERSE[op.type as OperationType];
     if (!invert)
@@ -294,6 +383,7 @@ export class OperationsService {
         targets.push({ msisdn: item.target, params: inverse.params });
       }
       after = page[page.length - 1]?.seq ?? after;
+      await nextTurn();
     }
     if (!type)
       throw new ApiError('business_rule', `Operation ${id} changed no number; nothing to roll back`, {
@@ -346,8 +436,11 @@ export class OperationsService {
     return OPERATION_TYPES.filter((t) => p.token?.scope.includes(OPERATION_PERMISSION[t]));
   }
 
-  /** Explicit targets (normalized, first occurrence wins) or the numbers a filter selects in scope. */
-  private resolveTargets(p: Principal, body: OperationCreateBody): Target[] {
+  /**
+   * Explicit targets (normalized, first occurrence wins) or the numbers a filter selects in scope; a
+   * slice at a time (100,000 numbers to check or select take the thread for a few hundred ms).
+   */
+  private async resolveTargets(p: Principal, body: OperationCreateBody): Promise<Target[]> {
     if (body.type === 'sim.order')
       return Array.from({ length: body.params.count }, (_, i) => ({ msisdn: `new-sim-${i + 1}` }));
     if (body.targets && body.filter)
@@ -358,7 +451,8 @@ export class OperationsService {
       const seen = new Set<string>();
       const out: Target[] = [];
       const invalid: string[] = [];
-      for (const t of body.targets) {
+      for (const [i, t] of body.targets.entries()) {
+        if (i > 0 && i % TARGETS_PER_TURN === 0) await nextTurn();
         const msisdn = tryParseMsisdn(t.msisdn);
         if (!msisdn) invalid.push(t.msisdn);
         else if (!seen.has(msisdn)) {
@@ -380,7 +474,7 @@ export class OperationsService {
     throw new ApiError('validation_failed', 'Give targets or a filter', { reason: 'targets_empty' });
   }
 
-  private filterTargets(p: Principal, type: OperationType, f: TargetFilter): Target[] {
+  private async filterTargets(p: Principal, type: OperationType, f: TargetFilter): Promise<Target[]> {
     if (!f.all && !f.group && !f.account && !f.tariff && !f.region && !f.status) {
       throw new ApiError('validation_failed', 'An empty filter would select every number; say all: true', {
         reason: 'filter_empty',
@@ -402,6 +496,7 @@ export class OperationsService {
       out.push(...page.map((n) => ({ msisdn: n.msisdn })));
       if (page.length < 5000) break;
       after = page[page.length - 1]?.msisdn;
+      await nextTurn();
     }
     if (out.length === 0)
       throw new ApiError('validation_failed', 'The filter selects no numbers', { reason: 'targets_empty' });

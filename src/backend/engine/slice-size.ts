@@ -31,3 +31,6 @@ export class SliceSize {
 
 /** Milliseconds since `start` (performance.now()). */
 export const since = (start: number): number => performance.now() - start;
+
+/** Lets the event loop run what waits (requests, timers) before the next slice. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 import { IdempotencyKey } from '../../api/common.js';
 import {
   JSON_BODY_LIMIT,
@@ -34,8 +35,14 @@ export interface RouteInput<Id extends RouteId> {
   setStatus(code: number): void;
 }
 
-/** What a handler returns: a documented body, or for a streamed route the stream itself. */
-type Reply<Id extends RouteId> = (typeof routes)[Id] extends { stream: true } ? unknown : ReplyOf<Id>;
+/**
+ * What a handler returns: a documented body, or for a streamed route the stream itself. A handler may also
+ * answer a documented body as a stream it writes itself (a dry run's plan, too big to build whole): fastify
+ * sends a stream as it is, so that text is the handler's to keep to the schema.
+ */
+type Reply<Id extends RouteId> = (typeof routes)[Id] extends { stream: true }
+  ? unknown
+  : ReplyOf<Id> | Readable;
 
 /**
  * Registers a contract route: method, path, schemas and the permission come from `src/api/routes.ts`,

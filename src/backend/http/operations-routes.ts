@@ -2,17 +2,29 @@ import type { FastifyInstance } from 'fastify';
 import type { BackendServices } from './context.js';
 import { defineRoute } from './define-route.js';
 import { originOf } from './origin.js';
+import { planDocument, planLines } from '../engine/plan-output.js';
 
 const FINAL = new Set(['succeeded', 'partially_failed', 'failed', 'cancelled']);
 
 /** operations: submit (or plan), read, items, cancel, rollback. */
 export function operationsRoutes(app: FastifyInstance, s: BackendServices): void {
-  defineRoute(app, 'operations.create', ({ req, principal, body, query, idempotencyKey, setStatus }) => {
-    if (query.dryRun === true) {
-      setStatus(200);
-      return s.operations.plan(principal, body);
-    }
-    return s.operations.submit(principal, body, idempotencyKey, originOf(req));
+  defineRoute(
+    app,
+    'operations.create',
+    async ({ req, reply, principal, body, query, idempotencyKey, setStatus }) => {
+      if (query.dryRun === true) {
+        const run = await s.operations.plan(principal, body);
+        setStatus(200);
+        reply.type('application/json; charset=utf-8');
+        return planDocument(run);
+      }
+      return s.operations.submit(principal, body, idempotencyKey, originOf(req));
+    },
+  );
+  defineRoute(app, 'operations.plan', async ({ principal, body, reply }) => {
+    const run = await s.operations.plan(principal, body);
+    reply.type('application/x-ndjson; charset=utf-8');
+    return planLines(run);
   });
   defineRoute(app, 'operations.list', ({ principal, query }) => s.operations.list(principal, query));
   defineRoute(app, 'operations.show', async ({ principal, params, query }) => {

@@ -171,9 +171,48 @@ export class OperationsRepo {
       params: JSON.stringify(op.params),
       scope: op.scope ? JSON.stringify(op.scope) : null,
     });
+    this.insertItems(op.id, 0, items);
+  }
+
+  /** Adds items after the first `done` of an operation (their seq follows on). */
+  insertItems(
+    id: string,
+    done: number,
+    items: { target: string; params?: Record<string, unknown> | null }[],
+  ): void {
     items.forEach((item, i) =>
-      this.insertItemStmt.run(op.id, i + 1, item.target, item.params ? JSON.stringify(item.params) : null),
+      this.insertItemStmt.run(
+        id,
+        done + i + 1,
+        item.target,
+        item.params ? JSON.stringify(item.params) : null,
+      ),
     );
+  }
+
+  /** The state of an operation, or undefined when there is none. */
+  stateOf(id: string): string | undefined {
+    return this.db.prepare<[string], { state: string }>('SELECT state FROM operations WHERE id = ?').get(id)
+      ?.state;
+  }
+
+  /** An operation whose items are all stored is let go: queued for the worker, or scheduled. False if it was cancelled meanwhile. */
+  finishPreparing(id: string, state: 'queued' | 'scheduled'): boolean {
+    return (
+      this.db.prepare(`UPDATE operations SET state = ? WHERE id = ? AND state = 'preparing'`).run(state, id)
+        .changes === 1
+    );
+  }
+
+  /**
+   * Drops the operations a stopped backend was still storing (run at start, in a transaction). Their
+   * submitters never had an answer: a retry with the same Idempotency-Key stores them anew.
+   */
+  dropPreparing(): number {
+    this.db.exec(
+      `DELETE FROM operation_items WHERE operation_id IN (SELECT id FROM operations WHERE state = 'preparing')`,
+    );
+    return this.db.prepare(`DELETE FROM operations WHERE state = 'preparing'`).run().changes;
   }
 
   /** One operation. */
@@ -284,7 +323,10 @@ export class OperationsRepo {
 
   /** Cancels a queued or scheduled operation that has not started: its items and its state, together. */
   cancelNotStarted(id: string, now: string): void {
-    const n = this.cancelQueuedItems(id, now);
+    const op = this.get(id);
+    const stored = this.cancelQueuedItems(id, now);
+    // One still being stored has only some of its items yet; none of them ran.
+    const n = op?.state === 'preparing' ? op.total : stored;
     this.bump(id, { succeeded: 0, failed: 0, skipped: 0, cancelled: n, monthlyDelta: 0, fees: 0 });
     this.setState(id, 'cancelled', { finishedAt: now });
   }
@@ -296,7 +338,7 @@ export class OperationsRepo {
   cancelPendingOf(userId: number, now: string, exceptActors: Iterable<string>): string[] {
     const ids = this.db
       .prepare<[number, string], { id: string }>(
-        `SELECT id FROM operations WHERE created_by = ? AND state IN ('queued', 'scheduled')
+        `SELECT id FROM operations WHERE created_by = ? AND state IN ('preparing', 'queued', 'scheduled')
             AND actor NOT IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
       )
       .all(userId, JSON.stringify([...exceptActors]))

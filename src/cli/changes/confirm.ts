@@ -1,8 +1,8 @@
-import type { Plan } from '../../api/operations.js';
+import type { PlanSummary } from '../../api/operations.js';
 import type { VmClient } from '../../client/client.js';
 import type { Context } from '../context.js';
 import type { ChangeFlags, ChangeRequest } from './options.js';
-import { planBatch, sumPlans, summaryOf } from './plan.js';
+import { planSummary, sumPlans } from './plan.js';
 import type { Batches } from './targets.js';
 
 /**
@@ -23,8 +23,8 @@ export async function confirmChange(
   if (!needsConfirm || flags.yes) return true;
   // Built only when it is asked: the totals need a dry run of every batch.
   const question = async () => {
-    const plans: Plan[] = [];
-    for await (const b of batches.each()) plans.push(summaryOf(await planBatch(client, b)));
+    const plans: PlanSummary[] = [];
+    for await (const b of batches.each()) plans.push(await planSummary(client, b, t));
     const sum = sumPlans(plans);
     const { formatMoney } = await import('../../domain/money.js');
     return t('change.confirm', {

@@ -1,10 +1,10 @@
-import type { Plan, PlanItem } from '../../api/operations.js';
+import type { PlanItem, PlanSummary } from '../../api/operations.js';
 import type { VmClient } from '../../client/client.js';
 import type { Context } from '../context.js';
 import type { Column } from '../output/render.js';
 import { describeFields, itemReason } from './describe.js';
 import type { ChangeRequest } from './options.js';
-import { planBatch, sumPlans, summaryOf } from './plan.js';
+import { planBatch, sumPlans } from './plan.js';
 import type { Batches } from './targets.js';
 
 /** Prints the plan of a dry run: per number now → after, cost, problem; totals on stderr. */
@@ -16,32 +16,27 @@ export async function printPlans(
 ): Promise<void> {
   const t = ctx.t;
   const format = await ctx.format();
-  const plans: Plan[] = [];
+  const plans: PlanSummary[] = [];
+  /** Every item of every batch in turn, each batch's summary kept as its items run out. */
+  async function* items(): AsyncGenerator<PlanItem> {
+    for await (const b of batches.each()) plans.push(yield* planBatch(client, b, t));
+  }
   if (format === 'json') {
     // One JSON object however many operations the input becomes; items stream out, totals close it.
     const out = ctx.io.stdout;
     out.write(`{"type":${JSON.stringify(req.type)},"params":${JSON.stringify(req.params)},"items":[`);
     let first = true;
-    for await (const b of batches.each()) {
-      const p = await planBatch(client, b);
-      plans.push(summaryOf(p));
-      for (const item of p.items) {
-        out.write(`${first ? '\n' : ',\n'}${JSON.stringify(item)}`);
-        first = false;
-      }
+    for await (const item of items()) {
+      const text = `${first ? '\n' : ',\n'}${JSON.stringify(item)}`;
+      first = false;
+      // A pipe that reads slower than the backend plans: wait for it, so the plan is never held here.
+      if (!out.write(text)) await new Promise((r) => out.once('drain', r));
     }
     const sum = sumPlans(plans);
     out.write(
       `\n],"total":${batches.count},"apply":${sum.apply},"skip":${sum.skip},"fail":${sum.fail},"monthlyDelta":${sum.monthlyDelta},"fees":${sum.fees}}\n`,
     );
   } else {
-    async function* items(): AsyncGenerator<PlanItem> {
-      for await (const b of batches.each()) {
-        const p = await planBatch(client, b);
-        plans.push(summaryOf(p));
-        yield* p.items;
-      }
-    }
     await ctx.printRows(items(), planColumns(ctx), false);
   }
   const sum = sumPlans(plans);

@@ -1,5 +1,7 @@
-import type { Plan } from '../../api/operations.js';
+import type { PlanItem, PlanLine, PlanSummary } from '../../api/operations.js';
 import type { VmClient } from '../../client/client.js';
+import { CliError, EXIT } from '../errors.js';
+import type { Translate } from '../i18n/index.js';
 import type { Batch } from './targets.js';
 
 /** The totals of the plans of a change, however many operations it becomes. */
@@ -11,20 +13,52 @@ export interface PlanTotals {
   fees: number;
 }
 
-/** Asks the backend what one batch would do (a dry run: nothing is stored). */
-export async function planBatch(client: VmClient, batch: Batch): Promise<Plan> {
-  return (await client.call('operations.create', {
-    body: batch.body,
-    query: { dryRun: true },
-  })) as unknown as Plan;
+/**
+ * Asks the backend what one batch would do (a dry run: nothing is stored), as JSON lines: yields each
+ * item as it comes and returns the summary, so a plan of 100,000 numbers is never whole in memory. A
+ * stream that ends without its summary line was cut off: that is an error, never a shorter plan.
+ */
+export async function* planBatch(
+  client: VmClient,
+  batch: Batch,
+  t: Translate,
+): AsyncGenerator<PlanItem, PlanSummary> {
+  const body = await client.stream('operations.plan', { body: batch.body });
+  const cut = () => new CliError(t('change.planCut'), EXIT.error);
+  let summary: PlanSummary | undefined;
+  let rest = '';
+  body.setEncoding('utf8'); // a Cyrillic letter may straddle two chunks
+  try {
+    // Read to its end even after the summary line, so the answer is whole and the connection free.
+    for await (const chunk of body) {
+      const lines = (rest + String(chunk)).split('\n');
+      rest = lines.pop() ?? '';
+      for (const text of lines) {
+        if (!text) continue;
+        // The backend's own JSON lines (the contract's PlanLine), trusted like any answer body of the client.
+        const line = JSON.parse(text) as PlanLine;
+        if ('summary' in line) summary = line.summary;
+        else yield line;
+      }
+    }
+  } catch {
+    // The connection dropped, or a line came half: the plan so far is not the plan.
+    throw cut();
+  }
+  if (!summary || rest.trim()) throw cut();
+  return summary;
 }
 
-/** A plan without its items, to keep totals of many batches without holding every item. */
-export function summaryOf(p: Plan): Plan {
-  return { ...p, items: [] };
+/** The summary of one batch's plan, its items read and let go. */
+export async function planSummary(client: VmClient, batch: Batch, t: Translate): Promise<PlanSummary> {
+  const lines = planBatch(client, batch, t);
+  for (;;) {
+    const next = await lines.next();
+    if (next.done) return next.value;
+  }
 }
 
-export function sumPlans(plans: Plan[]): PlanTotals {
+export function sumPlans(plans: PlanTotals[]): PlanTotals {
   return plans.reduce(
     (s, p) => ({
       apply: s.apply + p.apply,

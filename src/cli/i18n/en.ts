@@ -467,6 +467,8 @@ export const en = {
   'change.confirm':
     'Apply {type} to {count} numbers? {apply} change, {skip} skip, {fail} fail; monthly cost {delta}, one-time fees {fees}.',
   'change.aborted': 'Nothing changed.',
+  'change.planCut':
+    'The backend stopped sending the plan before its end (the connection dropped); nothing was changed. Run the dry run again.',
   'change.planTotals':
     'Plan: {apply} to change, {skip} to skip, {fail} would fail; monthly cost {delta}; one-time fees {fees}. Nothing was changed (dry run).',
   'change.submitted': 'Operation {id} submitted: {count} targets.',
