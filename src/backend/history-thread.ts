@@ -13,9 +13,11 @@ import { Store } from './store/store.js';
 
 interface Start {
   dataDir: string;
+  /** The HTTP thread's transactions in progress (Store.shareWriters): each slice waits for them. */
+  writers: Int32Array;
 }
 
-const { dataDir } = workerData as Start;
+const { dataDir, writers } = workerData as Start;
 let stopping = false;
 const GAP_MS = 1;
 parentPort?.on('message', (m: unknown) => {
@@ -23,15 +25,17 @@ parentPort?.on('message', (m: unknown) => {
 });
 
 const store = Store.open(dataDir);
+store.yieldTo(writers);
 try {
   const history = new HistoryBackfill(store, Usage.of(store), { budgetMs: 20 });
   // Until the history is in; then the thread ends (and its memory with it). A report over an older
   // period, later, is filled on the main thread: that is rare and short.
-  while (!stopping && history.step()) {
-    // A pause between slices, for the 'stop' message and above all for the HTTP thread's writes: SQLite
-    // has one writer, and a waiting writer retries after 1, 2, 5… ms; a thread that took the lock again
-    // at once would starve it (a session's last-seen time once waited 800 ms). 5 ms after each ~20 ms
-    // slice lets it in within a slice or two.
+  while (!stopping) {
+    // The HTTP thread's writes first (SQLite has one writer, and a waiting writer sleeps, retrying after
+    // 1, 2, 5… ms: a thread that took the lock again at once would starve it — a session's last-seen
+    // time once waited 800 ms). With none waiting, one slice; then a pause for the 'stop' message.
+    await store.writersGone();
+    if (stopping || !history.step()) break;
     await new Promise((r) => setTimeout(r, GAP_MS));
   }
 } finally {

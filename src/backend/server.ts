@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
+import { inspect } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
 import { AppealsService } from './engine/appeals-service.js';
@@ -142,7 +143,7 @@ async function buildBackend(
   const history = new HistoryBackfill(store, billing.usage);
   const historyThread =
     !history.status().complete && store.numbers.count() >= HISTORY_THREAD_LINES
-      ? startHistoryThread(opts.dataDir, history, () => kick())
+      ? startHistoryThread(opts.dataDir, store, history, () => kick())
       : undefined;
   const reports = new ReportsService(store, clock, billing.usage);
   const reportJobs = new ReportJobs(store, clock, reports, history, () => kick(), {
@@ -235,12 +236,13 @@ const HISTORY_THREAD_LINES = 10_000;
  */
 function startHistoryThread(
   dataDir: string,
+  store: Store,
   history: HistoryBackfill,
   kick: () => void,
 ): { stop(): Promise<void> } | undefined {
   const file = new URL('./history-thread.js', import.meta.url);
   if (file.protocol !== 'file:' || !fs.existsSync(fileURLToPath(file))) return undefined;
-  const thread = new Worker(file, { workerData: { dataDir } });
+  const thread = new Worker(file, { workerData: { dataDir, writers: store.shareWriters() } });
   history.runElsewhere();
   let exited = false;
   const exit = new Promise<void>((resolve) =>
@@ -253,7 +255,8 @@ function startHistoryThread(
   );
   thread.on('error', (err) => {
     process.stderr.write(
-      `vm backend: the history thread failed (${String(err.stack ?? err)}); filling history here\n`,
+      // What a thread throws reaches here cloned: an error may come as a plain object, so inspect it.
+      `vm backend: the history thread failed (${err instanceof Error && err.stack ? err.stack : inspect(err)}); filling history here\n`,
     );
   });
   return {

@@ -38,6 +38,10 @@ export class Store {
   readonly reportJobs: ReportJobsRepo;
   /** Only repositories touch the database: SQL lives in this folder and nowhere else. */
   readonly #db: Db;
+  /** This store's transactions in progress, when another thread yields to them (`shareWriters`). */
+  #writers: Int32Array | undefined;
+  /** The transactions this store yields to (`yieldTo`). */
+  #first: Int32Array | undefined;
   private readonly metaStmt;
   private readonly setMetaStmt;
 
@@ -102,7 +106,37 @@ export class Store {
    * out of a stale snapshot.
    */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
+    const writers = this.#writers;
+    if (!writers) return this.#db.transaction(fn).immediate();
+    Atomics.add(writers, 0, 1);
+    try {
+      return this.#db.transaction(fn).immediate();
+    } finally {
+      Atomics.sub(writers, 0, 1);
+    }
+  }
+
+  /**
+   * SQLite has one writer, and a connection waiting for the lock sleeps: on the HTTP thread that is a
+   * frozen event loop, and a background thread that takes the lock again after each slice can keep it
+   * waiting for many slices. So the HTTP thread's store counts its transactions (waiting or running) in
+   * shared memory, and a background thread's store, given the same counter, lets them go first
+   * (`writersGone` before each slice): the HTTP thread then waits for one slice at most.
+   */
+  shareWriters(): Int32Array {
+    this.#writers ??= new Int32Array(new SharedArrayBuffer(4));
+    return this.#writers;
+  }
+
+  /** The counter of `shareWriters` of the store whose writes go first (in a background thread). */
+  yieldTo(writers: Int32Array): void {
+    this.#first = writers;
+  }
+
+  /** Resolves once no transaction of the store this one yields to waits or runs. */
+  async writersGone(): Promise<void> {
+    const first = this.#first;
+    while (first && Atomics.load(first, 0) > 0) await new Promise((r) => setTimeout(r, 1));
   }
 
   /** Checkpoints and closes. */

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Store } from '../../src/backend/store/store.js';
+
+/**
+ * The HTTP thread's writes go first: its store counts its transactions in shared memory, and the
+ * history thread's store waits for that count to fall to 0 before each slice (Store.writersGone), so a
+ * waiting HTTP-thread transaction (a frozen event loop) waits for one slice at most.
+ */
+describe('writes of the HTTP thread go first', () => {
+  let dir: string;
+  let main: Store;
+  let other: Store;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-writers-'));
+    main = Store.open(dir);
+    other = Store.open(dir);
+  });
+  afterAll(() => {
+    other.close({ checkpoint: false });
+    main.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts a transaction while it runs, nested ones too, and not after', () => {
+    const writers = main.shareWriters();
+    const seen: number[] = [];
+    main.transaction(() => {
+      seen.push(Atomics.load(writers, 0));
+      main.transaction(() => seen.push(Atomics.load(writers, 0)));
+    });
+    expect(seen).toEqual([1, 2]);
+    expect(Atomics.load(writers, 0)).toBe(0);
+    expect(() =>
+      main.transaction(() => {
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(Atomics.load(writers, 0)).toBe(0);
+  });
+
+  it("lets the other store's slice wait while the first store has a transaction waiting or running", async () => {
+    const writers = main.shareWriters();
+    other.yieldTo(writers);
+    await other.writersGone(); // none: at once
+    // As the HTTP thread would while it waits for the lock (the test stands in for that thread).
+    Atomics.add(writers, 0, 1);
+    let gone = false;
+    const waiting = other.writersGone().then(() => (gone = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(gone).toBe(false);
+    Atomics.sub(writers, 0, 1);
+    await waiting;
+    expect(gone).toBe(true);
+  });
+});
