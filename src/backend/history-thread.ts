@@ -24,6 +24,19 @@ parentPort?.on('message', (m: unknown) => {
   if (m === 'stop') stopping = true;
 });
 
+/**
+ * One slice; false when the history is in. SQLite's lock held past busy_timeout by the HTTP thread
+ * (SQLITE_BUSY) rolled the slice back whole: the next turn does it again.
+ */
+function stepOrWait(history: HistoryBackfill): boolean {
+  try {
+    return history.step();
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return true;
+    throw err;
+  }
+}
+
 const store = Store.open(dataDir);
 store.yieldTo(writers);
 try {
@@ -35,7 +48,7 @@ try {
     // 1, 2, 5… ms: a thread that took the lock again at once would starve it — a session's last-seen
     // time once waited 800 ms). With none waiting, one slice; then a pause for the 'stop' message.
     await store.writersGone();
-    if (stopping || !history.step()) break;
+    if (stopping || !stepOrWait(history)) break;
     await new Promise((r) => setTimeout(r, GAP_MS));
   }
 } finally {

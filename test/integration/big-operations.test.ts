@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { OperationCreateBody, Plan, PlanItem, PlanSummary } from '../../src/api/operations.js';
 import type { VmClient } from '../../src/client/client.js';
 import type { Principal } from '../../src/backend/engine/authz.js';
@@ -185,4 +186,33 @@ describe('an operation of thousands of items', () => {
     expect(op.total).toBe(5000);
     expect(op.id).not.toBe(id);
   });
+});
+
+describe('the worker and a lock held past busy_timeout', () => {
+  it('lives through SQLITE_BUSY: says so once on stderr and runs the work once the lock is free', async () => {
+    const errors: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    const db = b.db();
+    try {
+      // Another connection takes the write lock and keeps it past the backend's 5 s busy_timeout.
+      db.exec('BEGIN IMMEDIATE');
+      b.services.worker.kick();
+      await b.services.worker.idle().catch(() => undefined);
+    } finally {
+      db.exec('COMMIT');
+      spy.mockRestore();
+    }
+    expect(errors.join('')).toMatch(
+      /background work failed \(SqliteError: database is locked\); trying again/,
+    );
+    const op = await admin.call('operations.create', {
+      body: { type: 'tariff.change', params: { tariff: 'SMART' }, targets: [{ msisdn: msisdns[0] ?? '' }] },
+      idempotencyKey: 'after-busy',
+    });
+    const done = await admin.call('operations.show', { params: { id: op.id }, query: { wait: 10 } });
+    expect(['succeeded', 'failed', 'partially_failed']).toContain(done.state);
+  }, 20_000);
 });

@@ -80,13 +80,31 @@ export class OperationWorker {
   }
 
   private async drain(): Promise<void> {
-    do {
-      this.again = false;
-      while (!this.stopped && this.step()) {
-        // Let HTTP requests in between chunks.
-        await new Promise((r) => setImmediate(r));
-      }
-    } while (this.again && !this.stopped);
+    try {
+      do {
+        this.again = false;
+        while (!this.stopped && this.step()) {
+          // Let HTTP requests in between chunks.
+          await new Promise((r) => setImmediate(r));
+        }
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      // Every chunk is a transaction, so a failed one left nothing half-done; the poll timer's next kick
+      // tries again. The expected cause is SQLite's write lock held past busy_timeout by the other
+      // connection (SQLITE_BUSY): the backend must live through it, not end on an unhandled rejection.
+      this.reportFailure(err);
+    }
+  }
+
+  private lastFailureReport = 0;
+
+  /** Says on stderr that background work failed, once a minute at most (it is retried every poll). */
+  private reportFailure(err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastFailureReport < 60_000) return;
+    this.lastFailureReport = now;
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    process.stderr.write(`vm backend: background work failed (${what}); trying again\n`);
   }
 
   /**
