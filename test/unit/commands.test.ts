@@ -180,14 +180,18 @@ describe('vm tariff set', () => {
     ],
   };
 
+  /** The plan as POST /v1/operations/plan streams it: the items as JSON lines, then the summary line. */
+  const { items: planItems, ...summary } = plan;
+  const lines = (items = planItems, end: object | null = { summary }) =>
+    [...items, ...(end ? [end] : [])].map((l) => `${JSON.stringify(l)}\n`).join('');
+
   it('--dry-run asks for the plan of every number and prints it, totals on stderr, exit 0', async () => {
-    stub.on('operations.create', plan);
+    stub.on('operations.plan', lines());
     const r = await vm('tariff', 'set', 'smart', A, '8 916 123-45-68', '--dry-run');
     expect(r.code).toBe(0);
     expect(stub.calls).toEqual([
       {
-        route: 'operations.create',
-        query: { dryRun: true },
+        route: 'operations.plan',
         body: { type: 'tariff.change', params: { tariff: 'SMART' }, targets: [{ msisdn: A }, { msisdn: B }] },
       },
     ]);
@@ -211,7 +215,7 @@ describe('vm tariff set', () => {
   });
 
   it('--dry-run --json prints one object: the items and the totals', async () => {
-    stub.on('operations.create', plan);
+    stub.on('operations.plan', lines());
     const r = await vm('tariff', 'set', 'SMART', A, B, '--dry-run', '--json');
     expect(JSON.parse(r.stdout)).toEqual({
       type: 'tariff.change',
@@ -224,6 +228,14 @@ describe('vm tariff set', () => {
       monthlyDelta: 15000,
       fees: 0,
     });
+  });
+
+  it('says a plan that ended before its summary line was cut off (exit 1), never a shorter plan', async () => {
+    stub.on('operations.plan', lines(planItems.slice(0, 1), null));
+    const r = await vm('tariff', 'set', 'SMART', A, B, '--dry-run');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/stopped sending the plan before its end.*nothing was changed/);
+    expect(r.stderr).not.toMatch(/^Plan:/m);
   });
 
   it('refuses two numbers without --yes when there is no terminal: exit 2, nothing sent', async () => {
@@ -418,7 +430,17 @@ describe('vm limits', () => {
   });
 
   it('plans a limit as limit=RUBLES/action', async () => {
-    stub.on('operations.create', {
+    const item = {
+      msisdn: A,
+      outcome: 'apply',
+      code: null,
+      detail: null,
+      before: { limit: null },
+      after: { limit: { monthly: 10000, action: 'notify' } },
+      monthlyDelta: 0,
+      fee: 0,
+    };
+    const summary = {
       type: 'limit.set',
       params: {},
       total: 1,
@@ -427,19 +449,8 @@ describe('vm limits', () => {
       fail: 0,
       monthlyDelta: 0,
       fees: 0,
-      items: [
-        {
-          msisdn: A,
-          outcome: 'apply',
-          code: null,
-          detail: null,
-          before: { limit: null },
-          after: { limit: { monthly: 10000, action: 'notify' } },
-          monthlyDelta: 0,
-          fee: 0,
-        },
-      ],
-    });
+    };
+    stub.on('operations.plan', `${JSON.stringify(item)}\n${JSON.stringify({ summary })}\n`);
     const r = await vm('limits', 'set', A, '--monthly', '100', '--dry-run');
     expect(rows(r.stdout)[1]?.slice(0, 4)).toEqual([A, 'apply', '—', 'limit=100.00/notify']);
   });

@@ -55,3 +55,33 @@ describe('writes of the HTTP thread go first', () => {
     expect(gone).toBe(true);
   });
 });
+
+describe("the HTTP thread's worker waits for a background slice with its event loop running", () => {
+  it('resolves backgroundWriteDone only once the yielding store has no transaction in progress', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-writers-'));
+    const main = Store.open(dir);
+    const other = Store.open(dir);
+    try {
+      const writers = main.shareWriters();
+      other.yieldTo(writers);
+      await main.backgroundWriteDone(); // none: at once
+      const seen: number[] = [];
+      other.transaction(() => seen.push(Atomics.load(writers, 1)));
+      expect(seen).toEqual([1]);
+      expect(Atomics.load(writers, 1)).toBe(0);
+      // A slice in progress (the test stands in for the history thread).
+      Atomics.add(writers, 1, 1);
+      let done = false;
+      const waiting = main.backgroundWriteDone().then(() => (done = true));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(done).toBe(false);
+      Atomics.sub(writers, 1, 1);
+      await waiting;
+      expect(done).toBe(true);
+    } finally {
+      other.close({ checkpoint: false });
+      main.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

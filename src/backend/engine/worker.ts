@@ -9,9 +9,13 @@ import { freshIccid, freshMsisdn } from './numbering.js';
 import { authorRights } from './author-rights.js';
 import { orderWorld, planWorld, type SpendingWorld } from './plan-world.js';
 import { writeAudit } from './audit-service.js';
+import { SliceSize, since } from './slice-size.js';
 
-/** How many items one transaction applies. Small enough to keep the API responsive between chunks. */
-export const DEFAULT_CHUNK_SIZE = 500;
+/**
+ * How many items one transaction applies: as many as fit ~15 ms (a request waits at most that long
+ * behind a chunk), between 20 and 500; a fixed `chunkSize` option overrides it (tests).
+ */
+const CHUNK = { budgetMs: 15, min: 20, max: 500, start: 100 };
 
 /** Follow-up operation types: a block with `until` is undone by an unblock at that time, and so on. */
 const FOLLOW_UP: Partial<Record<OperationType, OperationType>> = {
@@ -32,6 +36,7 @@ export class OperationWorker {
   private stopped = false;
   /** Accounts charged in the chunk being run, for autopay at its end. */
   private readonly charged = new Set<string>();
+  private readonly chunk = new SliceSize(CHUNK);
 
   constructor(
     private readonly store: Store,
@@ -83,7 +88,11 @@ export class OperationWorker {
     try {
       do {
         this.again = false;
-        while (!this.stopped && this.step()) {
+        for (;;) {
+          // A slice of the history thread in progress holds SQLite's lock: wait for it here, where the
+          // event loop runs, rather than asleep in SQLite's busy handler.
+          await this.store.backgroundWriteDone();
+          if (this.stopped || !this.step()) break;
           // Let HTTP requests in between chunks.
           await new Promise((r) => setImmediate(r));
         }
@@ -118,7 +127,9 @@ export class OperationWorker {
     this.store.operations.promoteDue(billingDue ?? now);
     const id = this.store.operations.nextRunnable();
     if (id) {
-      this.store.transaction(() => this.runChunk(id, billingDue ?? now));
+      const started = performance.now();
+      const items = this.store.transaction(() => this.runChunk(id, billingDue ?? now));
+      this.chunk.took(items, since(started));
       return true;
     }
     if (billingDue && this.opts.billing) {
@@ -128,7 +139,8 @@ export class OperationWorker {
     return this.opts.background?.some((b) => b.step()) ?? false;
   }
 
-  private runChunk(id: string, now: string): void {
+  /** Runs the next chunk of an operation; returns how many items it applied. */
+  private runChunk(id: string, now: string): number {
     const ops = this.store.operations;
     const op = ops.get(id) as OperationRecord;
     if (op.state === 'queued') ops.setState(id, 'running', { startedAt: now });
@@ -136,12 +148,12 @@ export class OperationWorker {
       const n = ops.cancelQueuedItems(id, now);
       ops.bump(id, { succeeded: 0, failed: 0, skipped: 0, cancelled: n, monthlyDelta: 0, fees: 0 });
       this.finish(id, now);
-      return;
+      return 0;
     }
-    const items = ops.queuedItems(id, this.opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    const items = ops.queuedItems(id, this.opts.chunkSize ?? this.chunk.size);
     if (items.length === 0) {
       this.finish(id, now);
-      return;
+      return 0;
     }
     const type = op.type as OperationType;
     const month = now.slice(0, 7);
@@ -234,6 +246,7 @@ export class OperationWorker {
     ops.bump(id, tally);
     for (const account of this.charged) applyAutopay(this.store, account, now);
     this.charged.clear();
+    return items.length;
   }
 
   /** A SIM order item: if the planner allows it, a new number on the account, with a fresh ICCID. */

@@ -106,13 +106,15 @@ export class Store {
    * out of a stale snapshot.
    */
   transaction<T>(fn: () => T): T {
-    const writers = this.#writers;
-    if (!writers) return this.#db.transaction(fn).immediate();
-    Atomics.add(writers, 0, 1);
+    // [0]: the HTTP thread's transactions waiting or running; [1]: the background thread's in progress.
+    const slot = this.#writers ? 0 : this.#first ? 1 : -1;
+    const counter = this.#writers ?? this.#first;
+    if (!counter) return this.#db.transaction(fn).immediate();
+    Atomics.add(counter, slot, 1);
     try {
       return this.#db.transaction(fn).immediate();
     } finally {
-      Atomics.sub(writers, 0, 1);
+      Atomics.sub(counter, slot, 1);
     }
   }
 
@@ -124,8 +126,18 @@ export class Store {
    * (`writersGone` before each slice): the HTTP thread then waits for one slice at most.
    */
   shareWriters(): Int32Array {
-    this.#writers ??= new Int32Array(new SharedArrayBuffer(4));
+    this.#writers ??= new Int32Array(new SharedArrayBuffer(8));
     return this.#writers;
+  }
+
+  /**
+   * Resolves once the background thread has no transaction in progress: the HTTP thread's worker waits
+   * here, with the event loop running, before it takes the lock, instead of asleep in SQLite's busy
+   * handler for the rest of the thread's slice.
+   */
+  async backgroundWriteDone(): Promise<void> {
+    const writers = this.#writers;
+    while (writers && Atomics.load(writers, 1) > 0) await new Promise((r) => setTimeout(r, 1));
   }
 
   /** The counter of `shareWriters` of the store whose writes go first (in a background thread). */
