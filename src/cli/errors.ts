@@ -174,6 +174,10 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
     return { exitCode: EXIT.usage, message: e.message ?? '' };
   }
   if (name === 'CliError') return { exitCode: e.exitCode ?? EXIT.error, message: e.message ?? '' };
+  // Node's http ends an answer that stops halfway (the backend stopped, a proxy dropped the connection)
+  // with "aborted" (ECONNRESET) on the stream a download reads.
+  if (e.message === 'aborted' || e.code === 'ECONNRESET')
+    return { exitCode: EXIT.error, message: t('err.answerCut') };
   return { exitCode: EXIT.error, message: t('err.unexpected', { detail: e.message ?? String(err) }) };
 }
 

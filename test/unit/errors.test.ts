@@ -17,6 +17,16 @@ describe('describeError', () => {
     ).toBe('Слишком много неудачных входов: учётная запись заблокирована до 2026-11-02T10:15:00Z.');
   });
 
+  it('says an answer cut off halfway (a stream\'s "aborted", ECONNRESET) in words, exit 1, in both languages', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    expect(describeError(aborted, en)).toEqual({
+      exitCode: 1,
+      message: expect.stringMatching(/^The connection to the backend broke while its answer was coming/),
+    });
+    expect(describeError(aborted, ru).message).toMatch(/^Соединение с бэкендом оборвалось/);
+    expect(describeError(new Error('aborted'), en).message).not.toMatch(/Unexpected/);
+  });
+
   it('maps rights to exit 5, input to 2, not found to 1', () => {
     expect(describeError(new ApiError('forbidden', 'x'), en).exitCode).toBe(5);
     expect(describeError(new ApiError('scope_exceeded', 'x'), en).exitCode).toBe(5);

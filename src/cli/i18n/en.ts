@@ -552,6 +552,8 @@ export const en = {
   'err.unknownFormat': 'Unknown output format "{format}". Use one of: table, tsv, csv, json, jsonl',
   'err.unknownShell': 'Unknown shell "{shell}". Use bash, zsh or fish.',
   'err.requestId': 'request id: {id}',
+  'err.answerCut':
+    'The connection to the backend broke while its answer was coming; what it sent is not whole (a file being written is removed). Run the command again.',
   'err.unexpected': 'Unexpected error: {detail}',
   'cmd.balance': 'Balances, credit and the current billing period of each account (charges so far, forecast)',
   'cmd.detail':
