@@ -487,12 +487,14 @@ export const routes = {
     ...endpoints['uploads.create'],
     summary:
       'Send one attachment file as the raw body (application/octet-stream, up to 10 MiB), streamed to disk; ' +
-      `attach it to an appeal within ${UPLOAD_TTL_HOURS} hours by its id`,
+      `attach it to an appeal within ${UPLOAD_TTL_HOURS} hours by its id (then it is deleted unless attached; ` +
+      'a user keeps at most 50 not attached yet: 429 too_many_uploads)',
     query: UploadQuery,
     rawBody: true,
     response: Upload,
     status: 201,
     bodyLimit: MAX_ATTACHMENT_BYTES,
+    moreErrors: [429],
   },
   'appeals.list': {
     ...endpoints['appeals.list'],

@@ -150,11 +150,12 @@ async function buildBackend(
     syncNumbers: opts.syncReportNumbers,
     slowSliceMs: opts.slowSliceMs,
   });
+  const appeals = new AppealsService(store, clock);
   const worker = new OperationWorker(store, clock, {
     newId: OperationsService.newId,
     chunkSize: opts.chunkSize,
     billing,
-    background: [detail, reportJobs, history],
+    background: [detail, reportJobs, history, appeals],
   });
   kick = () => worker.kick();
   const services: BackendServices = {
@@ -165,7 +166,7 @@ async function buildBackend(
     users: new UsersService(store, clock),
     groups: new GroupsService(store),
     locator: new LocatorService(store, clock),
-    appeals: new AppealsService(store, clock),
+    appeals,
     payments: new PaymentsService(store, clock),
     billing: new BillingService(store, clock, billing),
     detail,

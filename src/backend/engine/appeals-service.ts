@@ -12,6 +12,10 @@ import { pageOfList } from './paging.js';
 
 const HOUR = 3600_000;
 /** How the operator works an appeal, by the backend clock. */
+/** Uploads not attached yet one user may keep (each up to 10 MiB, for UPLOAD_TTL_HOURS). */
+const MAX_LIVE_UPLOADS = 50;
+/** Expired uploads forgotten per background slice. */
+const EXPIRE_SLICE = 100;
 const TO_IN_PROGRESS = 1 * HOUR;
 const TO_ANSWERED = 3 * HOUR;
 const TO_CLOSED = 72 * HOUR;
@@ -108,6 +112,15 @@ export class AppealsService {
    * MAX_ATTACHMENT_BYTES; its id attaches it to one of the caller's appeals within UPLOAD_TTL_HOURS.
    */
   async upload(p: Principal, name: string, body: NodeJS.ReadableStream): Promise<Upload> {
+    // Not attached yet, an upload still takes disk until it expires: a user keeps at most this many.
+    const live = this.store.appeals.uploadsSince(p.user.id, this.uploadCutoff());
+    if (live.count >= MAX_LIVE_UPLOADS) {
+      throw new ApiError(
+        'rate_limited',
+        `You have ${MAX_LIVE_UPLOADS} uploads not attached yet; attach them, or wait: each goes ${UPLOAD_TTL_HOURS} hours after it was sent`,
+        { reason: 'too_many_uploads', max: MAX_LIVE_UPLOADS },
+      );
+    }
     let stored: { sha256: string; size: number };
     try {
       stored = await this.store.appeals.storeStream(body, MAX_ATTACHMENT_BYTES);
@@ -129,6 +142,26 @@ export class AppealsService {
     };
     this.store.appeals.insertUpload(record);
     return uploadView(record);
+  }
+
+  /**
+   * One slice of background work: forgets uploads past their time to be attached, and deletes their
+   * files unless an appeal or another upload holds them (the disk an unattached upload took comes back).
+   * False when there was none.
+   */
+  step(): boolean {
+    // Looked for first: the worker asks every poll, and a write transaction for nothing would wait for
+    // the history thread's lock.
+    const expired = this.store.appeals.uploadsBefore(this.uploadCutoff(), EXPIRE_SLICE);
+    if (expired.length === 0) return false;
+    this.store.transaction(() => this.store.appeals.forgetUploads(expired.map((u) => u.id)));
+    this.store.appeals.removeUnheldFiles([...new Set(expired.map((u) => u.sha256))]);
+    return true;
+  }
+
+  /** Uploads made before this time are past attaching. */
+  private uploadCutoff(): string {
+    return new Date(this.clock.now().getTime() - UPLOAD_TTL_HOURS * HOUR).toISOString();
   }
 
   /** An upload of the caller's that has not expired; anything else is not found. */

@@ -159,6 +159,40 @@ export class AppealsRepo {
       .get(id);
   }
 
+  /** How many uploads a user made at or after `since` (those still attachable), and their bytes. */
+  uploadsSince(userId: number, since: string): { count: number; bytes: number } {
+    return this.db
+      .prepare<[number, string], { count: number; bytes: number }>(
+        'SELECT COUNT(*) AS count, COALESCE(SUM(size), 0) AS bytes FROM uploads WHERE created_by = ? AND created_at >= ?',
+      )
+      .get(userId, since) as { count: number; bytes: number };
+  }
+
+  /** Up to `limit` uploads made before `before`: past their time to be attached. */
+  uploadsBefore(before: string, limit: number): { id: string; sha256: string }[] {
+    return this.db
+      .prepare<[string, number], { id: string; sha256: string }>(
+        'SELECT id, sha256 FROM uploads WHERE created_at < ? LIMIT ?',
+      )
+      .all(before, limit);
+  }
+
+  /** Forgets uploads (an attached one lives on as its appeal's attachment; its file stays). */
+  forgetUploads(ids: string[]): void {
+    const forget = this.db.prepare('DELETE FROM uploads WHERE id = ?');
+    for (const id of ids) forget.run(id);
+  }
+
+  /** Deletes the stored files of these hashes that no attachment and no upload holds any more. */
+  removeUnheldFiles(hashes: string[]): void {
+    const held = this.db.prepare<[string, string], { n: number }>(
+      'SELECT (SELECT COUNT(*) FROM appeal_attachments WHERE sha256 = ?) + (SELECT COUNT(*) FROM uploads WHERE sha256 = ?) AS n',
+    );
+    for (const sha of hashes) {
+      if ((held.get(sha, sha)?.n ?? 0) === 0) fs.rmSync(path.join(this.filesDir, sha), { force: true });
+    }
+  }
+
   /** Links a stored file (by content hash) to an appeal under a name. */
   linkAttachment(id: string, name: string, sha256: string, size: number): void {
     this.db
