@@ -10,7 +10,7 @@ import { Billing } from './engine/billing.js';
 import { BillingService } from './engine/billing-service.js';
 import { DetailService } from './engine/detail-service.js';
 import { ReportsService } from './engine/reports-service.js';
-import { generateDemoCompany } from './engine/demo-company.js';
+import { demoCompanyLines } from './engine/demo-company.js';
 import { HistoryBackfill } from './engine/history.js';
 import { ReportJobs } from './engine/report-jobs.js';
 import { GroupsService } from './engine/groups-service.js';
@@ -108,7 +108,7 @@ function openData(opts: BackendOptions, clock: Clock): Store {
   try {
     if (store.isEmpty()) {
       const seed = opts.seed ?? 1;
-      const company = generateDemoCompany({ seed, lines: opts.lines ?? 250 });
+      const company = demoCompanyLines({ seed, lines: opts.lines ?? 250 });
       store.loadCompany(
         company,
         (u) => hashPassword(u.password, seededSalt(seed, u.email)),
