@@ -6,7 +6,7 @@ import {
   type CdrRecord,
   type UsedAllowance,
 } from '../../domain/cdr.js';
-import type { BillingLine, UsageDay, UsageEnd } from '../store/billing-repo.js';
+import type { BillingLine, UsageDay, UsageEnd, UsageWriter } from '../store/billing-repo.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -66,21 +66,26 @@ export class Usage {
 
   /**
    * Makes sure the history days of a line in [from, to) exist (days before billing started, after the
-   * line's activation and before any block it had then). `stored` may bring the line's stored days from
-   * the start of the period holding `from` (saves a query per line when a caller has them in bulk).
-   * With `withRecords`, the records of new days in [from, to) are stored too (an export about to read
-   * them), saving the second generation `materialize` would make.
+   * line's activation and before any block it had then), given the line's stored days from the start of
+   * the period holding `from`; new days go to `writer`. With `withRecords`, the records of new days in
+   * [from, to) are stored too (an export about to read them), saving the second generation
+   * `materialize` would make.
    */
-  ensureHistory(line: BillingLine, from: string, to: string, stored?: UsageEnd[], withRecords = false): void {
+  private fillHistory(
+    line: BillingLine,
+    from: string,
+    to: string,
+    stored: UsageEnd[],
+    withRecords: boolean,
+    writer: UsageWriter,
+  ): void {
     const activated = line.activatedAt.slice(0, 10);
     const end = to < this.billingStart ? to : this.billingStart;
     if (from >= end) return;
     let start = periodOf(from, line.billingDay).start;
     if (start < activated) start = activated;
     const blocked = line.blockedSince?.slice(0, 10);
-    const have = new Map(
-      (stored ?? this.store.billing.usageEnds([line.msisdn], start, end)).map((u) => [u.day, u]),
-    );
+    const have = new Map(stored.map((u) => [u.day, u]));
     let used = zero();
     for (const day of dayList(start, end)) {
       if (blocked && day >= blocked) break;
@@ -93,15 +98,15 @@ export class Usage {
       const keep = withRecords && day >= from;
       const { usage: u, records } = this.make(line, line.tariff, day, used, keep);
       u.materialized = keep ? 1 : 0;
-      this.store.billing.insertUsage(u);
+      writer.add(u);
       if (records) this.store.billing.insertCdr(line.msisdn, day, records, false);
       used = endOf(u);
     }
   }
 
   /**
-   * ensureHistory for many lines at once: their stored days come in one query. Call inside a
-   * transaction (a few hundred lines at a time).
+   * Makes sure the history days of these lines in [from, to) exist (see fillHistory); their stored
+   * days come in one query. Call inside a transaction (a few hundred lines at a time).
    */
   ensureHistoryFor(lines: BillingLine[], from: string, to: string, withRecords = false): void {
     if (from >= this.billingStart || lines.length === 0) return;
@@ -120,7 +125,10 @@ export class Usage {
       list.push(u);
       stored.set(u.msisdn, list);
     }
-    for (const line of lines) this.ensureHistory(line, from, to, stored.get(line.msisdn) ?? [], withRecords);
+    const writer = this.store.billing.usageWriter();
+    for (const line of lines)
+      this.fillHistory(line, from, to, stored.get(line.msisdn) ?? [], withRecords, writer);
+    writer.flush();
   }
 
   /** Stores the records of a usage day (regenerated from its starting allowance) if not stored yet. */

@@ -77,6 +77,20 @@ const USAGE_COLUMNS = `msisdn, day, account_id AS accountId, tariff, used_minute
   used_mb AS usedMb, end_minutes AS endMinutes, end_sms AS endSms, end_mb AS endMb, records, minutes, calls, sms,
   data_mb AS dataMb, bytes, roaming_minutes AS roamingMinutes, roaming_mb AS roamingMb, cost, materialized`;
 
+const USAGE_INSERT_COLUMNS = `msisdn, day, account_id, tariff, used_minutes, used_sms, used_mb, end_minutes,
+  end_sms, end_mb, records, minutes, calls, sms, data_mb, bytes, roaming_minutes, roaming_mb, cost, materialized`;
+const USAGE_FIELDS = 20;
+const USAGE_ROW = `(${Array(USAGE_FIELDS).fill('?').join(', ')})`;
+/** Rows per statement of a UsageWriter (640 parameters; SQLite allows 32,766). */
+const USAGE_BATCH = 32;
+
+/** Usage days to store, a batch at a time (see BillingRepo.usageWriter). */
+export interface UsageWriter {
+  add(u: UsageDay): void;
+  /** Stores the rows still held. */
+  flush(): void;
+}
+
 /** Charges, daily usage and call detail records. Callers hold the transaction. */
 export class BillingRepo {
   private readonly chargeStmt;
@@ -98,9 +112,7 @@ export class BillingRepo {
       'SELECT billing_day AS billingDay FROM accounts WHERE id = ?',
     );
     this.insertUsageStmt = db.prepare(
-      `INSERT OR IGNORE INTO usage_days (msisdn, day, account_id, tariff, used_minutes, used_sms, used_mb, end_minutes,
-         end_sms, end_mb, records, minutes, calls, sms, data_mb, bytes, roaming_minutes, roaming_mb, cost, materialized)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO usage_days (${USAGE_INSERT_COLUMNS}) VALUES ${USAGE_ROW}`,
     );
     this.insertCdrStmt = db.prepare(
       `INSERT OR IGNORE INTO cdr (msisdn, started_at, seq, kind, direction, peer, peer_name, location, seconds, bytes, cost)
@@ -247,6 +259,53 @@ export class BillingRepo {
         u.materialized,
       ).changes > 0
     );
+  }
+
+  /**
+   * Stores usage days (each once) a batch at a time: a statement of USAGE_BATCH rows binds and steps
+   * once where one row a statement did it USAGE_BATCH times (the history backfill stores millions).
+   * Call `flush` before the transaction ends: it stores the rows still held.
+   */
+  usageWriter(): UsageWriter {
+    const batch = this.q(
+      `INSERT OR IGNORE INTO usage_days (${USAGE_INSERT_COLUMNS}) VALUES ${Array(USAGE_BATCH).fill(USAGE_ROW).join(', ')}`,
+    );
+    const values: (string | number)[] = [];
+    return {
+      add: (u) => {
+        values.push(
+          u.msisdn,
+          u.day,
+          u.accountId,
+          u.tariff,
+          u.usedMinutes,
+          u.usedSms,
+          u.usedMb,
+          u.endMinutes,
+          u.endSms,
+          u.endMb,
+          u.records,
+          u.minutes,
+          u.calls,
+          u.sms,
+          u.dataMb,
+          u.bytes,
+          u.roamingMinutes,
+          u.roamingMb,
+          u.cost,
+          u.materialized,
+        );
+        if (values.length === USAGE_BATCH * USAGE_FIELDS) {
+          batch.run(values);
+          values.length = 0;
+        }
+      },
+      flush: () => {
+        for (let at = 0; at < values.length; at += USAGE_FIELDS)
+          this.insertUsageStmt.run(values.slice(at, at + USAGE_FIELDS));
+        values.length = 0;
+      },
+    };
   }
 
   /** The last stored usage day of a line in [from, before). */
