@@ -254,6 +254,53 @@ describe('restarts', () => {
   });
 });
 
+it('makes the same history around days an export stored before the backfill reached them', async () => {
+  const days = (t: TestBackend, billingStart: string) =>
+    t
+      .db()
+      .prepare(
+        `SELECT msisdn, day, tariff, used_minutes, used_sms, used_mb, end_minutes, end_sms, end_mb, records,
+                minutes, calls, sms, data_mb, bytes, roaming_minutes, roaming_mb, cost
+           FROM usage_days WHERE day < ? ORDER BY msisdn, day`,
+      )
+      .all(billingStart);
+  const whole = await startTestBackend({ lines: 120 });
+  const { billingStart } = (
+    await (await whole.loginAs('admin@demo.test', 'admin-demo-1')).call('status.show')
+  ).history;
+  const expected = days(whole, billingStart);
+  await whole.stop();
+  // The same company: exports of a few numbers store islands of days (mid-period, across a month end,
+  // up to billing's start) before any history is filled.
+  const b = await startTestBackend({ lines: 120, waitForHistory: false });
+  try {
+    await b.services.worker.stop();
+    const admin = await b.loginAs('admin@demo.test', 'admin-demo-1');
+    const numbers: string[] = [];
+    for await (const n of admin.paginate('numbers.list')) numbers.push(n.msisdn);
+    const some = numbers.filter((_, i) => i % 4 === 0);
+    for (const [from, to] of [
+      ['2026-08-10', '2026-08-20'],
+      ['2026-09-28', '2026-10-03'],
+      ['2026-10-25', '2026-11-01'],
+    ] as const) {
+      const stream = await admin.stream('cdr.query', { body: { numbers: some, from, to, format: 'jsonl' } });
+      let bytes = 0;
+      for await (const chunk of stream) bytes += (chunk as Buffer).length;
+      expect(bytes).toBeGreaterThan(0);
+    }
+    const islands = b
+      .db()
+      .prepare('SELECT count(*) AS n FROM usage_days WHERE day < ?')
+      .get(billingStart) as { n: number };
+    expect(islands.n).toBeGreaterThan(0);
+    while (b.services.history.step());
+    expect(days(b, billingStart)).toEqual(expected);
+  } finally {
+    await b.stop();
+  }
+});
+
 describe('a period older than the history kept', () => {
   it('waits for its history as a job (days done of days needed), then answers', async () => {
     const b = await startTestBackend({ lines: 60 });
