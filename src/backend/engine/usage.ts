@@ -127,16 +127,11 @@ export class Usage {
       periodStarts.set(l.billingDay, start);
       if (start < earliest) earliest = start;
     }
-    const stored = new Map<string, UsageRun[]>();
-    for (const u of this.store.billing.usageRuns(
+    const stored = this.store.billing.usageRuns(
       lines.map((l) => l.msisdn),
       earliest,
       to,
-    )) {
-      const list = stored.get(u.msisdn) ?? [];
-      list.push(u);
-      stored.set(u.msisdn, list);
-    }
+    );
     const writer = this.store.billing.usageWriter();
     for (const line of lines) {
       const periodStart = periodStarts.get(line.billingDay) as string;

@@ -1,5 +1,5 @@
 import type { CdrRecord, DaySummary } from '../../domain/cdr.js';
-import { periodOf } from '../../domain/billing.js';
+import { addDays, periodOf } from '../../domain/billing.js';
 import type { Statement } from 'better-sqlite3';
 import type { RecordFormat } from '../../domain/record-format.js';
 import { cdrLineSql } from './cdr-lines.js';
@@ -321,22 +321,39 @@ export class BillingRepo {
 
   /**
    * The stored days of these lines in [from, to) as runs of consecutive days, each with where its last
-   * day left the allowance (history checks), by msisdn and day. A line's stored days are mostly one run
-   * (the later part of a period, filled with the month after it): one row instead of a row a day, which
-   * SQLite counts much faster than JavaScript reads.
+   * day left the allowance (history checks), by line, in day order; lines without any are absent. A
+   * line's stored days are mostly one run (the later part of a period, filled with the month after it):
+   * one row a line from SQLite instead of a row a day (reading those cost 8% of the history thread at
+   * 100,000 lines); only a line with gaps has its days read one by one.
    */
-  usageRuns(msisdns: string[], from: string, to: string): UsageRun[] {
-    if (msisdns.length === 0) return [];
-    // Days of a run have the same julianday(day) − (their rank among the line's days). The bare columns
-    // of a max() aggregate come from the row holding the max: the run's last day.
-    return this.q<[string, string, string], UsageRun>(
+  usageRuns(msisdns: string[], from: string, to: string): Map<string, UsageRun[]> {
+    const runs = new Map<string, UsageRun[]>();
+    if (msisdns.length === 0) return runs;
+    // The bare columns of a max() aggregate come from the row holding the max: the last day. The rows
+    // come in msisdn order from the IN list's index, so the GROUP BY sorts nothing.
+    const lines = this.q<[string, string, string], UsageRun & { whole: number }>(
       `SELECT msisdn, min(day) AS first, max(day) AS day, end_minutes AS endMinutes, end_sms AS endSms,
-              end_mb AS endMb
-         FROM (SELECT msisdn, day, end_minutes, end_sms, end_mb,
-                      julianday(day) - row_number() OVER (PARTITION BY msisdn ORDER BY day) AS run
-                 FROM usage_days WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ?)
-        GROUP BY msisdn, run ORDER BY msisdn, first`,
+              end_mb AS endMb, CAST(round(julianday(max(day)) - julianday(min(day))) AS INTEGER) + 1 = count(*) AS whole
+         FROM usage_days WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ? GROUP BY msisdn`,
     ).all(JSON.stringify(msisdns), from, to);
+    const gaps: string[] = [];
+    for (const { whole, ...run } of lines) {
+      if (whole) runs.set(run.msisdn, [run]);
+      else gaps.push(run.msisdn);
+    }
+    if (gaps.length === 0) return runs;
+    const days = this.q<[string, string, string], UsageEnd>(
+      `SELECT msisdn, day, end_minutes AS endMinutes, end_sms AS endSms, end_mb AS endMb FROM usage_days
+        WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ? ORDER BY msisdn, day`,
+    ).all(JSON.stringify(gaps), from, to);
+    for (const d of days) {
+      const list = runs.get(d.msisdn) ?? [];
+      const last = list[list.length - 1];
+      if (last && addDays(last.day, 1) === d.day) Object.assign(last, d, { first: last.first });
+      else list.push({ ...d, first: d.day });
+      runs.set(d.msisdn, list);
+    }
+    return runs;
   }
 
   /** Records, cost and whether the records are stored, per day of these lines in [from, to). */
