@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Report, ReportJob } from '../../src/api/billing.js';
 import type { VmClient } from '../../src/client/client.js';
 import { invite } from '../support/invite.js';
@@ -74,6 +76,50 @@ describe('report jobs', () => {
       await finished(admin, job.id);
       const viaJob = await admin.call('reportJobs.result', { params: { id: job.id } });
       expect(viaJob).toEqual(atOnce);
+    }
+  });
+
+  it('writes every report through a job as it answers at once, over many slices, and keeps no scratch file', async () => {
+    const big = await startTestBackend({ lines: 300, syncReportNumbers: 1000 });
+    try {
+      const client = await big.loginAs('admin@demo.test', 'admin-demo-1');
+      const period = { from: '2026-08-01', to: '2026-11-01' };
+      const cases = [
+        ['usage', period],
+        ['expenses', period],
+        ['expenses', { ...period, by: 'group' }],
+        ['expenses', { ...period, by: 'account' }],
+        ['inventory', {}],
+        ['blocked', {}],
+        ['limits', period],
+        ['activity', period],
+        ['tariff-optimization', {}],
+      ] as const;
+      for (const [type, query] of cases) {
+        const atOnce = asReport(await client.call('reports.show', { params: { type }, query }));
+        const job = asJob(
+          await client.call('reports.show', { params: { type }, query: { ...query, job: true } }),
+        );
+        expect(await finished(client, job.id)).toMatchObject({
+          state: 'succeeded',
+          rows: atOnce.rows.length,
+        });
+        expect(await client.call('reportJobs.result', { params: { id: job.id } })).toEqual(atOnce);
+        // Ordered by a number, highest first, ties by key (msisdn): as the rows were sorted before.
+        const orderBy = type === 'expenses' ? 'total' : type === 'tariff-optimization' ? 'saving' : null;
+        if (orderBy) {
+          const key = type === 'expenses' ? 'key' : 'msisdn';
+          const order = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+            (b[orderBy] as number) - (a[orderBy] as number) || (String(a[key]) < String(b[key]) ? -1 : 1);
+          expect(atOnce.rows.length).toBeGreaterThan(1);
+          expect(atOnce.rows).toEqual([...atOnce.rows].sort(order));
+        }
+      }
+      const files = fs.readdirSync(path.join(big.dataDir, 'reports'));
+      expect(files).toHaveLength(cases.length);
+      expect(files.filter((f) => !f.endsWith('.json'))).toEqual([]);
+    } finally {
+      await big.stop();
     }
   });
 
