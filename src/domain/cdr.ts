@@ -197,6 +197,25 @@ const SMS = 2;
 const DATA = 3;
 const SMS_FROM_NUMBER = SMS_PEERS.map(([peer]) => peer.startsWith('+'));
 const WEEKDAY_CACHE = new Map<string, boolean>();
+// Module-scope copies: under jest every global lookup (Math.…) goes through the vm context's interceptor.
+const { ceil, floor, imul, log, max } = Math;
+
+/**
+ * What summarizeDay keeps of the last line it was asked about: the backfill asks for 30 to 60 days of
+ * one line in a row, and the line's habits and the FNV-1a state of `${seed}:${msisdn}:` do not change.
+ */
+let lastLine = { seed: NaN, msisdn: '', prefixHash: 0, persona: 'light' as Persona, traveller: false };
+
+/**
+ * The records of a day as summarizeDay draws them, reused, never allocated: at most 2·mean + 1 calls,
+ * SMS and sessions each (the heaviest persona: 25 + 9 + 17).
+ */
+const MAX_RECORDS = Math.max(...Object.values(PROFILE).map((p) => 2 * (p.calls + p.sms + p.sessions) + 3));
+const times = new Int32Array(MAX_RECORDS);
+const kinds = new Uint8Array(MAX_RECORDS);
+const outs = new Uint8Array(MAX_RECORDS);
+const amounts = new Float64Array(MAX_RECORDS);
+const order = new Int32Array(MAX_RECORDS);
 
 /**
  * `summarize(generateDay(...))` without making the records: the same random draws in the same order,
@@ -205,13 +224,33 @@ const WEEKDAY_CACHE = new Map<string, boolean>();
  * holds the two paths equal.
  */
 export function summarizeDay(seed: number, line: CdrLine, day: string, used: UsedAllowance): DaySummary {
-  const rnd = prng(hash32(`${seed}:${line.msisdn}:${day}`));
-  const { persona, traveller } = personaOf(seed, line.msisdn);
-  const p = PROFILE[persona];
+  if (lastLine.seed !== seed || lastLine.msisdn !== line.msisdn) {
+    const { persona, traveller } = personaOf(seed, line.msisdn);
+    lastLine = {
+      seed,
+      msisdn: line.msisdn,
+      prefixHash: hash32(`${seed}:${line.msisdn}:`),
+      persona,
+      traveller,
+    };
+  }
+  // hash32(`${seed}:${msisdn}:${day}`), going on from the line's part.
+  let h = lastLine.prefixHash;
+  for (let i = 0; i < day.length; i++) h = imul(h ^ day.charCodeAt(i), 0x01000193);
+  // prng(h), inline: mulberry32.
+  let state = h >>> 0;
+  const rnd = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const p = PROFILE[lastLine.persona];
   const a = line.allowance;
   const dataOnly = a.minutes === 0 && a.sms === 0;
   let abroad = false;
-  if (traveller && rnd() < 0.06) {
+  if (lastLine.traveller && rnd() < 0.06) {
     rnd(); // the country: its name does not change a total
     abroad = true;
   }
@@ -221,52 +260,67 @@ export function summarizeDay(seed: number, line: CdrLine, day: string, used: Use
     WEEKDAY_CACHE.set(day, weekend);
   }
   const scale = weekend ? 0.4 : 1;
-  const count = (mean: number) => Math.floor(rnd() * (2 * mean * scale + 1));
-  const at = () => Math.floor((5 + rnd() * 14) * 3600);
-  const times: number[] = [];
-  const kinds: number[] = [];
-  const outs: boolean[] = [];
-  const amounts: number[] = [];
-  const push = (time: number, kind: number, out: boolean, amount: number) => {
-    times.push(time);
-    kinds.push(kind);
-    outs.push(out);
-    amounts.push(amount);
-  };
+  // Each count is drawn as generateDay draws it: floor(rnd() * (2 * mean * scale + 1)).
+  let n = 0;
   if (!dataOnly) {
-    for (let i = count(p.calls); i > 0; i--) {
+    const calls = floor(rnd() * (2 * p.calls * scale + 1));
+    for (let i = calls; i > 0; i--) {
       rnd(); // the contact
-      const seconds = 5 + Math.floor(-Math.log(1 - rnd()) * p.meanSeconds);
+      const seconds = 5 + floor(-log(1 - rnd()) * p.meanSeconds);
       const out = rnd() < 0.6;
-      push(at(), abroad ? ROAMING_CALL : CALL, out, seconds);
+      times[n] = floor((5 + rnd() * 14) * 3600);
+      kinds[n] = abroad ? ROAMING_CALL : CALL;
+      outs[n] = out ? 1 : 0;
+      amounts[n] = seconds;
+      n++;
     }
-    for (let i = count(p.sms); i > 0; i--) {
-      const peer = Math.floor(rnd() * SMS_PEERS.length);
+    const sms = floor(rnd() * (2 * p.sms * scale + 1));
+    for (let i = sms; i > 0; i--) {
+      const peer = floor(rnd() * SMS_PEERS.length);
       const out = (SMS_FROM_NUMBER[peer] as boolean) && rnd() < 0.7;
-      push(at(), SMS, out, 0);
+      times[n] = floor((5 + rnd() * 14) * 3600);
+      kinds[n] = SMS;
+      outs[n] = out ? 1 : 0;
+      amounts[n] = 0;
+      n++;
     }
   }
-  for (let i = Math.max(1, count(p.sessions)); i > 0; i--) {
-    const bytes = Math.floor((0.05 + rnd() * 2) * (p.mb / p.sessions) * MB);
-    push(at(), DATA, false, bytes);
+  const sessions = max(1, floor(rnd() * (2 * p.sessions * scale + 1)));
+  for (let i = sessions; i > 0; i--) {
+    const bytes = floor((0.05 + rnd() * 2) * (p.mb / p.sessions) * MB);
+    times[n] = floor((5 + rnd() * 14) * 3600);
+    kinds[n] = DATA;
+    outs[n] = 0;
+    amounts[n] = bytes;
+    n++;
   }
-  // The same stable order as generateDay's sort of its drafts.
-  const order = times.map((_, i) => i).sort((x, y) => (times[x] as number) - (times[y] as number));
-  const s = emptySummary(order.length);
-  for (const i of order) {
+  // The same stable order as generateDay's sort of its drafts: an insertion sort keeps equal times in
+  // the order they were drawn.
+  for (let i = 0; i < n; i++) {
+    const time = times[i] as number;
+    let j = i;
+    while (j > 0 && (times[order[j - 1] as number] as number) > time) {
+      order[j] = order[j - 1] as number;
+      j--;
+    }
+    order[j] = i;
+  }
+  const s = emptySummary(n);
+  for (let k = 0; k < n; k++) {
+    const i = order[k] as number;
     const kind = kinds[i] as number;
-    const out = outs[i] as boolean;
+    const out = outs[i] === 1;
     const amount = amounts[i] as number;
     if (kind === CALL) {
       s.calls++;
       if (out) {
-        const minutes = Math.ceil(amount / 60);
+        const minutes = ceil(amount / 60);
         s.cost += consume(a.minutes, used.minutes, minutes) * RATES.minute;
         used.minutes += minutes;
         s.minutes += minutes;
       }
     } else if (kind === ROAMING_CALL) {
-      const minutes = Math.ceil(amount / 60);
+      const minutes = ceil(amount / 60);
       if (a.roamingIncluded) {
         s.cost += consume(a.minutes, used.minutes, minutes) * RATES.minute;
         used.minutes += minutes;
@@ -279,7 +333,7 @@ export function summarizeDay(seed: number, line: CdrLine, day: string, used: Use
         s.sms++;
       }
     } else {
-      const mb = Math.ceil(amount / MB);
+      const mb = ceil(amount / MB);
       s.bytes += amount;
       if (abroad && !a.roamingIncluded) s.cost += mb * RATES.roamingMegabyte;
       else {

@@ -48,6 +48,40 @@ it('records the fees of the period billing starts in without taking them again',
   expect(balance.total.balance).toBe([...seedBalance.values()].reduce((s, v) => s + v, 0));
 });
 
+it('records the opening fees once per active line and paid service, with the period of its account', () => {
+  const expected: string[] = [];
+  const rows = db()
+    .prepare(
+      `SELECT n.msisdn, n.account_id AS accountId, a.billing_day AS billingDay, t.monthly_fee AS fee, n.status
+         FROM numbers n JOIN accounts a ON a.id = n.account_id JOIN tariffs t ON t.code = n.tariff ORDER BY n.msisdn`,
+    )
+    .all() as { msisdn: string; accountId: string; billingDay: number; fee: number; status: string }[];
+  const paid = db()
+    .prepare(
+      `SELECT ns.msisdn, ns.service, s.monthly_fee AS fee FROM number_services ns JOIN services s ON s.code = ns.service
+        WHERE s.monthly_fee > 0 ORDER BY ns.service`,
+    )
+    .all() as { msisdn: string; service: string; fee: number }[];
+  expect(rows.some((r) => r.status !== 'active')).toBe(true);
+  for (const r of rows) {
+    if (r.status !== 'active') continue;
+    // The clock starts on 2026-11-02: billed on the 1st, the period began that day; on the 15th, in October.
+    const start =
+      r.billingDay <= 2 ? `2026-11-0${r.billingDay}` : `2026-10-${String(r.billingDay).padStart(2, '0')}`;
+    const at = `${start}T00:00:00.000Z`;
+    expected.push(`${at} ${r.accountId} ${r.msisdn} tariff_fee ${start} ${r.fee} ${start} 0`);
+    for (const s of paid.filter((p) => p.msisdn === r.msisdn))
+      expected.push(`${at} ${r.accountId} ${r.msisdn} service_fee ${start}:${s.service} ${s.fee} ${start} 0`);
+  }
+  const stored = db()
+    .prepare(
+      `SELECT time || ' ' || account_id || ' ' || msisdn || ' ' || kind || ' ' || ref || ' ' || amount || ' ' ||
+              period_start || ' ' || applied AS c FROM charges WHERE kind IN ('tariff_fee', 'service_fee')`,
+    )
+    .all() as { c: string }[];
+  expect(stored.map((r) => r.c).sort()).toEqual(expected.sort());
+});
+
 describe('two billing periods later', () => {
   let blocked: Line;
   let notified: Line;

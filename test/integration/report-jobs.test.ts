@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Report, ReportJob } from '../../src/api/billing.js';
 import type { VmClient } from '../../src/client/client.js';
 import { invite } from '../support/invite.js';
@@ -74,6 +76,50 @@ describe('report jobs', () => {
       await finished(admin, job.id);
       const viaJob = await admin.call('reportJobs.result', { params: { id: job.id } });
       expect(viaJob).toEqual(atOnce);
+    }
+  });
+
+  it('writes every report through a job as it answers at once, over many slices, and keeps no scratch file', async () => {
+    const big = await startTestBackend({ lines: 300, syncReportNumbers: 1000 });
+    try {
+      const client = await big.loginAs('admin@demo.test', 'admin-demo-1');
+      const period = { from: '2026-08-01', to: '2026-11-01' };
+      const cases = [
+        ['usage', period],
+        ['expenses', period],
+        ['expenses', { ...period, by: 'group' }],
+        ['expenses', { ...period, by: 'account' }],
+        ['inventory', {}],
+        ['blocked', {}],
+        ['limits', period],
+        ['activity', period],
+        ['tariff-optimization', {}],
+      ] as const;
+      for (const [type, query] of cases) {
+        const atOnce = asReport(await client.call('reports.show', { params: { type }, query }));
+        const job = asJob(
+          await client.call('reports.show', { params: { type }, query: { ...query, job: true } }),
+        );
+        expect(await finished(client, job.id)).toMatchObject({
+          state: 'succeeded',
+          rows: atOnce.rows.length,
+        });
+        expect(await client.call('reportJobs.result', { params: { id: job.id } })).toEqual(atOnce);
+        // Ordered by a number, highest first, ties by key (msisdn): as the rows were sorted before.
+        const orderBy = type === 'expenses' ? 'total' : type === 'tariff-optimization' ? 'saving' : null;
+        if (orderBy) {
+          const key = type === 'expenses' ? 'key' : 'msisdn';
+          const order = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+            (b[orderBy] as number) - (a[orderBy] as number) || (String(a[key]) < String(b[key]) ? -1 : 1);
+          expect(atOnce.rows.length).toBeGreaterThan(1);
+          expect(atOnce.rows).toEqual([...atOnce.rows].sort(order));
+        }
+      }
+      const files = fs.readdirSync(path.join(big.dataDir, 'reports'));
+      expect(files).toHaveLength(cases.length);
+      expect(files.filter((f) => !f.endsWith('.json'))).toEqual([]);
+    } finally {
+      await big.stop();
     }
   });
 
@@ -252,6 +298,53 @@ describe('restarts', () => {
       await b.stop();
     }
   });
+});
+
+it('makes the same history around days an export stored before the backfill reached them', async () => {
+  const days = (t: TestBackend, billingStart: string) =>
+    t
+      .db()
+      .prepare(
+        `SELECT msisdn, day, tariff, used_minutes, used_sms, used_mb, end_minutes, end_sms, end_mb, records,
+                minutes, calls, sms, data_mb, bytes, roaming_minutes, roaming_mb, cost
+           FROM usage_days WHERE day < ? ORDER BY msisdn, day`,
+      )
+      .all(billingStart);
+  const whole = await startTestBackend({ lines: 120 });
+  const { billingStart } = (
+    await (await whole.loginAs('admin@demo.test', 'admin-demo-1')).call('status.show')
+  ).history;
+  const expected = days(whole, billingStart);
+  await whole.stop();
+  // The same company: exports of a few numbers store islands of days (mid-period, across a month end,
+  // up to billing's start) before any history is filled.
+  const b = await startTestBackend({ lines: 120, waitForHistory: false });
+  try {
+    await b.services.worker.stop();
+    const admin = await b.loginAs('admin@demo.test', 'admin-demo-1');
+    const numbers: string[] = [];
+    for await (const n of admin.paginate('numbers.list')) numbers.push(n.msisdn);
+    const some = numbers.filter((_, i) => i % 4 === 0);
+    for (const [from, to] of [
+      ['2026-08-10', '2026-08-20'],
+      ['2026-09-28', '2026-10-03'],
+      ['2026-10-25', '2026-11-01'],
+    ] as const) {
+      const stream = await admin.stream('cdr.query', { body: { numbers: some, from, to, format: 'jsonl' } });
+      let bytes = 0;
+      for await (const chunk of stream) bytes += (chunk as Buffer).length;
+      expect(bytes).toBeGreaterThan(0);
+    }
+    const islands = b
+      .db()
+      .prepare('SELECT count(*) AS n FROM usage_days WHERE day < ?')
+      .get(billingStart) as { n: number };
+    expect(islands.n).toBeGreaterThan(0);
+    while (b.services.history.step());
+    expect(days(b, billingStart)).toEqual(expected);
+  } finally {
+    await b.stop();
+  }
 });
 
 describe('a period older than the history kept', () => {

@@ -379,4 +379,28 @@ describe('summarizeDay', () => {
     // The sample reaches the roaming branches, or it would prove little.
     expect(travellersAbroad).toBeGreaterThan(0);
   });
+
+  it('keeps nothing of one line or seed for the next when they alternate day by day', () => {
+    const lines = [TRAVELLER, HOMEBODY, '+79160000077'].map((msisdn, i) => ({
+      msisdn,
+      region: 'MOW',
+      allowance: allowances[i] as (typeof allowances)[number],
+    }));
+    const viaRecords = lines.map(() => fresh());
+    const viaSummary = lines.map(() => fresh());
+    for (let d = 0; d < 30; d++) {
+      const day = addDays(PERIOD_START, d);
+      for (let i = 0; i < lines.length; i++) {
+        for (const seed of [SEED, SEED + 1]) {
+          const expected = summarize(
+            generateDay(seed, lines[i] as CdrLine, day, viaRecords[i] as UsedAllowance),
+          );
+          expect(summarizeDay(seed, lines[i] as CdrLine, day, viaSummary[i] as UsedAllowance)).toEqual(
+            expected,
+          );
+        }
+      }
+    }
+    expect(viaSummary).toEqual(viaRecords);
+  });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  demoCompanyLines,
   feminineSurname,
   generateDemoCompany,
   isValidLuhn,
@@ -212,6 +213,17 @@ describe('generateDemoCompany', () => {
     const b = generateDemoCompany({ seed: 5, lines: 3 });
     expect(b.tariffs[0].regions).not.toContain('XXX');
     expect(b.users[0].grants.length).toBeGreaterThan(0);
+  });
+
+  it('makes the same lines as they are read, again on each reading', () => {
+    const lines = demoCompanyLines({ seed: 42, lines: 250 });
+    expect([...lines.numbers]).toEqual(demo.numbers);
+    expect([...lines.numbers]).toEqual(demo.numbers);
+    // More lines than one chunk of the generator (4,096), in msisdn order across chunk borders.
+    const many = [...demoCompanyLines({ seed: 3, lines: 10_000 }).numbers].map((n) => n.msisdn);
+    expect(many).toEqual([...many].sort());
+    expect(new Set(many).size).toBe(10_000);
+    expect(() => demoCompanyLines({ seed: 1, lines: -1 })).toThrow(RangeError);
   });
 
   it('generates 100,000 lines in under 2 s', () => {

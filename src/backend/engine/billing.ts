@@ -46,18 +46,12 @@ export class Billing {
     const today = dayOf(now);
     store.transaction(() => {
       store.setMeta('seed', store.meta('seed') ?? String(seed));
-      for (let after = ''; ;) {
-        const lines = store.billing.lines({ after, limit: 5000, status: 'active' });
-        if (lines.length === 0) break;
-        chargeFees(store, lines, periodStartOf, false);
-        after = (lines[lines.length - 1] as BillingLine).msisdn;
-      }
+      // In SQL: line by line, the fees of 100,000 lines left ~130 MB of garbage in the heap.
+      for (const billingDay of store.billing.billingDays())
+        store.billing.recordTakenFees(billingDay, periodOf(today, billingDay).start);
       store.setMeta('billing.start', today);
       store.setMeta('billing.next', JSON.stringify({ day: today, phase: 'usage', after: '' }));
     });
-    function periodStartOf(line: BillingLine): string {
-      return periodOf(today, line.billingDay).start;
-    }
   }
 
   /** When the next billing event is due, if it is due by `now`. */
@@ -82,7 +76,7 @@ export class Billing {
         });
         if (lines.length === 0) next = { day: c.day, phase: 'usage', after: '' };
         else {
-          chargeFees(this.store, lines, () => c.day, true);
+          chargeFees(this.store, lines, c.day);
           this.afterCharges(lines, time);
           next = { ...c, after: (lines[lines.length - 1] as BillingLine).msisdn };
         }
@@ -131,18 +125,12 @@ function eventTime(c: BillingCursor): string {
   return `${c.phase === 'fees' ? c.day : addDays(c.day, 1)}T00:00:00.000Z`;
 }
 
-/** Charges the tariff and service fees of a period to each line (once per line, period and service). */
-function chargeFees(
-  store: Store,
-  lines: BillingLine[],
-  periodStart: (line: BillingLine) => string,
-  applied: boolean,
-): void {
+/** Charges the tariff and service fees of the period starting `start` to each line (once per line, period and service). */
+function chargeFees(store: Store, lines: BillingLine[], start: string): void {
   const services = store.billing.serviceFees(lines.map((l) => l.msisdn));
+  const time = `${start}T00:00:00.000Z`;
   for (const line of lines) {
-    const start = periodStart(line);
-    const time = `${start}T00:00:00.000Z`;
-    const base = { time, accountId: line.accountId, msisdn: line.msisdn, applied };
+    const base = { time, accountId: line.accountId, msisdn: line.msisdn };
     store.billing.charge({ ...base, kind: 'tariff_fee', ref: start, amount: line.monthlyFee });
     for (const [service, fee] of services.get(line.msisdn) ?? [])
       store.billing.charge({ ...base, kind: 'service_fee', ref: `${start}:${service}`, amount: fee });

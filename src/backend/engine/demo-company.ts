@@ -43,6 +43,17 @@ export interface DemoCompany {
   numbers: DemoNumber[];
 }
 
+/**
+ * The demo company with its lines made as they are read: what a seed writes, a few thousand lines in
+ * memory at a time instead of all of them (100,000 lines as objects were ~60 MB, and their garbage grew
+ * the backend's heap by twice that while it seeded). Each iteration of `numbers` makes them again, the
+ * same ones.
+ */
+export interface DemoCompanyLines extends Omit<DemoCompany, 'numbers'> {
+  /** Sorted by msisdn. */
+  numbers: Iterable<DemoNumber>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generation
 
@@ -175,8 +186,11 @@ const WIDE = 20;
 const MSISDN_WIDTH = 12;
 /** '+79' as bytes: every DEF code used is 9xx, so a line is +79 and nine more digits. */
 const MSISDN_HEAD = Uint8Array.from([43, 55, 57]);
-/** Lines per batch of fixed-width strings decoded at once (bounds the scratch buffers). */
-const CHUNK = 65536;
+/**
+ * Lines per batch of fixed-width strings decoded at once: bounds the scratch buffers and the lines a
+ * reader of `numbers` holds at a time.
+ */
+const CHUNK = 4096;
 /** 2·d with its digits summed, for the Luhn digits that are doubled. */
 const LUHN_DOUBLED = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
 
@@ -244,12 +258,37 @@ function writeIccid(buf: Uint8Array, off: number, prefix: Uint8Array, high: numb
 
 /** The demo company with `lines` numbers; the same (seed, lines) always gives the same result. */
 export function generateDemoCompany(opts: { seed: number; lines: number }): DemoCompany {
+  const company = demoCompanyLines(opts);
+  return { ...company, numbers: [...company.numbers] };
+}
+
+/** generateDemoCompany with the lines made as they are read (see DemoCompanyLines). */
+export function demoCompanyLines(opts: { seed: number; lines: number }): DemoCompanyLines {
   const { seed, lines } = opts;
   if (!Number.isInteger(lines) || lines < 0 || lines > MAX_LINES) {
     throw new RangeError(`lines must be an integer from 0 to ${MAX_LINES}, got ${lines}`);
   }
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
   const fx = structuredClone(loadDemoFixtures());
+  return {
+    company: fx.company,
+    regions: fx.regions,
+    accounts: fx.accounts,
+    groups: fx.groups,
+    roles: fx.roles,
+    users: fx.users,
+    tariffs: fx.tariffs,
+    services: fx.services,
+    numbers: { [Symbol.iterator]: () => generateLines(fx, seed, lines) },
+  };
+}
+
+/** The lines of the demo company, in msisdn order, a chunk of CHUNK lines made at a time. */
+function* generateLines(
+  fx: ReturnType<typeof loadDemoFixtures>,
+  seed: number,
+  lines: number,
+): Generator<DemoNumber, void, undefined> {
   const whole = Math.trunc(seed);
   const rnd = mulberry32((whole % 4294967296) ^ floor(whole / 4294967296) ^ 0x5eed1e55); // all bits count
 
@@ -341,7 +380,7 @@ export function generateDemoCompany(opts: { seed: number; lines: number }): Demo
 
   // Pass 2: everything else, in msisdn order. Fixed-width strings are written as bytes and decoded a
   // chunk at a time, then sliced: a million concatenated strings would keep the GC busy for seconds.
-  const numbers = new Array<DemoNumber>(lines);
+  const numbers = new Array<DemoNumber>(min(lines, CHUNK));
   const scratchLines = min(lines, CHUNK);
   const msisdnBytes = Buffer.alloc(scratchLines * MSISDN_WIDTH);
   const iccidBytes = Buffer.alloc(scratchLines * WIDE);
@@ -407,7 +446,7 @@ export function generateDemoCompany(opts: { seed: number; lines: number }): Demo
         days,
       );
 
-      numbers[i] = {
+      numbers[slot] = {
         msisdn: '',
         accountId: account.id,
         region: account.region,
@@ -426,24 +465,13 @@ export function generateDemoCompany(opts: { seed: number; lines: number }): Demo
     const iccids = iccidBytes.toString('latin1', 0, count * WIDE);
     const times = timeBytes.toString('latin1', 0, count * WIDE);
     for (let slot = 0; slot < count; slot++) {
-      const n = numbers[chunkStart + slot];
+      const n = numbers[slot] as DemoNumber;
       n.msisdn = msisdns.slice(slot * MSISDN_WIDTH, (slot + 1) * MSISDN_WIDTH);
       n.iccid = iccids.slice(slot * WIDE, (slot + 1) * WIDE);
       n.activatedAt = times.slice(slot * WIDE, (slot + 1) * WIDE);
+      yield n;
     }
   }
-
-  return {
-    company: fx.company,
-    regions: fx.regions,
-    accounts,
-    groups,
-    roles: fx.roles,
-    users: fx.users,
-    tariffs,
-    services,
-    numbers,
-  };
 }
 
 // Re-exported for the tests and fixtures that know them from here.

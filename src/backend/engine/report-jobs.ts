@@ -2,28 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { REPORT_RESULT_DAYS, type Report, type ReportJob, type ReportQuery } from '../../api/billing.js';
 import { ApiError } from '../../api/errors.js';
 import type { Clock } from '../../domain/clock.js';
-import type { ReportJobRecord } from '../store/report-jobs-repo.js';
+import type { ReportJobRecord, ResultWriter, ScratchFile } from '../store/report-jobs-repo.js';
 import type { Store } from '../store/store.js';
 import { authorNow } from './author-rights.js';
 import { decodeCursor, pageOf } from './paging.js';
 import type { Page } from '../../api/common.js';
 import { actorName, type Principal } from './authz.js';
 import type { HistoryBackfill } from './history.js';
-import type { ReportRun, ReportsService } from './reports-service.js';
+import {
+  KeptRows,
+  runWhole,
+  sortedByKey,
+  type ReportRow,
+  type ReportRun,
+  type ReportsService,
+  type RowSink,
+} from './reports-service.js';
 
 /** A report over at most this many numbers, whose history is in, is answered at once; a bigger one is a job. */
 export const SYNC_REPORT_NUMBERS = 2000;
-/** Rows of a result written to its file per step. */
+/** Rows of a result put in order per step (read back from the scratch file). */
 const ROWS_PER_WRITE = 2000;
-
-/** A finished report being written out. */
-interface Writing {
-  rows: Report['rows'];
-  next: number;
-  out: ReturnType<Store['reportJobs']['resultWriter']>;
-  /** The JSON after the rows (`],"totals":…}`). */
-  tail: string;
-}
 
 /** Report jobs one user may have queued or running at once. */
 const MAX_OPEN_JOBS = 5;
@@ -36,7 +35,7 @@ const MAX_OPEN_JOBS = 5;
  * its result is kept REPORT_RESULT_DAYS days.
  */
 export class ReportJobs {
-  private current?: { id: string; run: ReportRun; writing?: Writing };
+  private current?: { id: string; run: ReportRun; rows: ResultRows; finishing: boolean };
   private nextExpiry = 0;
 
   constructor(
@@ -62,7 +61,8 @@ export class ReportJobs {
     q: ReportQuery,
   ): { report: Report; job?: undefined } | { job: ReportJob; report?: undefined } {
     const { job: asJob, ...query } = q;
-    const run = this.reports.prepare(p, type, query);
+    const kept = new KeptRows();
+    const run = this.reports.prepare(p, type, query, kept);
     const earliest = this.history.earliest();
     if (run.historyFrom !== undefined && run.historyFrom < earliest)
       throw new ApiError(
@@ -72,8 +72,7 @@ export class ReportJobs {
       );
     const historyReady = run.historyFrom === undefined || this.history.covers(run.historyFrom);
     if (!asJob && historyReady && run.total <= (this.opts.syncNumbers ?? SYNC_REPORT_NUMBERS)) {
-      while (run.step());
-      return { report: run.result() };
+      return { report: runWhole(run, kept) };
     }
     const open = this.store.reportJobs.counts(p.user.id);
     if (open.queued + open.running >= MAX_OPEN_JOBS)
@@ -153,57 +152,43 @@ export class ReportJobs {
     if (!this.current) {
       const job = this.store.reportJobs.next();
       if (!job) return false;
-      const run = this.begin(job, now.toISOString());
-      if (!run) return true;
-      this.current = { id: job.id, run };
+      const started = this.begin(job, now.toISOString());
+      if (!started) return true;
+      this.current = { id: job.id, ...started, finishing: false };
     }
-    const { id, run } = this.current;
+    const { id, run, rows } = this.current;
     try {
-      if (this.current.writing) return this.write(id, this.current.writing);
+      if (this.current.finishing) {
+        // A slice of the rows ordered by a key into the file per step; the last step commits it.
+        if (rows.writeInOrder(ROWS_PER_WRITE)) return true;
+        const at = this.clock.now();
+        rows.commit(run.totals(), at.toISOString(), expiry(at));
+        this.current = undefined;
+        return true;
+      }
       if (run.historyFrom !== undefined && !this.history.covers(run.historyFrom)) {
         const { done, total } = this.history.progressTo(run.historyFrom);
         this.store.reportJobs.progress(id, 'history', done, total);
         return false;
       }
+      // The slice's rows go to the file with it: never all of them in the heap, nor one 15 MB string.
       if (run.step()) {
+        rows.flush();
         this.store.reportJobs.progress(id, 'numbers', run.done(), run.total);
         return true;
       }
-      // Written a slice of rows per step, as it was added up: never one 15 MB string on this thread.
-      const report = run.result();
-      const { rows, ...rest } = report;
-      const out = this.store.reportJobs.resultWriter(id);
-      // The rows last, so the only place `"rows":[` can stand is the end of the head.
-      const head = JSON.stringify({ ...rest, rows: [] });
-      const at = head.lastIndexOf('"rows":[') + '"rows":['.length;
-      out.append(head.slice(0, at));
-      this.current.writing = { rows, next: 0, out, tail: head.slice(at) };
+      this.current.finishing = true;
       return true;
     } catch (err) {
+      rows.discard();
       this.fail(id, err);
     }
     this.current = undefined;
     return true;
   }
 
-  /** One slice of a result's rows into its file; the last one commits it. */
-  private write(id: string, w: Writing): boolean {
-    const end = Math.min(w.rows.length, w.next + ROWS_PER_WRITE);
-    if (w.next < end) {
-      const text = JSON.stringify(w.rows.slice(w.next, end));
-      w.out.append(`${w.next > 0 ? ',' : ''}${text.slice(1, -1)}`);
-      w.next = end;
-      return true;
-    }
-    w.out.append(w.tail);
-    const at = this.clock.now();
-    w.out.commit(w.rows.length, at.toISOString(), expiry(at));
-    this.current = undefined;
-    return true;
-  }
-
   /** Starts (or, after a restart, starts again) a job on its author's rights now. */
-  private begin(job: ReportJobRecord, now: string): ReportRun | undefined {
+  private begin(job: ReportJobRecord, now: string): { run: ReportRun; rows: ResultRows } | undefined {
     const author = authorNow(this.store, job.createdBy, job.tokenId, now);
     if ('why' in author) {
       this.fail(
@@ -214,12 +199,16 @@ export class ReportJobs {
       );
       return undefined;
     }
+    let rows: ResultRows | undefined;
     try {
       const query = JSON.parse(job.query) as ReportQuery;
-      const run = this.reports.prepare(author, job.type, query, this.opts.slowSliceMs);
+      rows = new ResultRows(this.store, job.id);
+      const run = this.reports.prepare(author, job.type, query, rows, this.opts.slowSliceMs);
+      rows.open(run.head);
       this.store.reportJobs.start(job.id, now);
-      return run;
+      return { run, rows };
     } catch (err) {
+      rows?.discard();
       this.fail(job.id, err);
       return undefined;
     }
@@ -256,6 +245,117 @@ export class ReportJobs {
       finishedAt: j.finishedAt,
       expiresAt: j.expiresAt,
     };
+  }
+}
+
+/**
+ * A job's rows written to its result file as the slices make them, a slice's rows in one write. Rows
+ * ordered by a key (RowSink) go to a scratch file instead, their keys, places and lengths in typed
+ * arrays (16 bytes a row, not the row's objects); at the end they are read back in order into the result,
+ * a few thousand per step.
+ */
+class ResultRows implements RowSink {
+  private out?: ResultWriter;
+  private scratch?: ScratchFile;
+  /** JSON of the rows since the last flush: to the result, or to the scratch file. */
+  private pending: string[] = [];
+  private pendingKeyed: string[] = [];
+  private written = 0;
+  private keyed = 0;
+  private keys = new Float64Array(1024);
+  private offsets = new Float64Array(1024);
+  private lengths = new Int32Array(1024);
+  private scratchSize = 0;
+  private order?: Int32Array;
+  private next = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly id: string,
+  ) {}
+
+  /** Starts the result file with the report's head: `{"type":…,"columns":[…],"rows":[`. */
+  open(head: Omit<Report, 'rows' | 'totals'>): void {
+    this.out = this.store.reportJobs.resultWriter(this.id);
+    const text = JSON.stringify({ ...head, rows: [] });
+    // The rows last in the head, so the only place `"rows":[` can stand is its end.
+    this.out.append(text.slice(0, text.lastIndexOf('"rows":[') + '"rows":['.length));
+  }
+
+  push(row: ReportRow, sortKey?: number): void {
+    const text = JSON.stringify(row);
+    if (sortKey === undefined) {
+      this.pending.push(text);
+      return;
+    }
+    if (this.keyed === this.keys.length) this.grow();
+    const length = Buffer.byteLength(text);
+    this.keys[this.keyed] = sortKey;
+    this.offsets[this.keyed] = this.scratchSize;
+    this.lengths[this.keyed] = length;
+    this.scratchSize += length;
+    this.keyed++;
+    this.pendingKeyed.push(text);
+  }
+
+  /** Writes the rows pushed since the last flush. */
+  flush(): void {
+    if (this.pending.length > 0) {
+      this.appendRows(this.pending);
+      this.pending = [];
+    }
+    if (this.pendingKeyed.length > 0) {
+      this.scratch ??= this.store.reportJobs.scratchFile(this.id);
+      this.scratch.append(this.pendingKeyed.join(''));
+      this.pendingKeyed = [];
+    }
+  }
+
+  /** Copies up to `count` more keyed rows into the result, in order; false when none are left. */
+  writeInOrder(count: number): boolean {
+    this.flush();
+    if (!this.scratch || this.next >= this.keyed) return false;
+    this.order ??= sortedByKey(this.keys.subarray(0, this.keyed));
+    const end = Math.min(this.keyed, this.next + count);
+    const texts: string[] = [];
+    for (; this.next < end; this.next++) {
+      const i = this.order[this.next] as number;
+      texts.push(this.scratch.read(this.offsets[i] as number, this.lengths[i] as number));
+    }
+    this.appendRows(texts);
+    return true;
+  }
+
+  /** Ends the result with the totals and puts it in place; the job succeeded. */
+  commit(totals: Report['totals'], now: string, expiresAt: string): void {
+    const out = this.out as ResultWriter;
+    out.append(`],"totals":${JSON.stringify(totals)}}`);
+    out.commit(this.written, now, expiresAt);
+    this.scratch?.remove();
+  }
+
+  /** Removes whatever was written (the job failed). */
+  discard(): void {
+    this.out?.discard();
+    this.scratch?.remove();
+  }
+
+  private appendRows(texts: string[]): void {
+    (this.out as ResultWriter).append(`${this.written > 0 ? ',' : ''}${texts.join(',')}`);
+    this.written += texts.length;
+  }
+
+  private grow(): void {
+    const size = this.keys.length * 2;
+    const keys = new Float64Array(size);
+    keys.set(this.keys);
+    const offsets = new Float64Array(size);
+    offsets.set(this.offsets);
+    const lengths = new Int32Array(size);
+    lengths.set(this.lengths);
+    this.keys = keys;
+    this.offsets = offsets;
+    this.lengths = lengths;
   }
 }
 

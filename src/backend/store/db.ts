@@ -7,12 +7,17 @@ import { MIGRATIONS } from './migrations.js';
 /** The backend's SQLite handle. */
 export type Db = Database.Database;
 
+/** How a connection is opened: its page cache, in KiB (8,000 by default). */
+export interface DbOptions {
+  cacheKb?: number;
+}
+
 /** Opens (creating if needed) the database in `dataDir`, WAL mode, and applies pending migrations. */
-export function openDatabase(dataDir: string): Db {
+export function openDatabase(dataDir: string, opts: DbOptions = {}): Db {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(path.join(dataDir, DATABASE_FILE));
   try {
-    configure(db);
+    configure(db, opts.cacheKb ?? 8000);
     migrate(db);
   } catch (err) {
     // A damaged file or a full disk: let the caller report it without a handle left open.
@@ -22,14 +27,14 @@ export function openDatabase(dataDir: string): Db {
   return db;
 }
 
-function configure(db: Db): void {
+function configure(db: Db, cacheKb: number): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // 8 MB of page cache (better-sqlite3 defaults to 16 MB): exports scan far more than any cache holds,
-  // and the backend's footprint matters more than the last percent of index-page hits.
-  db.pragma('cache_size = -8000');
+  // 8 MB of page cache by default (better-sqlite3 defaults to 16 MB): exports scan far more than any
+  // cache holds, and the backend's footprint matters more than the last percent of index-page hits.
+  db.pragma(`cache_size = -${Math.trunc(cacheKb)}`);
 }
 
 function migrate(db: Db): void {

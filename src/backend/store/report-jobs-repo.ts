@@ -31,6 +31,25 @@ const COLUMNS = `id, created_by AS createdBy, token_id AS tokenId, actor, type, 
   rows, error_code AS errorCode, error_message AS errorMessage, created_at AS createdAt, started_at AS startedAt,
   finished_at AS finishedAt, expires_at AS expiresAt`;
 
+/** A job's result file being written (see ReportJobsRepo.resultWriter). */
+export interface ResultWriter {
+  append(text: string): void;
+  /** Renames the whole file into place and marks the job succeeded. */
+  commit(rows: number, now: string, expiresAt: string): void;
+  /** Closes and removes the unfinished file (the job failed). */
+  discard(): void;
+}
+
+/** See ReportJobsRepo.scratchFile. */
+export interface ScratchFile {
+  append(text: string): void;
+  /** Bytes appended so far: where the next text starts. */
+  size(): number;
+  /** `length` bytes from `offset`, as UTF-8 text. */
+  read(offset: number, length: number): string;
+  remove(): void;
+}
+
 /** Report jobs and their result files (in the data dir's `reports/`). */
 export class ReportJobsRepo {
   private readonly getStmt;
@@ -99,20 +118,22 @@ export class ReportJobsRepo {
    * rows are never one string), into a temp file that `commit` renames and marks the job succeeded with
    * (whole or not at all). A restart leaves the temp file; the job runs again and starts it over.
    */
-  resultWriter(id: string): {
-    append(text: string): void;
-    commit(rows: number, now: string, expiresAt: string): void;
-  } {
+  resultWriter(id: string): ResultWriter {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.fileOf(id);
     const tmp = `${file}.tmp`;
     const fd = fs.openSync(tmp, 'w', 0o600);
+    let open = true;
+    const close = () => {
+      if (open) fs.closeSync(fd);
+      open = false;
+    };
     return {
       append: (text) => {
         fs.writeSync(fd, text);
       },
       commit: (rows, now, expiresAt) => {
-        fs.closeSync(fd);
+        close();
         fs.renameSync(tmp, file);
         this.db
           .prepare(
@@ -120,6 +141,38 @@ export class ReportJobsRepo {
               WHERE id = ?`,
           )
           .run(rows, now, expiresAt, id);
+      },
+      discard: () => {
+        close();
+        fs.rmSync(tmp, { force: true });
+      },
+    };
+  }
+
+  /**
+   * A job's scratch file: rows of a report ordered by a number are kept here as they come (not in the
+   * heap), each read back by its place when they are written in order. A restart starts it over.
+   */
+  scratchFile(id: string): ScratchFile {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = `${this.fileOf(id)}.rows`;
+    const fd = fs.openSync(file, 'w+', 0o600);
+    let size = 0;
+    let open = true;
+    return {
+      append: (text) => {
+        size += fs.writeSync(fd, text);
+      },
+      size: () => size,
+      read: (offset, length) => {
+        const buf = Buffer.allocUnsafe(length);
+        fs.readSync(fd, buf, 0, length, offset);
+        return buf.toString('utf8');
+      },
+      remove: () => {
+        if (open) fs.closeSync(fd);
+        open = false;
+        fs.rmSync(file, { force: true });
       },
     };
   }

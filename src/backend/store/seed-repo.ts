@@ -32,8 +32,8 @@ export interface SeedCompany {
   }[];
   tariffs: Tariff[];
   services: Service[];
-  /** Sorted by msisdn. */
-  numbers: SeedNumber[];
+  /** Sorted by msisdn; read once, one at a time (a generator may make them as they are read). */
+  numbers: Iterable<SeedNumber>;
 }
 
 /** Writes a whole generated company into an empty database, in one transaction. */
@@ -59,9 +59,10 @@ export function insertCompany(
       `INSERT INTO services (code, name, monthly_fee, connect_fee, incompatible_with, description)
        VALUES (@code, @name, @monthlyFee, @connectFee, @incompatibleWith, @description)`,
     ),
+    // Positional: no object made per line to bind it by names.
     number: db.prepare(
       `INSERT INTO numbers (msisdn, account_id, region, group_id, employee, tariff, status, block_reason, blocked_since, iccid, activated_at)
-       VALUES (@msisdn, @accountId, @region, @groupId, @employee, @tariff, @status, @blockReason, @blockedSince, @iccid, @activatedAt)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     numberService: db.prepare('INSERT INTO number_services (msisdn, service, added_at) VALUES (?, ?, ?)'),
     role: db.prepare('INSERT INTO roles (name, description, permissions, builtin) VALUES (?, ?, ?, 1)'),
@@ -86,7 +87,19 @@ export function insertCompany(
     for (const s of company.services)
       ins.service.run({ ...s, incompatibleWith: JSON.stringify(s.incompatibleWith) });
     for (const n of company.numbers) {
-      ins.number.run({ ...n, blockedSince: n.status === 'blocked' ? n.activatedAt : null });
+      ins.number.run(
+        n.msisdn,
+        n.accountId,
+        n.region,
+        n.groupId,
+        n.employee,
+        n.tariff,
+        n.status,
+        n.blockReason,
+        n.status === 'blocked' ? n.activatedAt : null,
+        n.iccid,
+        n.activatedAt,
+      );
       for (const s of n.services) ins.numberService.run(n.msisdn, s, n.activatedAt);
     }
     for (const r of company.roles) ins.role.run(r.name, r.description, JSON.stringify(r.permissions));

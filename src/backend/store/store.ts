@@ -12,7 +12,7 @@ import { ChangesRepo } from './changes-repo.js';
 import { ConsentsRepo } from './consents-repo.js';
 import { GroupsRepo } from './groups-repo.js';
 import { OperationsRepo } from './operations-repo.js';
-import { closeDatabase, openDatabase, type Db } from './db.js';
+import { closeDatabase, openDatabase, type Db, type DbOptions } from './db.js';
 import { NumbersRepo } from './numbers-repo.js';
 import { PaymentsRepo } from './payments-repo.js';
 import { UsersRepo } from './users-repo.js';
@@ -70,8 +70,8 @@ export class Store {
   }
 
   /** Opens the store in a data directory, migrating the schema. */
-  static open(dataDir: string): Store {
-    return new Store(openDatabase(dataDir), dataDir);
+  static open(dataDir: string, opts: DbOptions = {}): Store {
+    return new Store(openDatabase(dataDir, opts), dataDir);
   }
 
   /** A value of the meta table (e.g. `company`). */
