@@ -45,6 +45,9 @@ export interface PlanRun {
 
 /** Planning holds the thread ~10 ms at a time (a request waits at most that long behind a dry run). */
 const PLAN_SLICE = { budgetMs: 10, min: 50, max: 5000, start: 500 };
+/** An operation item as stored, from its target. */
+const itemOf = (t: Target) => ({ target: t.msisdn, params: t.params ?? null });
+
 /** Storing items holds the thread ~10 ms at a time, as planning does. */
 const INSERT_SLICE = { budgetMs: 10, min: 100, max: 10_000, start: 1000 };
 /** An operation of up to this many items is stored in one transaction (a few ms); a bigger one in slices. */
@@ -148,7 +151,6 @@ export class OperationsService {
       ip: origin.ip,
       requestId: origin.requestId,
     };
-    const itemOf = (t: Target) => ({ target: t.msisdn, params: t.params ?? null });
     // The same key may have come in again while the targets were checked: the first one stored wins.
     const first = this.store.transaction(() => {
       const again = replay();
@@ -156,7 +158,7 @@ export class OperationsService {
       return again;
     });
     if (first) return first;
-    if (big) await this.storeItems(record.id, targets.map(itemOf), state);
+    if (big) await this.storeItems(record.id, targets, state);
     this.kick();
     return operationView(this.store.operations.get(record.id) as OperationRecord);
   }
@@ -178,15 +180,11 @@ export class OperationsService {
    * Stores the items of a `preparing` operation a slice at a time (each slice its own short transaction,
    * the event loop runs between them), then lets it go as `state`. Stops early when it was cancelled.
    */
-  private async storeItems(
-    id: string,
-    items: { target: string; params: Record<string, unknown> | null }[],
-    state: 'queued' | 'scheduled',
-  ): Promise<void> {
+  private async storeItems(id: string, targets: Target[], state: 'queued' | 'scheduled'): Promise<void> {
     const slice = new SliceSize(INSERT_SLICE);
-    for (let done = 0; done < items.length;) {
+    for (let done = 0; done < targets.length;) {
       const started = performance.now();
-      const chunk = items.slice(done, done + slice.size);
+      const chunk = targets.slice(done, done + slice.size).map(itemOf);
       const stored = this.store.transaction(() => {
         if (this.store.operations.stateOf(id) !== 'preparing') return false;
         this.store.operations.insertItems(id, done, chunk);
