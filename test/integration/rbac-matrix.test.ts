@@ -171,6 +171,11 @@ describe('call details and reports stay inside the scope', () => {
       body: { numbers: [inside, outside], from: '2026-10-01', to: '2026-10-31' },
     });
     expect(usage.rows.map((r) => r.msisdn)).toEqual([inside]);
+    // One number asked for: outside the scope it is as unknown, inside it is the one row.
+    const one = (number: string) =>
+      w.client.call('reports.show', { params: { type: 'inventory' }, query: { number } });
+    expect((await one(outside)).rows).toEqual([]);
+    expect((await one(inside)).rows.map((r) => r.msisdn)).toEqual([inside]);
   });
 });
 

@@ -193,8 +193,8 @@ export function runWhole(run: ReportRun, rows: KeptRows): Report {
 interface NumberSource {
   total: number;
   next(limit: number): string[];
-  /** All of them at once (a report read whole, like the breaches). */
-  all(): string[];
+  /** Which of these numbers it holds (a report read whole, like the breaches, checks its few). */
+  among(msisdns: string[]): string[];
 }
 
 /** How one report type adds up: `each` a slice of lines, its rows to `out`; `finish` the totals. */
@@ -334,24 +334,25 @@ export class ReportsService {
           after = page[page.length - 1] ?? after;
           return page;
         },
-        all: () => this.store.billing.msisdnsIn(ids),
+        among: (list) => this.store.billing.msisdnsAmong(ids, list),
       };
     }
-    let msisdns = this.store.billing.msisdnsIn(ids);
+    // Numbers outside the scope are left out, as if unknown (they would be in any other list). Looked up
+    // among the ones asked for, not by reading every number of the scope (a million at 1,000,000 lines).
+    let wanted = q.numbers !== undefined ? q.numbers.map((n) => requireMsisdn(n)) : undefined;
     if (q.number !== undefined) {
       const m = requireMsisdn(q.number);
-      msisdns = msisdns.filter((n) => n === m);
+      wanted = wanted === undefined || wanted.includes(m) ? [m] : [];
     }
-    if (q.numbers !== undefined) {
-      // Numbers outside the scope are left out, as if unknown (they would be in any other list).
-      const wanted = new Set<string>(q.numbers.map((n) => requireMsisdn(n)));
-      msisdns = msisdns.filter((n) => wanted.has(n));
-    }
+    const msisdns = this.store.billing.msisdnsAmong(ids, [...new Set(wanted)]);
     let at = 0;
     return {
       total: msisdns.length,
       next: (limit) => msisdns.slice(at, (at += limit)),
-      all: () => msisdns,
+      among: (list) => {
+        const mine = new Set(msisdns);
+        return list.filter((m) => mine.has(m));
+      },
     };
   }
 
@@ -473,10 +474,14 @@ export class ReportsService {
     return {
       whole: true,
       each: (_lines, out) => {
-        const inScope = new Set(numbers.all());
-        const found = this.store.limits
-          .breaches(null, `${range.from}T00:00:00.000Z`, `${range.to}T00:00:00.000Z`)
-          .filter((b) => inScope.has(b.msisdn));
+        const breaches = this.store.limits.breaches(
+          null,
+          `${range.from}T00:00:00.000Z`,
+          `${range.to}T00:00:00.000Z`,
+        );
+        // The few breached numbers looked up in the scope, not every number of the scope read.
+        const inScope = new Set(numbers.among([...new Set(breaches.map((b) => b.msisdn))]));
+        const found = breaches.filter((b) => inScope.has(b.msisdn));
         const lines = new Map(
           this.store.billing.linesOf([...new Set(found.map((b) => b.msisdn))]).map((l) => [l.msisdn, l]),
         );

@@ -208,6 +208,16 @@ export class BillingRepo {
       .map((r) => r.msisdn);
   }
 
+  /** Which of `msisdns` these groups hold (all of them with null), in number order: a lookup of a few. */
+  msisdnsAmong(groups: string[] | null, msisdns: string[]): string[] {
+    return this.q<{ groups: string | null; msisdns: string }, { msisdn: string }>(
+      `SELECT msisdn FROM numbers WHERE msisdn IN (SELECT value FROM json_each(@msisdns))
+         AND (@groups IS NULL OR group_id IN (SELECT value FROM json_each(@groups))) ORDER BY msisdn`,
+    )
+      .all({ groups: groups ? JSON.stringify(groups) : null, msisdns: JSON.stringify(msisdns) })
+      .map((r) => r.msisdn);
+  }
+
   /** How many numbers these groups hold (all of them with null). */
   countIn(groups: string[] | null): number {
     return (
