@@ -52,7 +52,7 @@ export class NumbersRepo {
           AND (@tariff IS NULL OR n.tariff = @tariff)
           AND (@status IS NULL OR n.status = @status)
           AND (@search IS NULL OR instr(n.msisdn, @search) > 0 OR instr(lower(n.employee), lower(@search)) > 0)
-          AND (@after IS NULL OR n.msisdn > @after)
+          AND n.msisdn > @after
         ORDER BY n.msisdn LIMIT @limit`,
     );
     this.getStmt = db.prepare<[string], Row>(`${SELECT} WHERE n.msisdn = ?`);
@@ -68,7 +68,10 @@ export class NumbersRepo {
         tariff: q.tariff ?? null,
         status: q.status ?? null,
         search: q.search ?? null,
-        after: q.after ?? null,
+        // A bare comparison (no `@after IS NULL OR`), so SQLite starts the page at the cursor in the key's
+        // index: with the OR it walked the numbers from the first one every page (1,000,000 numbers
+        // listed in 67 s, a page costing as much as all the pages before it).
+        after: q.after ?? '',
         limit: q.limit,
       })
       .map(toRecord);

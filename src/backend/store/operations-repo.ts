@@ -113,7 +113,7 @@ export class OperationsRepo {
         WHERE (@createdBy IS NULL OR created_by = @createdBy) AND (@state IS NULL OR state = @state)
           AND (@type IS NULL OR type = @type) AND (@since IS NULL OR created_at >= @since)
           AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
-          AND (@before IS NULL OR rowid < @before)
+          AND rowid < @before
         ORDER BY rowid DESC LIMIT @limit`,
     );
     this.itemsStmt = db.prepare<Record<string, unknown>, ItemRow>(
@@ -245,7 +245,7 @@ export class OperationsRepo {
         type: q.type ?? null,
         types: q.types ? JSON.stringify(q.types) : null,
         since: q.since ?? null,
-        before: q.before ?? null,
+        before: q.before ?? Number.MAX_SAFE_INTEGER, // a bare comparison: the page starts at the cursor
         limit: q.limit,
       })
       .map((r) => ({ ...toOp(r), rid: r.rid }));
