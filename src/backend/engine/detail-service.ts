@@ -259,7 +259,7 @@ export class DetailService {
       for (let i = 0; i < msisdns.length; i += READ_BATCH) {
         const batch = msisdns.slice(i, i + READ_BATCH);
         ready(batch);
-        const chunk = store.billing.cdrChunk(batch, fromTime, toTime, writer);
+        const chunk = store.cdrLines.chunk(batch, fromTime, toTime, writer);
         if (chunk) yield chunk;
         await new Promise((r) => setImmediate(r));
       }
