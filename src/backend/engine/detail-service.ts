@@ -17,7 +17,7 @@ import { decodeCursor, pageOf } from './paging.js';
 
 /** Numbers prepared per transaction (a background request's step, or a stream's). */
 const BATCH = 50;
-/** Numbers whose records SQLite writes into one buffer of a stream (≈ 1 MB for a month). */
+/** Numbers a stream prepares (for cdr.query) and reads between two turns of the event loop. */
 const READ_BATCH = 30;
 /** The longest period one export may cover. */
 const MAX_DAYS = 366;
@@ -254,17 +254,20 @@ export class DetailService {
     };
     const fromTime = `${from}T00:00:00.000Z`;
     const toTime = `${to}T00:00:00.000Z`;
-    async function* lines(): AsyncGenerator<string | Buffer> {
+    async function* lines(): AsyncGenerator<string> {
       yield writer.head;
       for (let i = 0; i < msisdns.length; i += READ_BATCH) {
         const batch = msisdns.slice(i, i + READ_BATCH);
         ready(batch);
-        const chunk = store.cdrLines.chunk(batch, fromTime, toTime, writer);
-        if (chunk) yield chunk;
+        for (const msisdn of batch) {
+          const text = store.cdrLines.lines(msisdn, fromTime, toTime, writer);
+          if (text) yield text;
+        }
         await new Promise((r) => setImmediate(r));
       }
     }
-    return { contentType: writer.contentType, body: Readable.from(lines(), { objectMode: false }) };
+    // Object mode passes the strings on as they are: a byte stream would make each a Buffer.
+    return { contentType: writer.contentType, body: Readable.from(lines(), { objectMode: true }) };
   }
 }
 
