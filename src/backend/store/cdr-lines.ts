@@ -73,66 +73,127 @@ function moneySql(x: string, excel: boolean): string {
  * (`=` `+` `-` `@` tab CR) unless `rawCsv`; TSV escapes `\ tab CR LF`, and other control characters in free text;
  * money `1234.50` (`1234,50` for Excel); null is empty (null in JSON). The fields are joined by one
  * concat(), which takes NULL as empty, not by a chain of `||`, each of which copies the line so far.
+ *
+ * `typed: 'unchecked'` writes the typed text fields (number, time, kind, direction, peer) as they are,
+ * for a caller that has made sure in bulk that none needs quoting or escaping (typedTextCheck).
  */
 export function cdrLineSql(
   fields: readonly string[],
   format: RecordFormat,
   excel: boolean,
   rawCsv = false,
+  typed: 'checked' | 'unchecked' = 'checked',
 ): string {
-  const spec = fields.map((f) => {
-    const c = Object.hasOwn(COLUMN, f) ? COLUMN[f] : undefined;
-    if (!c) throw new RangeError(`unknown record field ${f}`);
-    return { field: f, ...c };
-  });
+  const spec = columnsOf(fields);
   if (format === 'jsonl') return `json_object(${spec.map((s) => `'${s.field}', ${s.column}`).join(', ')})`;
   const sep = format === 'tsv' ? 'char(9)' : excel ? `';'` : `','`;
   const cell = (s: (typeof spec)[number]): string => {
     const x = s.column;
     if (s.kind === 'int') return x;
     if (s.kind === 'money') return moneySql(x, excel);
+    if (!s.freeText && typed === 'unchecked') return x;
     if (format === 'tsv') return tsvText(x, s.freeText === true);
     // The quote goes inside the CSV quotes; it adds no separator, quote or line break, so quoting is decided on x.
     const guarded = (text: string) =>
       s.freeText && !rawCsv ? `CASE WHEN ${formulaStart(x)} THEN '''' || ${text} ELSE ${text} END` : text;
-    return `CASE WHEN instr(${x}, ${sep}) OR instr(${x}, '"') OR instr(${x}, char(10)) OR instr(${x}, char(13))
+    return `CASE WHEN ${holdsAny(x, [sep, `'"'`, 'char(10)', 'char(13)'])}
       THEN '"' || ${guarded(`replace(${x}, '"', '""')`)} || '"' ELSE ${guarded(x)} END`;
   };
   return `concat(${spec.map(cell).join(`, ${sep}, `)})`;
 }
 
+/**
+ * How to check a layout's typed text fields in bulk, or null when it has none (or is JSON lines, which
+ * escapes everything itself): `text` joins a record's typed values into one string (NULL as empty), and
+ * `holdsSpecial(x)` is true when x holds a character the CSV or TSV rules would quote or escape in them.
+ * Checking each typed field of each record costs four function calls a field, a fifth of an export,
+ * for values the backend makes itself; the joined values of a few hundred records take four calls.
+ */
+export function typedTextCheck(
+  fields: readonly string[],
+  format: RecordFormat,
+  excel: boolean,
+): { text: string; holdsSpecial: (x: string) => string } | null {
+  const typed = columnsOf(fields).filter((s) => s.kind === 'text' && !s.freeText);
+  if (format === 'jsonl' || typed.length === 0) return null;
+  const specials =
+    format === 'tsv'
+      ? [`'\\'`, 'char(9)', 'char(10)', 'char(13)']
+      : [excel ? `';'` : `','`, `'"'`, 'char(10)', 'char(13)'];
+  return {
+    text: `concat(${typed.map((s) => s.column).join(', ')})`,
+    holdsSpecial: (x) => holdsAny(x, specials),
+  };
+}
+
+/** True (in SQL) when the text x holds any of these characters (SQL expressions). */
+function holdsAny(x: string, chars: string[]): string {
+  return `(${chars.map((c) => `instr(${x}, ${c})`).join(' OR ')})`;
+}
+
+function columnsOf(fields: readonly string[]) {
+  return fields.map((f) => {
+    const c = Object.hasOwn(COLUMN, f) ? COLUMN[f] : undefined;
+    if (!c) throw new RangeError(`unknown record field ${f}`);
+    return { field: f, ...c };
+  });
+}
+
 /** What an export's lines are made of (see cdrLineSql). */
 export type LineLayout = Pick<ExportLayout, 'fields' | 'format' | 'excel' | 'rawCsv' | 'eol'>;
+
+type Range = [msisdn: string, from: string, to: string];
 
 /**
  * Call detail records read out in an export's format (see cdrLineSql): one number's records over a
  * period as one string, no JavaScript object or string per record.
  */
 export class CdrLinesRepo {
-  private readonly statements = new Map<string, Statement<[string, string, string], string | null>>();
+  private readonly statements = new Map<string, Statement<Range, unknown>>();
 
   constructor(private readonly db: Db) {}
 
+  private statement<R>(sql: string): Statement<Range, R> {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<Range, unknown>(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt as Statement<Range, R>;
+  }
+
   /**
-   * The records of a line in [from, to) (ISO times), by time, one line each; null when there are none.
-   * The lines are made in a subquery ordered by the primary key, which the index gives as it is (no
-   * sort), and joined in that order: an ORDER BY inside group_concat sorted them again.
+   * A reader of one line's records in [from, to) (ISO times) in the export's format: by time, one line
+   * each; null when there are none. The lines are made in a subquery ordered by the primary key, which
+   * the index gives as it is (no sort), and joined in that order: an ORDER BY inside group_concat sorted
+   * them again. The typed fields are written unchecked and checked in bulk along the way; the rare
+   * number whose typed values would need quoting or escaping is read again with every field checked.
    *
    * Text, one number at a time, not a buffer of many: a month of one number is some 30 KB, a string
    * small enough for V8's young generation, collected by the next scavenge like any other garbage. A
    * Buffer's memory lies outside the heap and V8 collects young ones only once 32 MB of them have
    * piled up; a million records passing as buffers held the backend 30-50 MB higher (169 MB).
    */
-  lines(msisdn: string, from: string, to: string, out: LineLayout): string | null {
+  reader(out: LineLayout): (msisdn: string, from: string, to: string) => string | null {
     const eol = out.eol === '\r\n' ? 'char(13, 10)' : 'char(10)';
-    const sql = `SELECT group_concat(line, '') FROM (
-        SELECT ${cdrLineSql(out.fields, out.format, out.excel, out.rawCsv)} || ${eol} AS line FROM cdr
-         WHERE msisdn = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, seq)`;
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare<[string, string, string], string | null>(sql).pluck();
-      this.statements.set(sql, stmt);
-    }
-    return stmt.get(msisdn, from, to) ?? null;
+    const where = 'msisdn = ? AND started_at >= ? AND started_at < ?';
+    const line = (typed: 'checked' | 'unchecked') =>
+      `${cdrLineSql(out.fields, out.format, out.excel, out.rawCsv, typed)} || ${eol}`;
+    const checked = this.statement<string | null>(
+      `SELECT group_concat(line, '') FROM (
+         SELECT ${line('checked')} AS line FROM cdr WHERE ${where} ORDER BY started_at, seq)`,
+    ).pluck();
+    const check = typedTextCheck(out.fields, out.format, out.excel);
+    if (!check) return (...range) => checked.get(...range) ?? null;
+    const unchecked = this.statement<[string | null, number | null]>(
+      `SELECT lines, ${check.holdsSpecial('typed')} FROM (
+         SELECT group_concat(line, '') AS lines, group_concat(typed, '') AS typed FROM (
+           SELECT ${line('unchecked')} AS line, ${check.text} AS typed FROM cdr WHERE ${where}
+            ORDER BY started_at, seq))`,
+    ).raw();
+    return (...range) => {
+      const [lines, special] = unchecked.get(...range) as [string | null, number | null];
+      return special ? (checked.get(...range) ?? null) : lines;
+    };
   }
 }
