@@ -59,4 +59,16 @@ describe('DetailRequestsRepo.dayTotals', () => {
     });
     expect(repo.dayTotals([], '2026-11-01', '2026-11-04')).toEqual({ records: 0, cost: 0, unstored: [] });
   });
+
+  it('names the numbers that have every day of [from, to) stored', () => {
+    const repo = new DetailRequestsRepo(db);
+    const asked = ['79160000001', '79160000002', '79160000003', '79160000009'];
+    expect(repo.numbersWithEveryDay(asked, '2026-11-01', '2026-11-03', 2)).toEqual(new Set(['79160000001']));
+    expect(repo.numbersWithEveryDay(asked, '2026-10-31', '2026-11-03', 3)).toEqual(new Set(['79160000001']));
+    expect(repo.numbersWithEveryDay(asked, '2026-11-03', '2026-11-05', 2)).toEqual(new Set(['79160000002']));
+    expect(repo.numbersWithEveryDay(asked, '2026-11-01', '2026-11-02', 1)).toEqual(
+      new Set(['79160000001', '79160000002', '79160000003']),
+    );
+    expect(repo.numbersWithEveryDay([], '2026-11-01', '2026-11-02', 1)).toEqual(new Set());
+  });
 });

@@ -241,7 +241,25 @@ export class DetailService {
   /** Generates what is missing for these numbers over [from, to) in one transaction; counts the records. */
   private prepare(msisdns: string[], from: string, to: string): { records: number; cost: number } {
     const lines = new Map(this.store.billing.linesOf(msisdns).map((l) => [l.msisdn, l]));
-    this.usage.ensureHistoryFor([...lines.values()], from, to, true);
+    // History (the days before billing started) is made on first need. A line that has every day of
+    // [from, to) before billing started stored needs none made, and only the others go to
+    // ensureHistoryFor, which reads every stored day of their billing periods: for a month already
+    // stored that reading was most of preparing a request (~200 ms of 280 for 3,400 numbers).
+    const historyEnd = to < this.usage.billingStart ? to : this.usage.billingStart;
+    if (from < historyEnd) {
+      const complete = this.store.detailRequests.numbersWithEveryDay(
+        [...lines.keys()],
+        from,
+        historyEnd,
+        daysBetween(from, historyEnd),
+      );
+      this.usage.ensureHistoryFor(
+        [...lines.values()].filter((l) => !complete.has(l.msisdn)),
+        from,
+        to,
+        true,
+      );
+    }
     const { records, cost, unstored } = this.store.detailRequests.dayTotals([...lines.keys()], from, to);
     for (const day of unstored) {
       const full = this.store.billing.usage([day.msisdn], day.day, addDays(day.day, 1))[0] as UsageDay;

@@ -81,6 +81,20 @@ export class DetailRequestsRepo {
       .run(done, records, cost, finishedAt, finishedAt, id);
   }
 
+  /** Those of these lines that have a stored day for each of the `days` days of [from, to). */
+  numbersWithEveryDay(msisdns: readonly string[], from: string, to: string, days: number): Set<string> {
+    if (msisdns.length === 0) return new Set();
+    return new Set(
+      this.db
+        .prepare<[string, string, string, number], string>(
+          `SELECT msisdn FROM usage_days WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ?
+            GROUP BY msisdn HAVING count(*) = ?`,
+        )
+        .pluck()
+        .all(JSON.stringify(msisdns), from, to, days),
+    );
+  }
+
   /**
    * The records and cost of these lines' stored days in [from, to), added up by SQL, and the days
    * whose records are not stored yet (by number and day). Reading every day as an object to add them
