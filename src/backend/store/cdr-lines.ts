@@ -75,23 +75,26 @@ function moneySql(x: string, excel: boolean): string {
  * concat(), which takes NULL as empty, not by a chain of `||`, each of which copies the line so far.
  *
  * `typed: 'unchecked'` writes the typed text fields (number, time, kind, direction, peer) as they are,
- * for a caller that has made sure in bulk that none needs quoting or escaping (typedTextCheck).
+ * for a caller that has made sure in bulk that none needs quoting or escaping (typedTextCheck). `eol`
+ * ends the line inside the same concat() (a `|| eol` after it copied the whole line once more).
  */
 export function cdrLineSql(
   fields: readonly string[],
   format: RecordFormat,
   excel: boolean,
   rawCsv = false,
-  typed: 'checked' | 'unchecked' = 'checked',
+  opts: { typed?: 'checked' | 'unchecked'; eol?: string } = {},
 ): string {
   const spec = columnsOf(fields);
-  if (format === 'jsonl') return `json_object(${spec.map((s) => `'${s.field}', ${s.column}`).join(', ')})`;
+  const eol = opts.eol ? `char(${[...opts.eol].map((c) => c.charCodeAt(0)).join(', ')})` : '';
+  if (format === 'jsonl')
+    return `json_object(${spec.map((s) => `'${s.field}', ${s.column}`).join(', ')})${eol && ` || ${eol}`}`;
   const sep = format === 'tsv' ? 'char(9)' : excel ? `';'` : `','`;
   const cell = (s: (typeof spec)[number]): string => {
     const x = s.column;
     if (s.kind === 'int') return x;
     if (s.kind === 'money') return moneySql(x, excel);
-    if (!s.freeText && typed === 'unchecked') return x;
+    if (!s.freeText && opts.typed === 'unchecked') return x;
     if (format === 'tsv') return tsvText(x, s.freeText === true);
     // The quote goes inside the CSV quotes; it adds no separator, quote or line break, so quoting is decided on x.
     const guarded = (text: string) =>
@@ -99,7 +102,7 @@ export function cdrLineSql(
     return `CASE WHEN ${holdsAny(x, [sep, `'"'`, 'char(10)', 'char(13)'])}
       THEN '"' || ${guarded(`replace(${x}, '"', '""')`)} || '"' ELSE ${guarded(x)} END`;
   };
-  return `concat(${spec.map(cell).join(`, ${sep}, `)})`;
+  return `concat(${[spec.map(cell).join(`, ${sep}, `), ...(eol ? [eol] : [])].join(', ')})`;
 }
 
 /**
@@ -175,10 +178,9 @@ export class CdrLinesRepo {
    * piled up; a million records passing as buffers held the backend 30-50 MB higher (169 MB).
    */
   reader(out: LineLayout): (msisdn: string, from: string, to: string) => string | null {
-    const eol = out.eol === '\r\n' ? 'char(13, 10)' : 'char(10)';
     const where = 'msisdn = ? AND started_at >= ? AND started_at < ?';
     const line = (typed: 'checked' | 'unchecked') =>
-      `${cdrLineSql(out.fields, out.format, out.excel, out.rawCsv, typed)} || ${eol}`;
+      cdrLineSql(out.fields, out.format, out.excel, out.rawCsv, { typed, eol: out.eol });
     const checked = this.statement<string | null>(
       `SELECT group_concat(line, '') FROM (
          SELECT ${line('checked')} AS line FROM cdr WHERE ${where} ORDER BY started_at, seq)`,
