@@ -458,13 +458,15 @@ describe('typedTextCheck', () => {
   const holds = (format: RecordFormat, excel: boolean, value: string): boolean => {
     const check = typedTextCheck(['number', 'time'], format, excel);
     if (!check) throw new Error('no check');
-    return (
-      db
-        .prepare<[string], number>(`WITH v(x) AS (SELECT ?) SELECT ${check.holdsSpecial('x')} FROM v`)
-        .pluck()
-        .get(value) === 1
-    );
+    return check.holdsSpecial(`+79160000001${value}2026-11-04T05:01:00.000Z`);
   };
+
+  it('joins the typed values of a record in SQL, NULL as empty', () => {
+    const check = typedTextCheck(['peerName', 'direction', 'cost', 'peer', 'number'], 'csv', false);
+    expect(
+      db.prepare<[], string>(`SELECT ${check?.text} FROM cdr WHERE peer = 'internet'`).pluck().get(),
+    ).toBe('internet79160000001');
+  });
 
   it.each(['a,b', 'a"b', 'a\nb', 'a\rb'])('finds %j in CSV', (value) => {
     expect(holds('csv', false, value)).toBe(true);
