@@ -45,6 +45,15 @@ describe('copyRecords', () => {
     expect(seen[seen.length - 1]).toBe(records);
   });
 
+  it('fails, leaving nothing behind, when the file cannot be written', async () => {
+    const { body } = download(20_000, 4_093);
+    const file = path.join(dir, 'no-such-dir', 'out.csv');
+    await expect(copyRecords(body(), csv, { file, stdout: process.stdout, tableRows: 0 })).rejects.toThrow(
+      /ENOENT/,
+    );
+    expect(fs.existsSync(path.dirname(file))).toBe(false);
+  });
+
   it('passes pieces to stdout as they come', async () => {
     const { bytes, body } = download(2_000, 4_093);
     const got: Buffer[] = [];

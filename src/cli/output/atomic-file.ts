@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Writable } from 'node:stream';
 import path from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 import type { Translate } from '../i18n/index.js';
@@ -30,13 +31,12 @@ const WRITE_BUFFER = 1 << 20;
  */
 export async function writeFileAtomically(
   file: string,
-  fill: (out: NodeJS.WritableStream) => Promise<void>,
+  fill: (out: Writable) => Promise<void>,
 ): Promise<void> {
   const target = path.resolve(file);
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   try {
-    // A megabyte of buffer lets chunks that arrive while a write is under way go out as one writev:
-    // with the default 16 KB every socket read of a download was a write of its own (~4,000 for 100 MB).
+    // A megabyte of buffer: a download writes a quarter megabyte at a time (record-stream.ts).
     await fill(fs.createWriteStream(temp, { mode: 0o600, highWaterMark: WRITE_BUFFER }));
     fs.renameSync(temp, target);
   } catch (err) {
