@@ -154,9 +154,11 @@ export class CdrLinesRepo {
 
   constructor(private readonly db: Db) {}
 
+  /** A prepared statement, compiled once per SQL text; callers choose the fields, so at most 64 are kept. */
   private statement<R>(sql: string): Statement<Range, R> {
     let stmt = this.statements.get(sql);
     if (!stmt) {
+      if (this.statements.size >= 64) this.statements.clear();
       stmt = this.db.prepare<Range, unknown>(sql);
       this.statements.set(sql, stmt);
     }
