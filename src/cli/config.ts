@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Conf from 'conf';
+import type Conf from 'conf';
 
 /** What vm remembers per profile. The session token is a secret: the file is mode 0600. */
 export interface Profile {
@@ -35,26 +35,21 @@ export function configDir(env: NodeJS.ProcessEnv): string {
   return path.join(base, 'vm');
 }
 
-/** The CLI's config file (conf), one profile at a time. */
+/**
+ * The CLI's config file, one profile at a time. Read as the JSON it is (what conf's own reading does);
+ * conf is loaded only to write it: loading conf (ajv, semver, ajv-formats, fast-uri) took 45-95 ms of
+ * every command's start, before its first request, for commands that only read their token.
+ */
 export class ConfigStore {
-  private readonly conf: Conf<ConfigShape>;
+  private conf?: Conf<ConfigShape>;
   private readonly file: string;
 
   constructor(
-    dir: string,
+    private readonly dir: string,
     readonly profileName: string,
   ) {
     this.file = path.join(dir, 'config.json');
-    this.conf = this.guard(() => {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      // No `defaults`: with them conf writes the file when it constructs, and reading must not create it.
-      return new Conf<ConfigShape>({
-        cwd: dir,
-        configName: 'config',
-        projectName: 'vm',
-        configFileMode: 0o600,
-      });
-    });
+    this.guard(() => fs.mkdirSync(dir, { recursive: true, mode: 0o700 }));
     this.profiles();
   }
 
@@ -64,31 +59,57 @@ export class ConfigStore {
   }
 
   /** Merges `patch` into the current profile (undefined values remove keys). */
-  update(patch: Partial<Profile>): void {
+  async update(patch: Partial<Profile>): Promise<void> {
     const profiles = { ...this.profiles() };
     const next: Profile = { ...profiles[this.profileName], ...patch };
     for (const k of Object.keys(next) as (keyof Profile)[]) if (next[k] === undefined) delete next[k];
     profiles[this.profileName] = next;
-    this.guard(() => this.conf.set('profiles', profiles));
+    if (!this.conf) {
+      const { default: Store } = await import('conf');
+      // No `defaults`: with them conf writes the file when it constructs.
+      this.conf = this.guard(
+        () =>
+          new Store<ConfigShape>({
+            cwd: this.dir,
+            configName: 'config',
+            projectName: 'vm',
+            configFileMode: 0o600,
+          }),
+      );
+    }
+    const conf = this.conf;
+    this.guard(() => conf.set('profiles', profiles));
     // conf sets the mode only when it creates the file; keep it private even if it existed before.
-    fs.chmodSync(this.conf.path, 0o600);
+    fs.chmodSync(this.file, 0o600);
   }
 
   /** Where the file is. */
   get path(): string {
-    return this.conf.path;
+    return this.file;
   }
 
-  /** Every profile; conf reads the file on each access, so each read is checked. */
+  /** Every profile; the file is read on each access (as conf does), so each read is checked. */
   private profiles(): Record<string, Profile> {
-    const profiles = this.guard(() => this.conf.get('profiles'));
+    const profiles = this.guard(() => this.read().profiles);
     if (profiles === undefined) return {};
     if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles))
       throw new ConfigFileError(this.file, 'notVm', '"profiles" is not an object');
     return profiles;
   }
 
-  /** Runs a conf call, turning its raw errors (a JSON SyntaxError, EACCES, EISDIR) into ConfigFileError. */
+  /** The file's settings, as conf reads them: none when there is no file, its JSON copied into an object. */
+  private read(): ConfigShape {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw err;
+    }
+    return Object.assign({}, JSON.parse(text) as unknown) as ConfigShape;
+  }
+
+  /** Runs a read or a conf call, turning raw errors (a JSON SyntaxError, EACCES, EISDIR) into ConfigFileError. */
   private guard<T>(fn: () => T): T {
     try {
       return fn();

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 
-import { cdrLineSql } from '../../src/backend/store/cdr-lines.js';
+import { CdrLinesRepo, cdrLineSql, typedTextCheck } from '../../src/backend/store/cdr-lines.js';
 import { escapeTsv } from '../../src/cli/output/cells.js';
 import { CDR_FIELDS } from '../../src/domain/cdr.js';
 import { exportLayout, type RecordFormat } from '../../src/domain/record-format.js';
@@ -353,5 +353,146 @@ describe('exportLayout', () => {
     expect(exportLayout('csv', CDR_FIELDS).head).toBe(
       'number,time,kind,direction,peer,peerName,location,seconds,bytes,cost\n',
     );
+  });
+});
+
+describe('CdrLinesRepo.reader', () => {
+  let store: Database.Database;
+  const FROM = '2026-11-04T00:00:00.000Z';
+  const TO = '2026-11-05T00:00:00.000Z';
+  /** A number whose typed values are all plain, and one whose typed values need quoting or escaping. */
+  const PLAIN = '79160000001';
+  const ODD = '79160000009';
+
+  beforeAll(() => {
+    store = new Database(':memory:');
+    store.exec(`CREATE TABLE cdr (
+  msisdn TEXT NOT NULL, started_at TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, direction TEXT,
+  peer TEXT NOT NULL, peer_name TEXT, location TEXT NOT NULL, seconds INTEGER NOT NULL, bytes INTEGER NOT NULL,
+  cost INTEGER NOT NULL, PRIMARY KEY (msisdn, started_at, seq)
+) WITHOUT ROWID;`);
+    const insert = store.prepare(
+      `INSERT INTO cdr (msisdn, started_at, seq, kind, direction, peer, peer_name, location, seconds, bytes, cost)
+       VALUES (@msisdn, @started_at, @seq, @kind, @direction, @peer, @peer_name, @location, @seconds, @bytes, @cost)`,
+    );
+    // Stored out of order, on purpose: the reader must still give them by time, then seq.
+    const rows = [...ROWS]
+      .reverse()
+      .map(({ money: _money, ...r }, i) => ({ ...r, msisdn: PLAIN, seq: i % 2 }));
+    rows.push({ ...rows[0], started_at: '2026-11-03T23:59:59.999Z' }, { ...rows[0], started_at: TO });
+    rows.push(
+      { ...rows[1], msisdn: ODD, peer: 'Acme, Inc', seq: 0 },
+      { ...rows[2], msisdn: ODD, kind: 'sm"s', direction: 'in\r\nout', seq: 0 },
+      { ...rows[3], msisdn: ODD, peer: 'C:\\peer\twith tab', peer_name: 'Иван', seq: 0 },
+    );
+    store.transaction(() => rows.forEach((r) => insert.run(r)))();
+  });
+
+  afterAll(() => store.close());
+
+  /** What cdrLineSql with every field checked gives for a number, by time and seq. */
+  function expected(msisdn: string, layout: ReturnType<typeof exportLayout>): string {
+    return store
+      .prepare<[string, string, string], string>(
+        `SELECT ${cdrLineSql(layout.fields, layout.format, layout.excel, layout.rawCsv)} FROM cdr
+          WHERE msisdn = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, seq`,
+      )
+      .pluck()
+      .all(msisdn, FROM, TO)
+      .map((line) => line + layout.eol)
+      .join('');
+  }
+
+  const layouts: [string, ReturnType<typeof exportLayout>][] = [
+    ['CSV', exportLayout('csv', CDR_FIELDS)],
+    ['CSV for Excel', exportLayout('csv', CDR_FIELDS, true)],
+    ['raw CSV', exportLayout('csv', CDR_FIELDS, false, true)],
+    ['TSV', exportLayout('tsv', CDR_FIELDS)],
+    ['JSON lines', exportLayout('jsonl', CDR_FIELDS)],
+    ['CSV of peer and time only', exportLayout('csv', ['peer', 'time'])],
+    ['CSV without typed text', exportLayout('csv', ['cost', 'peerName'])],
+  ];
+
+  it.each(layouts)('writes plain typed values as every field checked would (%s)', (_name, layout) => {
+    const text = new CdrLinesRepo(store).reader(layout)(PLAIN, FROM, TO);
+    expect(text).toBe(expected(PLAIN, layout));
+    expect(text?.endsWith(layout.eol)).toBe(true);
+  });
+
+  it.each(layouts)('quotes or escapes typed values that need it (%s)', (_name, layout) => {
+    expect(new CdrLinesRepo(store).reader(layout)(ODD, FROM, TO)).toBe(expected(ODD, layout));
+  });
+
+  it('really meets such values: unchecked, they would break the CSV and the TSV', () => {
+    const csv = exportLayout('csv', CDR_FIELDS);
+    const text = new CdrLinesRepo(store).reader(csv)(ODD, FROM, TO) as string;
+    expect(text).toContain('"Acme, Inc"');
+    expect(text).toContain('"sm""s","in\r\nout"');
+    expect(parse(text)).toHaveLength(3);
+    const tsv = new CdrLinesRepo(store).reader(exportLayout('tsv', CDR_FIELDS))(ODD, FROM, TO) as string;
+    expect(tsv).toContain('C:\\\\peer\\twith tab');
+    expect(tsv).toContain('in\\r\\nout');
+    expect(tsv.trimEnd().split('\n')).toHaveLength(3);
+  });
+
+  it('gives the records by time and seq, whatever order they were stored in', () => {
+    const text = new CdrLinesRepo(store).reader(exportLayout('csv', ['time', 'seconds']))(PLAIN, FROM, TO);
+    const times = (text as string)
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(',')[0] as string);
+    expect(times).toEqual([...times].sort());
+    expect(times).toEqual(ROWS.map((r) => r.started_at));
+  });
+
+  it('keeps to [from, to) and gives null for a number without records there', () => {
+    const read = new CdrLinesRepo(store).reader(exportLayout('csv', ['time']));
+    expect(read(PLAIN, FROM, TO)).not.toContain('2026-11-03T23:59:59.999Z');
+    expect(read(PLAIN, FROM, TO)).not.toContain(TO);
+    expect(read('79160000002', FROM, TO)).toBeNull();
+    expect(read(PLAIN, '2026-12-01T00:00:00.000Z', '2026-12-02T00:00:00.000Z')).toBeNull();
+  });
+});
+
+describe('typedTextCheck', () => {
+  const holds = (format: RecordFormat, excel: boolean, value: string): boolean => {
+    const check = typedTextCheck(['number', 'time'], format, excel);
+    if (!check) throw new Error('no check');
+    return check.holdsSpecial(`+79160000001${value}2026-11-04T05:01:00.000Z`);
+  };
+
+  it('joins the typed values of a record in SQL, NULL as empty', () => {
+    const check = typedTextCheck(['peerName', 'direction', 'cost', 'peer', 'number'], 'csv', false);
+    expect(
+      db.prepare<[], string>(`SELECT ${check?.text} FROM cdr WHERE peer = 'internet'`).pluck().get(),
+    ).toBe('internet79160000001');
+  });
+
+  it.each(['a,b', 'a"b', 'a\nb', 'a\rb'])('finds %j in CSV', (value) => {
+    expect(holds('csv', false, value)).toBe(true);
+  });
+
+  it('finds ";" for Excel, where a comma needs no quotes', () => {
+    expect(holds('csv', true, 'a;b')).toBe(true);
+    expect(holds('csv', true, 'a,b')).toBe(false);
+  });
+
+  it.each(['a\\b', 'a\tb', 'a\nb', 'a\rb'])('finds %j in TSV', (value) => {
+    expect(holds('tsv', false, value)).toBe(true);
+  });
+
+  it('passes plain typed values', () => {
+    for (const value of ['+79161234567', '2026-11-04T05:01:00.000Z', 'roaming', 'Gosuslugi'])
+      for (const [format, excel] of [
+        ['csv', false],
+        ['csv', true],
+        ['tsv', false],
+      ] as const)
+        expect(holds(format, excel, value)).toBe(false);
+  });
+
+  it('has nothing to check in JSON lines or without typed text fields', () => {
+    expect(typedTextCheck(CDR_FIELDS, 'jsonl', false)).toBeNull();
+    expect(typedTextCheck(['peerName', 'location', 'seconds', 'bytes', 'cost'], 'csv', false)).toBeNull();
   });
 });

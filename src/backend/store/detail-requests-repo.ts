@@ -81,6 +81,51 @@ export class DetailRequestsRepo {
       .run(done, records, cost, finishedAt, finishedAt, id);
   }
 
+  /** Those of these lines that have a stored day for each of the `days` days of [from, to). */
+  numbersWithEveryDay(msisdns: readonly string[], from: string, to: string, days: number): Set<string> {
+    if (msisdns.length === 0) return new Set();
+    return new Set(
+      this.db
+        .prepare<[string, string, string, number], string>(
+          `SELECT msisdn FROM usage_days WHERE msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ?
+            GROUP BY msisdn HAVING count(*) = ?`,
+        )
+        .pluck()
+        .all(JSON.stringify(msisdns), from, to, days),
+    );
+  }
+
+  /**
+   * The records and cost of these lines' stored days in [from, to), added up by SQL, and the days
+   * whose records are not stored yet (by number and day). Reading every day as an object to add them
+   * up in JavaScript was a third of preparing a request whose records were all stored.
+   */
+  dayTotals(
+    msisdns: readonly string[],
+    from: string,
+    to: string,
+  ): { records: number; cost: number; unstored: { msisdn: string; day: string }[] } {
+    if (msisdns.length === 0) return { records: 0, cost: 0, unstored: [] };
+    const list = JSON.stringify(msisdns);
+    const where = 'msisdn IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ?';
+    const totals = this.db
+      .prepare<[string, string, string], { records: number; cost: number; unstored: number }>(
+        `SELECT ifnull(sum(records), 0) AS records, ifnull(sum(cost), 0) AS cost,
+                count(*) FILTER (WHERE materialized = 0) AS unstored
+           FROM usage_days WHERE ${where}`,
+      )
+      .get(list, from, to) ?? { records: 0, cost: 0, unstored: 0 };
+    const unstored =
+      totals.unstored === 0
+        ? []
+        : this.db
+            .prepare<[string, string, string], { msisdn: string; day: string }>(
+              `SELECT msisdn, day FROM usage_days WHERE ${where} AND materialized = 0 ORDER BY msisdn, day`,
+            )
+            .all(list, from, to);
+    return { records: totals.records, cost: totals.cost, unstored };
+  }
+
   /** How many requests are queued and being prepared, of everyone. */
   counts(): OpenJobs {
     return countOpenJobs(this.db, 'detail_requests', null);

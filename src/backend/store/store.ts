@@ -3,6 +3,7 @@ import { AppealsRepo } from './appeals-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { AuthRepo } from './auth-repo.js';
 import { BillingRepo } from './billing-repo.js';
+import { CdrLinesRepo } from './cdr-lines.js';
 import { LimitsRepo } from './limits-repo.js';
 import { LoginFailuresRepo } from './login-failures-repo.js';
 import { DetailRequestsRepo } from './detail-requests-repo.js';
@@ -33,6 +34,7 @@ export class Store {
   readonly appeals: AppealsRepo;
   readonly payments: PaymentsRepo;
   readonly billing: BillingRepo;
+  readonly cdrLines: CdrLinesRepo;
   readonly limits: LimitsRepo;
   readonly detailRequests: DetailRequestsRepo;
   readonly reportJobs: ReportJobsRepo;
@@ -60,6 +62,7 @@ export class Store {
     this.appeals = new AppealsRepo(db, path.join(dataDir, 'attachments'));
     this.payments = new PaymentsRepo(db);
     this.billing = new BillingRepo(db);
+    this.cdrLines = new CdrLinesRepo(db);
     this.limits = new LimitsRepo(db);
     this.detailRequests = new DetailRequestsRepo(db);
     this.reportJobs = new ReportJobsRepo(db, path.join(dataDir, 'reports'));

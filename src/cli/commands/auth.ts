@@ -40,7 +40,7 @@ export function register(program: Command, ctx: Context): void {
     // The CA this login trusted (--ca, VM_CA, or the one remembered) is remembered for this server, so
     // later commands of the profile need no --ca; a login without one forgets an old one.
     const ca = await ctx.caFile(server);
-    config.update({
+    await config.update({
       server,
       token: result.token,
       login: result.user.email,
@@ -82,7 +82,7 @@ export function register(program: Command, ctx: Context): void {
       // An expired or ended session is as good as logged out; anything else is worth reporting.
       if ((err as { status?: number }).status !== 401) throw err;
     } finally {
-      config.update({ token: undefined });
+      await config.update({ token: undefined });
     }
     ctx.note(t('msg.loggedOut'));
   });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Writable } from 'node:stream';
 import path from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 import type { Translate } from '../i18n/index.js';
@@ -20,6 +21,9 @@ export function refuseUnwritableFile(file: string, t: Translate): void {
   }
 }
 
+/** Bytes a file being written may hold before its writer waits. */
+const WRITE_BUFFER = 1 << 20;
+
 /**
  * Writes `file` through a temp file beside it, renamed only when `fill` completed: a broken download
  * never leaves half a file under the real name. Beside, not in /tmp, so the rename stays on one file
@@ -27,12 +31,13 @@ export function refuseUnwritableFile(file: string, t: Translate): void {
  */
 export async function writeFileAtomically(
   file: string,
-  fill: (out: NodeJS.WritableStream) => Promise<void>,
+  fill: (out: Writable) => Promise<void>,
 ): Promise<void> {
   const target = path.resolve(file);
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   try {
-    await fill(fs.createWriteStream(temp, { mode: 0o600 }));
+    // A megabyte of buffer: a download writes a quarter megabyte at a time (record-stream.ts).
+    await fill(fs.createWriteStream(temp, { mode: 0o600, highWaterMark: WRITE_BUFFER }));
     fs.renameSync(temp, target);
   } catch (err) {
     fs.rmSync(temp, { force: true });
