@@ -420,29 +420,6 @@ export class BillingRepo {
       this.q('UPDATE usage_days SET materialized = 1 WHERE msisdn = ? AND day = ?').run(msisdn, day);
   }
 
-  /**
-   * The records of these lines in [from, to) (ISO times), by number and time, written in the export's
-   * format by SQLite as one UTF-8 buffer (see cdrLineSql): no JavaScript object or string per record.
-   * Null when there are none.
-   */
-  cdrChunk(
-    msisdns: string[],
-    from: string,
-    to: string,
-    out: { fields: readonly string[]; format: RecordFormat; excel: boolean; rawCsv: boolean; eol: string },
-  ): Buffer | null {
-    const eol = out.eol === '\r\n' ? 'char(13) || char(10)' : 'char(10)';
-    const sql = `SELECT CAST(group_concat(${cdrLineSql(out.fields, out.format, out.excel, out.rawCsv)} || ${eol}, ''
-        ORDER BY msisdn, started_at, seq) AS BLOB)
-      FROM cdr WHERE msisdn IN (SELECT value FROM json_each(?)) AND started_at >= ? AND started_at < ?`;
-    let stmt = this.chunkStatements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare<[string, string, string], Buffer | null>(sql).pluck();
-      this.chunkStatements.set(sql, stmt);
-    }
-    return stmt.get(JSON.stringify(msisdns), from, to) ?? null;
-  }
-
   /** Sum of a line's charges in the billing period starting `periodStart`. */
   spent(msisdn: string, periodStart: string): number {
     return (
