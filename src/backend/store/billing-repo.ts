@@ -1,8 +1,6 @@
 import type { CdrRecord, DaySummary } from '../../domain/cdr.js';
 import { addDays, periodOf } from '../../domain/billing.js';
 import type { Statement } from 'better-sqlite3';
-import type { RecordFormat } from '../../domain/record-format.js';
-import { cdrLineSql } from './cdr-lines.js';
 import type { Db } from './db.js';
 
 /** What kind of money a charge is. */
