@@ -131,6 +131,12 @@ describe('a Sales-scoped administrator', () => {
     };
     const name = () => `x${Math.floor(rnd() * 1e6)}`;
 
+    /** A change of one random kind to a random number, with every parameter any of the kinds takes. */
+    const change = () => ({
+      type: pick(['group.move', 'number.block', 'tariff.change', 'limit.set']),
+      params: { group: pick(groupIds()), reason: 'lost', tariff: 'SMART', monthly: 100000, action: 'block' },
+      targets: [{ msisdn: msisdn() }],
+    });
     const moves: Partial<Record<RouteId, () => Input>> = {
       'tokens.create': () => ({ body: { name: name(), scope: perms() } }),
       'tokens.revoke': () => ({ params: { id: name() } }),
@@ -141,33 +147,8 @@ describe('a Sales-scoped administrator', () => {
           rnd() < 0.5 ? { parent: pick(groupIds()) } : rnd() < 0.5 ? { topLevel: true } : { name: name() },
       }),
       'groups.delete': () => ({ params: { id: pick(groupIds()) }, query: { moveTo: pick(groupIds()) } }),
-      'operations.create': () => ({
-        body: {
-          type: pick(['group.move', 'number.block', 'tariff.change', 'limit.set']),
-          params: {
-            group: pick(groupIds()),
-            reason: 'lost',
-            tariff: 'SMART',
-            monthly: 100000,
-            action: 'block',
-          },
-          targets: [{ msisdn: msisdn() }],
-        },
-        idempotencyKey: name(),
-      }),
-      'operations.plan': () => ({
-        body: {
-          type: pick(['group.move', 'number.block', 'tariff.change', 'limit.set']),
-          params: {
-            group: pick(groupIds()),
-            reason: 'lost',
-            tariff: 'SMART',
-            monthly: 100000,
-            action: 'block',
-          },
-          targets: [{ msisdn: msisdn() }],
-        },
-      }),
+      'operations.create': () => ({ body: change(), idempotencyKey: name() }),
+      'operations.plan': () => ({ body: change() }),
       'operations.cancel': () => ({ params: { id: pick(opIds.length ? opIds : ['op_none']) } }),
       'operations.rollback': () => ({
         params: { id: pick(opIds.length ? opIds : ['op_none']) },

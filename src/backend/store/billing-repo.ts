@@ -245,30 +245,7 @@ export class BillingRepo {
   insertUsage(u: UsageDay): boolean {
     // Positional, not named: the history backfill stores millions of days, and binding an object's 20
     // names costs a third more than 20 values in order.
-    return (
-      this.insertUsageStmt.run(
-        u.msisdn,
-        u.day,
-        u.accountId,
-        u.tariff,
-        u.usedMinutes,
-        u.usedSms,
-        u.usedMb,
-        u.endMinutes,
-        u.endSms,
-        u.endMb,
-        u.records,
-        u.minutes,
-        u.calls,
-        u.sms,
-        u.dataMb,
-        u.bytes,
-        u.roamingMinutes,
-        u.roamingMb,
-        u.cost,
-        u.materialized,
-      ).changes > 0
-    );
+    return this.insertUsageStmt.run(...pushUsageValues([], u)).changes > 0;
   }
 
   /**
@@ -283,28 +260,7 @@ export class BillingRepo {
     const values: (string | number)[] = [];
     return {
       add: (u) => {
-        values.push(
-          u.msisdn,
-          u.day,
-          u.accountId,
-          u.tariff,
-          u.usedMinutes,
-          u.usedSms,
-          u.usedMb,
-          u.endMinutes,
-          u.endSms,
-          u.endMb,
-          u.records,
-          u.minutes,
-          u.calls,
-          u.sms,
-          u.dataMb,
-          u.bytes,
-          u.roamingMinutes,
-          u.roamingMb,
-          u.cost,
-          u.materialized,
-        );
+        pushUsageValues(values, u); // no array a day: the backfill stores millions
         if (values.length === USAGE_BATCH * USAGE_FIELDS) {
           // Spread, not the array: better-sqlite3 reads an array element by element through V8's slow
           // property lookup, which cost 15% of the insert.
@@ -462,4 +418,31 @@ export class BillingRepo {
           GROUP BY msisdn, account_id, kind ORDER BY msisdn`,
     ).all(JSON.stringify(msisdns), from, to);
   }
+}
+
+/** Appends a usage day's values in the order of USAGE_INSERT_COLUMNS (positional binding: see insertUsage). */
+function pushUsageValues(values: (string | number)[], u: UsageDay): (string | number)[] {
+  values.push(
+    u.msisdn,
+    u.day,
+    u.accountId,
+    u.tariff,
+    u.usedMinutes,
+    u.usedSms,
+    u.usedMb,
+    u.endMinutes,
+    u.endSms,
+    u.endMb,
+    u.records,
+    u.minutes,
+    u.calls,
+    u.sms,
+    u.dataMb,
+    u.bytes,
+    u.roamingMinutes,
+    u.roamingMb,
+    u.cost,
+    u.materialized,
+  );
+  return values;
 }
