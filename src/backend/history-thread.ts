@@ -49,7 +49,7 @@ try {
     // The HTTP thread's writes first (SQLite has one writer, and a waiting writer sleeps, retrying after
     // 1, 2, 5… ms: a thread that took the lock again at once would starve it — a session's last-seen
     // time once waited 800 ms). With none waiting, one slice; then a pause for the 'stop' message.
-    await store.writersGone();
+    await store.othersDone();
     if (stopping || !stepOrWait(history)) break;
     await new Promise((r) => setTimeout(r, GAP_MS));
   }

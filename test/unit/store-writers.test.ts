@@ -5,7 +5,7 @@ import { Store } from '../../src/backend/store/store.js';
 
 /**
  * The HTTP thread's writes go first: its store counts its transactions in shared memory, and the
- * history thread's store waits for that count to fall to 0 before each slice (Store.writersGone), so a
+ * history thread's store waits for that count to fall to 0 before each slice (Store.othersDone), so a
  * waiting HTTP-thread transaction (a frozen event loop) waits for one slice at most.
  */
 describe('writes of the HTTP thread go first', () => {
@@ -43,11 +43,11 @@ describe('writes of the HTTP thread go first', () => {
   it("lets the other store's slice wait while the first store has a transaction waiting or running", async () => {
     const writers = main.shareWriters();
     other.yieldTo(writers);
-    await other.writersGone(); // none: at once
+    await other.othersDone(); // none: at once
     // As the HTTP thread would while it waits for the lock (the test stands in for that thread).
     Atomics.add(writers, 0, 1);
     let gone = false;
-    const waiting = other.writersGone().then(() => (gone = true));
+    const waiting = other.othersDone().then(() => (gone = true));
     await new Promise((r) => setTimeout(r, 20));
     expect(gone).toBe(false);
     Atomics.sub(writers, 0, 1);
@@ -57,14 +57,14 @@ describe('writes of the HTTP thread go first', () => {
 });
 
 describe("the HTTP thread's worker waits for a background slice with its event loop running", () => {
-  it('resolves backgroundWriteDone only once the yielding store has no transaction in progress', async () => {
+  it('resolves othersDone only once the yielding store has no transaction in progress', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-writers-'));
     const main = Store.open(dir);
     const other = Store.open(dir);
     try {
       const writers = main.shareWriters();
       other.yieldTo(writers);
-      await main.backgroundWriteDone(); // none: at once
+      await main.othersDone(); // none: at once
       const seen: number[] = [];
       other.transaction(() => seen.push(Atomics.load(writers, 1)));
       expect(seen).toEqual([1]);
@@ -72,7 +72,7 @@ describe("the HTTP thread's worker waits for a background slice with its event l
       // A slice in progress (the test stands in for the history thread).
       Atomics.add(writers, 1, 1);
       let done = false;
-      const waiting = main.backgroundWriteDone().then(() => (done = true));
+      const waiting = main.othersDone().then(() => (done = true));
       await new Promise((r) => setTimeout(r, 20));
       expect(done).toBe(false);
       Atomics.sub(writers, 1, 1);

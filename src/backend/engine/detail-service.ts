@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js';
 import { actorName, inScope, scopeOf, scopedGroupIds, type Principal } from './authz.js';
 import type { Usage } from './usage.js';
 import { decodeCursor, pageOf } from './paging.js';
-import { SliceSize, since } from './slice-size.js';
+import { SliceSize, nextTurn, since } from './slice-size.js';
 
 /**
  * Numbers a background request's step prepares, one transaction of about 10 ms: a number whose month
@@ -297,7 +297,7 @@ export class DetailService {
             text = '';
           }
         }
-        await new Promise((r) => setImmediate(r));
+        await nextTurn();
       }
       if (text) yield text;
     }

@@ -9,7 +9,7 @@ import { freshIccid, freshMsisdn } from './numbering.js';
 import { authorRights } from './author-rights.js';
 import { orderWorld, planWorld, type SpendingWorld } from './plan-world.js';
 import { writeAudit } from './audit-service.js';
-import { SliceSize, since } from './slice-size.js';
+import { SliceSize, nextTurn, since } from './slice-size.js';
 
 /**
  * How many items one transaction applies: as many as fit ~15 ms (a request waits at most that long
@@ -91,10 +91,10 @@ export class OperationWorker {
         for (;;) {
           // A slice of the history thread in progress holds SQLite's lock: wait for it here, where the
           // event loop runs, rather than asleep in SQLite's busy handler.
-          await this.store.backgroundWriteDone();
+          await this.store.othersDone();
           if (this.stopped || !this.step()) break;
           // Let HTTP requests in between chunks.
-          await new Promise((r) => setImmediate(r));
+          await nextTurn();
         }
       } while (this.again && !this.stopped);
     } catch (err) {

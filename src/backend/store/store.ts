@@ -40,10 +40,11 @@ export class Store {
   readonly reportJobs: ReportJobsRepo;
   /** Only repositories touch the database: SQL lives in this folder and nowhere else. */
   readonly #db: Db;
-  /** This store's transactions in progress, when another thread yields to them (`shareWriters`). */
-  #writers: Int32Array | undefined;
-  /** The transactions this store yields to (`yieldTo`). */
-  #first: Int32Array | undefined;
+  /**
+   * Transactions in progress, counted in memory shared with the other thread: [0] the HTTP thread's
+   * (waiting or running), [1] the background thread's; `mine` is the one this store counts.
+   */
+  #shared: { counters: Int32Array; mine: 0 | 1 } | undefined;
   private readonly metaStmt;
   private readonly setMetaStmt;
 
@@ -109,15 +110,13 @@ export class Store {
    * out of a stale snapshot.
    */
   transaction<T>(fn: () => T): T {
-    // [0]: the HTTP thread's transactions waiting or running; [1]: the background thread's in progress.
-    const slot = this.#writers ? 0 : this.#first ? 1 : -1;
-    const counter = this.#writers ?? this.#first;
-    if (!counter) return this.#db.transaction(fn).immediate();
-    Atomics.add(counter, slot, 1);
+    const shared = this.#shared;
+    if (!shared) return this.#db.transaction(fn).immediate();
+    Atomics.add(shared.counters, shared.mine, 1);
     try {
       return this.#db.transaction(fn).immediate();
     } finally {
-      Atomics.sub(counter, slot, 1);
+      Atomics.sub(shared.counters, shared.mine, 1);
     }
   }
 
@@ -126,32 +125,28 @@ export class Store {
    * frozen event loop, and a background thread that takes the lock again after each slice can keep it
    * waiting for many slices. So the HTTP thread's store counts its transactions (waiting or running) in
    * shared memory, and a background thread's store, given the same counter, lets them go first
-   * (`writersGone` before each slice): the HTTP thread then waits for one slice at most.
+   * (`othersDone` before each slice): the HTTP thread then waits for one slice at most.
    */
   shareWriters(): Int32Array {
-    this.#writers ??= new Int32Array(new SharedArrayBuffer(8));
-    return this.#writers;
+    this.#shared ??= { counters: new Int32Array(new SharedArrayBuffer(8)), mine: 0 };
+    return this.#shared.counters;
+  }
+
+  /** Counts this store's transactions as the background thread's, beside the HTTP thread's `shareWriters`. */
+  yieldTo(counters: Int32Array): void {
+    this.#shared = { counters, mine: 1 };
   }
 
   /**
-   * Resolves once the background thread has no transaction in progress: the HTTP thread's worker waits
-   * here, with the event loop running, before it takes the lock, instead of asleep in SQLite's busy
-   * handler for the rest of the thread's slice.
+   * Resolves once the other thread has no transaction waiting or running (at once without sharing),
+   * polled each ms with the event loop running. The history thread waits here before each slice, so the
+   * HTTP thread's writes go first; the HTTP thread's worker waits here before each chunk, rather than
+   * asleep in SQLite's busy handler for the rest of the thread's slice.
    */
-  async backgroundWriteDone(): Promise<void> {
-    const writers = this.#writers;
-    while (writers && Atomics.load(writers, 1) > 0) await new Promise((r) => setTimeout(r, 1));
-  }
-
-  /** The counter of `shareWriters` of the store whose writes go first (in a background thread). */
-  yieldTo(writers: Int32Array): void {
-    this.#first = writers;
-  }
-
-  /** Resolves once no transaction of the store this one yields to waits or runs. */
-  async writersGone(): Promise<void> {
-    const first = this.#first;
-    while (first && Atomics.load(first, 0) > 0) await new Promise((r) => setTimeout(r, 1));
+  async othersDone(): Promise<void> {
+    const shared = this.#shared;
+    const theirs = shared?.mine === 0 ? 1 : 0;
+    while (shared && Atomics.load(shared.counters, theirs) > 0) await new Promise((r) => setTimeout(r, 1));
   }
 
   /** Checkpoints and closes. */
