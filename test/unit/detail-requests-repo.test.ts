@@ -1,22 +1,18 @@
-import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Db } from '../../src/backend/store/db.js';
 
 import { DetailRequestsRepo } from '../../src/backend/store/detail-requests-repo.js';
 
 describe('DetailRequestsRepo.dayTotals', () => {
-  let db: Database.Database;
+  let db: Db;
+  let dir: string;
 
   beforeAll(() => {
-    db = new Database(':memory:');
-    // As in src/backend/store/migrations.ts, version 7.
-    db.exec(`CREATE TABLE usage_days (
-  msisdn TEXT NOT NULL, day TEXT NOT NULL, account_id TEXT NOT NULL, tariff TEXT NOT NULL,
-  used_minutes INTEGER NOT NULL, used_sms INTEGER NOT NULL, used_mb INTEGER NOT NULL,
-  end_minutes INTEGER NOT NULL, end_sms INTEGER NOT NULL, end_mb INTEGER NOT NULL,
-  records INTEGER NOT NULL, minutes INTEGER NOT NULL, calls INTEGER NOT NULL, sms INTEGER NOT NULL,
-  data_mb INTEGER NOT NULL, bytes INTEGER NOT NULL, roaming_minutes INTEGER NOT NULL, roaming_mb INTEGER NOT NULL,
-  cost INTEGER NOT NULL, materialized INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (msisdn, day)
-) WITHOUT ROWID;`);
+    // The backend's own schema, migrated as a data dir is (no copy of the table to drift from it).
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-dr-repo-'));
+    db = openDatabase(dir);
     const insert = db.prepare(
       `INSERT INTO usage_days VALUES (?, ?, 'acc', 'T', 0, 0, 0, 0, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, ?, ?)`,
     );
@@ -32,7 +28,10 @@ describe('DetailRequestsRepo.dayTotals', () => {
     db.transaction(() => days.forEach((d) => insert.run(...d)))();
   });
 
-  afterAll(() => db.close());
+  afterAll(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('adds up records and cost of the asked numbers in [from, to) and lists the days without records', () => {
     const totals = new DetailRequestsRepo(db).dayTotals(
