@@ -222,6 +222,26 @@ export const Report = Type.Object({
 });
 export type Report = Static<typeof Report>;
 
+/** What a report is, without its rows: the first line of a streamed report. */
+export const ReportHead = Type.Pick(Report, ['type', 'from', 'to', 'columns']);
+export type ReportHead = Static<typeof ReportHead>;
+
+/**
+ * One line of a streamed report (JSON lines): `{"report": head}` first, then `{"row": …}` per row in the
+ * report's order, then `{"end": {rows, totals}}`. A stream without the end line was cut off.
+ */
+export const ReportLine = Type.Union([
+  Type.Object({ report: ReportHead }),
+  Type.Object({ row: Type.Record(Type.String(), Type.Unknown()) }),
+  Type.Object({
+    end: Type.Object({
+      rows: Type.Integer({ minimum: 0, description: 'The rows sent, to check against' }),
+      totals: Report.properties.totals,
+    }),
+  }),
+]);
+export type ReportLine = Static<typeof ReportLine>;
+
 /** How long a finished report job's result is kept, in days (like peers keep bulk exports). */
 export const REPORT_RESULT_DAYS = 7;
 

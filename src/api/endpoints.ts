@@ -79,6 +79,7 @@ export const endpoints = {
   'reportJobs.list': { method: 'GET', path: '/v1/report-jobs', access: 'reports:read' },
   'reportJobs.show': { method: 'GET', path: '/v1/report-jobs/:id', access: 'reports:read' },
   'reportJobs.result': { method: 'GET', path: '/v1/report-jobs/:id/result', access: 'reports:read' },
+  'reportJobs.lines': { method: 'GET', path: '/v1/report-jobs/:id/lines', access: 'reports:read' },
   'status.show': { method: 'GET', path: '/v1/status', access: 'authenticated' },
 } as const;
 

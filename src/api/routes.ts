@@ -15,6 +15,7 @@ import {
   LimitQuery,
   LimitView,
   Report,
+  ReportLine,
   ReportJob,
   ReportJobListQuery,
   ReportInfo,
@@ -671,6 +672,16 @@ export const routes = {
     params: IdParam,
     response: Report,
     moreErrors: [409, 422],
+  },
+  'reportJobs.lines': {
+    ...endpoints['reportJobs.lines'],
+    summary:
+      'The report a job made, streamed as JSON lines: {"report": head}, a {"row": …} per row, then {"end": {rows, totals}} (a stream without it was cut off); 409 while it runs, 422 if it failed, 404 once expired',
+    params: IdParam,
+    response: ReportLine,
+    moreErrors: [409, 422],
+    stream: true,
+    streamFormats: ['jsonl'],
   },
   'status.show': {
     ...endpoints['status.show'],

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Report, ReportJob } from '../../src/api/billing.js';
+import type { Report, ReportJob, ReportLine } from '../../src/api/billing.js';
 import type { VmClient } from '../../src/client/client.js';
+import { jsonLines } from '../../src/client/json-lines.js';
 import { invite } from '../support/invite.js';
 import { rejection, startTestBackend, type TestBackend } from './harness.js';
 
@@ -24,6 +25,20 @@ async function finished(client: VmClient, id: string, timeoutMs = 20_000): Promi
     if (Date.now() > until) throw new Error(`job ${id} still ${job.state} (${job.done}/${job.total})`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A job's result read as JSON lines (`reportJobs.lines`), put together as the Report they make. */
+async function streamed(client: VmClient, id: string): Promise<Report> {
+  const lines = jsonLines<ReportLine>(await client.stream('reportJobs.lines', { params: { id } }));
+  const report = { rows: [] as Report['rows'] } as Report;
+  let end: { rows: number; totals: Report['totals'] } | undefined;
+  for await (const line of lines) {
+    if ('report' in line) Object.assign(report, line.report);
+    else if ('row' in line) report.rows.push(line.row);
+    else end = line.end;
+  }
+  expect(end?.rows).toBe(report.rows.length);
+  return { ...report, totals: end?.totals ?? null };
 }
 
 /** Latency of one GET /v1/me, in ms. */
@@ -76,7 +91,21 @@ describe('report jobs', () => {
       await finished(admin, job.id);
       const viaJob = await admin.call('reportJobs.result', { params: { id: job.id } });
       expect(viaJob).toEqual(atOnce);
+      expect(await streamed(admin, job.id)).toEqual(atOnce);
     }
+  });
+
+  it('serves the result of a job an earlier version stored as one document, as the document and as lines', async () => {
+    const job = asJob(
+      await admin.call('reports.show', { params: { type: 'inventory' }, query: { job: true } }),
+    );
+    await finished(admin, job.id);
+    const report = await admin.call('reportJobs.result', { params: { id: job.id } });
+    const dir = path.join(b.dataDir, 'reports');
+    fs.rmSync(path.join(dir, `${job.id}.jsonl`));
+    fs.writeFileSync(path.join(dir, `${job.id}.json`), JSON.stringify(report));
+    expect(await admin.call('reportJobs.result', { params: { id: job.id } })).toEqual(report);
+    expect(await streamed(admin, job.id)).toEqual(report);
   });
 
   it('writes every report through a job as it answers at once, over many slices, and keeps no scratch file', async () => {
@@ -117,7 +146,7 @@ describe('report jobs', () => {
       }
       const files = fs.readdirSync(path.join(big.dataDir, 'reports'));
       expect(files).toHaveLength(cases.length);
-      expect(files.filter((f) => !f.endsWith('.json'))).toEqual([]);
+      expect(files.filter((f) => !f.endsWith('.jsonl'))).toEqual([]);
     } finally {
       await big.stop();
     }

@@ -583,6 +583,81 @@ describe('vm report', () => {
     expect(stub.calls).toEqual([]);
   });
 
+  const job = {
+    id: 'rj_1',
+    type: 'expenses',
+    state: 'succeeded',
+    phase: null,
+    done: 0,
+    total: 0,
+    query: {},
+    rows: 2,
+    error: null,
+    createdBy: 'admin@demo.test',
+    createdAt: '2026-11-02T10:00:00Z',
+    startedAt: '2026-11-02T10:00:00Z',
+    finishedAt: '2026-11-02T10:00:01Z',
+    expiresAt: '2026-11-09T10:00:01Z',
+  };
+  /** A job's result as the backend streams it: head, rows, end (`end: null` leaves it out). */
+  const resultLines = (
+    r: Report,
+    end: object | null = { end: { rows: r.rows.length, totals: r.totals } },
+  ) => {
+    const { rows, totals: _totals, ...head } = r;
+    return [{ report: head }, ...rows.map((row) => ({ row })), ...(end ? [end] : [])]
+      .map((l) => `${JSON.stringify(l)}\n`)
+      .join('');
+  };
+
+  it("prints a job's streamed result as the same JSON document as a report answered at once", async () => {
+    stub.on('reports.show', expenses);
+    const atOnce = await vm('report', 'expenses', '--json');
+    stub.once('reportJobs.show', job).once('reportJobs.lines', resultLines(expenses));
+    const got = await vm('report', 'get', 'rj_1', '--json');
+    expect(got).toMatchObject({ code: 0, stderr: '' });
+    expect(got.stdout).toBe(`${JSON.stringify(expenses, null, 2)}\n`);
+    expect(got.stdout).toBe(atOnce.stdout);
+    const empty = { ...expenses, rows: [], totals: null };
+    stub.once('reportJobs.show', job).once('reportJobs.lines', resultLines(empty));
+    expect((await vm('report', 'get', 'rj_1', '--json')).stdout).toBe(`${JSON.stringify(empty, null, 2)}\n`);
+  });
+
+  it('cuts a streamed result to --limit rows and still shows the totals of the whole report', async () => {
+    stub.once('reportJobs.show', job).once('reportJobs.lines', resultLines(expenses));
+    const r = await vm('report', 'get', 'rj_1', '--limit', '1', '-o', 'table', '--no-color');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/sales/);
+    expect(r.stdout).not.toMatch(/drivers/);
+    expect(r.stdout).toMatch(/│ total │ +│ +5 │ RUB 2,500.00 │/);
+    expect(r.stderr).toMatch(/expenses: 1 row/);
+  });
+
+  it.each([
+    ['without its end line', (r: Report) => resultLines(r, null)],
+    [
+      'with fewer rows than its end line counts',
+      (r: Report) => resultLines({ ...r, rows: r.rows.slice(1) }, { end: { rows: 2, totals: r.totals } }),
+    ],
+    ['with a last line cut in half', (r: Report) => resultLines(r).slice(0, -20)],
+  ])('says a result that came %s was cut off (exit 1), and writes no --output file', async (_, text) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-report-cut-'));
+    try {
+      const file = path.join(dir, 'expenses.csv');
+      stub.once('reportJobs.show', job).once('reportJobs.lines', text(expenses));
+      const r = await vm('report', 'get', 'rj_1', '--output', file);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/result of report job rj_1 was cut off on the way.*vm report get rj_1/s);
+      expect(fs.existsSync(file)).toBe(false);
+      stub.once('reportJobs.show', job).once('reportJobs.lines', text(expenses));
+      const ru = await vm('report', 'get', 'rj_1', '--csv', '--lang', 'ru');
+      expect(ru.code).toBe(1);
+      expect(ru.stderr).toMatch(/Результат задания отчёта rj_1 оборвался/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('sends the numbers of a CSV file, validated completely first', async () => {
     stub.on('reports.run', { ...expenses, type: 'usage', rows: [], totals: null });
     const r = await runCommand(stub, ['report', 'usage', '--period', '2026-10', '--file', '-'], {

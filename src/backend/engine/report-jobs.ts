@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { REPORT_RESULT_DAYS, type Report, type ReportJob, type ReportQuery } from '../../api/billing.js';
+import {
+  REPORT_RESULT_DAYS,
+  type Report,
+  type ReportHead,
+  type ReportJob,
+  type ReportQuery,
+} from '../../api/billing.js';
 import { ApiError } from '../../api/errors.js';
 import type { Clock } from '../../domain/clock.js';
-import type { ReportJobRecord, ResultWriter, ScratchFile } from '../store/report-jobs-repo.js';
+import type { ReportJobRecord, ResultFile, ResultWriter, ScratchFile } from '../store/report-jobs-repo.js';
 import type { Store } from '../store/store.js';
 import { authorNow } from './author-rights.js';
 import { decodeCursor, pageOf } from './paging.js';
@@ -104,8 +110,8 @@ export class ReportJobs {
     return this.view(this.own(p, id));
   }
 
-  /** The report a finished job made. */
-  result(p: Principal, id: string): string {
+  /** The file of the report a finished job made. */
+  result(p: Principal, id: string): ResultFile {
     const job = this.own(p, id);
     if (job.state === 'failed')
       throw new ApiError('business_rule', `Report job ${id} failed: ${job.errorMessage ?? ''}`, {
@@ -119,7 +125,10 @@ export class ReportJobs {
         id,
         state: job.state,
       });
-    return this.store.reportJobs.fileOf(id);
+    const file = this.store.reportJobs.resultFile(id);
+    // A succeeded job's file is there until the job expires, when the job goes with it.
+    if (!file) throw new ApiError('not_found', `Report job ${id} has no result any more`, { id });
+    return file;
   }
 
   /** The caller's jobs, newest first. */
@@ -274,12 +283,10 @@ class ResultRows implements RowSink {
     private readonly id: string,
   ) {}
 
-  /** Starts the result file with the report's head: `{"type":…,"columns":[…],"rows":[`. */
-  open(head: Omit<Report, 'rows' | 'totals'>): void {
+  /** Starts the result file (the contract's ReportLine, a line each) with the report's head. */
+  open(head: ReportHead): void {
     this.out = this.store.reportJobs.resultWriter(this.id);
-    const text = JSON.stringify({ ...head, rows: [] });
-    // The rows last in the head, so the only place `"rows":[` can stand is its end.
-    this.out.append(text.slice(0, text.lastIndexOf('"rows":[') + '"rows":['.length));
+    this.out.append(`${JSON.stringify({ report: head })}\n`);
   }
 
   push(row: ReportRow, sortKey?: number): void {
@@ -326,10 +333,10 @@ class ResultRows implements RowSink {
     return true;
   }
 
-  /** Ends the result with the totals and puts it in place; the job succeeded. */
+  /** Ends the result with the end line and puts it in place; the job succeeded. */
   commit(totals: Report['totals'], now: string, expiresAt: string): void {
     const out = this.out as ResultWriter;
-    out.append(`],"totals":${JSON.stringify(totals)}}`);
+    out.append(`${JSON.stringify({ end: { rows: this.written, totals } })}\n`);
     out.commit(this.written, now, expiresAt);
     this.scratch?.remove();
   }
@@ -341,7 +348,7 @@ class ResultRows implements RowSink {
   }
 
   private appendRows(texts: string[]): void {
-    (this.out as ResultWriter).append(`${this.written > 0 ? ',' : ''}${texts.join(',')}`);
+    (this.out as ResultWriter).append(texts.map((text) => `{"row":${text}}\n`).join(''));
     this.written += texts.length;
   }
 

@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ReplyOf } from '../../api/routes.js';
 import type { BackendServices } from './context.js';
 import { defineRoute } from './define-route.js';
+import { reportDocument, reportLines } from '../engine/report-output.js';
 
 /** balance, limits, call details (streamed and as background requests) and reports. */
 export function billingRoutes(app: FastifyInstance, s: BackendServices): void {
@@ -44,14 +44,16 @@ export function billingRoutes(app: FastifyInstance, s: BackendServices): void {
   });
   defineRoute(app, 'reportJobs.list', ({ principal, query }) => s.reportJobs.list(principal, query));
   defineRoute(app, 'reportJobs.show', ({ principal, params }) => s.reportJobs.show(principal, params.id));
-  defineRoute(app, 'reportJobs.result', ({ principal, params, reply }) => {
-    const file = s.reportJobs.result(principal, params.id);
+  defineRoute(app, 'reportJobs.result', async ({ principal, params, reply }) => {
+    const body = await reportDocument(s.reportJobs.result(principal, params.id));
     reply.type('application/json');
-    // The file holds the Report as JSON text. A big one (100,000 rows) is sent as it is, never parsed
-    // into objects here; a small one as text, which the contract check still reads. Either way fastify
-    // sends it unserialized, which the declared reply type cannot say.
-    const body =
-      fs.statSync(file).size < 1024 * 1024 ? fs.readFileSync(file, 'utf8') : fs.createReadStream(file);
+    // The Report as JSON text, written from the stored lines (a big one as a stream, never parsed into
+    // objects here); fastify sends text and streams unserialized, which the declared reply type cannot say.
     return body as unknown as ReplyOf<'reportJobs.result'>;
+  });
+  defineRoute(app, 'reportJobs.lines', ({ principal, params, reply }) => {
+    const body = reportLines(s.reportJobs.result(principal, params.id));
+    reply.type('application/x-ndjson; charset=utf-8');
+    return body;
   });
 }

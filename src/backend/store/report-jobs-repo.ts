@@ -5,7 +5,7 @@ import { countOpenJobs, type OpenJobs } from './open-jobs.js';
 
 export type ReportJobState = 'queued' | 'running' | 'succeeded' | 'failed';
 
-/** A report job as stored; its result is a JSON file named by its id. */
+/** A report job as stored; its result is a file named by its id. */
 export interface ReportJobRecord {
   id: string;
   createdBy: number;
@@ -30,6 +30,15 @@ export interface ReportJobRecord {
 const COLUMNS = `id, created_by AS createdBy, token_id AS tokenId, actor, type, query, state, phase, done, total,
   rows, error_code AS errorCode, error_message AS errorMessage, created_at AS createdAt, started_at AS startedAt,
   finished_at AS finishedAt, expires_at AS expiresAt`;
+
+/**
+ * A finished job's result: JSON lines (the contract's ReportLine), or, for a job finished by a version
+ * earlier version of vm, the Report document whole (kept its REPORT_RESULT_DAYS like any other).
+ */
+export interface ResultFile {
+  path: string;
+  format: 'lines' | 'document';
+}
 
 /** A job's result file being written (see ReportJobsRepo.resultWriter). */
 export interface ResultWriter {
@@ -186,9 +195,22 @@ export class ReportJobsRepo {
       .run(code, message, now, expiresAt, id);
   }
 
-  /** The result file's path (it exists once the job succeeded, until it expires). */
-  fileOf(id: string): string {
-    return path.join(this.dir, `${id.replace(/[^A-Za-z0-9_-]/g, '')}.json`);
+  /** A succeeded job's result file; undefined when there is none. */
+  resultFile(id: string): ResultFile | undefined {
+    const lines = this.fileOf(id);
+    if (fs.existsSync(lines)) return { path: lines, format: 'lines' };
+    const document = this.documentFileOf(id);
+    return fs.existsSync(document) ? { path: document, format: 'document' } : undefined;
+  }
+
+  /** Where a job's result file (JSON lines) is written. */
+  private fileOf(id: string): string {
+    return path.join(this.dir, `${safeName(id)}.jsonl`);
+  }
+
+  /** Where an earlier version of vm wrote a job's result, as one Report document. */
+  private documentFileOf(id: string): string {
+    return path.join(this.dir, `${safeName(id)}.json`);
   }
 
   /** Deletes jobs (and their files) that expired before `now`; returns how many. */
@@ -201,8 +223,14 @@ export class ReportJobsRepo {
       .map((r) => r.id);
     for (const id of ids) {
       fs.rmSync(this.fileOf(id), { force: true });
+      fs.rmSync(this.documentFileOf(id), { force: true });
       this.db.prepare('DELETE FROM report_jobs WHERE id = ?').run(id);
     }
     return ids.length;
   }
+}
+
+/** A job id as a file name: only the characters ids are made of. */
+function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, '');
 }

@@ -1,5 +1,6 @@
 import type { PlanItem, PlanLine, PlanSummary } from '../../api/operations.js';
 import type { VmClient } from '../../client/client.js';
+import { jsonLines } from '../../client/json-lines.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Translate } from '../i18n/index.js';
 import type { Batch } from './targets.js';
@@ -23,29 +24,21 @@ export async function* planBatch(
   batch: Batch,
   t: Translate,
 ): AsyncGenerator<PlanItem, PlanSummary> {
-  const body = await client.stream('operations.plan', { body: batch.body });
+  const lines = jsonLines<PlanLine>(await client.stream('operations.plan', { body: batch.body }));
   const cut = () => new CliError(t('change.planCut'), EXIT.error);
   let summary: PlanSummary | undefined;
-  let rest = '';
-  body.setEncoding('utf8'); // a Cyrillic letter may straddle two chunks
   try {
     // Read to its end even after the summary line, so the answer is whole and the connection free.
-    for await (const chunk of body) {
-      const lines = (rest + String(chunk)).split('\n');
-      rest = lines.pop() ?? '';
-      for (const text of lines) {
-        if (!text) continue;
-        // The backend's own JSON lines (the contract's PlanLine), trusted like any answer body of the client.
-        const line = JSON.parse(text) as PlanLine;
-        if ('summary' in line) summary = line.summary;
-        else yield line;
-      }
+    for await (const line of lines) {
+      if ('summary' in line) summary = line.summary;
+      else yield line;
     }
-  } catch {
+  } catch (err) {
     // The connection dropped, or a line came half: the plan so far is not the plan.
-    throw cut();
+    if (err instanceof Error && err.name === 'StreamCutError') throw cut();
+    throw err;
   }
-  if (!summary || rest.trim()) throw cut();
+  if (!summary) throw cut();
   return summary;
 }
 

@@ -1,11 +1,24 @@
 import { REPORT_TYPES, type ReportType } from '../../domain/billing.js';
 import type { Command } from 'commander';
-import type { Report, ReportInfo, ReportJob } from '../../api/billing.js';
+import type { Report, ReportHead, ReportInfo, ReportJob, ReportLine } from '../../api/billing.js';
 import type { Context } from '../context.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { limitOption, withExamples } from '../command-options.js';
 import type { Column, ColumnKind, OutputFormat } from '../output/render.js';
 import { parsePeriod } from '../period.js';
+
+/** A row of a report: its columns' keys and values. */
+type Row = Record<string, unknown>;
+
+/**
+ * A report as it is read: what it is, its rows as they come (a job's result is streamed, never whole in
+ * memory), and its totals once the rows were read.
+ */
+interface ReportFeed {
+  head: ReportHead;
+  rows: AsyncIterable<Row>;
+  totals(): Report['totals'];
+}
 
 /** A 202's job rather than a 200's report. */
 const isJob = (answer: Report | ReportJob): answer is ReportJob => 'state' in answer && 'id' in answer;
@@ -100,32 +113,95 @@ export function register(program: Command, ctx: Context): void {
         body: { ...body, numbers: read.rows.map((r) => r.msisdn) },
       });
     } else answer = await client.call('reports.show', { params: { type }, query: { ...filters, ...query } });
-    if (!isJob(answer)) return show(ctx, answer, o);
+    if (!isJob(answer)) return show(ctx, feedOf(answer), o);
     if (!o.wait) return printJob(ctx, answer);
     const done = await waitForJob(ctx, answer);
     return show(ctx, await result(ctx, done.id), o);
   });
 }
 
-/** Prints a report, cut to --limit rows, to stdout or to --output FILE (its format by its extension). */
-async function show(ctx: Context, r: Report, o: { limit?: number; output?: string }): Promise<void> {
-  const report = o.limit === undefined ? r : { ...r, rows: r.rows.slice(0, o.limit) };
-  if (o.output === undefined) return print(ctx, report);
+/**
+ * Prints a report, cut to --limit rows, to stdout or to --output FILE (its format by its extension).
+ * The rows past the limit are still read, for the totals of the whole report.
+ */
+async function show(ctx: Context, r: ReportFeed, o: { limit?: number; output?: string }): Promise<void> {
+  const shown = { count: 0 };
+  const limit = o.limit ?? Infinity;
+  async function* rows(): AsyncGenerator<Row> {
+    for await (const row of r.rows) {
+      if (shown.count >= limit) continue;
+      shown.count++;
+      yield row;
+    }
+  }
+  const report = { ...r, rows: rows() };
+  if (o.output === undefined) {
+    await print(ctx, report);
+    // The JSON document says it all; a table or CSV on stdout has no room for the period.
+    if ((await ctx.format()) !== 'json')
+      ctx.note(
+        ctx.t('msg.reportPeriod', {
+          type: r.head.type,
+          from: r.head.from,
+          to: r.head.to,
+          count: shown.count,
+        }),
+      );
+    return;
+  }
   const file = o.output;
   const { recordFormat } = await import('../output/record-stream.js');
   const { writeFileAtomically } = await import('../output/atomic-file.js');
   const format = recordFormat(await ctx.format(), Boolean(ctx.opts.format), file);
   await writeFileAtomically(file, (out) => print(ctx, report, { out, format }));
-  ctx.note(ctx.t('msg.reportSaved', { file, count: report.rows.length }));
+  ctx.note(ctx.t('msg.reportSaved', { file, count: shown.count }));
 }
 
-/** The result of a finished job; a job still running is waited for first. */
-async function result(ctx: Context, id: string): Promise<Report> {
+/** A report answered at once, as a feed. */
+function feedOf(r: Report): ReportFeed {
+  const { rows, totals, ...head } = r;
+  return {
+    head,
+    rows: (async function* () {
+      yield* rows;
+    })(),
+    totals: () => totals,
+  };
+}
+
+/** The result of a finished job, streamed; a job still running is waited for first. */
+async function result(ctx: Context, id: string): Promise<ReportFeed> {
   const client = await ctx.client();
   const job = await client.call('reportJobs.show', { params: { id } });
   // A failed job is refused there, at once (it is finished: nothing to wait for).
   if (job.state !== 'succeeded') await waitForJob(ctx, job);
-  return client.call('reportJobs.result', { params: { id } });
+  const { jsonLines } = await import('../../client/json-lines.js');
+  const lines = jsonLines<ReportLine>(await client.stream('reportJobs.lines', { params: { id } }));
+  const cut = () => new CliError(ctx.t('err.reportCut', { id }), EXIT.error);
+  const first = await lines.next().catch(() => ({ done: true, value: undefined }) as const);
+  if (first.done || !('report' in first.value)) throw cut();
+  let end: Extract<ReportLine, { end: unknown }>['end'] | undefined;
+  async function* rows(): AsyncGenerator<Row> {
+    let count = 0;
+    try {
+      for await (const line of lines) {
+        if ('row' in line) {
+          count++;
+          yield line.row;
+        } else if ('end' in line) end = line.end;
+      }
+    } catch (err) {
+      if (err instanceof Error && err.name === 'StreamCutError') throw cut();
+      throw err;
+    }
+    // Rows missing before the end line would be a shorter report, never shown as the report.
+    if (!end || end.rows !== count) throw cut();
+  }
+  return {
+    head: first.value.report,
+    rows: rows(),
+    totals: () => end?.totals ?? null,
+  };
 }
 
 /** Waits for a report job, with a progress bar on a terminal (days of history, then numbers). */
@@ -202,29 +278,49 @@ function describe(ctx: Context, r: ReportInfo): string {
  */
 async function print(
   ctx: Context,
-  r: Report,
+  r: ReportFeed,
   to?: { out: NodeJS.WritableStream; format: OutputFormat },
 ): Promise<void> {
   const format = to?.format ?? (await ctx.format());
   const out = to?.out ?? ctx.io.stdout;
-  if (format === 'json') {
-    out.write(`${JSON.stringify(r, null, 2)}\n`);
-    if (to) await new Promise<void>((resolve) => out.end(() => resolve()));
-    return;
+  if (format === 'json') await printJson(out, r);
+  else {
+    const columns: Column<Row>[] = r.head.columns.map((c) => ({
+      key: c.key,
+      header: header(ctx, c.key),
+      kind: c.kind as ColumnKind,
+      freeText: c.freeText === true,
+    }));
+    async function* rows(): AsyncGenerator<Row> {
+      yield* r.rows;
+      const totals = r.totals();
+      if (totals && format === 'table') yield totals;
+    }
+    await ctx.printRows(rows(), columns, true, to);
   }
-  const columns: Column<Record<string, unknown>>[] = r.columns.map((c) => ({
-    key: c.key,
-    header: header(ctx, c.key),
-    kind: c.kind as ColumnKind,
-    freeText: c.freeText === true,
-  }));
-  const rows = r.totals && format === 'table' ? [...r.rows, r.totals] : r.rows;
-  await ctx.printRows(rows, columns, true, to);
-  if (to) {
-    await new Promise<void>((resolve) => out.end(() => resolve()));
-    return;
+  if (to) await new Promise<void>((resolve) => out.end(() => resolve()));
+}
+
+/**
+ * The report as one JSON document, written a row at a time: the same text as JSON.stringify(report,
+ * null, 2) of the whole report, which is never built.
+ */
+async function printJson(out: NodeJS.WritableStream, r: ReportFeed): Promise<void> {
+  const { writeChunk } = await import('../output/render.js');
+  const { type, from, to, columns } = r.head;
+  const head = JSON.stringify({ type, from, to, columns, rows: [] }, null, 2);
+  await writeChunk(out, head.slice(0, head.lastIndexOf(']')));
+  let count = 0;
+  for await (const row of r.rows) {
+    await writeChunk(out, `${count > 0 ? ',' : ''}\n    ${indent(JSON.stringify(row, null, 2), '    ')}`);
+    count++;
   }
-  ctx.note(ctx.t('msg.reportPeriod', { type: r.type, from: r.from, to: r.to, count: r.rows.length }));
+  const totals = indent(JSON.stringify(r.totals(), null, 2), '  ');
+  await writeChunk(out, `${count > 0 ? '\n  ' : ''}],\n  "totals": ${totals}\n}\n`);
+}
+
+function indent(text: string, by: string): string {
+  return text.replace(/\n/g, `\n${by}`);
 }
 
 function header(ctx: Context, key: string): string {

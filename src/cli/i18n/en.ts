@@ -620,6 +620,8 @@ export const en = {
   'err.reportUnknown': 'No report "{type}". Reports: {types}',
   'err.reportJobId': 'Which job? vm report get JOB (the ids: vm report jobs)',
   'err.reportExtra': 'Unexpected argument "{value}": only vm report get takes a job id',
+  'err.reportCut':
+    'The result of report job {id} was cut off on the way (the connection broke): what was printed is not the whole report, and no --output file was written. Run `vm report get {id}` again.',
   'err.reportJobFailed': 'The report job {id} failed: {message}',
   'err.rowMonthly': 'monthly: "{value}" is not an amount of money (e.g. 2000 or 1 500,00)',
   'err.rowMonthlyMissing': 'no monthly limit: give --monthly or fill the monthly column',

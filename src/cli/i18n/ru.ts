@@ -621,6 +621,8 @@ export const ru: Record<MessageKey, string> = {
   'err.reportUnknown': 'Нет отчёта «{type}». Отчёты: {types}',
   'err.reportJobId': 'Какое задание? vm report get JOB (номера заданий: vm report jobs)',
   'err.reportExtra': 'Лишний аргумент «{value}»: номер задания принимает только vm report get',
+  'err.reportCut':
+    'Результат задания отчёта {id} оборвался по дороге (разорвалось соединение): напечатанное — не весь отчёт, файл --output не записан. Повторите `vm report get {id}`.',
   'err.reportJobFailed': 'Задание отчёта {id} не выполнено: {message}',
   'err.rowMonthly': 'monthly: «{value}» — не сумма (например, 2000 или 1 500,00)',
   'err.rowMonthlyMissing': 'нет лимита: укажите --monthly или заполните колонку monthly',

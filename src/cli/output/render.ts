@@ -45,14 +45,14 @@ export async function renderRows<T>(
     const fields = resolveFields(columns, opts, next.done ? undefined : next.value);
     const writer = rowWriter(fields, opts);
     let count = 0;
-    await write(out, writer.begin());
+    await writeChunk(out, writer.begin());
     while (!next.done) {
-      await write(out, writer.row(next.value));
+      await writeChunk(out, writer.row(next.value));
       count++;
       next = await iterator.next();
     }
     finished = true;
-    await write(out, writer.end(count));
+    await writeChunk(out, writer.end(count));
     return count;
   } finally {
     // Stops the source (e.g. further page requests) when writing failed halfway.
@@ -70,14 +70,14 @@ export async function renderObject<T>(
   const fields = resolveFields(columns, opts, item);
   switch (opts.format) {
     case 'table':
-      await write(out, labelledLines(item, fields, opts));
+      await writeChunk(out, labelledLines(item, fields, opts));
       return;
     case 'json':
-      await write(out, JSON.stringify(jsonValue(item, fields, opts), null, 2) + '\n');
+      await writeChunk(out, JSON.stringify(jsonValue(item, fields, opts), null, 2) + '\n');
       return;
     default: {
       const writer = rowWriter(fields, opts);
-      await write(out, writer.begin() + writer.row(item) + writer.end(1));
+      await writeChunk(out, writer.begin() + writer.row(item) + writer.end(1));
     }
   }
 }
@@ -292,7 +292,7 @@ function toAsyncIterable<T>(rows: Iterable<T> | AsyncIterable<T>): AsyncIterable
 }
 
 /** Writes a chunk and, when the stream's buffer is full, waits for 'drain' before returning. */
-async function write(out: NodeJS.WritableStream, chunk: string): Promise<void> {
+export async function writeChunk(out: NodeJS.WritableStream, chunk: string): Promise<void> {
   if (chunk === '' || out.write(chunk)) return;
   await new Promise<void>((resolve, reject) => {
     const cleanup = () => {
