@@ -69,7 +69,7 @@ export type WaitReason = 'rate_limited' | 'unavailable' | 'network';
 /**
  * The default of `retries`. A listing of 20,000 numbers is 20 pages; if every attempt fails on its own
  * with p = 0.2, a page is lost when its 7 attempts all fail (0.2^7) and the listing with about
- * 20 × 0.2^7 ≈ 0.03 % (5 retries: 0.13 %, over the 0.1 % aimed at). `vm help environment` shows the sums.
+ * 20 × 0.2^7 ≈ 0.026 % (5 retries: 0.13 %, over the 0.1 % aimed at). `vm help environment` shows the sums.
  */
 export const DEFAULT_RETRIES = 6;
 /** Full-jitter backoff: retry n (from 0) waits a random time in [0, min(cap, base × 2^n)). */
