@@ -1,3 +1,16 @@
+/** What the client needs to know of a route. */
+export interface Endpoint {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** fastify-style path, e.g. /v1/numbers/:msisdn */
+  path: string;
+  access: string;
+  /**
+   * Changes nothing though it is not a GET (a plan, a query, a report): a client may send it again after
+   * a failure, as it does a GET. `{ query }`: only when that query flag is true (a dry run of a change).
+   */
+  safe?: true | { query: string };
+}
+
 /**
  * Method, path and required access of every route — plain data without schemas, so the CLI's client can
  * load it without TypeBox. `routes.ts` adds the schemas; together they are the contract.
@@ -23,8 +36,13 @@ export const endpoints = {
   'groups.create': { method: 'POST', path: '/v1/groups', access: 'groups:write' },
   'groups.update': { method: 'PATCH', path: '/v1/groups/:id', access: 'groups:write' },
   'groups.delete': { method: 'DELETE', path: '/v1/groups/:id', access: 'groups:write' },
-  'operations.create': { method: 'POST', path: '/v1/operations', access: 'authenticated' },
-  'operations.plan': { method: 'POST', path: '/v1/operations/plan', access: 'authenticated' },
+  'operations.create': {
+    method: 'POST',
+    path: '/v1/operations',
+    access: 'authenticated',
+    safe: { query: 'dryRun' },
+  },
+  'operations.plan': { method: 'POST', path: '/v1/operations/plan', access: 'authenticated', safe: true },
   'operations.list': { method: 'GET', path: '/v1/operations', access: 'authenticated' },
   'operations.show': { method: 'GET', path: '/v1/operations/:id', access: 'authenticated' },
   'operations.items': { method: 'GET', path: '/v1/operations/:id/items', access: 'authenticated' },
@@ -68,20 +86,20 @@ export const endpoints = {
   'limits.groups': { method: 'GET', path: '/v1/limits/groups', access: 'money:read' },
   'limits.groupSet': { method: 'POST', path: '/v1/limits/groups', access: 'money:write' },
   'limits.groupRemove': { method: 'DELETE', path: '/v1/limits/groups/:group', access: 'money:write' },
-  'cdr.query': { method: 'POST', path: '/v1/cdr/query', access: 'detail:read' },
+  'cdr.query': { method: 'POST', path: '/v1/cdr/query', access: 'detail:read', safe: true },
   'detailRequests.create': { method: 'POST', path: '/v1/detail-requests', access: 'detail:read' },
   'detailRequests.list': { method: 'GET', path: '/v1/detail-requests', access: 'detail:read' },
   'detailRequests.show': { method: 'GET', path: '/v1/detail-requests/:id', access: 'detail:read' },
   'detailRequests.file': { method: 'GET', path: '/v1/detail-requests/:id/file', access: 'detail:read' },
   'reports.list': { method: 'GET', path: '/v1/reports', access: 'reports:read' },
   'reports.show': { method: 'GET', path: '/v1/reports/:type', access: 'reports:read' },
-  'reports.run': { method: 'POST', path: '/v1/reports/:type', access: 'reports:read' },
+  'reports.run': { method: 'POST', path: '/v1/reports/:type', access: 'reports:read', safe: true },
   'reportJobs.list': { method: 'GET', path: '/v1/report-jobs', access: 'reports:read' },
   'reportJobs.show': { method: 'GET', path: '/v1/report-jobs/:id', access: 'reports:read' },
   'reportJobs.result': { method: 'GET', path: '/v1/report-jobs/:id/result', access: 'reports:read' },
   'reportJobs.lines': { method: 'GET', path: '/v1/report-jobs/:id/lines', access: 'reports:read' },
   'status.show': { method: 'GET', path: '/v1/status', access: 'authenticated' },
-} as const;
+} as const satisfies Record<string, Endpoint>;
 
 /** A route id, e.g. `numbers.list`. */
 export type RouteId = keyof typeof endpoints;

@@ -1,6 +1,6 @@
 import { Type, type Static, type TComposite, type TObject, type TSchema } from '@sinclair/typebox';
 import type { RouteAccess } from '../domain/permissions.js';
-import { endpoints, type RouteId } from './endpoints.js';
+import { endpoints, type Endpoint, type RouteId } from './endpoints.js';
 import {
   Balance,
   BalanceQuery,
@@ -94,10 +94,7 @@ import {
 } from './lines.js';
 
 /** One route of the contract: the backend registers it, the client calls it, OpenAPI describes it. */
-export interface RouteDef {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** fastify-style path, e.g. /v1/numbers/:msisdn */
-  path: string;
+export interface RouteDef extends Endpoint {
   access: RouteAccess;
   summary: string;
   params?: TSchema;

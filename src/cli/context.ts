@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { VmClient } from '../client/client.js';
+import type { VmClient, WaitReason } from '../client/client.js';
 import type { ConfigStore } from './config.js';
 import { CliError, EXIT, UsageError } from './errors.js';
 import type { Lang, Translate } from './i18n/index.js';
@@ -38,6 +38,7 @@ export interface GlobalOptions {
   timeout?: string;
   connectTimeout?: string;
   maxWait?: string;
+  retries?: string;
   verbose?: boolean;
   quiet?: boolean;
   input?: boolean;
@@ -176,11 +177,18 @@ export class Context {
       'VM_CONNECT_TIMEOUT',
     );
     const maxWait = this.maxRetryWaitSeconds();
+    const retries = this.retries();
     const verbose = this.opts.verbose || this.env.VM_DEBUG === '1';
     let spinner: import('./output/spinner.js').Spinner | undefined;
+    let onWait: ((reason: WaitReason, ms: number) => void) | undefined;
+    // A person at a terminal sees a spinner and is told of a long wait; -v prints every request and wait.
     if (this.io.stderrIsTTY && !this.opts.quiet && !verbose) {
-      const { Spinner } = await import('./output/spinner.js');
+      const [{ Spinner }, { waitNotice }] = await Promise.all([
+        import('./output/spinner.js'),
+        import('./output/wait-notice.js'),
+      ]);
       spinner = new Spinner(this.io.stderr, this.t('msg.waiting', { server }));
+      onWait = waitNotice(this.io.stderr, this.t);
     }
     this.clientInstance = new VmClient({
       server,
@@ -190,9 +198,11 @@ export class Context {
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
       connectTimeoutMs: connectTimeout === undefined ? undefined : connectTimeout * 1000,
       maxRetryWaitMs: maxWait === undefined ? undefined : maxWait * 1000,
+      retries,
       userAgent: `vm/${VERSION} node/${process.versions.node}`,
       debug: verbose ? (line) => this.io.stderr.write(`> ${line}\n`) : undefined,
       onActivity: spinner ? (busy) => (busy ? spinner.start() : spinner.stop()) : undefined,
+      onWait,
     });
     return this.clientInstance;
   }
@@ -222,6 +232,20 @@ export class Context {
     if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !Number.isFinite(seconds))
       throw new UsageError(this.t('err.badSeconds', { option, value }));
     return seconds;
+  }
+
+  /** --retries, else VM_RETRIES: a whole number, 0 or more; undefined leaves the client's default (6). */
+  private retries(): number | undefined {
+    const [option, value] =
+      this.opts.retries !== undefined
+        ? ['--retries', this.opts.retries]
+        : ['VM_RETRIES', this.env.VM_RETRIES];
+    // An empty variable is an unset one; an empty flag is a slip.
+    if (value === undefined || (value === '' && option === 'VM_RETRIES')) return undefined;
+    const retries = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(retries))
+      throw new UsageError(this.t('err.badRetries', { option, value }));
+    return retries;
   }
 
   /** Prints a list with the one renderer: table on a TTY, TSV when piped, or the chosen format. */

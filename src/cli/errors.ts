@@ -66,6 +66,9 @@ interface ErrorLike {
   statusText?: string;
   waitSeconds?: number;
   maxWaitSeconds?: number;
+  page?: number;
+  rows?: number;
+  cause?: unknown;
 }
 
 /**
@@ -116,6 +119,15 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
       default:
         return { exitCode: EXIT.error, message: withId(detail) };
     }
+  }
+  // The page's own error decides the code and says what went wrong and what to do, after the news that
+  // the rows printed are not the whole list.
+  if (name === 'PageFailedError') {
+    const inner = describeError(e.cause, t);
+    return {
+      exitCode: inner.exitCode,
+      message: `${t('err.pageFailed', { page: e.page ?? 0, rows: e.rows ?? 0 })} ${inner.message}`,
+    };
   }
   if (name === 'DataDirLockedError') {
     const path = e.path ?? '';

@@ -20,7 +20,10 @@ const ENVIRONMENT: Record<Lang, string> = {
   VM_MAX_RETRY_WAIT  longest wait in seconds before a retry (same as --max-wait; default 60). A server
                    asking for more with Retry-After (seconds or a date) is not waited for: vm fails at
                    once (exit 1) saying how long it asked
-  VM_DEBUG         1 prints request lines and request ids to stderr, never tokens (same as --verbose)
+  VM_RETRIES       how many times a failed request is tried again when that is safe (same as --retries;
+                   default 6; 0: one attempt only); see "Retries" below
+  VM_DEBUG         1 prints request lines, request ids and retries to stderr, never tokens (same as
+                   --verbose)
   NO_COLOR         any value turns colour off (same as --no-color)
   TERM=dumb        turns colour off
   XDG_CONFIG_HOME  the config is $XDG_CONFIG_HOME/vm/config.json, mode 0600 (default ~/.config/vm/config.json)
@@ -32,10 +35,35 @@ const ENVIRONMENT: Record<Lang, string> = {
 Precedence: flags > environment > profile > defaults. VM_TOKEN beats the stored session.
 Colour and tables appear only on a terminal; piped output is tab-separated without colour.
 
+Retries
+  What is sent again: a request that cannot change anything twice — a GET, a change with an
+  Idempotency-Key (vm gives one to every change it submits), and a request the API declares safe (a plan
+  or dry run, a call detail query, a report) — after 429, 502, 503 or 504, a reset connection or a
+  timeout. Any other request (a login, a password change, ...) goes again only if nothing reached the
+  backend (the connection was never made) or it refused with 429 (it did nothing). A refused connection
+  or an unknown host is reported at once. A list goes on from the page that failed, never from the start.
+  How many: --retries N or VM_RETRIES, default 6 (7 attempts). Why 6: 20,000 numbers are 20 pages of
+  1000. If each attempt fails on its own with p = 0.2, a page is lost only when all 7 attempts fail:
+  0.2^7 = 0.0000128, so the listing fails about 20 x 0.0000128 = 0.026 % of runs, under 1 in 1000.
+  5 retries would give 20 x 0.2^6 = 0.13 %. With 5 % of connections dropped as well, p = 0.24 and
+  20 x 0.24^7 = 0.092 %, still under 1 in 1000.
+  How long: retry n (from 0) waits a random time from 0 to min(10 s, 0.2 s x 2^n) ("full jitter"), or
+  what the backend's Retry-After asks, up to --max-wait (asking for more fails at once). The 6 waits add
+  up to 0.2+0.4+0.8+1.6+3.2+6.4 = 12.6 s at most (6.3 s on average); a backend that asks with
+  Retry-After can make it 6 x --max-wait (6 minutes). Each attempt may also run into its timeouts: a
+  backend that accepts and never answers costs 7 x (--connect-timeout + --timeout), about 4 minutes.
+  Pacing: when answers carry RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset, vm spreads the
+  last tenth of the window's requests over the seconds until the reset, and waits for the reset when
+  none is left, so it slows down before the backend refuses. Without those headers it never waits.
+  Seen: -v prints each retry with its reason and wait
+    > GET /v1/numbers?limit=1000 -> 503 unavailable [req_1], retry 2/6 in 340 ms
+  On a terminal, the first wait of 2 s or more is said once on stderr; scripts see nothing.
+
 Examples:
   $ VM_TOKEN=vmt_... vm numbers list --json
   $ VM_SERVER=https://vm.example.ru VM_LANG=ru vm whoami
   $ NO_COLOR=1 vm numbers list --status blocked
+  $ VM_RETRIES=10 vm numbers list --json > numbers.json
 `,
   ru: `Переменные окружения, которые читает vm
 
@@ -52,7 +80,10 @@ Examples:
   VM_MAX_RETRY_WAIT  сколько секунд самое большее ждать перед повтором (то же, что --max-wait; по
                    умолчанию 60). Если сервер просит дольше (Retry-After в секундах или датой), vm не
                    ждёт, а сразу завершается (код 1) и говорит, сколько он просил
-  VM_DEBUG         1 — печатать строки запросов и их id в stderr, но не токены (то же, что --verbose)
+  VM_RETRIES       сколько раз повторять неудавшийся запрос, когда повтор безопасен (то же, что
+                   --retries; по умолчанию 6; 0 — одна попытка); см. «Повторы» ниже
+  VM_DEBUG         1 — печатать строки запросов, их id и повторы в stderr, но не токены (то же, что
+                   --verbose)
   NO_COLOR         любое значение выключает цвет (то же, что --no-color)
   TERM=dumb        выключает цвет
   XDG_CONFIG_HOME  настройки в $XDG_CONFIG_HOME/vm/config.json, права 0600 (по умолчанию ~/.config/vm/config.json)
@@ -64,10 +95,37 @@ Examples:
 Порядок важности: флаги > окружение > профиль > значения по умолчанию. VM_TOKEN важнее сохранённого сеанса.
 Цвет и таблицы — только в терминале; вывод в канал — строки через табуляцию без цвета.
 
+Повторы
+  Что повторяется: запрос, который не может ничего изменить дважды, — GET, изменение с Idempotency-Key
+  (vm даёт его каждому изменению, которое отправляет) и запрос, объявленный в API безопасным (план или
+  пробный прогон, запрос детализации, отчёт), — после 429, 502, 503 или 504, разорванного соединения
+  или тайм-аута. Любой другой запрос (вход, смена пароля, ...) повторяется, только если до бэкенда
+  ничего не дошло (соединение не установилось) или он отказал с 429 (ничего не сделав). Об отказе в
+  соединении и неизвестном хосте vm сообщает сразу. Список продолжается со страницы, на которой
+  случился сбой, а не с начала.
+  Сколько: --retries N или VM_RETRIES, по умолчанию 6 (7 попыток). Почему 6: 20 000 номеров — это 20
+  страниц по 1000. Если каждая попытка независимо неудачна с вероятностью p = 0,2, страница теряется,
+  только когда неудачны все 7 попыток: 0,2^7 = 0,0000128, и список не получается примерно в
+  20 x 0,0000128 = 0,026 % запусков, реже 1 из 1000. При 5 повторах было бы 20 x 0,2^6 = 0,13 %. Если
+  ещё 5 % соединений обрываются, p = 0,24 и 20 x 0,24^7 = 0,092 % — всё ещё реже 1 из 1000.
+  Сколько ждать: повтор n (с 0) ждёт случайное время от 0 до min(10 с, 0,2 с x 2^n) («full jitter»)
+  или сколько просит Retry-After бэкенда, но не больше --max-wait (просьба ждать дольше — сразу
+  ошибка). 6 ожиданий в сумме не больше 0,2+0,4+0,8+1,6+3,2+6,4 = 12,6 с (в среднем 6,3 с); бэкенд,
+  просящий Retry-After, может растянуть это до 6 x --max-wait (6 минут). Каждая попытка может ещё
+  упереться в тайм-ауты: бэкенд, который принимает соединение и молчит, стоит
+  7 x (--connect-timeout + --timeout), около 4 минут.
+  Темп: если в ответах есть RateLimit-Limit, RateLimit-Remaining и RateLimit-Reset, vm растягивает
+  последнюю десятую часть запросов окна до его сброса, а когда запросов не осталось, ждёт сброса, —
+  то есть замедляется раньше, чем бэкенд откажет. Без этих заголовков vm не ждёт никогда.
+  Как это видно: -v печатает каждый повтор с причиной и ожиданием
+    > GET /v1/numbers?limit=1000 -> 503 unavailable [req_1], retry 2/6 in 340 ms
+  В терминале первое ожидание от 2 с сообщается один раз в stderr; скрипты ничего не видят.
+
 Примеры:
   $ VM_TOKEN=vmt_... vm numbers list --json
   $ VM_SERVER=https://vm.example.ru VM_LANG=ru vm whoami
   $ NO_COLOR=1 vm numbers list --status blocked
+  $ VM_RETRIES=10 vm numbers list --json > numbers.json
 `,
 };
 

@@ -94,6 +94,7 @@ export function buildProgram(ctx: Context): Command {
     .addOption(new Option('--timeout <seconds>', t('opt.timeout')))
     .addOption(new Option('--connect-timeout <seconds>', t('opt.connectTimeout')))
     .addOption(new Option('--max-wait <seconds>', t('opt.maxWait')))
+    .addOption(new Option('--retries <n>', t('opt.retries')))
     .addOption(new Option('-v, --verbose', t('opt.verbose')))
     .addOption(new Option('-q, --quiet', t('opt.quiet')))
     .addOption(new Option('--no-input', t('opt.noInput')))

@@ -61,3 +61,21 @@ export class InsecureServerError extends Error {
     super(`refusing plain http to ${server}`);
   }
 }
+
+/**
+ * A page of a list failed (after its retries) once earlier pages had been given to the caller: what it
+ * has is the start of the list, not all of it. `cause` is the page's own error.
+ */
+export class PageFailedError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'PageFailedError';
+  constructor(
+    /** The page that failed, from 1. */
+    readonly page: number,
+    /** Rows given before it. */
+    readonly rows: number,
+    cause: unknown,
+  ) {
+    super(`page ${page} of the list failed after ${rows} rows`, { cause });
+  }
+}

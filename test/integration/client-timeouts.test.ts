@@ -267,7 +267,12 @@ describe('vm, when the backend is slow or away', () => {
 
   it('says the connection was not made in the connect timeout, naming its seconds: exit 1', async () => {
     const s = await silentServer('https');
-    const r = await vm([...login, '--connect-timeout', '0.3'], { VM_SERVER: s.url }, 'pw\n');
+    // Nothing reached the server, so even the login goes again: one retry keeps the test short.
+    const r = await vm(
+      [...login, '--connect-timeout', '0.3', '--retries', '1'],
+      { VM_SERVER: s.url },
+      'pw\n',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /^vm: The backend at https:\/\/127\.0\.0\.1:\d+ did not accept a connection in 0\.3 s/,

@@ -259,7 +259,8 @@ describe('an answer that is not from a vm backend', () => {
 
   it('vm reports a proxy 502 page as what it is, not as "Cannot reach": exit 1', async () => {
     const s = await scripted([{ status: 502, body: badGatewayPage }]);
-    const r = await runVm(['whoami'], { server: s.url, env: { VM_TOKEN: 'vmt_x' } });
+    // One retry shows they come first, without the real backoff of six.
+    const r = await runVm(['whoami'], { server: s.url, env: { VM_TOKEN: 'vmt_x', VM_RETRIES: '1' } });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(
@@ -267,14 +268,17 @@ describe('an answer that is not from a vm backend', () => {
     );
     expect(r.stderr).not.toMatch(/Cannot reach/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    // The 5xx retries still came first.
-    expect(s.seen.length).toBeGreaterThan(1);
+    // The 5xx retry still came first.
+    expect(s.seen).toHaveLength(2);
     await s.close();
   });
 
   it('words it in Russian', async () => {
     const s = await scripted([{ status: 502, body: badGatewayPage }]);
-    const r = await runVm(['--lang', 'ru', 'whoami'], { server: s.url, env: { VM_TOKEN: 'vmt_x' } });
+    const r = await runVm(['--lang', 'ru', 'whoami', '--retries', '0'], {
+      server: s.url,
+      env: { VM_TOKEN: 'vmt_x' },
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(s.url);
     expect(r.stderr).toContain('502 Bad Gateway');

@@ -1,5 +1,10 @@
 import { ApiError } from '../../src/api/errors.js';
-import { NetworkError, RetryAfterTooLongError, UnexpectedAnswerError } from '../../src/client/errors.js';
+import {
+  NetworkError,
+  PageFailedError,
+  RetryAfterTooLongError,
+  UnexpectedAnswerError,
+} from '../../src/client/errors.js';
 import { describeError, localizeCommanderMessage, UsageError } from '../../src/cli/errors.js';
 import { translator } from '../../src/cli/i18n/catalogs.js';
 
@@ -73,6 +78,20 @@ describe('describeError', () => {
     expect(message).toContain('asked to wait 100000 s');
     expect(message).toContain('more than the 60 s');
     expect(message).toContain('--max-wait SECONDS or VM_MAX_RETRY_WAIT');
+  });
+
+  it("says a list stopped part way, keeping the page's own exit code and message", () => {
+    const expired = new PageFailedError(5, 4000, new ApiError('session_expired', 'x'));
+    expect(describeError(expired, en)).toEqual({
+      exitCode: 4,
+      message:
+        'The list is incomplete: it stopped at page 5, after 4000 rows. Session expired after 20 minutes idle. Run: vm login',
+    });
+    const reset = new PageFailedError(2, 1000, new NetworkError('http://127.0.0.1:1', 'ECONNRESET', 'reset'));
+    expect(describeError(reset, ru)).toEqual({
+      exitCode: 1,
+      message: expect.stringMatching(/^Список неполный: он прервался на странице 2, после строк: 1000\. /),
+    });
   });
 });
 

@@ -14,6 +14,7 @@ const VARIABLES = [
   'VM_LANG',
   'VM_CA',
   'VM_MAX_RETRY_WAIT',
+  'VM_RETRIES',
   'VM_TIMEOUT',
   'VM_CONNECT_TIMEOUT',
   'VM_DEBUG',

@@ -6,7 +6,8 @@ import type { Batches } from './targets.js';
 
 /**
  * Submits each batch as an operation with an Idempotency-Key (--idempotency-key or a fresh one; `key:i`
- * when the change is several operations), so a rerun after a crash changes nothing twice.
+ * when the change is several operations), so a rerun after a crash changes nothing twice, and the client
+ * may resend a submission whose answer was lost.
  */
 export async function submitBatches(
   ctx: Context,
@@ -25,8 +26,10 @@ export async function submitBatches(
       idempotencyKey: batches.single ? key : `${key}:${i}`,
     });
     operations.push(op);
+    // A key made by this run reached the backend before only if the client resent a submission whose
+    // answer was lost: that is this submission, not an earlier run's.
     ctx.note(
-      op.replayed
+      op.replayed && idempotencyKey !== undefined
         ? t('change.replayed', { id: op.id })
         : t('change.submitted', { id: op.id, count: op.total }),
     );

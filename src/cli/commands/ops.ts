@@ -111,7 +111,9 @@ export function register(program: Command, ctx: Context): void {
       return t('msg.confirmRollback', { id, count: original.succeeded, type: original.type });
     };
     if (!o.yes && !(await ctx.confirm(question, t('change.needsYesOne', { type: 'rollback' })))) return;
-    const op = await client.call('operations.rollback', { params: { id } });
+    // The backend's own key for a rollback without one: a rerun gives the same rollback, and the client
+    // may resend one whose answer was lost.
+    const op = await client.call('operations.rollback', { params: { id }, idempotencyKey: `rollback:${id}` });
     ctx.note(t(op.replayed ? 'change.replayed' : 'change.submitted', { id: op.id, count: op.total }));
     if (o.wait === false) {
       ctx.io.stdout.write(`${op.id}\n`);

@@ -28,7 +28,9 @@ export const en = {
     'seconds to wait for a connection to the backend (also VM_CONNECT_TIMEOUT; default 5)',
   'opt.maxWait':
     'longest wait in seconds before a retry, also one a server asks for with Retry-After (also VM_MAX_RETRY_WAIT; default 60)',
-  'opt.verbose': 'print request lines and request ids to stderr (also VM_DEBUG=1)',
+  'opt.retries':
+    'how many times a failed request is tried again when that is safe (also VM_RETRIES; default 6; 0 for none; see vm help environment)',
+  'opt.verbose': 'print request lines, request ids and retries to stderr (also VM_DEBUG=1)',
   'opt.quiet': 'print no progress or notes, only data and errors',
   'opt.noInput': 'never prompt, even on a terminal',
   'opt.file': 'read numbers from CSV/TSV/plain files (- for stdin); repeatable',
@@ -405,6 +407,9 @@ export const en = {
   'value.wholeCompany': 'whole company',
 
   'msg.waiting': 'Waiting for {server}…',
+  'msg.waitRateLimited': 'Rate limited by the backend, waiting {seconds} s…',
+  'msg.waitUnavailable': 'The backend is unavailable for now, waiting {seconds} s before trying again…',
+  'msg.waitNetwork': 'The connection to the backend failed, waiting {seconds} s before trying again…',
   'msg.noResults': 'Nothing found.',
   'msg.rows': '{count} rows',
   'msg.password': 'Password',
@@ -545,6 +550,8 @@ export const en = {
     'The server at {server} asked to wait {wait} s before trying again, more than the {max} s vm waits at most. Try later, or allow longer waits with --max-wait SECONDS or VM_MAX_RETRY_WAIT.',
   'err.badTimeout': '{option}: "{value}" is not a number of seconds greater than 0.',
   'err.badSeconds': '{option}: "{value}" is not a number of seconds (0 or more).',
+  'err.badRetries': '{option}: "{value}" is not a number of retries (a whole number, 0 or more).',
+  'err.pageFailed': 'The list is incomplete: it stopped at page {page}, after {rows} rows.',
   'err.invalidNumber': '{detail}',
   'err.badExpiry':
     'Cannot read expiry "{value}": use a date (2027-01-31), an ISO time or a duration like 90d or 12h.',

@@ -30,7 +30,9 @@ export const ru: Record<MessageKey, string> = {
     'сколько секунд ждать соединения с бэкендом (также VM_CONNECT_TIMEOUT; по умолчанию 5)',
   'opt.maxWait':
     'сколько секунд самое большее ждать перед повтором, в том числе по Retry-After сервера (также VM_MAX_RETRY_WAIT; по умолчанию 60)',
-  'opt.verbose': 'печатать запросы и их идентификаторы в stderr (также VM_DEBUG=1)',
+  'opt.retries':
+    'сколько раз повторять неудавшийся запрос, когда повтор безопасен (также VM_RETRIES; по умолчанию 6; 0 — не повторять; см. vm help environment)',
+  'opt.verbose': 'печатать запросы, их идентификаторы и повторы в stderr (также VM_DEBUG=1)',
   'opt.quiet': 'не печатать прогресс и заметки, только данные и ошибки',
   'opt.noInput': 'никогда не задавать вопросов, даже в терминале',
   'opt.file': 'номера из файлов CSV/TSV/списка (- для stdin); можно несколько',
@@ -408,6 +410,9 @@ export const ru: Record<MessageKey, string> = {
   'value.wholeCompany': 'вся компания',
 
   'msg.waiting': 'Ждём ответа {server}…',
+  'msg.waitRateLimited': 'Бэкенд ограничивает частоту запросов, ждём {seconds} с…',
+  'msg.waitUnavailable': 'Бэкенд сейчас недоступен, ждём {seconds} с и повторим…',
+  'msg.waitNetwork': 'Соединение с бэкендом прервалось, ждём {seconds} с и повторим…',
   'msg.noResults': 'Ничего не найдено.',
   'msg.rows': 'строк: {count}',
   'msg.password': 'Пароль',
@@ -547,6 +552,8 @@ export const ru: Record<MessageKey, string> = {
     'Сервер {server} просит подождать {wait} с перед повтором — дольше, чем vm ждёт ({max} с). Попробуйте позже или разрешите ждать дольше: --max-wait СЕКУНДЫ или VM_MAX_RETRY_WAIT.',
   'err.badTimeout': '{option}: «{value}» — не число секунд больше 0.',
   'err.badSeconds': '{option}: «{value}» — не число секунд (0 или больше).',
+  'err.badRetries': '{option}: «{value}» — не число повторов (целое, 0 или больше).',
+  'err.pageFailed': 'Список неполный: он прервался на странице {page}, после строк: {rows}.',
   'err.invalidNumber': '{detail}',
   'err.badExpiry':
     'Не понимаю срок «{value}»: укажите дату (2027-01-31), ISO-время или длительность, например 90d или 12h.',
