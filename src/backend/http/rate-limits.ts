@@ -19,8 +19,8 @@ const WHAT: Record<Bucket, string> = {
 
 /**
  * Registers @fastify/rate-limit without hooks of its own (`global: false`) over a token-bucket store, and
- * returns the check the app runs first thing on every request (routes with `limits: false` aside):
- * the client's address, then its token or session (reads and changes apart). The plugin counts `max`
+ * returns the check the app's onRequest hook runs before anything reads the body or the database (routes
+ * with `limits: false` aside): the client's address, then its token or session (reads and changes apart). The plugin counts `max`
  * requests per `timeWindow`; a limit of `r`/s with a burst of `b` is `max: b` over `b/r` seconds, which the
  * store refills smoothly (see TokenBucketStore). The headers describe whichever limit is nearer its end,
  * the one that refused on a 429.
