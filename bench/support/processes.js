@@ -10,15 +10,17 @@ export const VM = path.join(ROOT, 'bin', 'vm.js');
 const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 /**
- * `vm backend start --port 0 --data DIR ...args`; resolves with the child and its URL once it listens.
- * `stderr`: where its log goes (a file descriptor; the bench's own stderr by default); `timeoutMs`: a
- * backend not listening by then is killed and the promise rejects.
+ * `vm backend start --port 0 --data DIR --rate-limit off ...args`; resolves with the child and its URL
+ * once it listens. Without rate limits: the benches measure the backend and the CLI flat out (a probe
+ * every 20 ms, bare HTTP loops), as their figures did before the backend had limits, so they stay
+ * comparable. `stderr`: where its log goes (a file descriptor; the bench's own stderr by default);
+ * `timeoutMs`: a backend not listening by then is killed and the promise rejects.
  */
 export function startBackend(dataDir, args = [], { stderr = 'inherit', timeoutMs } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [VM, 'backend', 'start', '--port', '0', '--data', dataDir, ...args],
+      [VM, 'backend', 'start', '--port', '0', '--data', dataDir, '--rate-limit', 'off', ...args],
       {
         stdio: ['ignore', 'pipe', stderr],
       },

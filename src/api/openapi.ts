@@ -14,13 +14,46 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   422: 'A business rule refuses it (business_rule, consent_required); details.reason says which',
   415: 'The body is not of the media type this route takes (application/octet-stream)',
   423: 'Too many failed logins: this login is locked for a while (account_locked)',
-  429: 'Too many requests or open jobs (rate_limited); Retry-After says when to try again when it can',
+  429: 'Too many requests (rate_limited, details.reason too_many_requests: a rate limit, see RateLimit-*), or too many open jobs or uploads; Retry-After says when to try again when it can',
+  503: 'Unavailable for a moment (unavailable): try again; a backend started with --faults answers so on purpose',
 };
+
+/** The rate-limit headers (IETF draft-ietf-httpapi-ratelimit-headers) of every answer of a limited route. */
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': 'Requests the nearest limit allows at once (its burst)',
+  'RateLimit-Remaining': 'Requests left of it now; it refills continuously at its rate',
+  'RateLimit-Reset': 'Seconds until it is full again',
+};
+
+/** The rate-limit headers of an answer, and Retry-After on a 429, as a part of its response object. */
+function rateLimitHeaders(status: string): { headers: Record<string, { $ref: string }> } {
+  const names = [...Object.keys(RATE_LIMIT_HEADERS), ...(status === '429' ? ['Retry-After'] : [])];
+  return {
+    headers: Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }])),
+  };
+}
+
+/**
+ * The answer of an error status ('default': any 5xx) with the error object; on a limited route (when the
+ * backend runs with limits, the default) with the rate-limit headers too. The limited ones are shared
+ * by every route as components.responses.Error<status>.
+ */
+function errorAnswer(status: string, limited: boolean): OpenApiResponse {
+  return {
+    description:
+      status === 'default'
+        ? 'An unexpected error (5xx), with the same error object'
+        : (ERROR_DESCRIPTIONS[Number(status)] ?? ''),
+    ...(limited ? rateLimitHeaders(status) : {}),
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  };
+}
 
 /**
  * The error statuses a route can answer. Every route: 400 (a malformed request) and 413 (a body over its
  * limit, refused before reading). Not public: 401 and 403. A path parameter, body or filter: 404.
- * A change: 409 and 422. Login: 401 and 423. And what a route lists in `moreErrors`.
+ * A change: 409 and 422. Login: 401 and 423. Rate limited: 429; open to injected faults: 503. And what a
+ * route lists in `moreErrors`.
  */
 function errorStatuses(id: string, def: RouteDef): number[] {
   const out = new Set<number>([400, 413]);
@@ -32,6 +65,8 @@ function errorStatuses(id: string, def: RouteDef): number[] {
   if (def.method !== 'GET' && def.access !== 'public') [409, 422].forEach((x) => out.add(x));
   if (id === 'auth.login') [401, 423].forEach((x) => out.add(x));
   if (def.rawBody) out.add(415);
+  if (!def.unlimited) out.add(429);
+  if (!def.noFaults) out.add(503);
   for (const status of def.moreErrors ?? []) out.add(status);
   if (def.testOnly) out.delete(404);
   return [...out].sort();
@@ -88,25 +123,35 @@ export interface OpenApiMedia {
 /** One answer of an operation. */
 export interface OpenApiResponse {
   description: string;
+  headers?: Record<string, unknown>;
   content?: Record<string, OpenApiMedia>;
+}
+/** An answer given once in components.responses and referred to. */
+export interface OpenApiRef {
+  $ref: string;
 }
 /** One operation (a method of a path). */
 export interface OpenApiOperation {
   operationId: string;
-  responses: Record<string, OpenApiResponse>;
+  responses: Record<string, OpenApiResponse | OpenApiRef>;
   [field: string]: unknown;
 }
 /** The document, typed as far as this backend reads it back (the contract check). */
 export interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, OpenApiOperation>>;
-  components: { schemas: Record<string, unknown>; [field: string]: unknown };
+  components: {
+    schemas: Record<string, unknown>;
+    responses: Record<string, OpenApiResponse>;
+    [field: string]: unknown;
+  };
   [field: string]: unknown;
 }
 
 export function buildOpenApi(version: string): OpenApiDocument {
   const paths: Record<string, Record<string, OpenApiOperation>> = {};
   const named: Record<string, unknown> = {};
+  const shared: Record<string, OpenApiResponse> = {};
   for (const [id, def] of Object.entries(routes) as [string, RouteDef][]) {
     if (def.testOnly) continue;
     const path = def.path.replace(/:(\w+)/g, '{$1}');
@@ -159,6 +204,7 @@ export function buildOpenApi(version: string): OpenApiDocument {
               status,
               {
                 description: status === String(def.status ?? 200) ? 'OK' : otherDescription(id, status),
+                ...(def.unlimited ? {} : rateLimitHeaders(status)),
                 content: def.stream
                   ? streamContent(schema, def.streamFormats)
                   : { 'application/json': { schema: clean(schema) } },
@@ -166,18 +212,13 @@ export function buildOpenApi(version: string): OpenApiDocument {
             ]),
           ),
           ...Object.fromEntries(
-            errorStatuses(id, def).map((status) => [
-              String(status),
-              {
-                description: ERROR_DESCRIPTIONS[status],
-                content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-              },
-            ]),
+            [...errorStatuses(id, def).map(String), 'default'].map((status) => {
+              if (def.unlimited) return [status, errorAnswer(status, false)];
+              const name = `Error${status === 'default' ? 'Default' : status}`;
+              shared[name] = errorAnswer(status, true);
+              return [status, { $ref: `#/components/responses/${name}` }];
+            }),
           ),
-          default: {
-            description: 'An unexpected error (5xx), with the same error object',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-          },
         },
       },
     };
@@ -195,6 +236,19 @@ export function buildOpenApi(version: string): OpenApiDocument {
     servers: [{ url: 'http://127.0.0.1:7080' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      responses: Object.fromEntries(Object.entries(shared).sort(([a], [b]) => a.localeCompare(b))),
+      headers: {
+        ...Object.fromEntries(
+          Object.entries(RATE_LIMIT_HEADERS).map(([name, description]) => [
+            name,
+            { description, schema: { type: 'integer', minimum: 0 } },
+          ]),
+        ),
+        'Retry-After': {
+          description: 'Seconds to wait before trying again',
+          schema: { type: 'integer', minimum: 0 },
+        },
+      },
       schemas: {
         Error: {
           type: 'object',

@@ -115,8 +115,12 @@ export interface RouteDef extends Endpoint {
   rawBody?: true;
   /** Takes the optional `Idempotency-Key` header (see IdempotencyKey). */
   idempotent?: true;
-  /** Only in a backend started with --test-mode. */
+  /** Only in a backend started with --test-mode (never rate limited nor given faults). */
   testOnly?: boolean;
+  /** Not rate limited: the contract itself, which any client may fetch at any pace. */
+  unlimited?: true;
+  /** Never given injected faults (`vm backend start --faults`): what tools check the backend with. */
+  noFaults?: true;
   /** The answer is a stream of records (JSON lines, CSV or TSV); `response` describes one record. */
   stream?: boolean;
   /** The stream's formats when not all three (a plan is JSON lines only). */
@@ -684,11 +688,14 @@ export const routes = {
     ...endpoints['status.show'],
     summary: "The backend's clock, size, history backfill and background jobs",
     response: BackendStatus,
+    noFaults: true,
   },
   'openapi.show': {
     ...endpoints['openapi.show'],
     summary: 'This API as an OpenAPI 3.1 document',
     response: Type.Object({}, { additionalProperties: true }),
+    unlimited: true,
+    noFaults: true,
   },
   'test.clock.show': {
     ...endpoints['test.clock.show'],

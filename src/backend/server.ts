@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { inspect } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '../domain/rate-limit-spec.js';
 import { AppealsService } from './engine/appeals-service.js';
 import { AuditService } from './engine/audit-service.js';
 import { AuthService } from './engine/auth-service.js';
@@ -24,6 +25,7 @@ import { UsersService } from './engine/users-service.js';
 import { hashPassword, seededSalt } from './engine/passwords.js';
 import { buildApp, type RegisteredRoute } from './http/app.js';
 import type { BackendServices } from './http/context.js';
+import type { Faults } from './http/faults.js';
 import { dataDirError, lockDataDir } from './store/data-dir.js';
 import { Store } from './store/store.js';
 
@@ -50,6 +52,10 @@ export interface BackendOptions {
   slowSliceMs?: number;
   /** Check every answer against the OpenAPI document (tests); default: VM_CHECK_CONTRACT=1. */
   checkContract?: boolean;
+  /** Rate limits; null: none; default: DEFAULT_RATE_LIMITS, as a real operator API has them. */
+  rateLimits?: RateLimits | null;
+  /** Faults to inject into answers (`--faults`); default: none. */
+  faults?: Faults | null;
 }
 
 /** A running backend. */
@@ -189,6 +195,8 @@ async function buildBackend(
     https,
     version: opts.version ?? '0.0.0',
     checkContract: opts.checkContract ?? process.env.VM_CHECK_CONTRACT === '1',
+    rateLimits: opts.rateLimits === undefined ? DEFAULT_RATE_LIMITS : opts.rateLimits,
+    faults: opts.faults ?? null,
   });
   worker.start();
   let closed = false;

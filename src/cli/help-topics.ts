@@ -31,6 +31,8 @@ const ENVIRONMENT: Record<Lang, string> = {
   LANG, LC_ALL     language when neither --lang nor VM_LANG is given (also LC_MESSAGES); ru_RU.UTF-8 means Russian
   CI               set by CI systems; vm never prompts there anyway because there is no terminal (TTY),
                    so changes need --yes
+  VM_RATE_LIMIT    the backend's rate limits (same as "vm backend start --rate-limit"; see below)
+  VM_FAULTS        faults the backend injects (same as "vm backend start --faults"; see below)
 
 Precedence: flags > environment > profile > defaults. VM_TOKEN beats the stored session.
 Colour and tables appear only on a terminal; piped output is tab-separated without colour.
@@ -58,6 +60,21 @@ Retries
   Seen: -v prints each retry with its reason and wait
     > GET /v1/numbers?limit=1000 -> 503 unavailable [req_1], retry 2/6 in 340 ms
   On a terminal, the first wait of 2 s or more is said once on stderr; scripts see nothing.
+
+The backend misbehaves like a real operator API
+  Rate limits (on unless --rate-limit off): per token or session, reads (GET) 20 a second with a burst
+  of 40 and changes 5 a second with a burst of 10; per client address, 100 requests a second. Each is a
+  token bucket: a burst goes through at once, then it refills at the rate. Over a limit the answer is
+  429 rate_limited with Retry-After (seconds); every answer carries RateLimit-Limit, RateLimit-Remaining
+  and RateLimit-Reset. --rate-limit 'read=20/s:40,write=5/s:10,ip=100/s' changes them (a part left out
+  keeps its default). The OpenAPI document (/v1/openapi.json) is never limited. vm retries a 429 after
+  Retry-After; vm demo runs with ten times the limits.
+  Faults (off unless --faults): --faults 'error=0.2,latency=20ms,drop=0.05,slow=0.01:5s' gives each
+  request a 503 unavailable with probability 0.2, 20 ms more for every request, a reset connection with
+  probability 0.05 (half before the work, half after it: the work is done but the answer is lost, so
+  only an Idempotency-Key makes a retry safe) and a 5 s stall before the answer with probability 0.01.
+  --faults-seed N repeats a run (the seed is printed at start); --log-level debug logs each fault.
+  /v1/openapi.json and /v1/status never get faults, so tools can always check the backend.
 
 Examples:
   $ VM_TOKEN=vmt_... vm numbers list --json
@@ -91,6 +108,8 @@ Examples:
   LANG, LC_ALL     язык, если не заданы ни --lang, ни VM_LANG (также LC_MESSAGES); ru_RU.UTF-8 — русский
   CI               задаётся системами CI; vm там и так ничего не спрашивает, потому что нет терминала (TTY),
                    поэтому изменениям нужен --yes
+  VM_RATE_LIMIT    ограничения частоты запросов к бэкенду (то же, что «vm backend start --rate-limit»; см. ниже)
+  VM_FAULTS        сбои, которые устраивает бэкенд (то же, что «vm backend start --faults»; см. ниже)
 
 Порядок важности: флаги > окружение > профиль > значения по умолчанию. VM_TOKEN важнее сохранённого сеанса.
 Цвет и таблицы — только в терминале; вывод в канал — строки через табуляцию без цвета.
@@ -120,6 +139,23 @@ Examples:
   Как это видно: -v печатает каждый повтор с причиной и ожиданием
     > GET /v1/numbers?limit=1000 -> 503 unavailable [req_1], retry 2/6 in 340 ms
   В терминале первое ожидание от 2 с сообщается один раз в stderr; скрипты ничего не видят.
+
+Бэкенд ведёт себя как настоящий API оператора
+  Ограничения частоты (включены, если не задано --rate-limit off): на токен или сеанс — чтение (GET)
+  20 запросов в секунду с запасом 40 и изменения 5 в секунду с запасом 10; на адрес клиента — 100
+  запросов в секунду. Каждое ограничение — «ведро с жетонами»: запас проходит сразу, дальше ведро
+  пополняется с заданной частотой. Сверх ограничения ответ — 429 rate_limited с Retry-After (в секундах);
+  в каждом ответе есть RateLimit-Limit, RateLimit-Remaining и RateLimit-Reset. --rate-limit
+  'read=20/s:40,write=5/s:10,ip=100/s' меняет их (опущенная часть остаётся по умолчанию). Документ
+  OpenAPI (/v1/openapi.json) не ограничивается. vm повторяет запрос после 429, выждав Retry-After;
+  vm demo работает с ограничениями в десять раз выше.
+  Сбои (выключены, если не задано --faults): --faults 'error=0.2,latency=20ms,drop=0.05,slow=0.01:5s'
+  даёт каждому запросу ответ 503 unavailable с вероятностью 0,2, ещё 20 мс к каждому запросу, обрыв
+  соединения с вероятностью 0,05 (половина — до работы, половина — после: работа сделана, а ответ
+  потерян, поэтому повтор безопасен только с Idempotency-Key) и задержку 5 с перед ответом с
+  вероятностью 0,01. --faults-seed N повторяет прогон (зерно печатается при запуске); --log-level debug
+  записывает в журнал каждый сбой. /v1/openapi.json и /v1/status не сбоят никогда, чтобы инструменты
+  всегда могли проверить бэкенд.
 
 Примеры:
   $ VM_TOKEN=vmt_... vm numbers list --json

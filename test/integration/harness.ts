@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RouteId } from '../../src/api/routes.js';
+import type { RateLimits } from '../../src/domain/rate-limit-spec.js';
+import type { Faults } from '../../src/backend/http/faults.js';
 import { VmClient } from '../../src/client/client.js';
 import { startBackend, type Backend } from '../../src/backend/server.js';
 import { openStoreFile, type StoreFile } from '../support/store-file.js';
@@ -34,6 +36,10 @@ export async function startTestBackend(
     slowSliceMs?: number;
     /** An existing data dir (a restart); a fresh temp dir otherwise. */
     dataDir?: string;
+    /** Rate limits; none by default: tests make many fast requests, which a real limit would refuse. */
+    rateLimits?: RateLimits | null;
+    /** Injected faults; none by default. */
+    faults?: Faults | null;
   } = {},
 ): Promise<TestBackend> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vm-it-'));
@@ -46,6 +52,8 @@ export async function startTestBackend(
     testMode: true,
     syncReportNumbers: opts.syncReportNumbers,
     slowSliceMs: opts.slowSliceMs,
+    rateLimits: opts.rateLimits ?? null,
+    faults: opts.faults ?? null,
   });
   // Reports answer at once only over history that is in: let the start's backfill finish (a few
   // hundred lines take well under a second) unless a test watches it happen.

@@ -14,6 +14,11 @@ export interface BackendProcessOptions {
   /** ISO time: run the backend on a manual clock starting there. */
   clock?: string;
   testMode?: boolean;
+  /**
+   * `--rate-limit`: 'off' by default, since tests make many fast requests; e.g. 'read=5/s:5', or null for
+   * no flag (the backend's own defaults).
+   */
+  rateLimit?: string | null;
   extraArgs?: string[];
   /** Use this data dir and keep it after stop() (for restart tests); default: a fresh temp dir, removed. */
   dataDir?: string;
@@ -23,6 +28,8 @@ export interface BackendProcess {
   url: string;
   dataDir: string;
   process: ChildProcess;
+  /** What it wrote to stderr so far. */
+  stderr(): string;
   /** SIGTERM, wait for the exit, remove the data dir. */
   stop(): Promise<void>;
 }
@@ -38,6 +45,7 @@ export async function startBackendProcess(opts: BackendProcessOptions = {}): Pro
   if (opts.seed !== undefined) args.push('--seed', String(opts.seed));
   if (opts.clock !== undefined) args.push('--clock', opts.clock);
   if (opts.testMode) args.push('--test-mode');
+  if (opts.rateLimit !== null) args.push('--rate-limit', opts.rateLimit ?? 'off');
   args.push(...(opts.extraArgs ?? []));
 
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -82,7 +90,7 @@ export async function startBackendProcess(opts: BackendProcessOptions = {}): Pro
         fail(`could not be spawned: ${err.message}`);
       });
     });
-    return { url, dataDir, process: child, stop };
+    return { url, dataDir, process: child, stderr: () => stderr, stop };
   } catch (err) {
     await stop();
     throw err;

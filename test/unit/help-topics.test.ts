@@ -28,6 +28,8 @@ const VARIABLES = [
   'LANG',
   'LC_ALL',
   'CI',
+  'VM_RATE_LIMIT',
+  'VM_FAULTS',
 ];
 
 const CODES = ['0', '1', '2', '3', '4', '5', '130'];
@@ -71,6 +73,27 @@ describe('help topics', () => {
     const text = helpTopic('environment', lang);
     for (const name of VARIABLES) expect(text).toContain(name);
     expect(text).toMatch(/\S+ > \S+ > \S+ > \S+/); // flags > environment > profile > defaults
+  });
+
+  it.each(LANGS)("describes the backend's rate limits and faults with their flags in %s", (lang) => {
+    const text = helpTopic('environment', lang);
+    for (const word of [
+      '--rate-limit off',
+      "'read=20/s:40,write=5/s:10,ip=100/s'",
+      '429 rate_limited',
+      'Retry-After',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      "--faults 'error=0.2,latency=20ms,drop=0.05,slow=0.01:5s'",
+      '503 unavailable',
+      'Idempotency-Key',
+      '--faults-seed',
+      '--log-level debug',
+      '/v1/openapi.json',
+      '/v1/status',
+    ])
+      expect(text).toContain(word);
   });
 
   it.each(LANGS)('lists every exit code with an example in %s', (lang) => {

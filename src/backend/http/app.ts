@@ -1,24 +1,38 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { ApiError, ERROR_STATUS, isErrorCode, type ApiErrorBody, type ErrorCode } from '../../api/errors.js';
 import { backendStatus } from '../engine/status.js';
 import { buildOpenApi } from '../../api/openapi.js';
 import { JSON_BODY_LIMIT } from '../../api/routes.js';
 import { isPermission } from '../../domain/permissions.js';
+import type { RateLimits } from '../../domain/rate-limit-spec.js';
 import { requirePermission, requireSession } from '../engine/authz.js';
 import type { BackendServices } from './context.js';
 import { appealsRoutes } from './appeals-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { defineRoute } from './define-route.js';
+import { injectFaults, type Faults } from './faults.js';
 import { groupsRoutes } from './groups-routes.js';
 import { linesRoutes } from './lines-routes.js';
 import { locatorRoutes } from './locator-routes.js';
 import { moneyRoutes } from './money-routes.js';
 import { billingRoutes } from './billing-routes.js';
 import { operationsRoutes } from './operations-routes.js';
+import { rateLimiter } from './rate-limits.js';
 import { originOf } from './origin.js';
-import { coerceText, parseJsonBounded, passRawBodies, refuseUnreadBody } from './request-parts.js';
+import {
+  bearerSecret,
+  coerceText,
+  parseJsonBounded,
+  passRawBodies,
+  refuseUnreadBody,
+} from './request-parts.js';
 import { testRoutes } from './test-routes.js';
 import { usersRoutes } from './users-routes.js';
 import { writeAudit } from '../engine/audit-service.js';
@@ -35,6 +49,10 @@ export interface AppOptions {
   version: string;
   /** Check every answer against the OpenAPI document (contract-check.ts). */
   checkContract?: boolean;
+  /** Rate limits per token or session and per address (rate-limits.ts); null: none. */
+  rateLimits: RateLimits | null;
+  /** Injected faults (faults.ts); null: none. */
+  faults: Faults | null;
 }
 
 /** A registered route, as the route-enumerating test sees it. */
@@ -79,10 +97,23 @@ export async function buildApp(
   parseJsonBounded(app);
   passRawBodies(app);
 
+  if (opts.checkContract) {
+    const { installContractCheck } = await import('./contract-check.js');
+    installContractCheck(app, opts.version);
+  }
+  const rateLimit = opts.rateLimits ? await rateLimiter(app, opts.rateLimits) : undefined;
+  // After the contract check's onSend hook: a stall or a drop happens to the answer as checked. The
+  // work of a dropped answer is done, so it is audited like one that was sent.
+  const faults = opts.faults
+    ? injectFaults(app, opts.faults, (req, reply) => auditAnswer(s, req, reply))
+    : undefined;
+
   // Everything that can refuse a request from its headers alone runs before a byte of the body is
-  // read: its size, then who is calling and whether they may. A refused body is never buffered.
+  // read: its size, the rate limits, an injected fault, then who is calling and whether they may. A
+  // refused body is never buffered.
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', req.id);
+    faults?.draw(req);
     const limit = req.routeOptions.bodyLimit ?? JSON_BODY_LIMIT;
     try {
       const announced = Number(req.headers['content-length'] ?? 0);
@@ -91,6 +122,8 @@ export async function buildApp(
           limit,
         });
       }
+      await rateLimit?.(req, reply);
+      if (await faults?.beforeWork(req, reply)) return;
       authenticate(s, req);
     } catch (err) {
       refuseUnreadBody(req, reply, limit);
@@ -103,18 +136,12 @@ export async function buildApp(
     coerceText(req.params, req.routeOptions.schema?.params);
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    const routeId = req.routeOptions.config?.routeId;
-    if (!routeId || req.method === 'GET' || routeId === 'auth.login') return;
-    if (reply.statusCode === 403 || reply.statusCode === 401) return; // denials are audited where they happen
-    // Refused before anyone was authenticated (e.g. too large): nobody's action, and no way to flood the log.
-    if (!req.principal && req.routeOptions.config?.access !== 'public') return;
-    auditRequest(s, req, reply.statusCode < 400 ? 'ok' : `failed: ${reply.statusCode}`);
-  });
+  app.addHook('onResponse', async (req, reply) => auditAnswer(s, req, reply));
 
   app.setErrorHandler((err, req, reply) => {
     const body = toErrorBody(err instanceof Error ? err : new Error(String(err)), req.id);
-    if (body.status >= 500) req.log.error(err);
+    // A deliberate answer (an injected 503) is not an error of the backend's: faults.ts logs it.
+    if (body.status >= 500 && !(err instanceof ApiError)) req.log.error(err);
     if (body.status === 403 && req.principal && !req.denialAudited) {
       auditRequest(s, req, `denied: ${body.body.error.code}`);
     }
@@ -133,10 +160,6 @@ export async function buildApp(
     } satisfies ApiErrorBody);
   });
 
-  if (opts.checkContract) {
-    const { installContractCheck } = await import('./contract-check.js');
-    installContractCheck(app, opts.version);
-  }
   authRoutes(app, s);
   linesRoutes(app, s);
   operationsRoutes(app, s);
@@ -163,8 +186,7 @@ export async function buildApp(
 function authenticate(s: BackendServices, req: import('fastify').FastifyRequest): void {
   const access = req.routeOptions.config?.access;
   if (access === undefined || access === 'public') return;
-  const header = req.headers.authorization;
-  const secret = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  const secret = bearerSecret(req);
   if (!secret) throw new ApiError('unauthenticated', 'Log in first: no Authorization header');
   req.principal = s.auth.authenticate(secret);
   const routeId = req.routeOptions.config?.routeId;
@@ -239,6 +261,16 @@ function codeOfStatus(status: number): ErrorCode {
 /** A request's path parameters (fastify types them as unknown). */
 function paramsOf(req: import('fastify').FastifyRequest): Record<string, unknown> {
   return req.params && typeof req.params === 'object' ? Object.fromEntries(Object.entries(req.params)) : {};
+}
+
+/** Audits a change once its answer is made (sent, or dropped by an injected fault). */
+function auditAnswer(s: BackendServices, req: FastifyRequest, reply: FastifyReply): void {
+  const routeId = req.routeOptions.config?.routeId;
+  if (!routeId || req.method === 'GET' || routeId === 'auth.login') return;
+  if (reply.statusCode === 403 || reply.statusCode === 401) return; // denials are audited where they happen
+  // Refused before anyone was authenticated (e.g. too large): nobody's action, and no way to flood the log.
+  if (!req.principal && req.routeOptions.config?.access !== 'public') return;
+  auditRequest(s, req, reply.statusCode < 400 ? 'ok' : `failed: ${reply.statusCode}`);
 }
 
 function auditRequest(s: BackendServices, req: import('fastify').FastifyRequest, result: string): void {

@@ -50,5 +50,9 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     routeId?: string;
     access?: string;
+    /** False on routes the rate limits leave alone (the OpenAPI document, test-only routes). */
+    limits?: boolean;
+    /** True on routes that may be given injected faults (not the document, the status, test-only routes). */
+    faults?: boolean;
   }
 }

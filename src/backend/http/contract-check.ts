@@ -55,7 +55,10 @@ function check(
   if (!operation) return null; // test-only routes are not published
   const status = String(reply.statusCode);
   const responses = operation.responses;
-  const answer = responses[status] ?? (reply.statusCode >= 500 ? responses.default : undefined);
+  const listed = responses[status] ?? (reply.statusCode >= 500 ? responses.default : undefined);
+  // Error answers are shared: components.responses.<name>, referred to by $ref.
+  const answer =
+    listed && '$ref' in listed ? doc.components.responses[listed.$ref.split('/').pop() ?? ''] : listed;
   if (!answer) return `${req.method} ${url} answered ${status}, which the document does not list`;
   const type =
     String(reply.getHeader('content-type') ?? '')

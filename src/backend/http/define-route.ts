@@ -62,7 +62,12 @@ export function defineRoute<Id extends RouteId>(
   app.route({
     method: def.method,
     url: def.path,
-    config: { routeId: id, access: def.access },
+    config: {
+      routeId: id,
+      access: def.access,
+      limits: !(def.testOnly || def.unlimited),
+      faults: !(def.testOnly || def.noFaults),
+    },
     bodyLimit: def.bodyLimit ?? (def.body ? JSON_BODY_LIMIT : NO_BODY_LIMIT),
     schema: {
       ...(def.params ? { params: def.params } : {}),

@@ -102,6 +102,12 @@ export function refuseUnreadBody(req: FastifyRequest, reply: FastifyReply, limit
   });
 }
 
+/** The secret of an `Authorization: Bearer …` header (a session or API token), or '' without one. */
+export function bearerSecret(req: FastifyRequest): string {
+  const header = req.headers.authorization;
+  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+}
+
 /**
  * Raw file bodies (application/octet-stream) reach their handler as the request stream itself, unread:
  * the handler writes them to disk chunk by chunk and counts them against the route's limit.

@@ -1,9 +1,14 @@
+import { randomInt } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseFaultSpec } from '../../domain/fault-spec.js';
+import { parseRateLimitSpec } from '../../domain/rate-limit-spec.js';
+import { SpecError, type SpecProblem } from '../../domain/spec-parts.js';
 import { VERSION, type Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { withExamples } from '../command-options.js';
+import type { MessageKey, Translate } from '../i18n/index.js';
 
 interface StartOptions {
   data?: string;
@@ -17,6 +22,50 @@ interface StartOptions {
   clock?: string;
   testMode?: boolean;
   chunkSize?: string;
+  faults?: string;
+  faultsSeed?: string;
+  rateLimit?: string;
+}
+
+/** The words for what is wrong with a --faults or --rate-limit value (`form` for anything unforeseen). */
+type SpecMessages = Partial<Record<SpecProblem, MessageKey>> & { form: MessageKey };
+const FAULT_MESSAGES: SpecMessages = {
+  empty: 'err.faults.empty',
+  form: 'err.faults.form',
+  unknown: 'err.faults.unknown',
+  repeated: 'err.faults.repeated',
+  probability: 'err.faults.probability',
+  duration: 'err.faults.duration',
+  slow: 'err.faults.slow',
+};
+const RATE_LIMIT_MESSAGES: SpecMessages = {
+  empty: 'err.rateLimit.empty',
+  form: 'err.rateLimit.form',
+  unknown: 'err.rateLimit.unknown',
+  repeated: 'err.rateLimit.repeated',
+  rate: 'err.rateLimit.rate',
+  burst: 'err.rateLimit.burst',
+};
+
+/**
+ * A spec from its flag, else its variable (an empty variable is an unset one), read by `parse`; a value
+ * it cannot read is a usage error naming the flag or variable, the part and what is expected.
+ */
+function specOption<T>(
+  t: Translate,
+  [flag, flagValue]: [string, string | undefined],
+  [variable, variableValue]: [string, string | undefined],
+  parse: (text: string) => T,
+  messages: SpecMessages,
+): { text: string; value: T } | undefined {
+  const [option, text] = flagValue !== undefined ? [flag, flagValue] : [variable, variableValue];
+  if (text === undefined || (text === '' && option === variable)) return undefined;
+  try {
+    return { text, value: parse(text) };
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+    throw new UsageError(t(messages[err.problem] ?? messages.form, { option, part: err.part }));
+  }
 }
 
 /** `$XDG_DATA_HOME/vm/backend`, or `~/.local/share/vm/backend`. */
@@ -55,6 +104,9 @@ export function register(program: Command, ctx: Context): void {
       .option('--log-level <level>', t('cmd.backend.logLevel'), 'warn')
       .option('--clock <time>', t('cmd.backend.clock'))
       .option('--test-mode', t('cmd.backend.testMode'))
+      .option('--faults <spec>', t('cmd.backend.faults'))
+      .option('--faults-seed <n>', t('cmd.backend.faultsSeed'), wholeNumber(0, 2 ** 32 - 1))
+      .option('--rate-limit <spec>', t('cmd.backend.rateLimit'))
       .addOption(
         new Option('--chunk-size <n>', 'items per worker transaction (tests)')
           .argParser(wholeNumber(1, 100_000))
@@ -65,6 +117,8 @@ export function register(program: Command, ctx: Context): void {
       'vm backend start',
       'vm backend start --port 0 --data "$(mktemp -d)" --lines 1000 --seed 7',
       'vm backend start --tls-cert server.crt --tls-key server.key --port 8443',
+      "vm backend start --faults 'error=0.2,latency=20ms,drop=0.05,slow=0.01:5s' --faults-seed 7",
+      "vm backend start --rate-limit 'read=50/s:100,write=10/s' --log-level debug",
     ],
   )
     .addHelpText('after', t('cmd.backend.exitCodes'))
@@ -78,6 +132,21 @@ export function register(program: Command, ctx: Context): void {
         if (Number.isNaN(clockStart.getTime()))
           throw new UsageError(`--clock: "${o.clock}" is not an ISO-8601 time`);
       }
+      const faults = specOption(
+        t,
+        ['--faults', o.faults],
+        ['VM_FAULTS', ctx.env.VM_FAULTS],
+        parseFaultSpec,
+        FAULT_MESSAGES,
+      );
+      const rateLimits = specOption(
+        t,
+        ['--rate-limit', o.rateLimit],
+        ['VM_RATE_LIMIT', ctx.env.VM_RATE_LIMIT],
+        parseRateLimitSpec,
+        RATE_LIMIT_MESSAGES,
+      );
+      const faultsSeed = o.faultsSeed !== undefined ? Number(o.faultsSeed) : randomInt(2 ** 32);
       const dataDir = path.resolve(o.data ?? defaultDataDir(ctx.env));
       // V8's heap sizing tuned for memory, before the backend allocates anything (process-wide, so the
       // history thread gets it too): a 100,000-line backend peaked at 215 MB through a dry run and a
@@ -98,7 +167,10 @@ export function register(program: Command, ctx: Context): void {
         testMode: o.testMode,
         chunkSize: o.chunkSize ? Number(o.chunkSize) : undefined,
         version: VERSION,
+        rateLimits: rateLimits?.value,
+        faults: faults ? { spec: faults.value, seed: faultsSeed } : null,
       });
+      if (faults) ctx.io.stderr.write(`${t('msg.faultsOn', { spec: faults.text, seed: faultsSeed })}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

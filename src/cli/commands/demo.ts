@@ -34,6 +34,13 @@ export function register(program: Command, ctx: Context): void {
       seed: 1,
       version: VERSION,
       clockStart: new Date(),
+      // The tour runs its commands back to back, faster than a person types: limits ten times the
+      // defaults keep it from waiting on them, and its answers still carry the RateLimit-* headers.
+      rateLimits: {
+        read: { perSecond: 200, burst: 400 },
+        write: { perSecond: 50, burst: 100 },
+        ip: { perSecond: 1000, burst: 1000 },
+      },
     });
     // The demo runs as `vm demo`, so the launcher that started it is the binary to show off.
     const bin = process.argv[1] ?? 'vm';

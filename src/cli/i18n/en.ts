@@ -96,6 +96,28 @@ export const en = {
   'cmd.backend.logLevel': 'log level on stderr: fatal, error, warn, info, debug, silent',
   'cmd.backend.clock': 'run on a manual clock starting at this ISO time (for tests and demos)',
   'cmd.backend.testMode': 'enable the /v1/test routes (moving the clock)',
+  'cmd.backend.faults':
+    'misbehave like a real operator API: error=P (503), latency=20ms (every request), drop=P (reset connections, half after the work), slow=P:5s (a stall before the answer); also VM_FAULTS',
+  'cmd.backend.faultsSeed': 'seed of the fault draws, to repeat a run (default: random, printed at start)',
+  'cmd.backend.rateLimit':
+    'rate limits, per second with a burst: read=20/s:40,write=5/s:10 per token or session, ip=100/s per address (the defaults; any part may be left out), or off; also VM_RATE_LIMIT',
+  'msg.faultsOn': 'Injecting faults ({spec}); repeat this run with --faults-seed {seed}.',
+  'err.faults.empty': '{option}: name at least one fault, e.g. error=0.2,latency=20ms.',
+  'err.faults.form': '{option}: "{part}": a fault is NAME=VALUE, e.g. error=0.2.',
+  'err.faults.unknown':
+    '{option}: "{part}": the faults are error, latency, drop and slow, e.g. error=0.2,latency=20ms,drop=0.05,slow=0.01:5s.',
+  'err.faults.repeated': '{option}: "{part}": that fault is given twice.',
+  'err.faults.probability': '{option}: "{part}": a probability is a number from 0 to 1.',
+  'err.faults.duration': '{option}: "{part}": a duration is a number of ms or s up to 600s, e.g. 20ms or 5s.',
+  'err.faults.slow': '{option}: "{part}": slow is a probability and a duration, e.g. slow=0.01:5s.',
+  'err.rateLimit.empty': '{option}: name at least one limit, e.g. read=20/s:40, or off.',
+  'err.rateLimit.form': '{option}: "{part}": a limit is NAME=RATE/s:BURST, e.g. read=20/s:40, or off.',
+  'err.rateLimit.unknown':
+    '{option}: "{part}": the limits are read, write and ip, e.g. read=20/s:40,write=5/s:10,ip=100/s, or off.',
+  'err.rateLimit.repeated': '{option}: "{part}": that limit is given twice.',
+  'err.rateLimit.rate':
+    '{option}: "{part}": a limit is requests a second, then an optional burst, e.g. read=20/s:40.',
+  'err.rateLimit.burst': '{option}: "{part}": a burst is a whole number of requests from 1 up.',
   'cmd.backend.exitCodes':
     '\nExit codes:\n  0  stopped cleanly (SIGTERM, Ctrl-C)\n  1  another error (e.g. the port is taken)\n  2  a bad flag\n  6  another vm backend is using the data directory (it keeps running)\n  7  the data directory cannot be used: not a directory, not writable, damaged database, disk full\n',
   'err.dataDirLocked':

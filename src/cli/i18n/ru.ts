@@ -98,6 +98,31 @@ export const ru: Record<MessageKey, string> = {
   'cmd.backend.logLevel': 'уровень журнала в stderr: fatal, error, warn, info, debug, silent',
   'cmd.backend.clock': 'ручные часы, начиная с этого ISO-времени (для тестов и демо)',
   'cmd.backend.testMode': 'включить маршруты /v1/test (перевод часов)',
+  'cmd.backend.faults':
+    'сбоить, как настоящий API оператора: error=P (503), latency=20ms (каждый запрос), drop=P (обрыв соединения, половина — после работы), slow=P:5s (задержка перед ответом); также VM_FAULTS',
+  'cmd.backend.faultsSeed':
+    'зерно розыгрыша сбоев, чтобы повторить прогон (по умолчанию случайное, печатается при запуске)',
+  'cmd.backend.rateLimit':
+    'ограничения частоты, в секунду с запасом: read=20/s:40,write=5/s:10 на токен или сеанс, ip=100/s на адрес (значения по умолчанию; любую часть можно опустить) или off; также VM_RATE_LIMIT',
+  'msg.faultsOn': 'Сбои включены ({spec}); повторить этот прогон: --faults-seed {seed}.',
+  'err.faults.empty': '{option}: назовите хотя бы один сбой, например error=0.2,latency=20ms.',
+  'err.faults.form': '{option}: «{part}»: сбой задаётся как ИМЯ=ЗНАЧЕНИЕ, например error=0.2.',
+  'err.faults.unknown':
+    '{option}: «{part}»: сбои — error, latency, drop и slow, например error=0.2,latency=20ms,drop=0.05,slow=0.01:5s.',
+  'err.faults.repeated': '{option}: «{part}»: этот сбой задан дважды.',
+  'err.faults.probability': '{option}: «{part}»: вероятность — число от 0 до 1.',
+  'err.faults.duration':
+    '{option}: «{part}»: длительность — число ms или s не больше 600s, например 20ms или 5s.',
+  'err.faults.slow': '{option}: «{part}»: slow — вероятность и длительность, например slow=0.01:5s.',
+  'err.rateLimit.empty': '{option}: назовите хотя бы одно ограничение, например read=20/s:40, или off.',
+  'err.rateLimit.form':
+    '{option}: «{part}»: ограничение задаётся как ИМЯ=ЧАСТОТА/s:ЗАПАС, например read=20/s:40, или off.',
+  'err.rateLimit.unknown':
+    '{option}: «{part}»: ограничения — read, write и ip, например read=20/s:40,write=5/s:10,ip=100/s, или off.',
+  'err.rateLimit.repeated': '{option}: «{part}»: это ограничение задано дважды.',
+  'err.rateLimit.rate':
+    '{option}: «{part}»: ограничение — запросов в секунду и необязательный запас, например read=20/s:40.',
+  'err.rateLimit.burst': '{option}: «{part}»: запас — целое число запросов от 1.',
   'cmd.backend.exitCodes':
     '\nКоды завершения:\n  0  остановлен штатно (SIGTERM, Ctrl-C)\n  1  другая ошибка (например, порт занят)\n  2  неверный флаг\n  6  каталог данных занят другим бэкендом vm (тот продолжает работать)\n  7  каталог данных нельзя использовать: не каталог, нет прав на запись, база повреждена, диск заполнен\n',
   'err.dataDirLocked':
