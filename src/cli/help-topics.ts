@@ -54,9 +54,10 @@ Retries
   up to 0.2+0.4+0.8+1.6+3.2+6.4 = 12.6 s at most (6.3 s on average); a backend that asks with
   Retry-After can make it 6 x --max-wait (6 minutes). Each attempt may also run into its timeouts: a
   backend that accepts and never answers costs 7 x (--connect-timeout + --timeout), about 4 minutes.
-  Pacing: when answers carry RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset, vm spreads the
-  last tenth of the window's requests over the seconds until the reset, and waits for the reset when
-  none is left, so it slows down before the backend refuses. Without those headers it never waits.
+  Pacing: when answers carry RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset, vm goes at the
+  rate the quota comes back (the limit less what remains, over the seconds until the reset) once the
+  last tenth of the window is left, so it slows down before the backend refuses. Without those headers
+  it never waits.
   Seen: -v prints each retry with its reason and wait
     > GET /v1/numbers?limit=1000 -> 503 unavailable [req_1], retry 2/6 in 340 ms
   On a terminal, the first wait of 2 s or more is said once on stderr; scripts see nothing.
@@ -133,9 +134,10 @@ Examples:
   просящий Retry-After, может растянуть это до 6 x --max-wait (6 минут). Каждая попытка может ещё
   упереться в тайм-ауты: бэкенд, который принимает соединение и молчит, стоит
   7 x (--connect-timeout + --timeout), около 4 минут.
-  Темп: если в ответах есть RateLimit-Limit, RateLimit-Remaining и RateLimit-Reset, vm растягивает
-  последнюю десятую часть запросов окна до его сброса, а когда запросов не осталось, ждёт сброса, —
-  то есть замедляется раньше, чем бэкенд откажет. Без этих заголовков vm не ждёт никогда.
+  Темп: если в ответах есть RateLimit-Limit, RateLimit-Remaining и RateLimit-Reset, то, когда в окне
+  остаётся последняя десятая часть, vm идёт с той скоростью, с какой запросы возвращаются (лимит минус
+  остаток за секунды до сброса), — то есть замедляется раньше, чем бэкенд откажет. Без этих заголовков
+  vm не ждёт никогда.
   Как это видно: -v печатает каждый повтор с причиной и ожиданием
     > GET /v1/numbers?limit=1000 -> 503 unavailable [req_1], retry 2/6 in 340 ms
   В терминале первое ожидание от 2 с сообщается один раз в stderr; скрипты ничего не видят.

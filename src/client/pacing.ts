@@ -17,10 +17,13 @@ export interface Pause {
 
 /**
  * Slows a client down before the server refuses it, from the `RateLimit-Limit`, `RateLimit-Remaining` and
- * `RateLimit-Reset` (seconds) headers of the IETF draft. While the window has room nothing waits; once it
- * runs low (the last tenth of the limit, or the last request when the limit is not said), the time left
- * is spread over the requests left, and with none left the next request waits for the reset. Without those
- * headers it never waits. One per client: the window is that of the client's server.
+ * `RateLimit-Reset` (seconds) headers of the IETF draft. While the window has room nothing waits. Once it
+ * runs low (the last tenth of the limit), requests go at the rate the quota comes back: the limit less
+ * what remains, over the seconds until the reset. That is exactly a token bucket's refill (vm's backend
+ * says when its bucket is full again); a server that instead renews its whole window at the reset answers
+ * an early request 429 with Retry-After, which the retry waits out. Without the limit, the time left is
+ * spread over the requests left. Without those headers it never waits. One per client: the window is that
+ * of the client's server.
  */
 export class Pacer {
   private window?: Window;
@@ -48,7 +51,8 @@ export class Pacer {
     w.remaining = Math.max(0, remaining - 1);
     if (!low) return undefined;
     const resetInMs = w.resetAt - now;
-    return { ms: Math.ceil(resetInMs / (remaining + 1)), remaining, resetInMs };
+    const comingBack = w.limit !== undefined && w.limit > remaining ? w.limit - remaining : remaining + 1;
+    return { ms: Math.ceil(resetInMs / comingBack), remaining, resetInMs };
   }
 }
 
