@@ -178,6 +178,7 @@ export class Context {
     );
     const maxWait = this.maxRetryWaitSeconds();
     const retries = this.retries();
+    const maxPageSize = this.pageSize();
     const verbose = this.opts.verbose || this.env.VM_DEBUG === '1';
     let spinner: import('./output/spinner.js').Spinner | undefined;
     let onWait: ((reason: WaitReason, ms: number) => void) | undefined;
@@ -199,6 +200,7 @@ export class Context {
       connectTimeoutMs: connectTimeout === undefined ? undefined : connectTimeout * 1000,
       maxRetryWaitMs: maxWait === undefined ? undefined : maxWait * 1000,
       retries,
+      maxPageSize,
       userAgent: `vm/${VERSION} node/${process.versions.node}`,
       debug: verbose ? (line) => this.io.stderr.write(`> ${line}\n`) : undefined,
       onActivity: spinner ? (busy) => (busy ? spinner.start() : spinner.stop()) : undefined,
@@ -246,6 +248,16 @@ export class Context {
     if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(retries))
       throw new UsageError(this.t('err.badRetries', { option, value }));
     return retries;
+  }
+
+  /** VM_PAGE_SIZE: rows a list asks for per request, 1 to 1000; undefined leaves each list's own. */
+  private pageSize(): number | undefined {
+    const value = this.env.VM_PAGE_SIZE;
+    if (value === undefined || value === '') return undefined;
+    const size = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || size < 1 || size > 1000)
+      throw new UsageError(this.t('err.badPageSize', { value }));
+    return size;
   }
 
   /** Prints a list with the one renderer: table on a TTY, TSV when piped, or the chosen format. */

@@ -22,6 +22,8 @@ const ENVIRONMENT: Record<Lang, string> = {
                    once (exit 1) saying how long it asked
   VM_RETRIES       how many times a failed request is tried again when that is safe (same as --retries;
                    default 6; 0: one attempt only); see "Retries" below
+  VM_PAGE_SIZE     rows a list asks for in one request, 1 to 1000 (default 1000): smaller pages mean
+                   shorter answers to lose and retry on a poor link, and more requests
   VM_DEBUG         1 prints request lines, request ids and retries to stderr, never tokens (same as
                    --verbose)
   NO_COLOR         any value turns colour off (same as --no-color)
@@ -100,6 +102,9 @@ Examples:
                    ждёт, а сразу завершается (код 1) и говорит, сколько он просил
   VM_RETRIES       сколько раз повторять неудавшийся запрос, когда повтор безопасен (то же, что
                    --retries; по умолчанию 6; 0 — одна попытка); см. «Повторы» ниже
+  VM_PAGE_SIZE     сколько строк список просит за один запрос, от 1 до 1000 (по умолчанию 1000):
+                   страницы меньше — короче ответы, которые теряются и повторяются на плохой связи,
+                   и больше запросов
   VM_DEBUG         1 — печатать строки запросов, их id и повторы в stderr, но не токены (то же, что
                    --verbose)
   NO_COLOR         любое значение выключает цвет (то же, что --no-color)

@@ -44,6 +44,8 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** Attempts after the first one of a request that may be sent again (default DEFAULT_RETRIES). */
   retries?: number;
+  /** The most rows a list asks for in one request (default: what each list asks, at most 1000). */
+  maxPageSize?: number;
   userAgent: string;
   /** Called with one line per request (method, path, status, request id) — never headers or bodies. */
   debug?: (line: string) => void;
@@ -324,7 +326,8 @@ export class VmClient {
       let page: PageOf[Id];
       try {
         // A failed page is retried by call() with its own cursor: the list carries on, never restarts.
-        page = await this.call(id, { params, query: { ...query, limit: pageSize, cursor } });
+        const limit = Math.min(pageSize, this.opts.maxPageSize ?? pageSize);
+        page = await this.call(id, { params, query: { ...query, limit, cursor } });
       } catch (err) {
         // The caller has had the rows so far: it must know they are not the whole list.
         throw pages > 0 ? new PageFailedError(pages + 1, rows, err) : err;

@@ -573,6 +573,7 @@ export const en = {
   'err.badTimeout': '{option}: "{value}" is not a number of seconds greater than 0.',
   'err.badSeconds': '{option}: "{value}" is not a number of seconds (0 or more).',
   'err.badRetries': '{option}: "{value}" is not a number of retries (a whole number, 0 or more).',
+  'err.badPageSize': 'VM_PAGE_SIZE: "{value}" is not a page size (a whole number from 1 to 1000).',
   'err.pageFailed': 'The list is incomplete: it stopped at page {page}, after {rows} rows.',
   'err.invalidNumber': '{detail}',
   'err.badExpiry':

@@ -578,6 +578,7 @@ export const ru: Record<MessageKey, string> = {
   'err.badTimeout': '{option}: «{value}» — не число секунд больше 0.',
   'err.badSeconds': '{option}: «{value}» — не число секунд (0 или больше).',
   'err.badRetries': '{option}: «{value}» — не число повторов (целое, 0 или больше).',
+  'err.badPageSize': 'VM_PAGE_SIZE: «{value}» — не размер страницы (целое от 1 до 1000).',
   'err.pageFailed': 'Список неполный: он прервался на странице {page}, после строк: {rows}.',
   'err.invalidNumber': '{detail}',
   'err.badExpiry':
