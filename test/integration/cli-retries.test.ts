@@ -1,9 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
-import type { IOStreams } from '../../src/cli/context.js';
-import { run } from '../../src/cli/main.js';
 import { runCommand } from '../support/cli-harness.js';
 import { errorStep, stubServer, type Step, type StubServer } from '../support/stub-server.js';
 
@@ -39,32 +36,12 @@ const vm = (server: StubServer | undefined, argv: string[], env: NodeJS.ProcessE
     },
   });
 
-/** A writable that keeps what was written. */
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: unknown, _enc: BufferEncoding, done: () => void): void {
-    this.text += String(chunk);
-    done();
-  }
-}
-
-/** Runs vm in-process with stderr on a terminal or not (stdout always a pipe). */
-async function vmWithStderr(terminal: boolean, server: StubServer, argv: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const stdin = new PassThrough();
-  stdin.end('');
-  const io: IOStreams = {
-    stdin,
-    stdout,
-    stderr,
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
+/** `vm` with stderr on a terminal or not (stdout always a pipe). */
+function vmWithStderr(terminal: boolean, server: StubServer, argv: string[]) {
+  return runCommand(undefined, argv, {
+    env: { XDG_CONFIG_HOME: configHome, VM_TOKEN: 'vmt_x', VM_SERVER: server.url },
     stderrIsTTY: terminal,
-  };
-  const env = { LANG: 'C.UTF-8', XDG_CONFIG_HOME: configHome, VM_TOKEN: 'vmt_x', VM_SERVER: server.url };
-  const code = await run(argv, io, env);
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  });
 }
 
 const me: Step = { status: 200, body: { id: 'u_1', email: 'a@b.c', name: 'A', grants: [] } };

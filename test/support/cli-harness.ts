@@ -140,6 +140,8 @@ export interface VmRunOptions {
   /** Written to stdin, then closed. */
   stdin?: string;
   env?: NodeJS.ProcessEnv;
+  /** stderr is a terminal (stdin and stdout never are): what a person at a terminal is told. */
+  stderrIsTTY?: boolean;
 }
 
 /**
@@ -162,7 +164,7 @@ export async function runCommand(
     stderr,
     stdinIsTTY: false,
     stdoutIsTTY: false,
-    stderrIsTTY: false,
+    stderrIsTTY: opts.stderrIsTTY ?? false,
   };
   // The exit code comes back from `run` (recorded on the run's Context), never through process.exitCode.
   const code = await run(
