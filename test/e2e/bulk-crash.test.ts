@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { Line } from '../../src/api/lines.js';
 import type { Operation } from '../../src/api/operations.js';
 import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
@@ -15,28 +14,13 @@ import {
   writeLines,
   type Vm,
 } from '../support/bulk.js';
+import { expectTariffChangeAppliedOnce, readBackendDb } from '../support/exactly-once.js';
 import { makeConfigHome, removeTempDirs } from '../support/run-vm.js';
 
 const LINES = 25_000;
 const TARGETS = 20_000;
 /** Small worker transactions, so the operation takes long enough to be killed in the middle. */
 const CHUNK = ['--chunk-size', '50'];
-
-/** Resolves once the backend process has exited (at once if it already has). */
-function exited(b: BackendProcess): Promise<void> {
-  if (b.process.exitCode !== null || b.process.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => b.process.once('exit', () => resolve()));
-}
-
-/** Reads the backend's database read-only (the backend must not be running). */
-function readDb<T>(dataDir: string, read: (db: Database.Database) => T): T {
-  const db = new Database(path.join(dataDir, 'vm-backend.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    return read(db);
-  } finally {
-    db.close();
-  }
-}
 
 describe('a bulk change survives a backend crash', () => {
   let dataDir: string;
@@ -82,15 +66,13 @@ describe('a bulk change survives a backend crash', () => {
       const done = seen.total - seen.queued;
       if (done > 0 || ['succeeded', 'partially_failed', 'failed', 'cancelled'].includes(seen.state)) break;
     }
-    const killed = backend;
-    process.kill(killed.process.pid as number, 'SIGKILL');
-    await exited(killed);
+    await backend.kill();
     expect(seen.total).toBe(TARGETS);
     expect(seen.total - seen.queued).toBeGreaterThan(0);
     expect(seen.queued).toBeGreaterThan(0);
 
     // What the crash left on disk: the operation really was cut off in the middle.
-    const atCrash = readDb(dataDir, (db) => ({
+    const atCrash = readBackendDb(dataDir, (db) => ({
       state: (db.prepare('SELECT state FROM operations WHERE id = ?').get(id) as { state: string }).state,
       queued: (
         db
@@ -117,52 +99,13 @@ describe('a bulk change survives a backend crash', () => {
     await backend.stop();
     backend = undefined;
 
-    readDb(dataDir, (db) => {
-      const byState = Object.fromEntries(
-        (
-          db
-            .prepare('SELECT state, COUNT(*) AS n FROM operation_items WHERE operation_id = ? GROUP BY state')
-            .all(id) as { state: string; n: number }[]
-        ).map((r) => [r.state, r.n]),
-      );
-      // Every item ended, and the counters agree with the items.
-      expect(Object.keys(byState).filter((s) => !['succeeded', 'skipped', 'failed'].includes(s))).toEqual([]);
-      expect((byState.succeeded ?? 0) + (byState.skipped ?? 0) + (byState.failed ?? 0)).toBe(TARGETS);
-      const op = db
-        .prepare('SELECT state, succeeded, skipped, failed FROM operations WHERE id = ?')
-        .get(id) as { state: string; succeeded: number; skipped: number; failed: number };
-      expect(op).toEqual({
-        state: final.state,
-        succeeded: byState.succeeded ?? 0,
-        skipped: byState.skipped ?? 0,
-        failed: byState.failed ?? 0,
-      });
-      expect(op.succeeded).toBeGreaterThan(0);
-
-      // One audit row per applied item, never two for one number.
-      const audit = db
-        .prepare(
-          `SELECT target, COUNT(*) AS n FROM audit
-           WHERE action = 'tariff.change' AND json_extract(params, '$.operationId') = ? GROUP BY target`,
-        )
-        .all(id) as { target: string; n: number }[];
-      expect(audit.filter((a) => a.n > 1)).toEqual([]);
-      expect(audit.reduce((sum, a) => sum + a.n, 0)).toBe(op.succeeded);
-
-      // Each changed number was changed once; the others not at all.
-      const items = db
-        .prepare(
-          `SELECT i.target, i.state, n.changes FROM operation_items i JOIN numbers n ON n.msisdn = i.target
-           WHERE i.operation_id = ?`,
-        )
-        .all(id) as { target: string; state: string; changes: number }[];
-      expect(items).toHaveLength(TARGETS);
-      const wrong = items.filter((i) => i.changes !== (i.state === 'succeeded' ? 1 : 0));
-      expect(wrong.slice(0, 10)).toEqual([]);
-      const succeeded = new Set(items.filter((i) => i.state === 'succeeded').map((i) => i.target));
-      expect(new Set(audit.map((a) => a.target))).toEqual(succeeded);
-      const total = db.prepare('SELECT SUM(changes) AS n FROM numbers').get() as { n: number };
-      expect(total.n).toBe(op.succeeded);
+    const tally = readBackendDb(dataDir, (db) => expectTariffChangeAppliedOnce(db, id, TARGETS));
+    expect(tally).toEqual({
+      state: final.state,
+      succeeded: final.succeeded,
+      skipped: final.skipped,
+      failed: final.failed,
     });
+    expect(tally.succeeded).toBeGreaterThan(0);
   }, 180_000);
 });

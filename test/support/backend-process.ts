@@ -28,10 +28,12 @@ export interface BackendProcess {
   url: string;
   dataDir: string;
   process: ChildProcess;
-  /** What it wrote to stderr so far. */
+  /** What it wrote to stderr so far; all of it once stop() or kill() resolved. */
   stderr(): string;
   /** SIGTERM, wait for the exit, remove the data dir. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash, and wait for the exit; the data dir stays as the crash left it. */
+  kill(): Promise<void>;
 }
 
 const STARTUP_TIMEOUT_MS = 20_000;
@@ -54,7 +56,8 @@ export async function startBackendProcess(opts: BackendProcessOptions = {}): Pro
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => (stderr += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close', not 'exit': by then stderr is read to its end, so stderr() holds the last log lines too.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -64,6 +67,10 @@ export async function startBackendProcess(opts: BackendProcessOptions = {}): Pro
       clearTimeout(force);
     }
     if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  const kill = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
   };
 
   try {
@@ -90,7 +97,7 @@ export async function startBackendProcess(opts: BackendProcessOptions = {}): Pro
         fail(`could not be spawned: ${err.message}`);
       });
     });
-    return { url, dataDir, process: child, stderr: () => stderr, stop };
+    return { url, dataDir, process: child, stderr: () => stderr, stop, kill };
   } catch (err) {
     await stop();
     throw err;
