@@ -46,8 +46,24 @@ export interface GlobalOptions {
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:7080';
 
+/**
+ * What a client carries: the run's `credential`, the profile's stored session whatever VM_TOKEN says
+ * (`vm logout` ends that session), or nothing (`vm login`).
+ */
+export type ClientAuth = 'credential' | 'session' | 'none';
+
 /** Makes a run's HTTP client instead of the real one (the in-process command tests give a fake). */
-export type ClientFactory = (auth: boolean) => VmClient | Promise<VmClient>;
+export type ClientFactory = (auth: ClientAuth) => VmClient | Promise<VmClient>;
+
+/**
+ * The credential a run sends and what chose it (CLI.md, "Credentials"): an option on the command line
+ * beats the environment, so `--profile` is that profile's session even with VM_TOKEN set; between
+ * variables VM_TOKEN beats VM_PROFILE; with neither, the profile "default". No flag takes a token:
+ * argv shows in `ps` and in the shell's history.
+ */
+export type Credential =
+  | { kind: 'token'; source: 'VM_TOKEN' }
+  | { kind: 'session'; source: '--profile' | 'VM_PROFILE' | 'default'; profile: string };
 export { VERSION };
 
 /** One object per run: streams, language, options, and lazily built config and HTTP client. */
@@ -120,6 +136,14 @@ export class Context {
     return this.opts.profile || this.env.VM_PROFILE || 'default';
   }
 
+  /** The credential this run sends (see `Credential`). */
+  get credential(): Credential {
+    if (this.opts.profile) return { kind: 'session', source: '--profile', profile: this.opts.profile };
+    if (this.env.VM_TOKEN) return { kind: 'token', source: 'VM_TOKEN' };
+    if (this.env.VM_PROFILE) return { kind: 'session', source: 'VM_PROFILE', profile: this.env.VM_PROFILE };
+    return { kind: 'session', source: 'default', profile: 'default' };
+  }
+
   /** The config file (created on first use). */
   async config(): Promise<ConfigStore> {
     if (!this.configStore) {
@@ -149,14 +173,15 @@ export class Context {
     return profile.ca && profile.server === server ? { file: profile.ca, remembered: true } : undefined;
   }
 
-  /** The HTTP client; with `auth`, carrying VM_TOKEN or the profile's session token. */
-  async client(auth = true): Promise<VmClient> {
+  /** The HTTP client, carrying what `auth` says (by default the run's credential). */
+  async client(auth: ClientAuth = 'credential'): Promise<VmClient> {
     if (this.clientInstance) return this.clientInstance;
     if (this.makeClient) return (this.clientInstance = await this.makeClient(auth));
     const { VmClient } = await import('../client/client.js');
     const server = await this.server();
     let token: string | undefined;
-    if (auth) token = this.env.VM_TOKEN || (await this.config()).profile.token;
+    if (auth === 'credential' && this.credential.kind === 'token') token = this.env.VM_TOKEN;
+    else if (auth !== 'none') token = (await this.config()).profile.token;
     const caFile = await this.caFile(server);
     let ca: string | undefined;
     if (caFile) {

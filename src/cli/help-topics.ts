@@ -8,8 +8,9 @@ const ENVIRONMENT: Record<Lang, string> = {
   en: `Environment variables that vm reads
 
   VM_SERVER        backend URL; beats the profile's server (same as --server)
-  VM_TOKEN         API token from "vm tokens create"; beats the stored login session
-  VM_PROFILE       config profile to use (same as --profile); default "default"
+  VM_TOKEN         API token from "vm tokens create"; beats VM_PROFILE and the default profile's
+                   session, but not --profile (see "Credentials" below)
+  VM_PROFILE       config profile to use (same as --profile, which beats it); default "default"
   VM_LANG          language of messages and help: en or ru (same as --lang)
   VM_CA            PEM file of a private CA to trust (same as --ca); "vm login --ca FILE" remembers it
                    in the profile for that server
@@ -36,8 +37,18 @@ const ENVIRONMENT: Record<Lang, string> = {
   VM_RATE_LIMIT    the backend's rate limits (same as "vm backend start --rate-limit"; see below)
   VM_FAULTS        faults the backend injects (same as "vm backend start --faults"; see below)
 
-Precedence: flags > environment > profile > defaults. VM_TOKEN beats the stored session.
+Precedence: flags > environment > profile > defaults.
 Colour and tables appear only on a terminal; piped output is tab-separated without colour.
+
+Credentials
+  A command sends one credential, the first of:
+    --profile NAME > VM_TOKEN > VM_PROFILE > the profile "default"
+  --profile NAME is that profile's stored session (from "vm login --profile NAME") even when VM_TOKEN
+  is set: an option on the command line beats the environment, as in the AWS CLI. VM_TOKEN beats
+  VM_PROFILE; the profile still gives the server and CA. "vm whoami" says which credential is in use
+  and where it came from ("API token from VM_TOKEN", "session of profile manager (--profile)").
+  No flag takes a token: the command line shows in ps and in the shell's history. "vm logout" ends
+  the profile's session whatever VM_TOKEN says.
 
 Retries
   What is sent again: a request that cannot change anything twice — a GET, a change with an
@@ -88,8 +99,9 @@ Examples:
   ru: `Переменные окружения, которые читает vm
 
   VM_SERVER        адрес бэкенда; важнее сервера из профиля (то же, что --server)
-  VM_TOKEN         API-токен из «vm tokens create»; важнее сохранённого сеанса входа
-  VM_PROFILE       профиль настроек (то же, что --profile); по умолчанию «default»
+  VM_TOKEN         API-токен из «vm tokens create»; важнее VM_PROFILE и сеанса профиля по умолчанию,
+                   но не --profile (см. «Учётные данные» ниже)
+  VM_PROFILE       профиль настроек (то же, что --profile, который важнее); по умолчанию «default»
   VM_LANG          язык сообщений и справки: en или ru (то же, что --lang)
   VM_CA            PEM-файл частного удостоверяющего центра, которому доверять (то же, что --ca);
                    «vm login --ca ФАЙЛ» запоминает его в профиле для этого сервера
@@ -117,8 +129,18 @@ Examples:
   VM_RATE_LIMIT    ограничения частоты запросов к бэкенду (то же, что «vm backend start --rate-limit»; см. ниже)
   VM_FAULTS        сбои, которые устраивает бэкенд (то же, что «vm backend start --faults»; см. ниже)
 
-Порядок важности: флаги > окружение > профиль > значения по умолчанию. VM_TOKEN важнее сохранённого сеанса.
+Порядок важности: флаги > окружение > профиль > значения по умолчанию.
 Цвет и таблицы — только в терминале; вывод в канал — строки через табуляцию без цвета.
+
+Учётные данные
+  Команда отправляет одни учётные данные — первые из:
+    --profile NAME > VM_TOKEN > VM_PROFILE > профиль «default»
+  --profile NAME — сохранённый сеанс этого профиля (из «vm login --profile NAME»), даже если задан
+  VM_TOKEN: параметр в командной строке важнее окружения, как в AWS CLI. VM_TOKEN важнее VM_PROFILE;
+  сервер и CA по-прежнему берутся из профиля. «vm whoami» говорит, какие учётные данные используются
+  и откуда они («API-токен из VM_TOKEN», «сеанс профиля manager (--profile)»). Токен не передаётся
+  параметром: командную строку видно в ps и в истории оболочки. «vm logout» завершает сеанс профиля,
+  что бы ни было в VM_TOKEN.
 
 Повторы
   Что повторяется: запрос, который не может ничего изменить дважды, — GET, изменение с Idempotency-Key

@@ -96,6 +96,13 @@ describe('help topics', () => {
       expect(text).toContain(word);
   });
 
+  it.each(LANGS)('puts --profile before VM_TOKEN, and VM_TOKEN before VM_PROFILE, in %s', (lang) => {
+    const text = helpTopic('environment', lang);
+    expect(text).toContain('--profile NAME > VM_TOKEN > VM_PROFILE >');
+    expect(text).toContain('vm whoami');
+    expect(text).not.toMatch(/VM_TOKEN beats the stored|VM_TOKEN важнее сохранённого/);
+  });
+
   it.each(LANGS)('lists every exit code with an example in %s', (lang) => {
     const text = helpTopic('exit-codes', lang);
     for (const code of CODES) expect(text).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));

@@ -18,7 +18,8 @@ export const en = {
   'opt.fields': 'columns to print, comma-separated (API field names)',
   'opt.noColor': 'no colours (also NO_COLOR, TERM=dumb)',
   'opt.lang': 'language of messages: en or ru (also VM_LANG)',
-  'opt.profile': 'config profile to use (also VM_PROFILE)',
+  'opt.profile':
+    'config profile to use, and its session even if VM_TOKEN is set (also VM_PROFILE, which VM_TOKEN beats)',
   'opt.server': 'backend URL (also VM_SERVER; default http://127.0.0.1:7080)',
   'opt.ca': 'PEM file of a private CA to trust (also VM_CA)',
   'opt.insecure': 'allow plain http to a host that is not loopback',
@@ -55,7 +56,7 @@ export const en = {
   'cmd.login.phone': 'phone number to log in with',
   'cmd.login.passwordStdin': 'read the password from standard input (for scripts)',
   'cmd.logout': 'End the session and forget it',
-  'cmd.whoami': 'Show who you are logged in as and your rights',
+  'cmd.whoami': 'Show who you are logged in as, with which credential from where, and your rights',
   'cmd.sessions': 'Show your login history: time, IP, client, success or failure',
   'cmd.tokens': 'API tokens for scripts and cron (use with VM_TOKEN)',
   'cmd.tokens.create': 'Create an API token; it is printed once',
@@ -420,6 +421,7 @@ export const en = {
   'col.via': 'Signed in with',
   'col.rights': 'Rights',
   'col.server': 'Server',
+  'col.credential': 'Credential',
   'col.description': 'Description',
 
   'value.unlimited': 'unlimited',
@@ -427,6 +429,9 @@ export const en = {
   'value.failure': 'failed: {reason}',
   'value.current': '(this session)',
   'value.wholeCompany': 'whole company',
+  'value.credentialToken': 'API token from {source}',
+  'value.credentialSession': 'session of profile {profile}',
+  'value.credentialSessionFrom': 'session of profile {profile} ({source})',
 
   'msg.waiting': 'Waiting for {server}…',
   'msg.waitRateLimited': 'Rate limited by the backend, waiting {seconds} s…',
@@ -438,6 +443,8 @@ export const en = {
   'msg.login': 'E-mail or phone',
   'msg.loggedIn': 'Logged in as {name} <{email}> at {server}. The session ends after {minutes} minutes idle.',
   'msg.loggedOut': 'Logged out.',
+  'msg.tokenBeatsSession':
+    'VM_TOKEN is set, so other commands still use that token, not this session: give them --profile {profile} (or unset VM_TOKEN).',
   'msg.notLoggedIn': 'Not logged in.',
   'msg.tokenCreated':
     'Token "{name}" created. It is shown only this once; store it safely (e.g. in VM_TOKEN):',
