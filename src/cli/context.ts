@@ -7,6 +7,7 @@ import type { Lang, Translate } from './i18n/index.js';
 import { escapeControlCharsKeepingLines } from '../domain/safe-text.js';
 import type { Column } from './output/render.js';
 import { VERSION } from '../api/version.js';
+import { isRelativeWhen } from './when.js';
 
 /** The process's streams and what they are connected to. Commands never look at process.stdout themselves. */
 export interface IOStreams {
@@ -72,6 +73,8 @@ export class Context {
   private configStore?: ConfigStore;
   private recordedExitCode: number = EXIT.ok;
   private clientInstance?: VmClient;
+  private backendClock?: Promise<Date>;
+  private backendNow?: Date;
 
   constructor(
     readonly io: IOStreams,
@@ -332,6 +335,25 @@ export class Context {
       rawCsv: this.opts.rawCsv,
       width: this.io.columns,
     };
+  }
+
+  /**
+   * The "now" a time given on the command line counts from. A relative one (`+1d`, `18:00`; `relative`
+   * says which are) counts from the backend's clock, which decides when a schedule falls due: asked once
+   * a run (GET /v1/status), so `--at +1d` means the same on a test clock or a skewed machine, and every
+   * relative time of the run counts from one instant. Any other time needs no "now" and costs no request.
+   */
+  async nowFor(text: string, relative: (text: string) => boolean = isRelativeWhen): Promise<Date> {
+    if (!relative(text)) return new Date();
+    this.backendClock ??= this.client()
+      .then((client) => client.call('status.show'))
+      .then((status) => (this.backendNow = new Date(status.now)));
+    return this.backendClock;
+  }
+
+  /** Now by the backend's clock if this run asked for it (`nowFor`), else by this machine's. */
+  get clockNow(): Date {
+    return this.backendNow ?? new Date();
   }
 
   /** Drops the cached client (after a login stored a new token) so the next one carries the new session. */

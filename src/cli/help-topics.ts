@@ -280,6 +280,7 @@ idempotency key (--idempotency-key K for scripts that retry): repeating it chang
 vm waits (progress bar on a terminal), lists the failed numbers with reasons, and exits 0 when all
 succeeded or needed no change, 3 when some failed. --no-wait prints the operation id; vm ops wait ID.
 --at TIME schedules it in the backend: 2026-12-01T18:00:00Z, "2026-12-01 18:00", 18:00, +2h.
+18:00 and +2h count from the backend's clock (asked once), which decides when the change runs.
 
 Examples:
   $ vm tariff set SMART --file staff.csv --dry-run
@@ -313,6 +314,7 @@ Examples:
 vm ждёт (полоса прогресса в терминале), выводит номера с ошибками и причинами и завершается с кодом 0,
 если всё выполнено или не требовалось, и 3, если были ошибки. --no-wait печатает id операции; vm ops wait ID.
 --at ВРЕМЯ планирует выполнение в бэкенде: 2026-12-01T18:00:00Z, "2026-12-01 18:00", 18:00, +2h.
+18:00 и +2h отсчитываются от часов бэкенда (vm спрашивает их один раз): они решают, когда выполнить.
 
 Примеры:
   $ vm tariff set SMART --file staff.csv --dry-run

@@ -520,7 +520,7 @@ export const en = {
   'change.badTime':
     'Cannot read time "{value}": use an ISO time (2026-12-01T18:00), a local date and time (2026-12-01 18:00) a time today (18:00) or an offset from now (+30s, +15m, +2h, +1d).',
   'change.timePast':
-    "{value} is in the past by this computer's clock; the backend runs it as soon as its own clock has passed it (usually at once).",
+    '{value} has already passed; the backend runs it as soon as its own clock has passed it (usually at once).',
   'col.now': 'Now',
   'col.after': 'After',
   'col.delta': 'Monthly Δ',
