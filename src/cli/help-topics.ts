@@ -90,6 +90,22 @@ The backend misbehaves like a real operator API
   --faults-seed N repeats a run (the seed is printed at start); --log-level debug logs each fault.
   /v1/openapi.json and /v1/status never get faults, so tools can always check the backend.
 
+A test clock
+  vm backend start --clock 2026-11-02T10:00:00Z --test-mode runs the backend on a manual clock: it
+  stands still until moved, and what goes by time follows it (scheduled changes and --until, billing
+  days, usage, limits and autopay, idle sessions, login lockouts). --test-mode adds the routes that
+  move it, which need no login: never use it on a backend others can reach.
+    POST /v1/test/clock  {"now": "2026-11-03T08:00:00Z"} sets it; {"advanceSeconds": 3600} moves it on
+                         (whole seconds, 0 or more); both: "now" plus the seconds. The answer,
+                         {"now": "..."}, comes once whatever fell due by then has run (operations,
+                         billing, limits), so the next command sees it. Setting it back undoes nothing.
+    GET /v1/test/clock   the backend's time.
+  Without --test-mode both are 404 not_found; with --test-mode but no --clock, POST is 409 conflict (the
+  system clock cannot be moved). vm reads the backend's clock from GET /v1/status (vm backend status)
+  and counts --at +1d, 18:00 and --expires 2d from it.
+    $ curl -X POST http://127.0.0.1:7080/v1/test/clock -H 'content-type: application/json' \
+        -d '{"advanceSeconds": 86400}'
+
 Examples:
   $ VM_TOKEN=vmt_... vm numbers list --json
   $ VM_SERVER=https://vm.example.ru VM_LANG=ru vm whoami
@@ -185,6 +201,24 @@ Examples:
   вероятностью 0,01. --faults-seed N повторяет прогон (зерно печатается при запуске); --log-level debug
   записывает в журнал каждый сбой. /v1/openapi.json и /v1/status не сбоят никогда, чтобы инструменты
   всегда могли проверить бэкенд.
+
+Тестовые часы
+  vm backend start --clock 2026-11-02T10:00:00Z --test-mode запускает бэкенд на ручных часах: они стоят,
+  пока их не переведут, и всё, что идёт по времени, следует за ними (запланированные изменения и --until,
+  дни выставления счетов, трафик, лимиты и автоплатёж, бездействие сеансов, блокировка входа).
+  --test-mode добавляет маршруты, которые их переводят, и они не требуют входа: не включайте его на
+  бэкенде, доступном другим.
+    POST /v1/test/clock  {"now": "2026-11-03T08:00:00Z"} ставит время; {"advanceSeconds": 3600} переводит
+                         вперёд (целые секунды, 0 или больше); оба сразу — "now" плюс секунды. Ответ
+                         {"now": "..."} приходит, когда всё, что наступило к этому времени, выполнено
+                         (операции, начисления, лимиты), — следующая команда это уже видит. Перевод
+                         назад ничего не отменяет.
+    GET /v1/test/clock   время бэкенда.
+  Без --test-mode оба отвечают 404 not_found; с --test-mode, но без --clock, POST отвечает 409 conflict
+  (системные часы не переводятся). vm читает часы бэкенда из GET /v1/status (vm backend status) и
+  отсчитывает от них --at +1d, 18:00 и --expires 2d.
+    $ curl -X POST http://127.0.0.1:7080/v1/test/clock -H 'content-type: application/json' \
+        -d '{"advanceSeconds": 86400}'
 
 Примеры:
   $ VM_TOKEN=vmt_... vm numbers list --json

@@ -96,7 +96,8 @@ export const en = {
   'cmd.backend.tlsKey': 'private key of the certificate (PEM)',
   'cmd.backend.logLevel': 'log level on stderr: fatal, error, warn, info, debug, silent',
   'cmd.backend.clock': 'run on a manual clock starting at this ISO time (for tests and demos)',
-  'cmd.backend.testMode': 'enable the /v1/test routes (moving the clock)',
+  'cmd.backend.testMode':
+    'enable the /v1/test routes, without login: POST /v1/test/clock moves the --clock (vm help environment)',
   'cmd.backend.faults':
     'misbehave like a real operator API: error=P (503), latency=20ms (every request), drop=P (reset connections, half after the work), slow=P:5s (a stall before the answer); also VM_FAULTS',
   'cmd.backend.faultsSeed': 'seed of the fault draws, to repeat a run (default: random, printed at start)',

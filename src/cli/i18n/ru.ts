@@ -98,7 +98,8 @@ export const ru: Record<MessageKey, string> = {
   'cmd.backend.tlsKey': 'закрытый ключ сертификата (PEM)',
   'cmd.backend.logLevel': 'уровень журнала в stderr: fatal, error, warn, info, debug, silent',
   'cmd.backend.clock': 'ручные часы, начиная с этого ISO-времени (для тестов и демо)',
-  'cmd.backend.testMode': 'включить маршруты /v1/test (перевод часов)',
+  'cmd.backend.testMode':
+    'включить маршруты /v1/test, без входа: POST /v1/test/clock переводит часы --clock (vm help environment)',
   'cmd.backend.faults':
     'сбоить, как настоящий API оператора: error=P (503), latency=20ms (каждый запрос), drop=P (обрыв соединения, половина — после работы), slow=P:5s (задержка перед ответом); также VM_FAULTS',
   'cmd.backend.faultsSeed':
