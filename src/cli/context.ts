@@ -7,6 +7,7 @@ import type { Lang, Translate } from './i18n/index.js';
 import { escapeControlCharsKeepingLines } from '../domain/safe-text.js';
 import type { Column } from './output/render.js';
 import { VERSION } from '../api/version.js';
+import { isRelativeWhen } from './when.js';
 
 /** The process's streams and what they are connected to. Commands never look at process.stdout themselves. */
 export interface IOStreams {
@@ -46,8 +47,24 @@ export interface GlobalOptions {
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:7080';
 
+/**
+ * What a client carries: the run's `credential`, the profile's stored session whatever VM_TOKEN says
+ * (`vm logout` ends that session), or nothing (`vm login`).
+ */
+export type ClientAuth = 'credential' | 'session' | 'none';
+
 /** Makes a run's HTTP client instead of the real one (the in-process command tests give a fake). */
-export type ClientFactory = (auth: boolean) => VmClient | Promise<VmClient>;
+export type ClientFactory = (auth: ClientAuth) => VmClient | Promise<VmClient>;
+
+/**
+ * The credential a run sends and what chose it (CLI.md, "Credentials"): an option on the command line
+ * beats the environment, so `--profile` is that profile's session even with VM_TOKEN set; between
+ * variables VM_TOKEN beats VM_PROFILE; with neither, the profile "default". No flag takes a token:
+ * argv shows in `ps` and in the shell's history.
+ */
+export type Credential =
+  | { kind: 'token'; source: 'VM_TOKEN' }
+  | { kind: 'session'; source: '--profile' | 'VM_PROFILE' | 'default'; profile: string };
 export { VERSION };
 
 /** One object per run: streams, language, options, and lazily built config and HTTP client. */
@@ -56,6 +73,8 @@ export class Context {
   private configStore?: ConfigStore;
   private recordedExitCode: number = EXIT.ok;
   private clientInstance?: VmClient;
+  private backendClock?: Promise<Date>;
+  private backendNow?: Date;
 
   constructor(
     readonly io: IOStreams,
@@ -120,6 +139,14 @@ export class Context {
     return this.opts.profile || this.env.VM_PROFILE || 'default';
   }
 
+  /** The credential this run sends (see `Credential`). */
+  get credential(): Credential {
+    if (this.opts.profile) return { kind: 'session', source: '--profile', profile: this.opts.profile };
+    if (this.env.VM_TOKEN) return { kind: 'token', source: 'VM_TOKEN' };
+    if (this.env.VM_PROFILE) return { kind: 'session', source: 'VM_PROFILE', profile: this.env.VM_PROFILE };
+    return { kind: 'session', source: 'default', profile: 'default' };
+  }
+
   /** The config file (created on first use). */
   async config(): Promise<ConfigStore> {
     if (!this.configStore) {
@@ -149,14 +176,15 @@ export class Context {
     return profile.ca && profile.server === server ? { file: profile.ca, remembered: true } : undefined;
   }
 
-  /** The HTTP client; with `auth`, carrying VM_TOKEN or the profile's session token. */
-  async client(auth = true): Promise<VmClient> {
+  /** The HTTP client, carrying what `auth` says (by default the run's credential). */
+  async client(auth: ClientAuth = 'credential'): Promise<VmClient> {
     if (this.clientInstance) return this.clientInstance;
     if (this.makeClient) return (this.clientInstance = await this.makeClient(auth));
     const { VmClient } = await import('../client/client.js');
     const server = await this.server();
     let token: string | undefined;
-    if (auth) token = this.env.VM_TOKEN || (await this.config()).profile.token;
+    if (auth === 'credential' && this.credential.kind === 'token') token = this.env.VM_TOKEN;
+    else if (auth !== 'none') token = (await this.config()).profile.token;
     const caFile = await this.caFile(server);
     let ca: string | undefined;
     if (caFile) {
@@ -307,6 +335,25 @@ export class Context {
       rawCsv: this.opts.rawCsv,
       width: this.io.columns,
     };
+  }
+
+  /**
+   * The "now" a time given on the command line counts from. A relative one (`+1d`, `18:00`; `relative`
+   * says which are) counts from the backend's clock, which decides when a schedule falls due: asked once
+   * a run (GET /v1/status), so `--at +1d` means the same on a test clock or a skewed machine, and every
+   * relative time of the run counts from one instant. Any other time needs no "now" and costs no request.
+   */
+  async nowFor(text: string, relative: (text: string) => boolean = isRelativeWhen): Promise<Date> {
+    if (!relative(text)) return new Date();
+    this.backendClock ??= this.client()
+      .then((client) => client.call('status.show'))
+      .then((status) => (this.backendNow = new Date(status.now)));
+    return this.backendClock;
+  }
+
+  /** Now by the backend's clock if this run asked for it (`nowFor`), else by this machine's. */
+  get clockNow(): Date {
+    return this.backendNow ?? new Date();
   }
 
   /** Drops the cached client (after a login stored a new token) so the next one carries the new session. */

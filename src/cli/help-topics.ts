@@ -8,8 +8,9 @@ const ENVIRONMENT: Record<Lang, string> = {
   en: `Environment variables that vm reads
 
   VM_SERVER        backend URL; beats the profile's server (same as --server)
-  VM_TOKEN         API token from "vm tokens create"; beats the stored login session
-  VM_PROFILE       config profile to use (same as --profile); default "default"
+  VM_TOKEN         API token from "vm tokens create"; beats VM_PROFILE and the default profile's
+                   session, but not --profile (see "Credentials" below)
+  VM_PROFILE       config profile to use (same as --profile, which beats it); default "default"
   VM_LANG          language of messages and help: en or ru (same as --lang)
   VM_CA            PEM file of a private CA to trust (same as --ca); "vm login --ca FILE" remembers it
                    in the profile for that server
@@ -36,8 +37,18 @@ const ENVIRONMENT: Record<Lang, string> = {
   VM_RATE_LIMIT    the backend's rate limits (same as "vm backend start --rate-limit"; see below)
   VM_FAULTS        faults the backend injects (same as "vm backend start --faults"; see below)
 
-Precedence: flags > environment > profile > defaults. VM_TOKEN beats the stored session.
+Precedence: flags > environment > profile > defaults.
 Colour and tables appear only on a terminal; piped output is tab-separated without colour.
+
+Credentials
+  A command sends one credential, the first of:
+    --profile NAME > VM_TOKEN > VM_PROFILE > the profile "default"
+  --profile NAME is that profile's stored session (from "vm login --profile NAME") even when VM_TOKEN
+  is set: an option on the command line beats the environment, as in the AWS CLI. VM_TOKEN beats
+  VM_PROFILE; the profile still gives the server and CA. "vm whoami" says which credential is in use
+  and where it came from ("API token from VM_TOKEN", "session of profile manager (--profile)").
+  No flag takes a token: the command line shows in ps and in the shell's history. "vm logout" ends
+  the profile's session whatever VM_TOKEN says.
 
 Retries
   What is sent again: a request that cannot change anything twice — a GET, a change with an
@@ -79,6 +90,22 @@ The backend misbehaves like a real operator API
   --faults-seed N repeats a run (the seed is printed at start); --log-level debug logs each fault.
   /v1/openapi.json and /v1/status never get faults, so tools can always check the backend.
 
+A test clock
+  vm backend start --clock 2026-11-02T10:00:00Z --test-mode runs the backend on a manual clock: it
+  stands still until moved, and what goes by time follows it (scheduled changes and --until, billing
+  days, usage, limits and autopay, idle sessions, login lockouts). --test-mode adds the routes that
+  move it, which need no login: never use it on a backend others can reach.
+    POST /v1/test/clock  {"now": "2026-11-03T08:00:00Z"} sets it; {"advanceSeconds": 3600} moves it on
+                         (whole seconds, 0 or more); both: "now" plus the seconds. The answer,
+                         {"now": "..."}, comes once whatever fell due by then has run (operations,
+                         billing, limits), so the next command sees it. Setting it back undoes nothing.
+    GET /v1/test/clock   the backend's time.
+  Without --test-mode both are 404 not_found; with --test-mode but no --clock, POST is 409 conflict (the
+  system clock cannot be moved). vm reads the backend's clock from GET /v1/status (vm backend status)
+  and counts --at +1d, 18:00 and --expires 2d from it.
+    $ curl -X POST http://127.0.0.1:7080/v1/test/clock -H 'content-type: application/json' \
+        -d '{"advanceSeconds": 86400}'
+
 Examples:
   $ VM_TOKEN=vmt_... vm numbers list --json
   $ VM_SERVER=https://vm.example.ru VM_LANG=ru vm whoami
@@ -88,8 +115,9 @@ Examples:
   ru: `Переменные окружения, которые читает vm
 
   VM_SERVER        адрес бэкенда; важнее сервера из профиля (то же, что --server)
-  VM_TOKEN         API-токен из «vm tokens create»; важнее сохранённого сеанса входа
-  VM_PROFILE       профиль настроек (то же, что --profile); по умолчанию «default»
+  VM_TOKEN         API-токен из «vm tokens create»; важнее VM_PROFILE и сеанса профиля по умолчанию,
+                   но не --profile (см. «Учётные данные» ниже)
+  VM_PROFILE       профиль настроек (то же, что --profile, который важнее); по умолчанию «default»
   VM_LANG          язык сообщений и справки: en или ru (то же, что --lang)
   VM_CA            PEM-файл частного удостоверяющего центра, которому доверять (то же, что --ca);
                    «vm login --ca ФАЙЛ» запоминает его в профиле для этого сервера
@@ -117,8 +145,18 @@ Examples:
   VM_RATE_LIMIT    ограничения частоты запросов к бэкенду (то же, что «vm backend start --rate-limit»; см. ниже)
   VM_FAULTS        сбои, которые устраивает бэкенд (то же, что «vm backend start --faults»; см. ниже)
 
-Порядок важности: флаги > окружение > профиль > значения по умолчанию. VM_TOKEN важнее сохранённого сеанса.
+Порядок важности: флаги > окружение > профиль > значения по умолчанию.
 Цвет и таблицы — только в терминале; вывод в канал — строки через табуляцию без цвета.
+
+Учётные данные
+  Команда отправляет одни учётные данные — первые из:
+    --profile NAME > VM_TOKEN > VM_PROFILE > профиль «default»
+  --profile NAME — сохранённый сеанс этого профиля (из «vm login --profile NAME»), даже если задан
+  VM_TOKEN: параметр в командной строке важнее окружения, как в AWS CLI. VM_TOKEN важнее VM_PROFILE;
+  сервер и CA по-прежнему берутся из профиля. «vm whoami» говорит, какие учётные данные используются
+  и откуда они («API-токен из VM_TOKEN», «сеанс профиля manager (--profile)»). Токен не передаётся
+  параметром: командную строку видно в ps и в истории оболочки. «vm logout» завершает сеанс профиля,
+  что бы ни было в VM_TOKEN.
 
 Повторы
   Что повторяется: запрос, который не может ничего изменить дважды, — GET, изменение с Idempotency-Key
@@ -163,6 +201,24 @@ Examples:
   вероятностью 0,01. --faults-seed N повторяет прогон (зерно печатается при запуске); --log-level debug
   записывает в журнал каждый сбой. /v1/openapi.json и /v1/status не сбоят никогда, чтобы инструменты
   всегда могли проверить бэкенд.
+
+Тестовые часы
+  vm backend start --clock 2026-11-02T10:00:00Z --test-mode запускает бэкенд на ручных часах: они стоят,
+  пока их не переведут, и всё, что идёт по времени, следует за ними (запланированные изменения и --until,
+  дни выставления счетов, трафик, лимиты и автоплатёж, бездействие сеансов, блокировка входа).
+  --test-mode добавляет маршруты, которые их переводят, и они не требуют входа: не включайте его на
+  бэкенде, доступном другим.
+    POST /v1/test/clock  {"now": "2026-11-03T08:00:00Z"} ставит время; {"advanceSeconds": 3600} переводит
+                         вперёд (целые секунды, 0 или больше); оба сразу — "now" плюс секунды. Ответ
+                         {"now": "..."} приходит, когда всё, что наступило к этому времени, выполнено
+                         (операции, начисления, лимиты), — следующая команда это уже видит. Перевод
+                         назад ничего не отменяет.
+    GET /v1/test/clock   время бэкенда.
+  Без --test-mode оба отвечают 404 not_found; с --test-mode, но без --clock, POST отвечает 409 conflict
+  (системные часы не переводятся). vm читает часы бэкенда из GET /v1/status (vm backend status) и
+  отсчитывает от них --at +1d, 18:00 и --expires 2d.
+    $ curl -X POST http://127.0.0.1:7080/v1/test/clock -H 'content-type: application/json' \
+        -d '{"advanceSeconds": 86400}'
 
 Примеры:
   $ VM_TOKEN=vmt_... vm numbers list --json
@@ -258,6 +314,7 @@ idempotency key (--idempotency-key K for scripts that retry): repeating it chang
 vm waits (progress bar on a terminal), lists the failed numbers with reasons, and exits 0 when all
 succeeded or needed no change, 3 when some failed. --no-wait prints the operation id; vm ops wait ID.
 --at TIME schedules it in the backend: 2026-12-01T18:00:00Z, "2026-12-01 18:00", 18:00, +2h.
+18:00 and +2h count from the backend's clock (asked once), which decides when the change runs.
 
 Examples:
   $ vm tariff set SMART --file staff.csv --dry-run
@@ -291,6 +348,7 @@ Examples:
 vm ждёт (полоса прогресса в терминале), выводит номера с ошибками и причинами и завершается с кодом 0,
 если всё выполнено или не требовалось, и 3, если были ошибки. --no-wait печатает id операции; vm ops wait ID.
 --at ВРЕМЯ планирует выполнение в бэкенде: 2026-12-01T18:00:00Z, "2026-12-01 18:00", 18:00, +2h.
+18:00 и +2h отсчитываются от часов бэкенда (vm спрашивает их один раз): они решают, когда выполнить.
 
 Примеры:
   $ vm tariff set SMART --file staff.csv --dry-run

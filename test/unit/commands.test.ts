@@ -484,6 +484,91 @@ describe('vm limits', () => {
   });
 });
 
+describe("relative times count from the backend's clock, asked once", () => {
+  /** A backend whose clock is a month behind this machine's (a test clock, or a skewed one). */
+  const status = {
+    version: '0.1.0',
+    now: '2026-11-02T10:00:00.000Z',
+    lines: 250,
+    history: { from: '2026-08-01', backfilledFrom: '2026-08-01', billingStart: '2026-11-02', complete: true },
+    jobs: { running: 0, queued: 0 },
+  };
+
+  it('schedules --at +1d and --until +10d from it', async () => {
+    stub.on('status.show', status);
+    stub.on('operations.create', operation({ type: 'number.block', state: 'scheduled' }));
+    const r = await vm(
+      'block',
+      A,
+      '--reason',
+      'vacation',
+      '--at',
+      '+1d',
+      '--until',
+      '+10d',
+      '--yes',
+      '--no-wait',
+    );
+    expect(r).toMatchObject({ code: 0, stdout: 'op_1\n' });
+    expect(r.stderr).not.toMatch(/past/);
+    expect(stub.callsTo('status.show')).toHaveLength(1);
+    expect(stub.callsTo('operations.create')[0]?.body).toMatchObject({
+      scheduledAt: '2026-11-03T10:00:00.000Z',
+      params: { reason: 'vacation', until: '2026-11-12T10:00:00.000Z' },
+    });
+  });
+
+  it("puts a file's rows with the same relative at into one operation at that time", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-when-'));
+    const file = path.join(dir, 'later.csv');
+    fs.writeFileSync(file, `number,at\n${A},+2h\n${B},+2h\n`);
+    stub.on('status.show', status);
+    stub.on('operations.create', operation({ type: 'number.unblock', state: 'scheduled' }));
+    const r = await vm('unblock', '--file', file, '--yes', '--no-wait');
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.code).toBe(0);
+    expect(stub.callsTo('operations.create').map((c) => c.body)).toEqual([
+      expect.objectContaining({
+        scheduledAt: '2026-11-02T12:00:00.000Z',
+        targets: [{ msisdn: A }, { msisdn: B }],
+      }),
+    ]);
+  });
+
+  it("sets a token's --expires 2d from it", async () => {
+    stub.on('status.show', status);
+    stub.on('tokens.create', { token: 'vmt_x', info: { name: 'cron' } });
+    const r = await vm('tokens', 'create', '--name', 'cron', '--expires', '2d');
+    expect(r).toMatchObject({ code: 0, stdout: 'vmt_x\n' });
+    expect(stub.callsTo('tokens.create')[0]?.body).toMatchObject({ expiresAt: '2026-11-04T10:00:00.000Z' });
+  });
+
+  it('reads audit --until +1h from it', async () => {
+    stub.on('status.show', status);
+    stub.on('audit.list', []);
+    expect((await vm('audit', '--until', '+1h')).code).toBe(0);
+    expect(stub.callsTo('audit.list')[0]?.query).toMatchObject({ until: '2026-11-02T11:00:00.000Z' });
+  });
+
+  it('asks nothing more for an absolute time', async () => {
+    stub.on('operations.create', operation({ type: 'number.block', state: 'scheduled' }));
+    stub.on('tokens.create', { token: 'vmt_x', info: { name: 'cron' } });
+    const block = await vm(
+      'block',
+      A,
+      '--reason',
+      'lost',
+      '--at',
+      '2026-12-31T18:00:00Z',
+      '--yes',
+      '--no-wait',
+    );
+    expect(block.code).toBe(0);
+    expect((await vm('tokens', 'create', '--name', 'cron', '--expires', '2027-01-31')).code).toBe(0);
+    expect(stub.calls.map((c) => c.route)).toEqual(['operations.create', 'tokens.create']);
+  });
+});
+
 describe('exit codes of the backend answers', () => {
   it('exits 5 for 403 forbidden, with the reason on stderr and nothing on stdout', async () => {
     stub.on('reports.show', apiError('forbidden', 'Missing permission audit:read'));

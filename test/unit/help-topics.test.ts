@@ -96,6 +96,30 @@ describe('help topics', () => {
       expect(text).toContain(word);
   });
 
+  it.each(LANGS)('puts --profile before VM_TOKEN, and VM_TOKEN before VM_PROFILE, in %s', (lang) => {
+    const text = helpTopic('environment', lang);
+    expect(text).toContain('--profile NAME > VM_TOKEN > VM_PROFILE >');
+    expect(text).toContain('vm whoami');
+    expect(text).not.toMatch(/VM_TOKEN beats the stored|VM_TOKEN важнее сохранённого/);
+  });
+
+  it.each(LANGS)(
+    'describes the test clock: vm backend start --clock, --test-mode and POST /v1/test/clock, in %s',
+    (lang) => {
+      const text = helpTopic('environment', lang);
+      for (const word of [
+        '--clock 2026-11-02T10:00:00Z --test-mode',
+        'POST /v1/test/clock',
+        'GET /v1/test/clock',
+        '{"now": "2026-11-03T08:00:00Z"}',
+        '{"advanceSeconds": 3600}',
+        '404',
+        '409',
+      ])
+        expect(text).toContain(word);
+    },
+  );
+
   it.each(LANGS)('lists every exit code with an example in %s', (lang) => {
     const text = helpTopic('exit-codes', lang);
     for (const code of CODES) expect(text).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));

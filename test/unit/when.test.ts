@@ -1,6 +1,6 @@
 import { en } from '../../src/cli/i18n/en.js';
 import { createTranslator } from '../../src/cli/i18n/index.js';
-import { parseWhen } from '../../src/cli/when.js';
+import { isRelativeWhen, parseWhen } from '../../src/cli/when.js';
 
 const t = createTranslator(en);
 const NOW = new Date('2026-12-02T10:00:00Z');
@@ -21,4 +21,20 @@ describe('parseWhen', () => {
   it.each(['+2w', 'soon', '+', '25:00', '2026-13-45'])('refuses %s, naming the forms it takes', (text) => {
     expect(() => parseWhen(text, NOW, t)).toThrow(/\+30s, \+15m, \+2h, \+1d/);
   });
+});
+
+describe('isRelativeWhen', () => {
+  it.each(['+30s', '+1d', ' +2H ', '18:00', '8:30'])(
+    'takes %s as relative: it needs the backend clock',
+    (text) => {
+      expect(isRelativeWhen(text)).toBe(true);
+    },
+  );
+
+  it.each(['2026-12-31T18:00:00Z', '2026-12-31 18:00', '2026-12-31', 'soon', '90d'])(
+    'takes %s as not relative: no request for it',
+    (text) => {
+      expect(isRelativeWhen(text)).toBe(false);
+    },
+  );
 });

@@ -33,7 +33,7 @@ interface RowSink {
  */
 export async function targetBatches(ctx: Context, req: ChangeRequest, flags: ChangeFlags): Promise<Batches> {
   const t = ctx.t;
-  const scheduledAt = flags.at ? parseWhen(flags.at, new Date(), t) : undefined;
+  const scheduledAt = flags.at ? parseWhen(flags.at, await ctx.nowFor(flags.at), t) : undefined;
   if (scheduledAt) warnIfPast(ctx, scheduledAt);
   const filter = req.noFilters ? undefined : filterOf(flags);
   // The request's type and parameters match (ChangeRequest<T>), but TypeScript cannot follow that
@@ -122,7 +122,7 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
       const warned = new Set<string>();
       for await (const row of rows({ errors: [], errorCount: 0, duplicates: 0 })) {
         const { at, ...params } = row.params;
-        const when = at ? parseWhen(at, new Date(), t) : scheduledAt;
+        const when = at ? parseWhen(at, await ctx.nowFor(at), t) : scheduledAt;
         if (at && when && !warned.has(when)) {
           warned.add(when);
           warnIfPast(ctx, when);
@@ -141,9 +141,9 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
   };
 }
 
-/** A schedule already in the past by this machine's clock runs at once; say so rather than surprise. */
+/** A schedule already past (Context.clockNow) runs at once; say so rather than surprise. */
 function warnIfPast(ctx: Context, when: string): void {
-  if (Date.parse(when) < Date.now()) ctx.note(ctx.t('change.timePast', { value: when }));
+  if (Date.parse(when) < ctx.clockNow.getTime()) ctx.note(ctx.t('change.timePast', { value: when }));
 }
 
 function one(batch: Batch): Batches {

@@ -37,13 +37,12 @@ export function register(program: Command, ctx: Context): void {
     ],
   ).action(async (_o, cmd: Command) => {
     const o = ctx.use<AuditOptions>(cmd);
-    const now = new Date();
     const query = {
       actor: o.actor,
       action: o.action,
       number: o.number,
-      since: o.since ? parseWhen(o.since, now, t) : undefined,
-      until: o.until ? parseWhen(o.until, now, t) : undefined,
+      since: o.since ? parseWhen(o.since, await ctx.nowFor(o.since), t) : undefined,
+      until: o.until ? parseWhen(o.until, await ctx.nowFor(o.until), t) : undefined,
       result: o.result,
     };
     const client = await ctx.client();

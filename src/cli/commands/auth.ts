@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { LoginRecord, Me } from '../../api/auth.js';
-import type { Context } from '../context.js';
+import type { Context, Credential } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import { limitOption, take, withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
@@ -31,7 +31,7 @@ export function register(program: Command, ctx: Context): void {
       login = await input({ message: t('msg.login') }, { output: ctx.io.stderr as NodeJS.WritableStream });
     }
     const password = await readPassword(ctx, Boolean(o.passwordStdin));
-    const client = await ctx.client(false);
+    const client = await ctx.client('none');
     const server = await ctx.server();
     const result = await client.call('auth.login', {
       body: { login: login.trim(), password, client: `vm/${process.versions.node}` },
@@ -52,7 +52,7 @@ export function register(program: Command, ctx: Context): void {
         ctx.note(t('msg.oneTimePasswordScript'));
       } else {
         const { changePasswordInteractively } = await import('./password.js');
-        await changePasswordInteractively(ctx, password);
+        await changePasswordInteractively(ctx, password, 'session');
       }
     }
     if ((await ctx.format()) === 'json') await ctx.printObject(result.user, []);
@@ -64,6 +64,8 @@ export function register(program: Command, ctx: Context): void {
         minutes: Math.round(result.idleTimeoutSeconds / 60),
       }),
     );
+    // Logged in, and yet the next command would act as someone else: say so now rather than then.
+    if (ctx.credential.kind === 'token') ctx.note(t('msg.tokenBeatsSession', { profile: ctx.profileName }));
   });
 
   withExamples(program.command('logout').description(t('cmd.logout')), t, [
@@ -77,7 +79,7 @@ export function register(program: Command, ctx: Context): void {
       return;
     }
     try {
-      await (await ctx.client()).call('auth.logout');
+      await (await ctx.client('session')).call('auth.logout');
     } catch (err) {
       // An expired or ended session is as good as logged out; anything else is worth reporting.
       if ((err as { status?: number }).status !== 401) throw err;
@@ -94,7 +96,8 @@ export function register(program: Command, ctx: Context): void {
     ctx.use(cmd);
     const me = await (await ctx.client()).call('me.show');
     const server = await ctx.server();
-    const columns: Column<Me>[] = [
+    const credential = ctx.credential;
+    const columns: Column<Me & { credential: Credential }>[] = [
       { key: 'name', header: t('col.name'), freeText: true },
       { key: 'email', header: t('col.email'), freeText: true },
       { key: 'phone', header: t('col.phone') },
@@ -103,6 +106,18 @@ export function register(program: Command, ctx: Context): void {
         key: 'via',
         header: t('col.via'),
         get: (m) => (m.tokenName ? `token ${m.tokenName}` : m.via),
+        freeText: true,
+      },
+      {
+        key: 'credential',
+        header: t('col.credential'),
+        get: () =>
+          credential.kind === 'token'
+            ? t('value.credentialToken', { source: credential.source })
+            : t(credential.source === 'default' ? 'value.credentialSession' : 'value.credentialSessionFrom', {
+                profile: credential.profile,
+                source: credential.source,
+              }),
         freeText: true,
       },
       { key: 'server', header: t('col.server'), get: () => server },
@@ -117,7 +132,7 @@ export function register(program: Command, ctx: Context): void {
         freeText: true,
       },
     ];
-    await ctx.printObject(me, columns);
+    await ctx.printObject({ ...me, credential }, columns);
   });
 
   withExamples(program.command('sessions').description(t('cmd.sessions')).addOption(limitOption(ctx)), t, [

@@ -21,7 +21,7 @@ export function register(program: Command, ctx: Context): void {
   ]).action(async (numbers: string[], _o, cmd: Command) => {
     const flags = ctx.use<ChangeFlags & { reason: string; until?: string }>(cmd);
     const params: OperationParamsOf<'number.block'> = { reason: flags.reason };
-    if (flags.until) params.until = parseWhen(flags.until, new Date(), t);
+    if (flags.until) params.until = parseWhen(flags.until, await ctx.nowFor(flags.until), t);
     await runChange(
       ctx,
       { type: 'number.block', params, numbers, paramColumns: ['reason', 'at'], alwaysConfirm: true },

@@ -30,7 +30,7 @@ export function register(program: Command, ctx: Context): void {
     const server = await startBackend({
       dataDir: path.join(tmp, 'data'),
       port: 0,
-      lines: 250,
+      lines: DEMO_LINES,
       seed: 1,
       version: VERSION,
       clockStart: new Date(),
@@ -148,12 +148,17 @@ export function register(program: Command, ctx: Context): void {
         note: 'Money: balance, credit and the billing period of each account',
         args: ['balance'],
       });
-      const limited = server.services.store.numbers.list({ groupIds: ['it'], status: 'active', limit: 1 })[0]
-        ?.msisdn;
+      const before = server.services.clock.now();
+      const later = new Date(before.getTime() + 3 * DAY_MS);
+      const limited = await limitedNumber(
+        server.services.store.billing.lines({ after: '', limit: DEMO_LINES, status: 'active' }),
+        before,
+        later,
+      );
       if (limited)
         await runStep({
           note: 'A spending limit that blocks the number when passed',
-          args: ['limits', 'set', limited, '--monthly', '300', '--action', 'block', '--yes'],
+          args: ['limits', 'set', limited, '--monthly', String(LIMIT_RUB), '--action', 'block', '--yes'],
         });
       // A token outlives the 20-minute idle expiry of the session while the clock jumps.
       const token = (
@@ -163,8 +168,7 @@ export function register(program: Command, ctx: Context): void {
         })
       ).trim();
       env.VM_TOKEN = token;
-      const before = server.services.clock.now();
-      server.services.setClock?.(new Date(before.getTime() + 3 * 86_400_000));
+      server.services.setClock?.(later);
       await server.services.worker.idle();
       heading('# Three days later: the backend charged each day of usage from the call details');
       await runStep({ note: 'Charged so far, and the forecast to the end of the period', args: ['balance'] });
@@ -192,11 +196,11 @@ export function register(program: Command, ctx: Context): void {
         note: 'Who would pay less on another tariff (last 3 months)',
         args: ['report', 'tariff-optimization', '--limit', '5'],
       });
+      // --profile, not VM_PROFILE: the admin's token in VM_TOKEN beats a variable, never a flag.
       await runStep({
         note: 'The manager sees only the Sales subtree',
-        args: ['login', '--email', 'manager@demo.test', '--password-stdin'],
+        args: ['login', '--email', 'manager@demo.test', '--password-stdin', '--profile', 'manager'],
         stdin: 'manager-demo-1\n',
-        env: { VM_PROFILE: 'manager' },
       });
       await runStep({
         note: 'Sales numbers, as the manager',
@@ -207,11 +211,9 @@ export function register(program: Command, ctx: Context): void {
         args: ['login', '--email', 'admin@demo.test', '--password-stdin', '--profile', 'typo'],
         stdin: 'wrong\n',
       });
-      // The login history belongs to a person's session: an API token never reads it.
       await runStep({
         note: "Login history, in the manager's session (API tokens cannot read it)",
         args: ['sessions', '--profile', 'manager'],
-        env: { VM_TOKEN: '' },
       });
       await runStep({ note: 'The audit log: who did what', args: ['audit', '--limit', '8'] });
     } finally {
@@ -231,6 +233,30 @@ export function register(program: Command, ctx: Context): void {
       ].join('\n'),
     );
   });
+}
+
+const DAY_MS = 86_400_000;
+const DEMO_LINES = 250;
+/** The demo's spending limit, in rubles: less than the monthly fee of the number it is set on. */
+const LIMIT_RUB = 300;
+
+/**
+ * An active IT number whose own monthly fee passes the limit (so the limit is passed by the first day's
+ * charges) and whose account's billing period holds from `from` to `to`: after the jump `vm limits list`
+ * shows the period the limit was passed in, not a new one in which the blocked number spent nothing.
+ * Billing days (1, 5, 10, 15) lie four or more days apart, so over three days at most one account starts
+ * a new period, and IT has such numbers on every account.
+ */
+export async function limitedNumber(
+  lines: { msisdn: string; groupId: string; billingDay: number; monthlyFee: number }[],
+  from: Date,
+  to: Date,
+): Promise<string | undefined> {
+  const { dayOf, periodOf } = await import('../../domain/billing.js');
+  const samePeriod = (billingDay: number) =>
+    periodOf(dayOf(from), billingDay).start === periodOf(dayOf(to), billingDay).start;
+  return lines.find((l) => l.groupId === 'it' && l.monthlyFee > LIMIT_RUB * 100 && samePeriod(l.billingDay))
+    ?.msisdn;
 }
 
 function quote(arg: string): string {

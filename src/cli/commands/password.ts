@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Context } from '../context.js';
+import type { ClientAuth, Context } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import { withExamples } from '../command-options.js';
 
@@ -38,8 +38,15 @@ export function register(program: Command, ctx: Context): void {
   });
 }
 
-/** Asks for a new password twice (on a terminal) and sets it. */
-export async function changePasswordInteractively(ctx: Context, current: string): Promise<void> {
+/**
+ * Asks for a new password twice (on a terminal) and sets it, in the session `auth` names: `vm login`
+ * changes the one-time password of the session it just stored, whatever VM_TOKEN says.
+ */
+export async function changePasswordInteractively(
+  ctx: Context,
+  current: string,
+  auth: ClientAuth = 'credential',
+): Promise<void> {
   const t = ctx.t;
   const { password: ask } = await import('@inquirer/prompts');
   const output = { output: ctx.io.stderr as NodeJS.WritableStream };
@@ -56,7 +63,7 @@ export async function changePasswordInteractively(ctx: Context, current: string)
     const again = await ask({ message: t('msg.repeatPassword'), mask: '*' }, output);
     if (first === again) {
       const done = await (
-        await ctx.client()
+        await ctx.client(auth)
       ).call('me.password', {
         body: { oldPassword: current, newPassword: first },
       });

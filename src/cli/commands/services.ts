@@ -55,7 +55,7 @@ export function register(program: Command, ctx: Context): void {
     ).action(async (code: string, numbers: string[], _o, c: Command) => {
       const flags = ctx.use<ChangeFlags & { until?: string }>(c);
       const params: OperationParamsOf<'service.add'> = { service: code.toUpperCase() };
-      if (flags.until) params.until = parseWhen(flags.until, new Date(), t);
+      if (flags.until) params.until = parseWhen(flags.until, await ctx.nowFor(flags.until), t);
       await runChange(
         ctx,
         {

@@ -31,7 +31,10 @@ export function register(program: Command, ctx: Context): void {
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const expiresAt = o.expires === undefined ? undefined : parseExpiry(o.expires, new Date(), ctx);
+    const expiresAt =
+      o.expires === undefined
+        ? undefined
+        : parseExpiry(o.expires, await ctx.nowFor(o.expires, isExpiryDuration), ctx);
     const created = await (
       await ctx.client()
     ).call('tokens.create', { body: { name: o.name, scope, expiresAt } });
@@ -76,9 +79,16 @@ function tokenColumns(ctx: Context): Column<ApiToken>[] {
   ];
 }
 
+const EXPIRY_DURATION = /^(\d+)\s*([dhm])$/i;
+
+/** Whether an --expires value is a duration, counted from the backend's clock (Context.nowFor). */
+function isExpiryDuration(text: string): boolean {
+  return EXPIRY_DURATION.test(text.trim());
+}
+
 /** `90d`, `12h`, `30m`, a date (end of that day, UTC) or an ISO time → ISO time. */
 export function parseExpiry(text: string, now: Date, ctx: Pick<Context, 't'>): string {
-  const duration = /^(\d+)\s*([dhm])$/i.exec(text.trim());
+  const duration = EXPIRY_DURATION.exec(text.trim());
   if (duration) {
     const unit = { d: 86400, h: 3600, m: 60 }[(duration[2] as string).toLowerCase() as 'd' | 'h' | 'm'];
     return new Date(now.getTime() + Number(duration[1]) * unit * 1000).toISOString();

@@ -18,7 +18,8 @@ export const en = {
   'opt.fields': 'columns to print, comma-separated (API field names)',
   'opt.noColor': 'no colours (also NO_COLOR, TERM=dumb)',
   'opt.lang': 'language of messages: en or ru (also VM_LANG)',
-  'opt.profile': 'config profile to use (also VM_PROFILE)',
+  'opt.profile':
+    'config profile to use, and its session even if VM_TOKEN is set (also VM_PROFILE, which VM_TOKEN beats)',
   'opt.server': 'backend URL (also VM_SERVER; default http://127.0.0.1:7080)',
   'opt.ca': 'PEM file of a private CA to trust (also VM_CA)',
   'opt.insecure': 'allow plain http to a host that is not loopback',
@@ -55,7 +56,7 @@ export const en = {
   'cmd.login.phone': 'phone number to log in with',
   'cmd.login.passwordStdin': 'read the password from standard input (for scripts)',
   'cmd.logout': 'End the session and forget it',
-  'cmd.whoami': 'Show who you are logged in as and your rights',
+  'cmd.whoami': 'Show who you are logged in as, with which credential from where, and your rights',
   'cmd.sessions': 'Show your login history: time, IP, client, success or failure',
   'cmd.tokens': 'API tokens for scripts and cron (use with VM_TOKEN)',
   'cmd.tokens.create': 'Create an API token; it is printed once',
@@ -95,7 +96,8 @@ export const en = {
   'cmd.backend.tlsKey': 'private key of the certificate (PEM)',
   'cmd.backend.logLevel': 'log level on stderr: fatal, error, warn, info, debug, silent',
   'cmd.backend.clock': 'run on a manual clock starting at this ISO time (for tests and demos)',
-  'cmd.backend.testMode': 'enable the /v1/test routes (moving the clock)',
+  'cmd.backend.testMode':
+    'enable the /v1/test routes, without login: POST /v1/test/clock moves the --clock (vm help environment)',
   'cmd.backend.faults':
     'misbehave like a real operator API: error=P (503), latency=20ms (every request), drop=P (reset connections, half after the work), slow=P:5s (a stall before the answer); also VM_FAULTS',
   'cmd.backend.faultsSeed': 'seed of the fault draws, to repeat a run (default: random, printed at start)',
@@ -420,6 +422,7 @@ export const en = {
   'col.via': 'Signed in with',
   'col.rights': 'Rights',
   'col.server': 'Server',
+  'col.credential': 'Credential',
   'col.description': 'Description',
 
   'value.unlimited': 'unlimited',
@@ -427,6 +430,9 @@ export const en = {
   'value.failure': 'failed: {reason}',
   'value.current': '(this session)',
   'value.wholeCompany': 'whole company',
+  'value.credentialToken': 'API token from {source}',
+  'value.credentialSession': 'session of profile {profile}',
+  'value.credentialSessionFrom': 'session of profile {profile} ({source})',
 
   'msg.waiting': 'Waiting for {server}…',
   'msg.waitRateLimited': 'Rate limited by the backend, waiting {seconds} s…',
@@ -438,6 +444,8 @@ export const en = {
   'msg.login': 'E-mail or phone',
   'msg.loggedIn': 'Logged in as {name} <{email}> at {server}. The session ends after {minutes} minutes idle.',
   'msg.loggedOut': 'Logged out.',
+  'msg.tokenBeatsSession':
+    'VM_TOKEN is set, so other commands still use that token, not this session: give them --profile {profile} (or unset VM_TOKEN).',
   'msg.notLoggedIn': 'Not logged in.',
   'msg.tokenCreated':
     'Token "{name}" created. It is shown only this once; store it safely (e.g. in VM_TOKEN):',
@@ -513,7 +521,7 @@ export const en = {
   'change.badTime':
     'Cannot read time "{value}": use an ISO time (2026-12-01T18:00), a local date and time (2026-12-01 18:00) a time today (18:00) or an offset from now (+30s, +15m, +2h, +1d).',
   'change.timePast':
-    "{value} is in the past by this computer's clock; the backend runs it as soon as its own clock has passed it (usually at once).",
+    '{value} has already passed; the backend runs it as soon as its own clock has passed it (usually at once).',
   'col.now': 'Now',
   'col.after': 'After',
   'col.delta': 'Monthly Δ',

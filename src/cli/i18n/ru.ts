@@ -20,7 +20,8 @@ export const ru: Record<MessageKey, string> = {
   'opt.fields': 'какие колонки вывести, через запятую (имена полей API)',
   'opt.noColor': 'без цвета (также NO_COLOR, TERM=dumb)',
   'opt.lang': 'язык сообщений: en или ru (также VM_LANG)',
-  'opt.profile': 'профиль настроек (также VM_PROFILE)',
+  'opt.profile':
+    'профиль настроек и его сеанс, даже если задан VM_TOKEN (также VM_PROFILE, но VM_TOKEN важнее него)',
   'opt.server': 'адрес бэкенда (также VM_SERVER; по умолчанию http://127.0.0.1:7080)',
   'opt.ca': 'PEM-файл собственного удостоверяющего центра (также VM_CA)',
   'opt.insecure': 'разрешить http без шифрования к удалённому хосту',
@@ -57,7 +58,7 @@ export const ru: Record<MessageKey, string> = {
   'cmd.login.phone': 'номер телефона для входа',
   'cmd.login.passwordStdin': 'прочитать пароль со стандартного ввода (для скриптов)',
   'cmd.logout': 'Завершить сеанс и забыть его',
-  'cmd.whoami': 'Показать, под кем выполнен вход, и права',
+  'cmd.whoami': 'Показать, под кем выполнен вход, с какими учётными данными и откуда они, и права',
   'cmd.sessions': 'История входов: время, IP, клиент, успех или отказ',
   'cmd.tokens': 'API-токены для скриптов и cron (через VM_TOKEN)',
   'cmd.tokens.create': 'Создать API-токен; он печатается один раз',
@@ -97,7 +98,8 @@ export const ru: Record<MessageKey, string> = {
   'cmd.backend.tlsKey': 'закрытый ключ сертификата (PEM)',
   'cmd.backend.logLevel': 'уровень журнала в stderr: fatal, error, warn, info, debug, silent',
   'cmd.backend.clock': 'ручные часы, начиная с этого ISO-времени (для тестов и демо)',
-  'cmd.backend.testMode': 'включить маршруты /v1/test (перевод часов)',
+  'cmd.backend.testMode':
+    'включить маршруты /v1/test, без входа: POST /v1/test/clock переводит часы --clock (vm help environment)',
   'cmd.backend.faults':
     'сбоить, как настоящий API оператора: error=P (503), latency=20ms (каждый запрос), drop=P (обрыв соединения, половина — после работы), slow=P:5s (задержка перед ответом); также VM_FAULTS',
   'cmd.backend.faultsSeed':
@@ -426,6 +428,7 @@ export const ru: Record<MessageKey, string> = {
   'col.via': 'Вход через',
   'col.rights': 'Права',
   'col.server': 'Сервер',
+  'col.credential': 'Учётные данные',
   'col.description': 'Описание',
 
   'value.unlimited': 'безлимит',
@@ -433,6 +436,9 @@ export const ru: Record<MessageKey, string> = {
   'value.failure': 'отказ: {reason}',
   'value.current': '(этот сеанс)',
   'value.wholeCompany': 'вся компания',
+  'value.credentialToken': 'API-токен из {source}',
+  'value.credentialSession': 'сеанс профиля {profile}',
+  'value.credentialSessionFrom': 'сеанс профиля {profile} ({source})',
 
   'msg.waiting': 'Ждём ответа {server}…',
   'msg.waitRateLimited': 'Бэкенд ограничивает частоту запросов, ждём {seconds} с…',
@@ -445,6 +451,8 @@ export const ru: Record<MessageKey, string> = {
   'msg.loggedIn':
     'Вход выполнен: {name} <{email}>, сервер {server}. Сеанс завершится после {minutes} минут бездействия.',
   'msg.loggedOut': 'Выход выполнен.',
+  'msg.tokenBeatsSession':
+    'Задан VM_TOKEN, поэтому другие команды по-прежнему используют этот токен, а не этот сеанс: укажите им --profile {profile} (или уберите VM_TOKEN).',
   'msg.notLoggedIn': 'Вход не выполнен.',
   'msg.tokenCreated':
     'Токен «{name}» создан. Он показан только сейчас; сохраните его надёжно (например, в VM_TOKEN):',
@@ -519,7 +527,7 @@ export const ru: Record<MessageKey, string> = {
   'change.badTime':
     'Не понимаю время «{value}»: укажите ISO-время (2026-12-01T18:00), дату и время (2026-12-01 18:00) время сегодня (18:00) или смещение от текущего момента (+30s, +15m, +2h, +1d).',
   'change.timePast':
-    '{value} — уже прошедшее время по часам этого компьютера; бэкенд выполнит операцию, как только его часы его пройдут (обычно сразу).',
+    '{value} — уже прошедшее время; бэкенд выполнит операцию, как только его часы его пройдут (обычно сразу).',
   'col.now': 'Сейчас',
   'col.after': 'Станет',
   'col.delta': 'Δ в месяц',
