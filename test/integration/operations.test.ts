@@ -189,6 +189,24 @@ describe('scheduled block with until', () => {
   });
 });
 
+describe('a clock moved days ahead', () => {
+  it('runs a scheduled block at its time as the days are replayed, not at the billing event after it', async () => {
+    const msisdn = active().filter((n) => n.groupId === 'it')[1]?.msisdn ?? '';
+    const day = b.services.clock.now().toISOString().slice(0, 10);
+    await admin.call('test.clock.set', { body: { now: `${day}T10:00:00Z` } });
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86400_000).toISOString().slice(0, 10);
+    const at = `${next}T11:30:00.000Z`;
+    const op = await admin.call('operations.create', {
+      body: { type: 'number.block', params: { reason: 'vacation' }, targets: [{ msisdn }], scheduledAt: at },
+    });
+    await admin.call('test.clock.set', { body: { advanceSeconds: 3 * 86400 } });
+    const done = await finished(admin, op.id);
+    expect(done).toMatchObject({ state: 'succeeded', scheduledAt: at, finishedAt: at });
+    const audit = await admin.call('audit.list', { query: { number: msisdn, action: 'number.block' } });
+    expect(audit.data.map((e) => e.time)).toEqual([at]);
+  });
+});
+
 describe('rollback and cancel', () => {
   it('rolls a service addition back, once, however often it is asked', async () => {
     const targets = active()

@@ -128,7 +128,9 @@ export class OperationWorker {
     const id = this.store.operations.nextRunnable();
     if (id) {
       const started = performance.now();
-      const items = this.store.transaction(() => this.runChunk(id, billingDue ?? now));
+      const items = this.store.transaction(() =>
+        this.runChunk(id, billingDue ?? now, billingDue !== undefined),
+      );
       this.chunk.took(items, since(started));
       return true;
     }
@@ -139,10 +141,14 @@ export class OperationWorker {
     return this.opts.background?.some((b) => b.step()) ?? false;
   }
 
-  /** Runs the next chunk of an operation; returns how many items it applied. */
-  private runChunk(id: string, now: string): number {
+  /**
+   * Runs the next chunk of an operation; returns how many items it applied. `until` is the time the
+   * worker has reached: now, or the next billing event while a clock moved ahead is `replaying`.
+   */
+  private runChunk(id: string, until: string, replaying: boolean): number {
     const ops = this.store.operations;
     const op = ops.get(id) as OperationRecord;
+    const now = replaying ? replayTime(op, until) : until;
     if (op.state === 'queued') ops.setState(id, 'running', { startedAt: now });
     if (op.cancelRequested) {
       const n = ops.cancelQueuedItems(id, now);
@@ -374,4 +380,14 @@ function failedItem(seq: number, plan: Extract<ItemPlan, { outcome: 'fail' }>): 
 /** An item the operation's author may no longer change: failed with a stable code, nothing applied. */
 function notPermitted(seq: number, why: string | null): ItemOutcome {
   return failedItem(seq, { outcome: 'fail', code: 'author_not_permitted', detail: why ?? 'out_of_scope' });
+}
+
+/**
+ * When an operation's work happens while a clock moved ahead is replayed: at its scheduled time (never
+ * before it was made), so the block the demo schedules for 11:30 the next day shows 11:30, not the
+ * billing event after it (midnight); an operation without one at `until`, the worker's time.
+ */
+function replayTime(op: OperationRecord, until: string): string {
+  if (!op.scheduledAt || op.scheduledAt >= until) return until;
+  return op.scheduledAt > op.createdAt ? op.scheduledAt : op.createdAt;
 }
