@@ -249,7 +249,10 @@ Files:
 
 Before anything is sent the whole input is validated: every bad row is listed as
   staff.csv:17: "8916123" is not a valid phone number
-and nothing is changed (exit 2); --skip-invalid sends the valid rows. Duplicates are sent once.
+and nothing is changed (exit 2); --skip-invalid sends the valid rows. Tariff and service codes (the
+command's and each row's) are checked against the catalog: СМАРТ or "smart plus" is a bad row saying
+which code is meant (did you mean SMART?). A number given twice is sent once, and its lines are named;
+given twice with other values (SMART on one row, SMART_PLUS on another) it is a bad row naming both.
 
 Then: --dry-run prints the plan (now → after, monthly cost change, problems) and changes nothing.
 On a terminal a change to more than one number, and every block, SIM replacement and number change,
@@ -282,7 +285,11 @@ Examples:
 
 До отправки проверяется весь ввод: каждая неверная строка выводится как
   staff.csv:17: "8916123" is not a valid phone number
-и ничего не меняется (код 2); --skip-invalid отправит верные строки. Повторы отправляются один раз.
+и ничего не меняется (код 2); --skip-invalid отправит верные строки. Коды тарифов и услуг (команды
+и каждой строки) сверяются с каталогом: СМАРТ или «smart plus» — неверная строка с подсказкой, какой
+код имелся в виду (может быть, SMART?). Номер, указанный дважды, отправляется один раз, а его строки
+называются; указанный дважды с разными значениями (SMART в одной строке, SMART_PLUS в другой) —
+неверная строка, в сообщении названы обе.
 
 Дальше: --dry-run печатает план (сейчас → станет, изменение абонплаты, проблемы) и ничего не меняет.
 В терминале изменение нескольких номеров, а также любая блокировка, замена SIM и смена номера

@@ -24,16 +24,31 @@ import { demo, loginAs, makeConfigHome, parseJson, removeTempDirs } from '../sup
  * `время` (at) column with a time on one row only: still one dry run, so still one plan object.
  */
 const FIXTURES: { file: string; numbers: string[] }[] = [
+  { file: 'plain-list.txt', numbers: ['+79161234567', '+79162345678', '+79163456789', '+79031112233'] },
+  { file: 'tabs.tsv', numbers: ['+79161234567', '+79162345678', '+79163456789'] },
+];
+/**
+ * Fixtures whose tariff column holds what people write in one (Смарт, Безлимит, BASIC): codes the
+ * catalog does not have, each an error row before anything is sent, with the code meant when one is close.
+ */
+const BAD_CODES: { file: string; rows: [number, string][] }[] = [
   {
     file: 'excel-ru-cp1251.csv',
-    numbers: ['+79161234567', '+79162345678', '+79163456789', '+79031112233', '+79265556677', '+79851234567'],
+    rows: [
+      [2, 'tariff "Смарт" is not in the catalog; did you mean SMART?'],
+      [3, 'tariff "Безлимит" is not in the catalog (vm tariffs list)'],
+      [4, 'tariff "Смарт" is not in the catalog; did you mean SMART?'],
+      [5, 'tariff "Корпоративный" is not in the catalog (vm tariffs list)'],
+      [7, 'tariff "Безлимит" is not in the catalog (vm tariffs list)'],
+    ],
   },
   {
     file: 'utf8-bom.csv',
-    numbers: ['+79161234567', '+79162345678', '+79163456789', '+79031112233', '+79265556677'],
+    rows: [
+      [4, 'tariff "BASIC" is not in the catalog (vm tariffs list)'],
+      [6, 'tariff "PREMIUM" is not in the catalog (vm tariffs list)'],
+    ],
   },
-  { file: 'plain-list.txt', numbers: ['+79161234567', '+79162345678', '+79163456789', '+79031112233'] },
-  { file: 'tabs.tsv', numbers: ['+79161234567', '+79162345678', '+79163456789'] },
 ];
 const MESSY = 'fixtures/csv/messy.csv';
 const MESSY_VALID = ['+79161234567', '+79162345678', '+79265556677', '+79031112233'];
@@ -148,6 +163,18 @@ describe('bulk changes keep to the rules: confirmation, rights, input files, one
       });
       expect(plan.items.map((i) => i.msisdn).sort()).toEqual([...numbers].sort());
       for (const item of plan.items) expect(item).toMatchObject({ outcome: 'fail', code: 'not_found' });
+    },
+  );
+
+  it.each(BAD_CODES)(
+    'lists the tariffs of fixtures/csv/$file the catalog does not have, by line, and sends nothing',
+    async ({ file, rows }) => {
+      const path = `fixtures/csv/${file}`;
+      const r = await vm.admin('tariff', 'set', 'SMART', '--file', path, '--dry-run', '--json');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      const listed = r.stderr.split('\n').filter((l) => l.startsWith(`${path}:`));
+      expect(listed).toEqual(rows.map(([line, reason]) => `${path}:${line}: ${reason}`));
     },
   );
 

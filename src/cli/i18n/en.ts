@@ -485,7 +485,7 @@ export const en = {
   'change.noTargets':
     'No numbers given: pass numbers, --file FILE (or - for stdin), or a filter (--group, --account, --tariff, --region, --all).',
   'change.invalidRows': '{count} rows are not valid; nothing was sent (--skip-invalid sends the valid rows):',
-  'change.duplicates': '{count} numbers were given more than once; each is sent once.',
+  'change.duplicates': '{count} numbers were given more than once (sent once): {list}.',
   'change.skippedInvalid': '{count} invalid rows skipped (--skip-invalid).',
   'change.needsYes':
     'This changes {count} numbers ({type}) and there is no terminal to confirm on. Check it with --dry-run, then run again with --yes.',
@@ -512,6 +512,13 @@ export const en = {
   'change.progress': '{type}',
   'change.badTime':
     'Cannot read time "{value}": use an ISO time (2026-12-01T18:00), a local date and time (2026-12-01 18:00) a time today (18:00) or an offset from now (+30s, +15m, +2h, +1d).',
+  'change.conflict': '{msisdn} is also on {first}, with other values (here: {values}); give each number once',
+  'change.ownValues': "the command's own",
+  'change.tariffUnknown': 'tariff "{value}" is not in the catalog (vm tariffs list)',
+  'change.tariffUnknownSuggest': 'tariff "{value}" is not in the catalog; did you mean {code}?',
+  'change.serviceUnknown': 'service "{value}" is not in the catalog (vm services list)',
+  'change.serviceUnknownSuggest': 'service "{value}" is not in the catalog; did you mean {code}?',
+  'word.and': 'and',
   'change.timePast':
     "{value} is in the past by this computer's clock; the backend runs it as soon as its own clock has passed it (usually at once).",
   'col.now': 'Now',

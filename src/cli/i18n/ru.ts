@@ -492,7 +492,7 @@ export const ru: Record<MessageKey, string> = {
   'change.noTargets':
     'Не указаны номера: передайте номера, --file ФАЙЛ (или - для stdin) или фильтр (--group, --account, --tariff, --region, --all).',
   'change.invalidRows': 'Неверных строк: {count}; ничего не отправлено (--skip-invalid отправит верные):',
-  'change.duplicates': 'Номеров, указанных несколько раз: {count}; каждый отправлен один раз.',
+  'change.duplicates': 'Номеров, указанных несколько раз: {count} (каждый отправлен один раз): {list}.',
   'change.skippedInvalid': 'Пропущено неверных строк: {count} (--skip-invalid).',
   'change.needsYes':
     'Изменение затронет номеров: {count} ({type}), а подтвердить негде: нет терминала. Проверьте с --dry-run и запустите снова с --yes.',
@@ -518,6 +518,14 @@ export const ru: Record<MessageKey, string> = {
   'change.progress': '{type}',
   'change.badTime':
     'Не понимаю время «{value}»: укажите ISO-время (2026-12-01T18:00), дату и время (2026-12-01 18:00) время сегодня (18:00) или смещение от текущего момента (+30s, +15m, +2h, +1d).',
+  'change.conflict':
+    '{msisdn} есть и в {first}, с другими значениями (здесь: {values}); укажите каждый номер один раз',
+  'change.ownValues': 'значения команды',
+  'change.tariffUnknown': 'тарифа «{value}» нет в каталоге (vm tariffs list)',
+  'change.tariffUnknownSuggest': 'тарифа «{value}» нет в каталоге; может быть, {code}?',
+  'change.serviceUnknown': 'услуги «{value}» нет в каталоге (vm services list)',
+  'change.serviceUnknownSuggest': 'услуги «{value}» нет в каталоге; может быть, {code}?',
+  'word.and': 'и',
   'change.timePast':
     '{value} — уже прошедшее время по часам этого компьютера; бэкенд выполнит операцию, как только его часы его пройдут (обычно сразу).',
   'col.now': 'Сейчас',
