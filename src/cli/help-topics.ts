@@ -256,7 +256,8 @@ given twice with other values (SMART on one row, SMART_PLUS on another) it is a 
 
 Then: --dry-run prints the plan (now → after, monthly cost change, problems) and changes nothing.
 On a terminal a change to more than one number, and every block, SIM replacement and number change,
-asks first; without a terminal it needs --yes (else exit 2). Every submission carries an
+first says what will happen (how many numbers change, are skipped and would fail, and why; the cost),
+then asks; without a terminal it needs --yes (else exit 2). Every submission carries an
 idempotency key (--idempotency-key K for scripts that retry): repeating it changes nothing twice.
 vm waits (progress bar on a terminal), lists the failed numbers with reasons, and exits 0 when all
 succeeded or needed no change, 3 when some failed. --no-wait prints the operation id; vm ops wait ID.
@@ -293,7 +294,8 @@ Examples:
 
 Дальше: --dry-run печатает план (сейчас → станет, изменение абонплаты, проблемы) и ничего не меняет.
 В терминале изменение нескольких номеров, а также любая блокировка, замена SIM и смена номера
-спрашивают подтверждение; без терминала нужен --yes (иначе код 2). Каждая отправка несёт ключ
+сначала говорят, что будет (сколько номеров изменится, будет пропущено и завершится ошибкой, почему;
+стоимость), и спрашивают подтверждение; без терминала нужен --yes (иначе код 2). Каждая отправка несёт ключ
 идемпотентности (--idempotency-key K для скриптов с повтором): повтор ничего не изменит дважды.
 vm ждёт (полоса прогресса в терминале), выводит номера с ошибками и причинами и завершается с кодом 0,
 если всё выполнено или не требовалось, и 3, если были ошибки. --no-wait печатает id операции; vm ops wait ID.

@@ -42,15 +42,38 @@ export async function* planBatch(
   return summary;
 }
 
-/** The summary of one batch's plan, its items read and let go. */
-export async function planSummary(client: VmClient, batch: Batch, t: Translate): Promise<PlanSummary> {
-  const lines = planBatch(client, batch, t);
-  for (;;) {
-    const next = await lines.next();
-    if (next.done) return next.value;
-  }
+/** What plans add up to, with how many numbers each reason skips or fails. */
+export interface PlanTally extends PlanTotals {
+  total: number;
+  /** Numbers skipped per item code, and failing per item code, in the order first met. */
+  skips: Map<string, number>;
+  fails: Map<string, number>;
 }
 
+/** Reads plans to their ends and adds them up, each item counted and let go. */
+export async function tallyPlans(
+  plans: AsyncIterable<AsyncGenerator<PlanItem, PlanSummary>>,
+): Promise<PlanTally> {
+  const summaries: PlanSummary[] = [];
+  const skips = new Map<string, number>();
+  const fails = new Map<string, number>();
+  for await (const plan of plans) {
+    for (;;) {
+      const next = await plan.next();
+      if (next.done) {
+        summaries.push(next.value);
+        break;
+      }
+      const item = next.value;
+      const by = item.outcome === 'skip' ? skips : item.outcome === 'fail' ? fails : undefined;
+      if (by) by.set(item.code ?? '', (by.get(item.code ?? '') ?? 0) + 1);
+    }
+  }
+  const total = summaries.reduce((n, s) => n + s.total, 0);
+  return { ...sumPlans(summaries), total, skips, fails };
+}
+
+/** The totals of several plans. */
 export function sumPlans(plans: PlanTotals[]): PlanTotals {
   return plans.reduce(
     (s, p) => ({

@@ -491,8 +491,11 @@ export const en = {
     'This changes {count} numbers ({type}) and there is no terminal to confirm on. Check it with --dry-run, then run again with --yes.',
   'change.needsYesOne':
     'A {type} needs confirmation and there is no terminal to ask on. Check it with --dry-run, then run again with --yes.',
-  'change.confirm':
-    'Apply {type} to {count} numbers? {apply} change, {skip} skip, {fail} fail; monthly cost {delta}, one-time fees {fees}.',
+  'change.confirm': 'Go ahead and change {apply} numbers ({type})?',
+  'change.planAhead':
+    'Of {total} numbers, {apply} will change, {skip} will be skipped and {fail} would fail; monthly cost {delta}, one-time fees {fees}.',
+  'change.planSkips': 'Skipped: {reasons}.',
+  'change.planFails': 'Would fail: {reasons}.',
   'change.aborted': 'Nothing changed.',
   'change.planCut':
     'The backend stopped sending the plan before its end (the connection dropped); nothing was changed. Run the dry run again.',

@@ -1,0 +1,143 @@
+import { jest } from '@jest/globals';
+import type { Tariff } from '../../src/api/lines.js';
+import type { Operation, PlanItem, PlanSummary } from '../../src/api/operations.js';
+import { Context } from '../../src/cli/context.js';
+import { runCommand, StubClient } from '../support/cli-harness.js';
+
+/**
+ * The change flow around the plan: what is said before a change is asked for, a rollback planned and
+ * asked for like any change, and the output flags on every path (waiting or not, scheduled or not).
+ */
+
+const A = '+79161234567';
+const B = '+79161234568';
+const C = '+79161234569';
+
+const tariffs = [{ code: 'SMART', name: 'Smart' }] as Tariff[];
+
+function item(msisdn: string, over: Partial<PlanItem>): PlanItem {
+  return {
+    msisdn,
+    outcome: 'apply',
+    code: null,
+    detail: null,
+    before: { tariff: 'VOICE_ECO' },
+    after: { tariff: 'SMART' },
+    monthlyDelta: 34000,
+    fee: 5000,
+    ...over,
+  };
+}
+
+/** A plan as the backend streams it: items, then the summary line. */
+function planLines(items: PlanItem[], over: Partial<PlanSummary> = {}): string {
+  const summary: PlanSummary = {
+    type: 'tariff.change',
+    params: { tariff: 'SMART' },
+    total: items.length,
+    apply: items.filter((i) => i.outcome === 'apply').length,
+    skip: items.filter((i) => i.outcome === 'skip').length,
+    fail: items.filter((i) => i.outcome === 'fail').length,
+    monthlyDelta: items.reduce((n, i) => n + i.monthlyDelta, 0),
+    fees: items.reduce((n, i) => n + i.fee, 0),
+    ...over,
+  };
+  return [...items, { summary }].map((l) => `${JSON.stringify(l)}\n`).join('');
+}
+
+const mixedPlan = planLines([
+  item(A, {}),
+  item(B, { outcome: 'skip', code: 'already_on_tariff', after: null, monthlyDelta: 0, fee: 0 }),
+  item(C, {
+    outcome: 'fail',
+    code: 'tariff_not_in_region',
+    detail: 'KZN',
+    after: null,
+    monthlyDelta: 0,
+    fee: 0,
+  }),
+]);
+
+function operation(over: Partial<Operation> = {}): Operation {
+  return {
+    id: 'op_1',
+    type: 'tariff.change',
+    params: { tariff: 'SMART' },
+    state: 'queued',
+    createdBy: 'admin@demo.test',
+    createdAt: '2026-11-02T10:00:00.000Z',
+    scheduledAt: null,
+    startedAt: null,
+    finishedAt: null,
+    total: 3,
+    queued: 3,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    cancelled: 0,
+    monthlyDelta: 0,
+    fees: 0,
+    rollbackOf: null,
+    parentId: null,
+    replayed: false,
+    ...over,
+  };
+}
+
+let stub: StubClient;
+/** The questions vm asked, answered with `answer` as a person at a terminal would. */
+let asked: string[];
+let answer: boolean;
+beforeEach(() => {
+  stub = new StubClient();
+  asked = [];
+  answer = false;
+  jest.spyOn(Context.prototype, 'confirm').mockImplementation(async (question) => {
+    asked.push(await question());
+    return answer;
+  });
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  expect(stub.unused()).toEqual([]);
+});
+
+describe('before a change is asked for', () => {
+  it('says how many numbers change, are skipped and would fail, and why, then asks about the ones that change', async () => {
+    stub.on('tariffs.list', tariffs).on('operations.plan', mixedPlan);
+    const r = await runCommand(stub, ['tariff', 'set', 'SMART', A, B, C]);
+    expect(asked).toEqual([
+      [
+        'Of 3 numbers, 1 will change, 1 will be skipped and 1 would fail; monthly cost RUB 340.00, one-time fees RUB 50.00.',
+        'Skipped: already on this tariff ×1.',
+        "Would fail: the tariff is not offered in the number's region ×1.",
+        'Go ahead and change 1 numbers (tariff.change)?',
+      ].join('\n'),
+    ]);
+    // Answered no: nothing is sent.
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(stub.calls.map((c) => c.route)).toEqual(['tariffs.list', 'operations.plan']);
+  });
+
+  it('says it in Russian', async () => {
+    stub.on('tariffs.list', tariffs).on('operations.plan', mixedPlan);
+    await runCommand(stub, ['tariff', 'set', 'SMART', A, B, C, '--lang', 'ru']);
+    expect(asked[0]?.split('\n')).toEqual([
+      'Номеров: 3; изменится 1, пропуск 1, ошибок будет 1; абонплата 340,00 ₽ в месяц, разовые платежи 50,00 ₽.',
+      'Пропуск: уже на этом тарифе ×1.',
+      'Будут ошибки: тариф не предлагается в регионе номера ×1.',
+      'Выполнить tariff.change и изменить номеров: 1?',
+    ]);
+  });
+
+  it('asks nothing and plans nothing with --yes', async () => {
+    stub
+      .on('tariffs.list', tariffs)
+      .on('operations.create', operation())
+      .on('operations.show', operation({ state: 'succeeded', queued: 0, succeeded: 3 }));
+    const r = await runCommand(stub, ['tariff', 'set', 'SMART', A, B, C, '--yes']);
+    expect(r.code).toBe(0);
+    expect(asked).toEqual([]);
+    expect(stub.callsTo('operations.plan')).toEqual([]);
+  });
+});
