@@ -214,6 +214,54 @@ describe('rollback and cancel', () => {
     expect(line.services).not.toContain('ANTISPAM');
   });
 
+  it("shows what the targets' own values asked for, on the operation and on its rollback", async () => {
+    // As they are now: earlier tests changed some.
+    const targets: Line[] = [];
+    for await (const n of admin.paginate('numbers.list', { region: 'MOW', status: 'active' }))
+      if (n.services.length === 0 && !n.tariff.startsWith('SMART') && targets.length < 4) targets.push(n);
+    expect(targets).toHaveLength(4);
+    const own = ['SMART', 'SMART_PLUS', 'SMART', undefined];
+    const op = await admin.call('operations.create', {
+      body: {
+        type: 'tariff.change',
+        params: { tariff: 'SMART' },
+        targets: targets.map((t, i) => ({
+          msisdn: t.msisdn,
+          ...(own[i] ? { params: { tariff: own[i] } } : {}),
+        })),
+      },
+    });
+    const rowValues = [
+      {
+        name: 'tariff',
+        count: 3,
+        values: [
+          { value: 'SMART', count: 2 },
+          { value: 'SMART_PLUS', count: 1 },
+        ],
+      },
+    ];
+    expect(op.rowValues).toEqual(rowValues);
+    expect(await finished(admin, op.id)).toMatchObject({ succeeded: 4, rowValues });
+    const before = new Map<string, number>();
+    for (const t of targets) before.set(t.tariff, (before.get(t.tariff) ?? 0) + 1);
+    const back = await admin.call('operations.rollback', { params: { id: op.id } });
+    expect(back.rowValues).toEqual([
+      {
+        name: 'tariff',
+        count: 4,
+        values: expect.arrayContaining([...before].map(([value, count]) => ({ value, count }))),
+      },
+    ]);
+    expect((await admin.call('operations.list', { query: { limit: 1 } })).data[0]?.rowValues).toEqual(
+      back.rowValues,
+    );
+    const plain = await admin.call('operations.create', {
+      body: { type: 'number.unblock', params: {}, targets: [{ msisdn: targets[0]?.msisdn ?? '' }] },
+    });
+    expect(plain.rowValues).toEqual([]);
+  });
+
   it('cancels a scheduled operation so it never runs', async () => {
     const msisdn = active().find((n) => n.groupId === 'finance')?.msisdn ?? '';
     const later = new Date(b.services.clock.now().getTime() + 3600_000).toISOString();

@@ -77,6 +77,7 @@ function operation(over: Partial<Operation> = {}): Operation {
     cancelled: 0,
     monthlyDelta: 0,
     fees: 0,
+    rowValues: [],
     rollbackOf: null,
     parentId: null,
     replayed: false,
@@ -139,5 +140,52 @@ describe('before a change is asked for', () => {
     expect(r.code).toBe(0);
     expect(asked).toEqual([]);
     expect(stub.callsTo('operations.plan')).toEqual([]);
+  });
+});
+
+describe('vm ops show of an operation with per-row values', () => {
+  const rowValues = [
+    {
+      name: 'tariff',
+      count: 203,
+      values: [
+        { value: 'SMART', count: 120 },
+        { value: 'SMART_PLUS', count: 80 },
+      ],
+    },
+  ];
+
+  it('shows what the rows asked for beside the command own values', async () => {
+    stub.on('operations.show', operation({ rowValues }));
+    const table = await runCommand(stub, ['ops', 'show', 'op_1', '-o', 'table', '--no-color']);
+    expect(table.stdout).toMatch(/Per-row values: +tariff \(SMART ×120, SMART_PLUS ×80, others ×3\)/);
+    const tsv = await runCommand(stub, ['ops', 'show', 'op_1', '--fields', 'id,params,rowValues']);
+    expect(tsv.stdout).toBe(
+      'id\tparams\trowValues\nop_1\t{"tariff":"SMART"}\ttariff (SMART ×120, SMART_PLUS ×80, others ×3)\n',
+    );
+    const ru = await runCommand(stub, ['ops', 'show', 'op_1', '--fields', 'rowValues', '--lang', 'ru']);
+    expect(ru.stdout).toContain('tariff (SMART ×120, SMART_PLUS ×80, прочие ×3)');
+    const json = await runCommand(stub, ['ops', 'show', 'op_1', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ rowValues });
+  });
+
+  it("lists each item's own values with --items", async () => {
+    stub.on('operations.items', [
+      {
+        seq: 1,
+        msisdn: A,
+        params: { tariff: 'SMART_PLUS' },
+        state: 'failed',
+        code: 'tariff_not_in_region',
+        detail: null,
+        before: null,
+        after: null,
+        monthlyDelta: null,
+        fee: null,
+        finishedAt: null,
+      },
+    ]);
+    const r = await runCommand(stub, ['ops', 'show', 'op_1', '--items', '--fields', 'msisdn,params']);
+    expect(r.stdout).toBe(`msisdn\tparams\n${A}\ttariff=SMART_PLUS\n`);
   });
 });

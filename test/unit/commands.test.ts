@@ -61,7 +61,7 @@ let stub: StubClient;
 const vm = (...argv: string[]) => runCommand(stub, argv);
 const rows = (tsv: string) =>
   tsv
-    .trimEnd()
+    .replace(/\n+$/, '')
     .split('\n')
     .map((l) => l.split('\t'));
 
@@ -301,7 +301,7 @@ describe('vm tariff set', () => {
       { route: 'operations.items', params: { id: 'op_1' }, query: { state: 'failed', limit: 1000 } },
     ]);
     expect(rows(r.stdout)).toEqual([
-      ['msisdn', 'state', 'code', 'reason', 'detail', 'before', 'after', 'seq'],
+      ['msisdn', 'state', 'code', 'reason', 'detail', 'before', 'after', 'seq', 'params'],
       [
         B,
         'failed',
@@ -311,6 +311,7 @@ describe('vm tariff set', () => {
         '',
         '',
         '2',
+        '',
       ],
     ]);
     expect(r.stderr).toContain('Operation op_1 submitted: 2 targets.');

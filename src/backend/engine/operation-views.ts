@@ -21,6 +21,7 @@ export function operationView(op: OperationRecord, replayed = false): Operation 
     cancelled: op.cancelled,
     monthlyDelta: op.monthlyDelta,
     fees: op.fees,
+    rowValues: op.rowValues,
     rollbackOf: op.rollbackOf,
     parentId: op.parentId,
     replayed,

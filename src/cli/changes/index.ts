@@ -5,4 +5,4 @@
 export { addChangeOptions, addTargetOptions, type ChangeFlags, type ChangeRequest } from './options.js';
 export { runChange } from './run.js';
 export { waitForOperation } from './wait.js';
-export { itemColumns, reportOutcome } from './outcome.js';
+export { itemColumns, operationColumns, reportOutcome } from './outcome.js';

@@ -1,9 +1,7 @@
 import { Option, type Command } from 'commander';
-import type { Operation } from '../../api/operations.js';
 import type { Context } from '../context.js';
-import { itemColumns, reportOutcome, waitForOperation } from '../changes/index.js';
+import { itemColumns, operationColumns, reportOutcome, waitForOperation } from '../changes/index.js';
 import { limitOption, take, withExamples } from '../command-options.js';
-import type { Column } from '../output/render.js';
 import { parseWhen } from '../when.js';
 import { OPERATION_STATES, OPERATION_TYPES } from '../../domain/operations.js';
 
@@ -121,33 +119,4 @@ export function register(program: Command, ctx: Context): void {
     }
     await reportOutcome(ctx, client, [await waitForOperation(ctx, client, op)]);
   });
-}
-
-function operationColumns(ctx: Context, full = false): Column<Operation>[] {
-  const t = ctx.t;
-  return [
-    { key: 'id', header: t('col.id') },
-    { key: 'type', header: t('col.type') },
-    { key: 'state', header: t('col.state') },
-    { key: 'total', header: t('col.total'), kind: 'number' },
-    { key: 'succeeded', header: t('col.succeeded'), kind: 'number' },
-    { key: 'failed', header: t('col.failed'), kind: 'number' },
-    { key: 'skipped', header: t('col.skipped'), kind: 'number', inTable: full },
-    { key: 'cancelled', header: t('col.state'), kind: 'number', inTable: false },
-    { key: 'monthlyDelta', header: t('col.delta'), kind: 'money', inTable: full },
-    { key: 'fees', header: t('col.fee'), kind: 'money', inTable: full },
-    {
-      key: 'params',
-      header: t('col.description'),
-      get: (o) => JSON.stringify(o.params),
-      inTable: full,
-      freeText: true,
-    },
-    { key: 'createdBy', header: t('col.createdBy'), freeText: true },
-    { key: 'createdAt', header: t('col.created'), kind: 'time' },
-    { key: 'scheduledAt', header: t('col.scheduled'), kind: 'time' },
-    { key: 'finishedAt', header: t('col.time'), kind: 'time', inTable: full },
-    { key: 'rollbackOf', header: 'rollback of', inTable: full },
-    { key: 'parentId', header: 'parent', inTable: full },
-  ];
 }

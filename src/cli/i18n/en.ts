@@ -537,6 +537,8 @@ export const en = {
   'col.failed': 'Failed',
   'col.skipped': 'Skipped',
   'col.scheduled': 'Scheduled',
+  'col.rowValues': 'Per-row values',
+  'word.others': 'others ×{count}',
   'col.createdBy': 'By',
   'col.reason': 'Reason',
   'err.usage': '{message}',

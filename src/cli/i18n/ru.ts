@@ -544,6 +544,8 @@ export const ru: Record<MessageKey, string> = {
   'col.failed': 'Ошибок',
   'col.skipped': 'Пропущено',
   'col.scheduled': 'Запланирована',
+  'col.rowValues': 'Значения строк',
+  'word.others': 'прочие ×{count}',
   'col.createdBy': 'Кто',
   'col.reason': 'Причина',
   'err.usage': '{message}',
