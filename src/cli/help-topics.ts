@@ -317,7 +317,8 @@ The backend bills by its own clock (vm backend start --clock, and POST /v1/test/
   - when each day ends, the usage of every active line, priced from that day's call detail records
     against what is left of the tariff's allowance: calls beyond it 2.50 RUB a started minute, SMS 3.50,
     data 0.15 RUB a started MB; roaming 49 RUB a minute and 15 RUB a MB unless the tariff includes it
-  - one-time fees (tariff change, SIM, connection) when an operation applies them
+  - one-time fees (tariff change, SIM, connection) when an operation applies them, a rollback's too
+    (it is a change like any other; vm ops rollback ID --dry-run shows its fees)
 Every charge is recorded once (one per line, kind and period or day): restarts never charge twice.
 Usage appears when its day is closed, so details and charges of today come tomorrow.
 
@@ -340,7 +341,8 @@ Days before the backend's first start are history: readable, never charged.
   - в конце каждого дня — трафик каждого активного номера по записям детализации за день, сверх
     остатка пакета тарифа: звонки 2,50 ₽ за начатую минуту, SMS 3,50 ₽, интернет 0,15 ₽ за начатый МБ;
     роуминг 49 ₽ за минуту и 15 ₽ за МБ, если тариф его не включает
-  - разовые платы (смена тарифа, SIM, подключение) — когда их применяет операция
+  - разовые платы (смена тарифа, SIM, подключение) — когда их применяет операция, и откат тоже
+    (это такое же изменение; vm ops rollback ID --dry-run покажет его платежи)
 Каждое начисление записывается один раз (на номер, вид и период или день): перезапуск не спишет дважды.
 Трафик появляется, когда день закрыт: детализация и начисления за сегодня будут завтра.
 

@@ -204,7 +204,7 @@ describe('bulk changes keep to the rules: confirmation, rights, input files, one
     for (const line of MESSY_INVALID_LINES) expect(skip.stderr).toContain(`${MESSY}:${line}: `);
   });
 
-  it('adds ROAM_EU to a number and takes it off again with vm ops rollback', async () => {
+  it('adds ROAM_EU to a number, plans taking it off (vm ops rollback --dry-run) and takes it off again', async () => {
     const line = take(
       'roaming',
       (l) =>
@@ -216,6 +216,25 @@ describe('bulk changes keep to the rules: confirmation, rights, input files, one
       'services add',
     );
     const id = operationIdIn(add.stderr);
+    expect((await vmJson<LineDetail>(vm.admin, 'numbers', 'show', line.msisdn)).services).toContain(
+      'ROAM_EU',
+    );
+
+    const plan = expectExit(
+      await vm.admin('ops', 'rollback', id, '--dry-run', '--json'),
+      0,
+      'rollback --dry-run',
+    );
+    expect(parseJson<Plan>(plan.stdout)).toMatchObject({
+      type: 'service.remove',
+      total: 1,
+      apply: 1,
+      fees: 0,
+      items: [{ msisdn: line.msisdn, outcome: 'apply', after: { services: line.services } }],
+    });
+    const refused = await vm.admin('ops', 'rollback', id);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--dry-run.*--yes/);
     expect((await vmJson<LineDetail>(vm.admin, 'numbers', 'show', line.msisdn)).services).toContain(
       'ROAM_EU',
     );

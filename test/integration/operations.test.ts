@@ -1,6 +1,8 @@
 import type { Line } from '../../src/api/lines.js';
-import type { Operation } from '../../src/api/operations.js';
+import type { Operation, PlanLine } from '../../src/api/operations.js';
 import type { VmClient } from '../../src/client/client.js';
+import { jsonLines } from '../../src/client/json-lines.js';
+import { TARIFF_CHANGE_FEE } from '../../src/domain/operations.js';
 import { startTestBackend, rejection, type TestBackend } from './harness.js';
 
 let b: TestBackend;
@@ -24,6 +26,13 @@ async function finished(client: VmClient, id: string): Promise<Operation> {
 }
 
 const active = () => all.filter((n) => n.status === 'active');
+
+/** The company's money: every account's balance added up. */
+async function balances(): Promise<number> {
+  let sum = 0;
+  for await (const a of admin.paginate('accounts.list')) sum += a.balance ?? 0;
+  return sum;
+}
 
 describe('tariff change', () => {
   it('changes every number once and skips those already on the tariff', async () => {
@@ -260,6 +269,67 @@ describe('rollback and cancel', () => {
       body: { type: 'number.unblock', params: {}, targets: [{ msisdn: targets[0]?.msisdn ?? '' }] },
     });
     expect(plain.rowValues).toEqual([]);
+  });
+
+  it('plans a rollback with the fees it charges again, stores nothing, and then charges exactly those', async () => {
+    const targets: Line[] = [];
+    for await (const n of admin.paginate('numbers.list', { region: 'SPE', status: 'active' }))
+      if (n.services.length === 0 && n.tariff !== 'SMART' && targets.length < 3) targets.push(n);
+    expect(targets).toHaveLength(3);
+    const op = await admin.call('operations.create', {
+      body: {
+        type: 'tariff.change',
+        params: { tariff: 'SMART' },
+        targets: targets.map((t) => ({ msisdn: t.msisdn })),
+      },
+    });
+    expect(await finished(admin, op.id)).toMatchObject({ succeeded: 3, fees: 3 * TARIFF_CHANGE_FEE });
+    const operations = async () =>
+      (await admin.call('operations.list', { query: { limit: 1000 } })).data.length;
+    const before = { operations: await operations(), money: await balances() };
+
+    const lines: PlanLine[] = [];
+    for await (const line of jsonLines<PlanLine>(
+      await admin.stream('operations.rollbackPlan', { params: { id: op.id } }),
+    ))
+      lines.push(line);
+    expect(lines.slice(0, -1)).toEqual(
+      targets.map((t) =>
+        expect.objectContaining({
+          msisdn: t.msisdn,
+          outcome: 'apply',
+          before: { tariff: 'SMART' },
+          after: { tariff: t.tariff },
+          fee: TARIFF_CHANGE_FEE,
+        }),
+      ),
+    );
+    expect(lines.at(-1)).toEqual({
+      summary: expect.objectContaining({
+        type: 'tariff.change',
+        total: 3,
+        apply: 3,
+        fees: 3 * TARIFF_CHANGE_FEE,
+      }),
+    });
+    expect({ operations: await operations(), money: await balances() }).toEqual(before);
+
+    const back = await admin.call('operations.rollback', { params: { id: op.id } });
+    expect(await finished(admin, back.id)).toMatchObject({ succeeded: 3, fees: 3 * TARIFF_CHANGE_FEE });
+    expect(await balances()).toBe(before.money - 3 * TARIFF_CHANGE_FEE);
+  });
+
+  it('refuses to plan the rollback of a change that changed nothing (422)', async () => {
+    const op = await admin.call('operations.create', {
+      body: { type: 'number.unblock', params: {}, targets: [{ msisdn: '+79990009999' }] },
+    });
+    await finished(admin, op.id);
+    expect(await rejection(admin.stream('operations.rollbackPlan', { params: { id: op.id } }))).toMatchObject(
+      {
+        status: 422,
+        details: { reason: 'rollback_empty' },
+      },
+    );
   });
 
   it('cancels a scheduled operation so it never runs', async () => {

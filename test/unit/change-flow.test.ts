@@ -189,3 +189,75 @@ describe('vm ops show of an operation with per-row values', () => {
     expect(r.stdout).toBe(`msisdn\tparams\n${A}\ttariff=SMART_PLUS\n`);
   });
 });
+
+describe('vm ops rollback', () => {
+  /** The rollback of a tariff change of A and B: back to their old tariffs, each change charged again. */
+  const rollbackLines = planLines(
+    [
+      item(A, { before: { tariff: 'SMART' }, after: { tariff: 'VOICE_ECO' }, monthlyDelta: -34000 }),
+      item(B, { before: { tariff: 'SMART' }, after: { tariff: 'BUSINESS_START' }, monthlyDelta: -14000 }),
+    ],
+    { params: {} },
+  );
+
+  it('--dry-run prints its plan, per number now → after with the fee it will charge, and changes nothing', async () => {
+    stub.on('operations.rollbackPlan', rollbackLines);
+    const r = await runCommand(stub, ['ops', 'rollback', 'op_1', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
+      'msisdn\toutcome\tbefore\tafter\tmonthlyDelta\tfee\tcode\treason',
+      `${A}\tapply\tSMART\tVOICE_ECO\t-340.00\t50.00\t\t`,
+      `${B}\tapply\tSMART\tBUSINESS_START\t-140.00\t50.00\t\t`,
+    ]);
+    expect(r.stderr).toContain('one-time fees RUB 100.00. Nothing was changed (dry run).');
+    expect(stub.calls.every((c) => c.route === 'operations.rollbackPlan')).toBe(true);
+    expect(stub.callsTo('operations.rollbackPlan')[0]).toEqual({
+      route: 'operations.rollbackPlan',
+      params: { id: 'op_1' },
+    });
+    expect(asked).toEqual([]);
+  });
+
+  it('--dry-run --json opens the plan with the type the backend gives the rollback', async () => {
+    stub.on('operations.rollbackPlan', rollbackLines);
+    const r = await runCommand(stub, ['ops', 'rollback', 'op_1', '--dry-run', '--json']);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      type: 'tariff.change',
+      params: {},
+      total: 2,
+      apply: 2,
+      fees: 10000,
+      items: [expect.objectContaining({ msisdn: A, fee: 5000 }), expect.objectContaining({ msisdn: B })],
+    });
+  });
+
+  it('says what it will do and what it costs before asking, then submits it with its own key', async () => {
+    answer = true;
+    stub
+      .on('operations.rollbackPlan', rollbackLines)
+      .on('operations.rollback', operation({ id: 'op_2', total: 2, rollbackOf: 'op_1' }))
+      .on(
+        'operations.show',
+        operation({ id: 'op_2', state: 'succeeded', total: 2, queued: 0, succeeded: 2 }),
+      );
+    const r = await runCommand(stub, ['ops', 'rollback', 'op_1']);
+    expect(r.code).toBe(0);
+    expect(asked).toEqual([
+      [
+        'Of 2 numbers, 2 will change, 0 will be skipped and 0 would fail; monthly cost -RUB 480.00, one-time fees RUB 100.00.',
+        'Undo operation op_1: change 2 numbers back (tariff.change)?',
+      ].join('\n'),
+    ]);
+    expect(stub.callsTo('operations.rollback')).toEqual([
+      { route: 'operations.rollback', params: { id: 'op_1' }, idempotencyKey: 'rollback:op_1' },
+    ]);
+  });
+
+  it('needs --yes without a terminal (exit 2), pointing at --dry-run, and plans nothing', async () => {
+    jest.restoreAllMocks();
+    const r = await runCommand(stub, ['ops', 'rollback', 'op_1']);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(/rollback needs confirmation.*--dry-run.*--yes/);
+    expect(stub.calls).toEqual([]);
+  });
+});

@@ -34,8 +34,24 @@ export async function reportOutcome(ctx: Context, client: VmClient, operations: 
     ctx.note(t('change.failedList'));
     await ctx.printRows(items('failed'), itemColumns(ctx), false);
   }
+  recordOutcome(ctx, operations);
+}
+
+/** The exit code of finished operations: 1 when one was cancelled, 3 when numbers failed, else 0. */
+export function recordOutcome(ctx: Context, operations: Operation[]): void {
   if (operations.some((op) => op.state === 'cancelled')) ctx.setExitCode(EXIT.error);
-  else if (failed > 0) ctx.setExitCode(EXIT.partial);
+  else if (operations.some((op) => op.failed > 0)) ctx.setExitCode(EXIT.partial);
+}
+
+/**
+ * Operations as `vm ops show` prints them: with --json one object, or an array when a command made
+ * several; in any other format a row each.
+ */
+export async function printOperations(ctx: Context, operations: Operation[]): Promise<void> {
+  const [only] = operations;
+  if (only && operations.length === 1 && (await ctx.format()) === 'json')
+    await ctx.printObject(only, operationColumns(ctx, true));
+  else await ctx.printRows(operations, operationColumns(ctx, true), false);
 }
 
 /** Columns of operation items (failed-number lists, `vm ops show --items`). */

@@ -17,14 +17,32 @@ export interface PlanTotals {
 /**
  * Asks the backend what one batch would do (a dry run: nothing is stored), as JSON lines: yields each
  * item as it comes and returns the summary, so a plan of 100,000 numbers is never whole in memory. A
- * stream that ends without its summary line was cut off: that is an error, never a shorter plan.
+ * batch that is the rollback of an operation is planned by the backend from that operation's items.
  */
 export async function* planBatch(
   client: VmClient,
   batch: Batch,
   t: Translate,
 ): AsyncGenerator<PlanItem, PlanSummary> {
-  const lines = jsonLines<PlanLine>(await client.stream('operations.plan', { body: batch.body }));
+  if (batch.rollbackOf) return yield* rollbackPlan(client, batch.rollbackOf, t);
+  return yield* readPlan(await client.stream('operations.plan', { body: batch.body }), t);
+}
+
+/** What rolling an operation back would do, number by number, with its fees, as planBatch reads it. */
+export async function* rollbackPlan(
+  client: VmClient,
+  id: string,
+  t: Translate,
+): AsyncGenerator<PlanItem, PlanSummary> {
+  return yield* readPlan(await client.stream('operations.rollbackPlan', { params: { id } }), t);
+}
+
+/**
+ * The items of a streamed plan as they come, then its summary. A stream that ends without its summary
+ * line was cut off: that is an error, never a shorter plan.
+ */
+async function* readPlan(stream: NodeJS.ReadableStream, t: Translate): AsyncGenerator<PlanItem, PlanSummary> {
+  const lines = jsonLines<PlanLine>(stream);
   const cut = () => new CliError(t('change.planCut'), EXIT.error);
   let summary: PlanSummary | undefined;
   try {
@@ -44,6 +62,8 @@ export async function* planBatch(
 
 /** What plans add up to, with how many numbers each reason skips or fails. */
 export interface PlanTally extends PlanTotals {
+  /** The change's type and own values, as the backend planned it (a rollback's are the backend's to make). */
+  head: Pick<PlanSummary, 'type' | 'params'> | undefined;
   total: number;
   /** Numbers skipped per item code, and failing per item code, in the order first met. */
   skips: Map<string, number>;
@@ -70,7 +90,9 @@ export async function tallyPlans(
     }
   }
   const total = summaries.reduce((n, s) => n + s.total, 0);
-  return { ...sumPlans(summaries), total, skips, fails };
+  const first = summaries[0];
+  const head = first && { type: first.type, params: first.params };
+  return { ...sumPlans(summaries), head, total, skips, fails };
 }
 
 /** The totals of several plans. */

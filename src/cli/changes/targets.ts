@@ -11,6 +11,11 @@ import type { ChangeFlags, ChangeRequest } from './options.js';
 export interface Batch {
   body: OperationCreateBody;
   count: number;
+  /**
+   * The rollback of this operation: the backend makes its body from the operation's items, so `body`
+   * holds only its type and own values (from the backend's plan), and the plan is the backend's too.
+   */
+  rollbackOf?: string;
 }
 
 /** The operations a change becomes, produced lazily (a million-line file is read, not held). */

@@ -1,6 +1,13 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../context.js';
-import { itemColumns, operationColumns, reportOutcome, waitForOperation } from '../changes/index.js';
+import {
+  itemColumns,
+  operationColumns,
+  printOperations,
+  recordOutcome,
+  reportOutcome,
+  waitForOperation,
+} from '../changes/index.js';
 import { limitOption, take, withExamples } from '../command-options.js';
 import { parseWhen } from '../when.js';
 import { OPERATION_STATES, OPERATION_TYPES } from '../../domain/operations.js';
@@ -81,7 +88,14 @@ export function register(program: Command, ctx: Context): void {
     ctx.use(cmd);
     const client = await ctx.client();
     const op = await waitForOperation(ctx, client, await client.call('operations.show', { params: { id } }));
-    await reportOutcome(ctx, client, [op]);
+    const { formatAsked } = await import('../output/format.js');
+    // A format asked for prints the finished operation, as `vm ops show` does; else the outcome.
+    if (!formatAsked({ ...ctx.opts, output: ctx.opts.format })) {
+      await reportOutcome(ctx, client, [op]);
+      return;
+    }
+    await printOperations(ctx, [op]);
+    recordOutcome(ctx, [op]);
   });
 
   withExamples(ops.command('cancel <id>').description(t('cmd.ops.cancel')), t, [
@@ -97,26 +111,19 @@ export function register(program: Command, ctx: Context): void {
     ops
       .command('rollback <id>')
       .description(t('cmd.ops.rollback'))
+      .option('--dry-run', t('opt.dryRun'))
       .option('-y, --yes', t('opt.yes'))
-      .option('--no-wait', t('opt.noWait')),
+      .option('--no-wait', t('opt.noWait'))
+      .addHelpText('after', `\n${t('help.rollback')}`),
     t,
-    ['vm ops rollback op_1a2b3c --yes', 'vm ops rollback op_1a2b3c --yes --no-wait'],
+    [
+      'vm ops rollback op_1a2b3c --dry-run',
+      'vm ops rollback op_1a2b3c --yes',
+      'vm ops rollback op_1a2b3c --yes --no-wait --json',
+    ],
   ).action(async (id: string, _o, cmd: Command) => {
-    const o = ctx.use<{ yes?: boolean; wait?: boolean }>(cmd);
-    const client = await ctx.client();
-    const question = async () => {
-      const original = await client.call('operations.show', { params: { id } });
-      return t('msg.confirmRollback', { id, count: original.succeeded, type: original.type });
-    };
-    if (!o.yes && !(await ctx.confirm(question, t('change.needsYesOne', { type: 'rollback' })))) return;
-    // The backend's own key for a rollback without one: a rerun gives the same rollback, and the client
-    // may resend one whose answer was lost.
-    const op = await client.call('operations.rollback', { params: { id }, idempotencyKey: `rollback:${id}` });
-    ctx.note(t(op.replayed ? 'change.replayed' : 'change.submitted', { id: op.id, count: op.total }));
-    if (o.wait === false) {
-      ctx.io.stdout.write(`${op.id}\n`);
-      return;
-    }
-    await reportOutcome(ctx, client, [await waitForOperation(ctx, client, op)]);
+    const o = ctx.use<{ dryRun?: boolean; yes?: boolean; wait?: boolean }>(cmd);
+    const { runRollback } = await import('../changes/rollback.js');
+    await runRollback(ctx, id, o);
   });
 }

@@ -167,7 +167,13 @@ export const en = {
   'opt.since': 'only operations created since this time',
   'opt.items': 'list the per-number items (all, or those in one state)',
   'msg.opCancelled': 'Operation {id}: {state}.',
-  'msg.confirmRollback': 'Undo {type} on {count} numbers (operation {id})?',
+  'msg.confirmRollback': 'Undo operation {id}: change {apply} numbers back ({type})?',
+  'help.rollback':
+    'A rollback is a new change undoing the numbers the operation changed, and a change like any other:\n' +
+    'the operator charges its one-time fees again (a tariff change 50 RUB a number; a removed service\n' +
+    'added back, its connection fee), and a tariff rollback counts towards the 4 tariff changes a number\n' +
+    'may have a month. --dry-run shows its plan: per number now → after, the monthly cost and the fee. On\n' +
+    'a terminal it says what will happen and asks; scripts need --yes.',
   'err.numberToOrPick': 'Say which new number: --to NUMBER or --pick (one of them).',
   'cmd.plan':
     'Compare a desired-state CSV (number, tariff, services, blocked, group) with the backend: the changes and their cost',
