@@ -398,6 +398,16 @@ Control characters never reach the terminal:
   and a TSV row one line; TSV also writes a backslash as \\\\, so a script can undo it exactly.
   JSON stays exact (it escapes \\u0000-\\u001f itself; read it with a JSON parser, not by eye).
 
+Errors go to stderr as "vm: message". A run that prints JSON (--json, --jsonl, -o json) says its
+error as one line of JSON instead, the API's error object with vm's words and exit code:
+  {"error": {"code": "forbidden", "message": "Not allowed: ...", "exitCode": 5, "requestId": "req_..."}}
+  codes: the API's (forbidden, not_found, validation_failed, ...) or vm's: invalid_input (with "rows",
+  the first 50 bad rows of a file as source, line, value, reason, and "count"), usage, network, error.
+  A command line vm cannot parse (an unknown flag) is still said as text.
+Changes honour the format on every path: --no-wait and a scheduled change print the operation as
+vm ops show does (--json: an object, or an array for several operations); without a format flag
+the bare operation id, which scripts read. vm ops wait with a format flag prints the finished operation.
+
 Examples:
   $ vm users list --csv > users.csv
   $ vm numbers list --excel --fields msisdn,employee,tariff > numbers.csv
@@ -441,6 +451,16 @@ Examples:
   остаётся одной строкой, строка TSV — тоже; обратную косую черту TSV пишет как \\\\, чтобы скрипт мог
   точно вернуть исходное. JSON остаётся точным (\\u0000-\\u001f он экранирует сам; читайте его
   JSON-парсером, а не глазами).
+
+Ошибки идут в stderr как «vm: сообщение». Если команда печатает JSON (--json, --jsonl, -o json), её
+ошибка — одна строка JSON: объект ошибки API со словами vm и кодом завершения:
+  {"error": {"code": "forbidden", "message": "Нет прав: ...", "exitCode": 5, "requestId": "req_..."}}
+  коды: коды API (forbidden, not_found, validation_failed, ...) или vm: invalid_input (с "rows" —
+  первыми 50 неверными строками файла: source, line, value, reason — и "count"), usage, network, error.
+  Командную строку, которую vm не разобрал (неизвестный флаг), он по-прежнему описывает текстом.
+Изменения соблюдают формат на любом пути: --no-wait и запланированное изменение печатают операцию,
+как vm ops show (--json: объект или массив, если операций несколько); без флага формата — только id
+операции, который читают скрипты. vm ops wait с флагом формата печатает завершившуюся операцию.
 
 Примеры:
   $ vm users list --csv > users.csv

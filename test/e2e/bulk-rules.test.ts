@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Account, Line, LineDetail, Service, Tariff } from '../../src/api/lines.js';
 import type { Operation, OperationItem, Plan } from '../../src/api/operations.js';
+import type { ErrorObject } from '../../src/cli/errors.js';
 import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
 import {
   catalog,
@@ -173,19 +174,31 @@ describe('bulk changes keep to the rules: confirmation, rights, input files, one
       const r = await vm.admin('tariff', 'set', 'SMART', '--file', path, '--dry-run', '--json');
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
-      const listed = r.stderr.split('\n').filter((l) => l.startsWith(`${path}:`));
+      // Under --json the error is the error object on stderr, its bad rows listed.
+      const { error } = parseJson<ErrorObject>(r.stderr);
+      expect(error).toMatchObject({ code: 'invalid_input', exitCode: 2, count: rows.length });
+      expect(error.rows?.map((row) => [row.source, row.line, row.reason])).toEqual(
+        rows.map(([line, reason]) => [path, line, reason]),
+      );
+      const text = await vm.admin('tariff', 'set', 'SMART', '--file', path, '--dry-run');
+      const listed = text.stderr.split('\n').filter((l) => l.startsWith(`${path}:`));
       expect(listed).toEqual(rows.map(([line, reason]) => `${path}:${line}: ${reason}`));
     },
   );
 
   it('lists every invalid row of messy.csv as file:line and sends nothing; --skip-invalid plans the valid ones', async () => {
-    const r = await vm.admin('tariff', 'set', 'SMART', '--file', MESSY, '--dry-run', '--json');
+    const r = await vm.admin('tariff', 'set', 'SMART', '--file', MESSY, '--dry-run');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     const listed = [...r.stderr.matchAll(/^(?:vm: )?fixtures\/csv\/messy\.csv:(\d+): /gm)].map((m) =>
       Number(m[1]),
     );
     expect(listed).toEqual(MESSY_INVALID_LINES);
+    const json = await vm.admin('tariff', 'set', 'SMART', '--file', MESSY, '--dry-run', '--json');
+    expect(json.code).toBe(2);
+    expect(parseJson<ErrorObject>(json.stderr).error.rows?.map((row) => row.line)).toEqual(
+      MESSY_INVALID_LINES,
+    );
 
     const skip = await vm.admin(
       'tariff',

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import type { Tariff } from '../../src/api/lines.js';
 import type { Operation, PlanItem, PlanSummary } from '../../src/api/operations.js';
 import { Context } from '../../src/cli/context.js';
-import { runCommand, StubClient } from '../support/cli-harness.js';
+import { apiError, runCommand, StubClient, type RecordedCall } from '../support/cli-harness.js';
 
 /**
  * The change flow around the plan: what is said before a change is asked for, a rollback planned and
@@ -259,5 +259,115 @@ describe('vm ops rollback', () => {
     expect(r).toMatchObject({ code: 2, stdout: '' });
     expect(r.stderr).toMatch(/rollback needs confirmation.*--dry-run.*--yes/);
     expect(stub.calls).toEqual([]);
+  });
+});
+
+describe('the output flags on every path of a change', () => {
+  const submitted = operation({ total: 1, queued: 1 });
+
+  it('--no-wait --json prints the operation as vm ops show --json does; plain --no-wait the bare id', async () => {
+    stub.on('tariffs.list', tariffs).on('operations.create', submitted).on('operations.show', submitted);
+    const r = await runCommand(stub, ['tariff', 'set', 'SMART', A, '--no-wait', '--json']);
+    expect(r.code).toBe(0);
+    const shown = await runCommand(stub, ['ops', 'show', 'op_1', '--json']);
+    expect(r.stdout).toBe(shown.stdout);
+    expect(JSON.parse(r.stdout)).toEqual(submitted);
+    const plain = await runCommand(stub, ['tariff', 'set', 'SMART', A, '--no-wait']);
+    expect(plain.stdout).toBe('op_1\n');
+  });
+
+  it('--no-wait --json prints an array when the change became several operations, and --csv a row each', async () => {
+    let n = 0;
+    stub.on('operations.create', (call: RecordedCall) => {
+      const body = call.body as { scheduledAt?: string };
+      return operation({
+        id: `op_${++n}`,
+        total: 1,
+        state: body.scheduledAt ? 'scheduled' : 'queued',
+        scheduledAt: body.scheduledAt ?? null,
+      });
+    });
+    const at = '2099-01-01T09:00:00Z';
+    const stdin = `number;at\n${A};\n${B};${at}\n`;
+    const json = await runCommand(stub, ['unblock', '--file', '-', '--yes', '--no-wait', '--json'], {
+      stdin,
+    });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({ id: 'op_1', state: 'queued' }),
+      expect.objectContaining({ id: 'op_2', state: 'scheduled', scheduledAt: '2099-01-01T09:00:00.000Z' }),
+    ]);
+    const csv = await runCommand(
+      stub,
+      ['unblock', '--file', '-', '--yes', '--no-wait', '--csv', '--fields', 'id,state'],
+      {
+        stdin,
+      },
+    );
+    expect(csv.stdout).toBe('id,state\nop_3,queued\nop_4,scheduled\n');
+  });
+
+  it('prints a scheduled operation with --json instead of its bare id', async () => {
+    const scheduled = operation({ total: 1, state: 'scheduled', scheduledAt: '2099-01-01T09:00:00.000Z' });
+    stub.on('operations.create', scheduled);
+    const r = await runCommand(stub, ['unblock', A, '--at', '2099-01-01T09:00:00Z', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(scheduled);
+    expect(r.stderr).toContain('Operation op_1 is scheduled for 2099-01-01T09:00:00.000Z');
+    const plain = await runCommand(stub, ['unblock', A, '--at', '2099-01-01T09:00:00Z']);
+    expect(plain.stdout).toBe('op_1\n');
+  });
+
+  it('vm ops wait --json prints the finished operation, exiting 3 when numbers failed', async () => {
+    const done = operation({ state: 'partially_failed', queued: 0, succeeded: 2, failed: 1 });
+    stub.on('operations.show', done);
+    const r = await runCommand(stub, ['ops', 'wait', 'op_1', '--json']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout)).toEqual(done);
+  });
+
+  it('vm ops rollback --no-wait --json prints the rollback operation', async () => {
+    const back = operation({ id: 'op_2', rollbackOf: 'op_1' });
+    stub.on('operations.rollback', back);
+    const r = await runCommand(stub, ['ops', 'rollback', 'op_1', '--yes', '--no-wait', '--json']);
+    expect(JSON.parse(r.stdout)).toEqual(back);
+  });
+
+  it('says an error under --json as the error object on stderr, bad rows and all', async () => {
+    const r = await runCommand(stub, ['unblock', '--file', '-', '--yes', '--json'], {
+      stdin: `number\n${A}\n8916123\n`,
+    });
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(JSON.parse(r.stderr)).toEqual({
+      error: {
+        code: 'invalid_input',
+        message: expect.stringContaining('1 rows are not valid; nothing was sent'),
+        exitCode: 2,
+        rows: [
+          { source: 'stdin', line: 3, value: '8916123', reason: '"8916123" is not a valid phone number' },
+        ],
+        count: 1,
+      },
+    });
+    stub.on(
+      'operations.create',
+      apiError('forbidden', 'Missing permission block:write', {
+        reason: 'permission_missing',
+        permission: 'block:write',
+      }),
+    );
+    const api = await runCommand(stub, ['unblock', A, '--jsonl']);
+    expect(api.code).toBe(5);
+    expect(JSON.parse(api.stderr)).toEqual({
+      error: {
+        code: 'forbidden',
+        message: 'Not allowed: you do not have the block:write permission (request id: req_test)',
+        exitCode: 5,
+        details: { reason: 'permission_missing', permission: 'block:write' },
+        requestId: 'req_test',
+      },
+    });
+    const text = await runCommand(stub, ['unblock', A]);
+    expect(text.stderr).toMatch(/^vm: Not allowed/);
   });
 });
