@@ -198,6 +198,40 @@ describe('scheduled block with until', () => {
   });
 });
 
+describe('service added until a time', () => {
+  it("takes off at that time the service each row added, not the command's own", async () => {
+    const targets: Line[] = [];
+    for await (const n of admin.paginate('numbers.list', { tariff: 'SMART', status: 'active' }))
+      if (n.services.length === 0 && targets.length < 2) targets.push(n);
+    expect(targets).toHaveLength(2);
+    const [own, row] = targets.map((t) => t.msisdn);
+    const until = new Date(b.services.clock.now().getTime() + 3600_000).toISOString();
+    const op = await admin.call('operations.create', {
+      body: {
+        type: 'service.add',
+        params: { service: 'VOICEMAIL', until },
+        targets: [{ msisdn: own ?? '' }, { msisdn: row ?? '', params: { service: 'ANTISPAM' } }],
+      },
+    });
+    expect(await finished(admin, op.id)).toMatchObject({ succeeded: 2 });
+    const services = async (msisdn = '') =>
+      (await admin.call('numbers.show', { params: { msisdn } })).services;
+    expect(await services(row)).toContain('ANTISPAM');
+    await admin.call('test.clock.set', { body: { advanceSeconds: 3600 } });
+    await b.services.worker.idle();
+    const removal = (await admin.call('operations.list', { query: { type: 'service.remove', limit: 1 } }))
+      .data[0];
+    expect(removal).toMatchObject({
+      parentId: op.id,
+      state: 'succeeded',
+      succeeded: 2,
+      rowValues: [{ name: 'service', count: 1, values: [{ value: 'ANTISPAM', count: 1 }] }],
+    });
+    expect(await services(own)).not.toContain('VOICEMAIL');
+    expect(await services(row)).not.toContain('ANTISPAM');
+  });
+});
+
 describe('rollback and cancel', () => {
   it('rolls a service addition back, once, however often it is asked', async () => {
     const targets = active()

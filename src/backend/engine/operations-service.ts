@@ -8,7 +8,6 @@ import type {
   OperationItem,
   PlanItem,
   PlanSummary,
-  RowValues,
   Target,
   TargetFilter,
 } from '../../api/operations.js';
@@ -32,7 +31,7 @@ import {
 } from './authz.js';
 import type { RequestOrigin } from './auth-service.js';
 import { freshMsisdn } from './numbering.js';
-import { itemView, operationView } from './operation-views.js';
+import { countRowValues, itemView, operationView } from './operation-views.js';
 import { orderWorld, planWorld } from './plan-world.js';
 import { decodeIntCursor, pageOf } from './paging.js';
 import { SliceSize, nextTurn, since } from './slice-size.js';
@@ -55,35 +54,6 @@ const INSERT_SLICE = { budgetMs: 10, min: 100, max: 10_000, start: 1000 };
 const ITEMS_AT_ONCE = 2000;
 /** Targets checked between two turns of the event loop (~5 ms of number parsing). */
 const TARGETS_PER_TURN = 5000;
-
-/** Different values of a parameter counted one by one; later ones count only in its total. */
-const ROW_VALUES_TRACKED = 1000;
-/** Values of a parameter an operation shows. */
-const ROW_VALUES_SHOWN = 10;
-
-/** How many targets carry a value of their own for each parameter, and the most common values. */
-function countRowValues(targets: Target[]): RowValues[] {
-  const byName = new Map<string, { count: number; values: Map<string, number> }>();
-  for (const target of targets) {
-    if (!target.params) continue;
-    for (const [name, value] of Object.entries(target.params)) {
-      let entry = byName.get(name);
-      if (!entry) byName.set(name, (entry = { count: 0, values: new Map() }));
-      entry.count++;
-      const seen = entry.values.get(value);
-      if (seen !== undefined) entry.values.set(value, seen + 1);
-      else if (entry.values.size < ROW_VALUES_TRACKED) entry.values.set(value, 1);
-    }
-  }
-  return [...byName].map(([name, { count, values }]) => ({
-    name,
-    count,
-    values: [...values]
-      .sort(([, a], [, b]) => b - a)
-      .slice(0, ROW_VALUES_SHOWN)
-      .map(([value, n]) => ({ value, count: n })),
-  }));
-}
 
 /** Types whose succeeded items can be inverted by a rollback, and how. */
 const INVERSE: Partial<
