@@ -156,6 +156,36 @@ describe('a number given more than once', () => {
   });
 });
 
+describe('per-row times', () => {
+  it('lists a row whose time cannot be read with the others, before anything is sent', async () => {
+    const file = staff('number;at', `${A};2099-01-01 09:00`, `${B};soon`, `${C};`);
+    const r = await runCommand(stub, ['unblock', '--file', file, '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('1 rows are not valid; nothing was sent');
+    expect(r.stderr).toContain(`${file}:3: Cannot read time "soon"`);
+    expect(stub.calls).toEqual([]);
+  });
+
+  it('reads rows with the same moment spelled two ways as one time, and relative times from one moment', async () => {
+    stub.on('operations.plan', planOf);
+    const file = staff(
+      'number;at',
+      `${A};2099-01-01T09:00:00Z`,
+      `${B};+2h`,
+      `${A};2099-01-01 09:00Z`,
+      `${C};+2h`,
+    );
+    const r = await runCommand(stub, ['unblock', '--file', file, '--dry-run']);
+    expect(r.code).toBe(0);
+    const plans = stub
+      .callsTo('operations.plan')
+      .map((c) => c.body as { scheduledAt: string; targets: unknown[] });
+    expect(plans.map((p) => p.targets.length).sort()).toEqual([1, 2]);
+    expect(plans.map((p) => p.scheduledAt)).toContain('2099-01-01T09:00:00.000Z');
+    expect(r.stderr).toContain(`1 numbers were given more than once (sent once): ${file}:2 and ${file}:4.`);
+  });
+});
+
 describe('catalog codes', () => {
   it('catches unknown per-row tariffs before anything is sent, with the file, the line and a close code', async () => {
     stub.on('tariffs.list', tariffs);

@@ -43,7 +43,9 @@ const NONE: Record<string, string> = Object.freeze({});
  */
 export async function targetBatches(ctx: Context, req: ChangeRequest, flags: ChangeFlags): Promise<Batches> {
   const t = ctx.t;
-  const scheduledAt = flags.at ? parseWhen(flags.at, new Date(), t) : undefined;
+  // One moment for every time of the run: `+2h` on two rows is one time, in both passes.
+  const now = new Date();
+  const scheduledAt = flags.at ? parseWhen(flags.at, now, t) : undefined;
   if (scheduledAt) warnIfPast(ctx, scheduledAt);
   const filter = req.noFilters ? undefined : filterOf(flags);
   const params: Record<string, unknown> = { ...req.params };
@@ -80,9 +82,22 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
     sink.errorCount++;
     if (sink.errors.length < MAX_STORED_ERRORS) sink.errors.push(error);
   };
-  /** A row with its per-row values checked and normalized, or undefined (its error is in the sink). */
+  /**
+   * A row with its per-row values checked and normalized (a time in ISO form, a code as the catalog
+   * spells it), or undefined (its error is in the sink).
+   */
   const validRow = async (raw: TargetRow, sink: RowSink): Promise<TargetRow | undefined> => {
     let row = raw;
+    const at = row.params.at;
+    if (at !== undefined) {
+      try {
+        row = { ...row, params: { ...row.params, at: parseWhen(at, now, t) } };
+      } catch (err) {
+        if ((err as Error).name !== 'UsageError') throw err;
+        reject(sink, { source: row.source, line: row.line, value: at, reason: (err as Error).message });
+        return undefined;
+      }
+    }
     if (req.checkRow) {
       const checked = req.checkRow(row.params);
       if ('error' in checked) {
@@ -116,13 +131,14 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
     ];
     for (const [source, list] of sources.entries()) {
       for await (const raw of list) {
-        const row = req.checkRow || codes ? await validRow(raw, sink) : raw;
+        const needsCheck = req.checkRow || codes || raw.params.at !== undefined;
+        const row = needsCheck ? await validRow(raw, sink) : raw;
         if (row) yield { row, source };
       }
     }
   }
   // A row's values that differ from the command's own: two rows of a number conflict only over those.
-  const own: Record<string, unknown> = { ...params, ...(flags.at ? { at: flags.at } : {}) };
+  const own: Record<string, unknown> = { ...params, ...(scheduledAt ? { at: scheduledAt } : {}) };
   const asked = (values: Record<string, string>): Record<string, string> => {
     let out: Record<string, string> | undefined;
     for (const [name, value] of Object.entries(values))
@@ -202,7 +218,7 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
       for await (const { row, source } of rows({ errors: [], errorCount: 0 })) {
         if (!repeats.sends(row.msisdn, source, row.line)) continue;
         const { at, ...values } = row.params;
-        const when = at ? parseWhen(at, new Date(), t) : scheduledAt;
+        const when = at ?? scheduledAt;
         if (at && when && !warned.has(when)) {
           warned.add(when);
           warnIfPast(ctx, when);
