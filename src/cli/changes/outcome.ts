@@ -44,13 +44,12 @@ export function recordOutcome(ctx: Context, operations: Operation[]): void {
 }
 
 /**
- * Operations as `vm ops show` prints them: with --json one object, or an array when a command made
- * several; in any other format a row each.
+ * Operations as `vm ops show` prints them: one as that one item (with --json an object), several as a
+ * list (with --json an array), which is how a command that made several prints them.
  */
 export async function printOperations(ctx: Context, operations: Operation[]): Promise<void> {
   const [only] = operations;
-  if (only && operations.length === 1 && (await ctx.format()) === 'json')
-    await ctx.printObject(only, operationColumns(ctx, true));
+  if (only && operations.length === 1) await ctx.printObject(only, operationColumns(ctx, true));
   else await ctx.printRows(operations, operationColumns(ctx, true), false);
 }
 
