@@ -48,6 +48,12 @@ export const endpoints = {
   'operations.items': { method: 'GET', path: '/v1/operations/:id/items', access: 'authenticated' },
   'operations.cancel': { method: 'POST', path: '/v1/operations/:id/cancel', access: 'authenticated' },
   'operations.rollback': { method: 'POST', path: '/v1/operations/:id/rollback', access: 'authenticated' },
+  'operations.rollbackPlan': {
+    method: 'POST',
+    path: '/v1/operations/:id/rollback/plan',
+    access: 'authenticated',
+    safe: true,
+  },
   'audit.list': { method: 'GET', path: '/v1/audit', access: 'audit:read' },
   'users.list': { method: 'GET', path: '/v1/users', access: 'users:admin' },
   'users.show': { method: 'GET', path: '/v1/users/:id', access: 'users:admin' },

@@ -223,6 +223,20 @@ export type Target = { msisdn: string; params?: Record<string, string> };
 
 export const OperationCreateQuery = Type.Object({ dryRun: Type.Optional(Type.Boolean()) });
 
+/**
+ * The targets' own values of one parameter (a CSV's per-row column): how many targets carry one, and the
+ * most common values with their counts (counted among the first 1,000 different values).
+ */
+export const RowValues = Type.Object({
+  name: Type.String({ description: 'The parameter, e.g. tariff' }),
+  count: Type.Integer({ description: 'Targets with a value of their own' }),
+  values: Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }), {
+    maxItems: 10,
+    description: 'The most common values, most common first',
+  }),
+});
+export type RowValues = Static<typeof RowValues>;
+
 export const Operation = Type.Object({
   id: Type.String(),
   type: OperationType,
@@ -241,6 +255,10 @@ export const Operation = Type.Object({
   cancelled: Type.Integer(),
   monthlyDelta: Kopecks,
   fees: Kopecks,
+  rowValues: Type.Array(RowValues, {
+    description:
+      "Values of the targets' own (per-row columns) overriding params, by parameter; empty when none has any",
+  }),
   rollbackOf: Type.Union([Type.String(), Type.Null()]),
   parentId: Type.Union([Type.String(), Type.Null()]),
   replayed: Type.Boolean({ description: 'true when an Idempotency-Key matched an earlier request' }),

@@ -327,6 +327,17 @@ export const routes = {
     response: Operation,
     status: 202,
   },
+  'operations.rollbackPlan': {
+    ...endpoints['operations.rollbackPlan'],
+    summary:
+      'The plan of a rollback, streamed as POST /v1/operations/plan streams one: per number what it would become ' +
+      'and cost (a rollback is a change like any other: its one-time fees are charged again), then the summary ' +
+      'line with its type, totals and fees. Nothing is stored',
+    params: IdParam,
+    response: PlanLine,
+    stream: true,
+    streamFormats: ['jsonl'],
+  },
   'audit.list': {
     ...endpoints['audit.list'],
     summary:

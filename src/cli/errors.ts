@@ -193,6 +193,52 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
   return { exitCode: EXIT.error, message: t('err.unexpected', { detail: e.message ?? String(err) }) };
 }
 
+/** What an error is under --json: the API error object, with vm's own words, its exit code and bad rows. */
+export interface ErrorObject {
+  error: {
+    /** The API's error code, or vm's: invalid_input, usage, network, error. */
+    code: string;
+    message: string;
+    exitCode: number;
+    details?: Record<string, unknown>;
+    requestId?: string;
+    /** The rejected rows of an input file (the first 50), and how many there were. */
+    rows?: { source: string; line: number; value: string; reason: string }[];
+    count?: number;
+  };
+}
+
+/**
+ * An error as a script reads it when it asked for JSON: the shape of the API's error object (`code`,
+ * `message`, `details`, `requestId`) with the exit code, and for an input file its bad rows.
+ */
+export function errorObject(err: unknown, described: { exitCode: number; message: string }): ErrorObject {
+  const e = (err ?? {}) as ErrorLike & { errors?: ErrorObject['error']['rows']; errorCount?: number };
+  const error: ErrorObject['error'] = {
+    code:
+      e.name === 'ApiError' && e.code
+        ? e.code
+        : e.name === 'TargetsInputError'
+          ? 'invalid_input'
+          : e.name === 'NetworkError'
+            ? 'network'
+            : described.exitCode === EXIT.usage
+              ? 'usage'
+              : 'error',
+    message: described.message,
+    exitCode: described.exitCode,
+  };
+  if (e.name === 'ApiError' && e.details) error.details = e.details;
+  if (e.requestId) error.requestId = e.requestId;
+  if (e.name === 'TargetsInputError' && e.errors?.length) {
+    error.rows = e.errors
+      .slice(0, 50)
+      .map(({ source, line, value, reason }) => ({ source, line, value, reason }));
+    error.count = e.errorCount ?? e.errors.length;
+  }
+  return { error };
+}
+
 /**
  * One message per kind of network failure, each saying what to do: an untrusted certificate, a timeout
  * (connecting, or waiting for the answer of a server that accepted the connection), a refused connection,

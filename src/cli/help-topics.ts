@@ -305,11 +305,15 @@ Files:
 
 Before anything is sent the whole input is validated: every bad row is listed as
   staff.csv:17: "8916123" is not a valid phone number
-and nothing is changed (exit 2); --skip-invalid sends the valid rows. Duplicates are sent once.
+and nothing is changed (exit 2); --skip-invalid sends the valid rows. Tariff and service codes (the
+command's and each row's) are checked against the catalog: СМАРТ or "smart plus" is a bad row saying
+which code is meant (did you mean SMART?). A number given twice is sent once, and its lines are named;
+given twice with other values (SMART on one row, SMART_PLUS on another) it is a bad row naming both.
 
 Then: --dry-run prints the plan (now → after, monthly cost change, problems) and changes nothing.
 On a terminal a change to more than one number, and every block, SIM replacement and number change,
-asks first; without a terminal it needs --yes (else exit 2). Every submission carries an
+first says what will happen (how many numbers change, are skipped and would fail, and why; the cost),
+then asks; without a terminal it needs --yes (else exit 2). Every submission carries an
 idempotency key (--idempotency-key K for scripts that retry): repeating it changes nothing twice.
 vm waits (progress bar on a terminal), lists the failed numbers with reasons, and exits 0 when all
 succeeded or needed no change, 3 when some failed. --no-wait prints the operation id; vm ops wait ID.
@@ -339,11 +343,16 @@ Examples:
 
 До отправки проверяется весь ввод: каждая неверная строка выводится как
   staff.csv:17: "8916123" is not a valid phone number
-и ничего не меняется (код 2); --skip-invalid отправит верные строки. Повторы отправляются один раз.
+и ничего не меняется (код 2); --skip-invalid отправит верные строки. Коды тарифов и услуг (команды
+и каждой строки) сверяются с каталогом: СМАРТ или «smart plus» — неверная строка с подсказкой, какой
+код имелся в виду (может быть, SMART?). Номер, указанный дважды, отправляется один раз, а его строки
+называются; указанный дважды с разными значениями (SMART в одной строке, SMART_PLUS в другой) —
+неверная строка, в сообщении названы обе.
 
 Дальше: --dry-run печатает план (сейчас → станет, изменение абонплаты, проблемы) и ничего не меняет.
 В терминале изменение нескольких номеров, а также любая блокировка, замена SIM и смена номера
-спрашивают подтверждение; без терминала нужен --yes (иначе код 2). Каждая отправка несёт ключ
+сначала говорят, что будет (сколько номеров изменится, будет пропущено и завершится ошибкой, почему;
+стоимость), и спрашивают подтверждение; без терминала нужен --yes (иначе код 2). Каждая отправка несёт ключ
 идемпотентности (--idempotency-key K для скриптов с повтором): повтор ничего не изменит дважды.
 vm ждёт (полоса прогресса в терминале), выводит номера с ошибками и причинами и завершается с кодом 0,
 если всё выполнено или не требовалось, и 3, если были ошибки. --no-wait печатает id операции; vm ops wait ID.
@@ -366,7 +375,8 @@ The backend bills by its own clock (vm backend start --clock, and POST /v1/test/
   - when each day ends, the usage of every active line, priced from that day's call detail records
     against what is left of the tariff's allowance: calls beyond it 2.50 RUB a started minute, SMS 3.50,
     data 0.15 RUB a started MB; roaming 49 RUB a minute and 15 RUB a MB unless the tariff includes it
-  - one-time fees (tariff change, SIM, connection) when an operation applies them
+  - one-time fees (tariff change, SIM, connection) when an operation applies them, a rollback's too
+    (it is a change like any other; vm ops rollback ID --dry-run shows its fees)
 Every charge is recorded once (one per line, kind and period or day): restarts never charge twice.
 Usage appears when its day is closed, so details and charges of today come tomorrow.
 
@@ -389,7 +399,8 @@ Days before the backend's first start are history: readable, never charged.
   - в конце каждого дня — трафик каждого активного номера по записям детализации за день, сверх
     остатка пакета тарифа: звонки 2,50 ₽ за начатую минуту, SMS 3,50 ₽, интернет 0,15 ₽ за начатый МБ;
     роуминг 49 ₽ за минуту и 15 ₽ за МБ, если тариф его не включает
-  - разовые платы (смена тарифа, SIM, подключение) — когда их применяет операция
+  - разовые платы (смена тарифа, SIM, подключение) — когда их применяет операция, и откат тоже
+    (это такое же изменение; vm ops rollback ID --dry-run покажет его платежи)
 Каждое начисление записывается один раз (на номер, вид и период или день): перезапуск не спишет дважды.
 Трафик появляется, когда день закрыт: детализация и начисления за сегодня будут завтра.
 
@@ -445,6 +456,16 @@ Control characters never reach the terminal:
   and a TSV row one line; TSV also writes a backslash as \\\\, so a script can undo it exactly.
   JSON stays exact (it escapes \\u0000-\\u001f itself; read it with a JSON parser, not by eye).
 
+Errors go to stderr as "vm: message". A run that prints JSON (--json, --jsonl, -o json) says its
+error as one line of JSON instead, the API's error object with vm's words and exit code:
+  {"error": {"code": "forbidden", "message": "Not allowed: ...", "exitCode": 5, "requestId": "req_..."}}
+  codes: the API's (forbidden, not_found, validation_failed, ...) or vm's: invalid_input (with "rows",
+  the first 50 bad rows of a file as source, line, value, reason, and "count"), usage, network, error.
+  A command line vm cannot parse (an unknown flag) is still said as text.
+Changes honour the format on every path: --no-wait and a scheduled change print the operation as
+vm ops show does (--json: an object, or an array for several operations); without a format flag
+the bare operation id, which scripts read. vm ops wait with a format flag prints the finished operation.
+
 Examples:
   $ vm users list --csv > users.csv
   $ vm numbers list --excel --fields msisdn,employee,tariff > numbers.csv
@@ -488,6 +509,16 @@ Examples:
   остаётся одной строкой, строка TSV — тоже; обратную косую черту TSV пишет как \\\\, чтобы скрипт мог
   точно вернуть исходное. JSON остаётся точным (\\u0000-\\u001f он экранирует сам; читайте его
   JSON-парсером, а не глазами).
+
+Ошибки идут в stderr как «vm: сообщение». Если команда печатает JSON (--json, --jsonl, -o json), её
+ошибка — одна строка JSON: объект ошибки API со словами vm и кодом завершения:
+  {"error": {"code": "forbidden", "message": "Нет прав: ...", "exitCode": 5, "requestId": "req_..."}}
+  коды: коды API (forbidden, not_found, validation_failed, ...) или vm: invalid_input (с "rows" —
+  первыми 50 неверными строками файла: source, line, value, reason — и "count"), usage, network, error.
+  Командную строку, которую vm не разобрал (неизвестный флаг), он по-прежнему описывает текстом.
+Изменения соблюдают формат на любом пути: --no-wait и запланированное изменение печатают операцию,
+как vm ops show (--json: объект или массив, если операций несколько); без флага формата — только id
+операции, который читают скрипты. vm ops wait с флагом формата печатает завершившуюся операцию.
 
 Примеры:
   $ vm users list --csv > users.csv

@@ -1,9 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { Context, VERSION, type ClientFactory, type IOStreams } from './context.js';
-import { describeError, EXIT, localizeCommanderMessage } from './errors.js';
+import { describeError, errorObject, EXIT, localizeCommanderMessage } from './errors.js';
 import { detectLang, loadTranslator } from './i18n/index.js';
 import { withExamples } from './command-options.js';
-import { escapeControlCharsKeepingLines } from '../domain/safe-text.js';
+import { escapeControlChars, escapeControlCharsKeepingLines } from '../domain/safe-text.js';
 import * as accounts from './commands/accounts.js';
 import * as appeal from './commands/appeal.js';
 import * as audit from './commands/audit.js';
@@ -111,6 +111,17 @@ export function buildProgram(ctx: Context): Command {
   return program;
 }
 
+/** Does this run print JSON (--json, --jsonl, -o json|jsonl)? A format vm cannot read is no. */
+async function printsJson(ctx: Context): Promise<boolean> {
+  const { chooseFormat } = await import('./output/format.js');
+  try {
+    const format = chooseFormat({ ...ctx.opts, output: ctx.opts.format }, false);
+    return format === 'json' || format === 'jsonl';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs vm with `argv` (without node and script) and returns the exit code. `hooks.onContext` sees the
  * run's Context as soon as it exists (the process entry reads its exit code when the reader closes the
@@ -158,10 +169,14 @@ export async function run(
     }
     // The reader closed the pipe (`| head`): stop quietly.
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
-    const { exitCode, message } = describeError(err, t);
+    const described = describeError(err, t);
+    // A run that prints JSON says its error in JSON too, as one line: a script parses it. What JSON
+    // leaves raw (C1 and bidi controls a file or the server may hold) is escaped as JSON spells it.
+    if (await printsJson(ctx))
+      io.stderr.write(`${escapeControlChars(JSON.stringify(errorObject(err, described)))}\n`);
     // Messages may quote input files or the server; a list of bad rows keeps its lines, nothing else acts.
-    io.stderr.write(`vm: ${escapeControlCharsKeepingLines(message)}\n`);
-    return exitCode;
+    else io.stderr.write(`vm: ${escapeControlCharsKeepingLines(described.message)}\n`);
+    return described.exitCode;
   } finally {
     await ctx.close();
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Account, Line, LineDetail, Service, Tariff } from '../../src/api/lines.js';
 import type { Operation, OperationItem, Plan } from '../../src/api/operations.js';
+import type { ErrorObject } from '../../src/cli/errors.js';
 import { startBackendProcess, type BackendProcess } from '../support/backend-process.js';
 import {
   catalog,
@@ -24,16 +25,31 @@ import { demo, loginAs, makeConfigHome, parseJson, removeTempDirs } from '../sup
  * `время` (at) column with a time on one row only: still one dry run, so still one plan object.
  */
 const FIXTURES: { file: string; numbers: string[] }[] = [
+  { file: 'plain-list.txt', numbers: ['+79161234567', '+79162345678', '+79163456789', '+79031112233'] },
+  { file: 'tabs.tsv', numbers: ['+79161234567', '+79162345678', '+79163456789'] },
+];
+/**
+ * Fixtures whose tariff column holds what people write in one (Смарт, Безлимит, BASIC): codes the
+ * catalog does not have, each an error row before anything is sent, with the code meant when one is close.
+ */
+const BAD_CODES: { file: string; rows: [number, string][] }[] = [
   {
     file: 'excel-ru-cp1251.csv',
-    numbers: ['+79161234567', '+79162345678', '+79163456789', '+79031112233', '+79265556677', '+79851234567'],
+    rows: [
+      [2, 'tariff "Смарт" is not in the catalog; did you mean SMART?'],
+      [3, 'tariff "Безлимит" is not in the catalog (vm tariffs list)'],
+      [4, 'tariff "Смарт" is not in the catalog; did you mean SMART?'],
+      [5, 'tariff "Корпоративный" is not in the catalog (vm tariffs list)'],
+      [7, 'tariff "Безлимит" is not in the catalog (vm tariffs list)'],
+    ],
   },
   {
     file: 'utf8-bom.csv',
-    numbers: ['+79161234567', '+79162345678', '+79163456789', '+79031112233', '+79265556677'],
+    rows: [
+      [4, 'tariff "BASIC" is not in the catalog (vm tariffs list)'],
+      [6, 'tariff "PREMIUM" is not in the catalog (vm tariffs list)'],
+    ],
   },
-  { file: 'plain-list.txt', numbers: ['+79161234567', '+79162345678', '+79163456789', '+79031112233'] },
-  { file: 'tabs.tsv', numbers: ['+79161234567', '+79162345678', '+79163456789'] },
 ];
 const MESSY = 'fixtures/csv/messy.csv';
 const MESSY_VALID = ['+79161234567', '+79162345678', '+79265556677', '+79031112233'];
@@ -151,14 +167,38 @@ describe('bulk changes keep to the rules: confirmation, rights, input files, one
     },
   );
 
+  it.each(BAD_CODES)(
+    'lists the tariffs of fixtures/csv/$file the catalog does not have, by line, and sends nothing',
+    async ({ file, rows }) => {
+      const path = `fixtures/csv/${file}`;
+      const r = await vm.admin('tariff', 'set', 'SMART', '--file', path, '--dry-run', '--json');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      // Under --json the error is the error object on stderr, its bad rows listed.
+      const { error } = parseJson<ErrorObject>(r.stderr);
+      expect(error).toMatchObject({ code: 'invalid_input', exitCode: 2, count: rows.length });
+      expect(error.rows?.map((row) => [row.source, row.line, row.reason])).toEqual(
+        rows.map(([line, reason]) => [path, line, reason]),
+      );
+      const text = await vm.admin('tariff', 'set', 'SMART', '--file', path, '--dry-run');
+      const listed = text.stderr.split('\n').filter((l) => l.startsWith(`${path}:`));
+      expect(listed).toEqual(rows.map(([line, reason]) => `${path}:${line}: ${reason}`));
+    },
+  );
+
   it('lists every invalid row of messy.csv as file:line and sends nothing; --skip-invalid plans the valid ones', async () => {
-    const r = await vm.admin('tariff', 'set', 'SMART', '--file', MESSY, '--dry-run', '--json');
+    const r = await vm.admin('tariff', 'set', 'SMART', '--file', MESSY, '--dry-run');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     const listed = [...r.stderr.matchAll(/^(?:vm: )?fixtures\/csv\/messy\.csv:(\d+): /gm)].map((m) =>
       Number(m[1]),
     );
     expect(listed).toEqual(MESSY_INVALID_LINES);
+    const json = await vm.admin('tariff', 'set', 'SMART', '--file', MESSY, '--dry-run', '--json');
+    expect(json.code).toBe(2);
+    expect(parseJson<ErrorObject>(json.stderr).error.rows?.map((row) => row.line)).toEqual(
+      MESSY_INVALID_LINES,
+    );
 
     const skip = await vm.admin(
       'tariff',
@@ -177,7 +217,7 @@ describe('bulk changes keep to the rules: confirmation, rights, input files, one
     for (const line of MESSY_INVALID_LINES) expect(skip.stderr).toContain(`${MESSY}:${line}: `);
   });
 
-  it('adds ROAM_EU to a number and takes it off again with vm ops rollback', async () => {
+  it('adds ROAM_EU to a number, plans taking it off (vm ops rollback --dry-run) and takes it off again', async () => {
     const line = take(
       'roaming',
       (l) =>
@@ -189,6 +229,25 @@ describe('bulk changes keep to the rules: confirmation, rights, input files, one
       'services add',
     );
     const id = operationIdIn(add.stderr);
+    expect((await vmJson<LineDetail>(vm.admin, 'numbers', 'show', line.msisdn)).services).toContain(
+      'ROAM_EU',
+    );
+
+    const plan = expectExit(
+      await vm.admin('ops', 'rollback', id, '--dry-run', '--json'),
+      0,
+      'rollback --dry-run',
+    );
+    expect(parseJson<Plan>(plan.stdout)).toMatchObject({
+      type: 'service.remove',
+      total: 1,
+      apply: 1,
+      fees: 0,
+      items: [{ msisdn: line.msisdn, outcome: 'apply', after: { services: line.services } }],
+    });
+    const refused = await vm.admin('ops', 'rollback', id);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--dry-run.*--yes/);
     expect((await vmJson<LineDetail>(vm.admin, 'numbers', 'show', line.msisdn)).services).toContain(
       'ROAM_EU',
     );

@@ -1,6 +1,8 @@
 import type { Line } from '../../src/api/lines.js';
-import type { Operation } from '../../src/api/operations.js';
+import type { Operation, PlanLine } from '../../src/api/operations.js';
 import type { VmClient } from '../../src/client/client.js';
+import { jsonLines } from '../../src/client/json-lines.js';
+import { TARIFF_CHANGE_FEE } from '../../src/domain/operations.js';
 import { startTestBackend, rejection, type TestBackend } from './harness.js';
 
 let b: TestBackend;
@@ -24,6 +26,13 @@ async function finished(client: VmClient, id: string): Promise<Operation> {
 }
 
 const active = () => all.filter((n) => n.status === 'active');
+
+/** The company's money: every account's balance added up. */
+async function balances(): Promise<number> {
+  let sum = 0;
+  for await (const a of admin.paginate('accounts.list')) sum += a.balance ?? 0;
+  return sum;
+}
 
 describe('tariff change', () => {
   it('changes every number once and skips those already on the tariff', async () => {
@@ -207,6 +216,40 @@ describe('a clock moved days ahead', () => {
   });
 });
 
+describe('service added until a time', () => {
+  it("takes off at that time the service each row added, not the command's own", async () => {
+    const targets: Line[] = [];
+    for await (const n of admin.paginate('numbers.list', { tariff: 'SMART', status: 'active' }))
+      if (n.services.length === 0 && targets.length < 2) targets.push(n);
+    expect(targets).toHaveLength(2);
+    const [own, row] = targets.map((t) => t.msisdn);
+    const until = new Date(b.services.clock.now().getTime() + 3600_000).toISOString();
+    const op = await admin.call('operations.create', {
+      body: {
+        type: 'service.add',
+        params: { service: 'VOICEMAIL', until },
+        targets: [{ msisdn: own ?? '' }, { msisdn: row ?? '', params: { service: 'ANTISPAM' } }],
+      },
+    });
+    expect(await finished(admin, op.id)).toMatchObject({ succeeded: 2 });
+    const services = async (msisdn = '') =>
+      (await admin.call('numbers.show', { params: { msisdn } })).services;
+    expect(await services(row)).toContain('ANTISPAM');
+    await admin.call('test.clock.set', { body: { advanceSeconds: 3600 } });
+    await b.services.worker.idle();
+    const removal = (await admin.call('operations.list', { query: { type: 'service.remove', limit: 1 } }))
+      .data[0];
+    expect(removal).toMatchObject({
+      parentId: op.id,
+      state: 'succeeded',
+      succeeded: 2,
+      rowValues: [{ name: 'service', count: 1, values: [{ value: 'ANTISPAM', count: 1 }] }],
+    });
+    expect(await services(own)).not.toContain('VOICEMAIL');
+    expect(await services(row)).not.toContain('ANTISPAM');
+  });
+});
+
 describe('rollback and cancel', () => {
   it('rolls a service addition back, once, however often it is asked', async () => {
     const targets = active()
@@ -230,6 +273,115 @@ describe('rollback and cancel', () => {
     });
     const line = await admin.call('numbers.show', { params: { msisdn: targets[0]?.msisdn ?? '' } });
     expect(line.services).not.toContain('ANTISPAM');
+  });
+
+  it("shows what the targets' own values asked for, on the operation and on its rollback", async () => {
+    // As they are now: earlier tests changed some.
+    const targets: Line[] = [];
+    for await (const n of admin.paginate('numbers.list', { region: 'MOW', status: 'active' }))
+      if (n.services.length === 0 && !n.tariff.startsWith('SMART') && targets.length < 4) targets.push(n);
+    expect(targets).toHaveLength(4);
+    const own = ['SMART', 'SMART_PLUS', 'SMART', undefined];
+    const op = await admin.call('operations.create', {
+      body: {
+        type: 'tariff.change',
+        params: { tariff: 'SMART' },
+        targets: targets.map((t, i) => ({
+          msisdn: t.msisdn,
+          ...(own[i] ? { params: { tariff: own[i] } } : {}),
+        })),
+      },
+    });
+    const rowValues = [
+      {
+        name: 'tariff',
+        count: 3,
+        values: [
+          { value: 'SMART', count: 2 },
+          { value: 'SMART_PLUS', count: 1 },
+        ],
+      },
+    ];
+    expect(op.rowValues).toEqual(rowValues);
+    expect(await finished(admin, op.id)).toMatchObject({ succeeded: 4, rowValues });
+    const before = new Map<string, number>();
+    for (const t of targets) before.set(t.tariff, (before.get(t.tariff) ?? 0) + 1);
+    const back = await admin.call('operations.rollback', { params: { id: op.id } });
+    expect(back.rowValues).toEqual([
+      {
+        name: 'tariff',
+        count: 4,
+        values: expect.arrayContaining([...before].map(([value, count]) => ({ value, count }))),
+      },
+    ]);
+    expect((await admin.call('operations.list', { query: { limit: 1 } })).data[0]?.rowValues).toEqual(
+      back.rowValues,
+    );
+    const plain = await admin.call('operations.create', {
+      body: { type: 'number.unblock', params: {}, targets: [{ msisdn: targets[0]?.msisdn ?? '' }] },
+    });
+    expect(plain.rowValues).toEqual([]);
+  });
+
+  it('plans a rollback with the fees it charges again, stores nothing, and then charges exactly those', async () => {
+    const targets: Line[] = [];
+    for await (const n of admin.paginate('numbers.list', { region: 'SPE', status: 'active' }))
+      if (n.services.length === 0 && n.tariff !== 'SMART' && targets.length < 3) targets.push(n);
+    expect(targets).toHaveLength(3);
+    const op = await admin.call('operations.create', {
+      body: {
+        type: 'tariff.change',
+        params: { tariff: 'SMART' },
+        targets: targets.map((t) => ({ msisdn: t.msisdn })),
+      },
+    });
+    expect(await finished(admin, op.id)).toMatchObject({ succeeded: 3, fees: 3 * TARIFF_CHANGE_FEE });
+    const operations = async () =>
+      (await admin.call('operations.list', { query: { limit: 1000 } })).data.length;
+    const before = { operations: await operations(), money: await balances() };
+
+    const lines: PlanLine[] = [];
+    for await (const line of jsonLines<PlanLine>(
+      await admin.stream('operations.rollbackPlan', { params: { id: op.id } }),
+    ))
+      lines.push(line);
+    expect(lines.slice(0, -1)).toEqual(
+      targets.map((t) =>
+        expect.objectContaining({
+          msisdn: t.msisdn,
+          outcome: 'apply',
+          before: { tariff: 'SMART' },
+          after: { tariff: t.tariff },
+          fee: TARIFF_CHANGE_FEE,
+        }),
+      ),
+    );
+    expect(lines.at(-1)).toEqual({
+      summary: expect.objectContaining({
+        type: 'tariff.change',
+        total: 3,
+        apply: 3,
+        fees: 3 * TARIFF_CHANGE_FEE,
+      }),
+    });
+    expect({ operations: await operations(), money: await balances() }).toEqual(before);
+
+    const back = await admin.call('operations.rollback', { params: { id: op.id } });
+    expect(await finished(admin, back.id)).toMatchObject({ succeeded: 3, fees: 3 * TARIFF_CHANGE_FEE });
+    expect(await balances()).toBe(before.money - 3 * TARIFF_CHANGE_FEE);
+  });
+
+  it('refuses to plan the rollback of a change that changed nothing (422)', async () => {
+    const op = await admin.call('operations.create', {
+      body: { type: 'number.unblock', params: {}, targets: [{ msisdn: '+79990009999' }] },
+    });
+    await finished(admin, op.id);
+    expect(await rejection(admin.stream('operations.rollbackPlan', { params: { id: op.id } }))).toMatchObject(
+      {
+        status: 422,
+        details: { reason: 'rollback_empty' },
+      },
+    );
   });
 
   it('cancels a scheduled operation so it never runs', async () => {

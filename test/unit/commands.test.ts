@@ -61,7 +61,7 @@ let stub: StubClient;
 const vm = (...argv: string[]) => runCommand(stub, argv);
 const rows = (tsv: string) =>
   tsv
-    .trimEnd()
+    .replace(/\n+$/, '')
     .split('\n')
     .map((l) => l.split('\t'));
 
@@ -180,16 +180,20 @@ describe('vm tariff set', () => {
     ],
   };
 
+  /** The tariff catalog, which a tariff change checks its codes against before anything is sent. */
+  const catalog = () => stub.on('tariffs.list', [{ code: 'SMART', name: 'Smart' }]);
+
   /** The plan as POST /v1/operations/plan streams it: the items as JSON lines, then the summary line. */
   const { items: planItems, ...summary } = plan;
   const lines = (items = planItems, end: object | null = { summary }) =>
     [...items, ...(end ? [end] : [])].map((l) => `${JSON.stringify(l)}\n`).join('');
 
   it('--dry-run asks for the plan of every number and prints it, totals on stderr, exit 0', async () => {
-    stub.on('operations.plan', lines());
+    catalog().on('operations.plan', lines());
     const r = await vm('tariff', 'set', 'smart', A, '8 916 123-45-68', '--dry-run');
     expect(r.code).toBe(0);
     expect(stub.calls).toEqual([
+      { route: 'tariffs.list', query: { limit: 1000 } },
       {
         route: 'operations.plan',
         body: { type: 'tariff.change', params: { tariff: 'SMART' }, targets: [{ msisdn: A }, { msisdn: B }] },
@@ -215,7 +219,7 @@ describe('vm tariff set', () => {
   });
 
   it('--dry-run --json prints one object: the items and the totals', async () => {
-    stub.on('operations.plan', lines());
+    catalog().on('operations.plan', lines());
     const r = await vm('tariff', 'set', 'SMART', A, B, '--dry-run', '--json');
     expect(JSON.parse(r.stdout)).toEqual({
       type: 'tariff.change',
@@ -231,7 +235,7 @@ describe('vm tariff set', () => {
   });
 
   it('says a plan that ended before its summary line was cut off (exit 1), never a shorter plan', async () => {
-    stub.on('operations.plan', lines(planItems.slice(0, 1), null));
+    catalog().on('operations.plan', lines(planItems.slice(0, 1), null));
     const r = await vm('tariff', 'set', 'SMART', A, B, '--dry-run');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/stopped sending the plan before its end.*nothing was changed/);
@@ -239,11 +243,12 @@ describe('vm tariff set', () => {
   });
 
   it('refuses two numbers without --yes when there is no terminal: exit 2, nothing sent', async () => {
+    catalog();
     const r = await vm('tariff', 'set', 'SMART', A, B);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/This changes 2 numbers \(tariff.change\).*--yes/);
-    expect(stub.calls).toEqual([]);
+    expect(stub.calls.map((c) => c.route)).toEqual(['tariffs.list']);
   });
 
   it.each([['ключ-1'], ['x'.repeat(181)], ['  ']])(
@@ -256,14 +261,15 @@ describe('vm tariff set', () => {
     },
   );
 
-  it('refuses a file with a bad row, listing it, before any request (exit 2)', async () => {
+  it('refuses a file with a bad row, listing it, before anything is sent (exit 2)', async () => {
+    catalog();
     const r = await runCommand(stub, ['tariff', 'set', 'SMART', '--file', '-', '--yes'], {
       stdin: `number\n${A}\n12345\n`,
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nothing was sent/);
-    expect(r.stderr).toMatch(/:3: "12345" is not a valid phone number/);
-    expect(stub.calls).toEqual([]);
+    expect(r.stderr).toMatch(/stdin:3: "12345" is not a valid phone number/);
+    expect(stub.calls.map((c) => c.route)).toEqual(['tariffs.list']);
   });
 
   it('submits with the given idempotency key, waits, lists the failed numbers and exits 3', async () => {
@@ -276,7 +282,7 @@ describe('vm tariff set', () => {
       before: null,
       after: null,
     } as OperationItem;
-    stub
+    catalog()
       .on('operations.create', operation())
       .on('operations.show', operation({ state: 'partially_failed', queued: 0, succeeded: 1, failed: 1 }))
       .on('operations.items', [failed]);
@@ -295,7 +301,7 @@ describe('vm tariff set', () => {
       { route: 'operations.items', params: { id: 'op_1' }, query: { state: 'failed', limit: 1000 } },
     ]);
     expect(rows(r.stdout)).toEqual([
-      ['msisdn', 'state', 'code', 'reason', 'detail', 'before', 'after', 'seq'],
+      ['msisdn', 'state', 'code', 'reason', 'detail', 'before', 'after', 'seq', 'params'],
       [
         B,
         'failed',
@@ -305,6 +311,7 @@ describe('vm tariff set', () => {
         '',
         '',
         '2',
+        '',
       ],
     ]);
     expect(r.stderr).toContain('Operation op_1 submitted: 2 targets.');
@@ -314,10 +321,10 @@ describe('vm tariff set', () => {
   });
 
   it('--no-wait prints the operation id and exits 0 without waiting', async () => {
-    stub.on('operations.create', operation());
+    catalog().on('operations.create', operation());
     const r = await vm('tariff', 'set', 'SMART', A, '--no-wait');
     expect(r).toMatchObject({ code: 0, stdout: 'op_1\n' });
-    expect(stub.calls.map((c) => c.route)).toEqual(['operations.create']);
+    expect(stub.calls.map((c) => c.route)).toEqual(['tariffs.list', 'operations.create']);
   });
 });
 

@@ -31,7 +31,7 @@ import {
 } from './authz.js';
 import type { RequestOrigin } from './auth-service.js';
 import { freshMsisdn } from './numbering.js';
-import { itemView, operationView } from './operation-views.js';
+import { countRowValues, itemView, operationView } from './operation-views.js';
 import { orderWorld, planWorld } from './plan-world.js';
 import { decodeIntCursor, pageOf } from './paging.js';
 import { SliceSize, nextTurn, since } from './slice-size.js';
@@ -146,6 +146,7 @@ export class OperationsService {
       scheduledAt,
       createdAt: now.toISOString(),
       total: targets.length,
+      rowValues: countRowValues(targets),
       rollbackOf,
       parentId: null,
       ip: origin.ip,
@@ -356,6 +357,20 @@ export class OperationsService {
     key: string | undefined,
     origin: RequestOrigin,
   ): Promise<Operation> {
+    return this.enqueue(p, await this.rollbackBody(p, id), key ?? `rollback:${id}`, origin, id);
+  }
+
+  /**
+   * What a rollback would do, number by number, with what it costs: it is a change like any other, so
+   * the one-time fees of its changes are charged again (a tariff change's fee; a removed service's
+   * connection fee when it is added back). Nothing is stored.
+   */
+  async rollbackPlan(p: Principal, id: string): Promise<PlanRun> {
+    return this.plan(p, await this.rollbackBody(p, id));
+  }
+
+  /** The body of the operation that inverts the succeeded items of a finished change. */
+  private async rollbackBody(p: Principal, id: string): Promise<OperationCreateBody> {
     const op = this.visible(p, id);
     const invert = INVERSE[op.type as OperationType];
     if (!invert)
@@ -390,8 +405,7 @@ export class OperationsService {
       });
     // Built here, not received: each target carries its item's inverse as row values (the old tariff, the
     // service taken off…), which TypeScript cannot tie to `type` across the union of body shapes.
-    const body = { type, params: {}, targets } as OperationCreateBody;
-    return this.enqueue(p, body, key ?? `rollback:${id}`, origin, id);
+    return { type, params: {}, targets } as OperationCreateBody;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Clock } from '../../domain/clock.js';
+import { OPERATION_PARAMS } from '../../api/operations.js';
 import type { OperationType } from '../../domain/operations.js';
 import { planItem, planSimOrder, type ItemPlan, type LineState, type OrderWorld } from '../../domain/plan.js';
 import type { Store } from '../store/store.js';
@@ -9,6 +10,7 @@ import { freshIccid, freshMsisdn } from './numbering.js';
 import { authorRights } from './author-rights.js';
 import { orderWorld, planWorld, type SpendingWorld } from './plan-world.js';
 import { writeAudit } from './audit-service.js';
+import { countRowValues } from './operation-views.js';
 import { SliceSize, nextTurn, since } from './slice-size.js';
 
 /**
@@ -329,11 +331,18 @@ export class OperationWorker {
     const followUp = FOLLOW_UP[op.type as OperationType];
     const until = op.params.until;
     if (!followUp || typeof until !== 'string' || op.succeeded === 0) return;
-    const targets: { target: string }[] = [];
+    // An item's own values go along as far as the follow-up reads them: a service a row added is the
+    // one taken off (a block's reason means nothing to the unblock).
+    const kept = Object.keys(OPERATION_PARAMS[followUp].row.properties);
+    const ownOf = (params: Record<string, unknown> | null) => {
+      const own = Object.entries(params ?? {}).filter(([name]) => kept.includes(name));
+      return own.length ? Object.fromEntries(own) : null;
+    };
+    const targets: { target: string; params: Record<string, unknown> | null }[] = [];
     for (let after = 0; ;) {
       const page = ops.items(id, { state: 'succeeded', after, limit: 5000 });
       if (page.length === 0) break;
-      targets.push(...page.map((i) => ({ target: i.target })));
+      targets.push(...page.map((i) => ({ target: i.target, params: ownOf(i.params) })));
       after = page[page.length - 1]?.seq ?? after;
     }
     const params = { ...op.params };
@@ -353,6 +362,7 @@ export class OperationWorker {
         scheduledAt: until,
         createdAt: now,
         total: targets.length,
+        rowValues: countRowValues(targets),
         rollbackOf: null,
         parentId: op.id,
         ip: op.ip,

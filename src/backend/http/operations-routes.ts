@@ -6,7 +6,7 @@ import { planDocument, planLines } from '../engine/plan-output.js';
 
 const FINAL = new Set(['succeeded', 'partially_failed', 'failed', 'cancelled']);
 
-/** operations: submit (or plan), read, items, cancel, rollback. */
+/** operations: submit (or plan), read, items, cancel, roll back (or plan the rollback). */
 export function operationsRoutes(app: FastifyInstance, s: BackendServices): void {
   defineRoute(
     app,
@@ -52,4 +52,9 @@ export function operationsRoutes(app: FastifyInstance, s: BackendServices): void
   defineRoute(app, 'operations.rollback', ({ req, principal, params, idempotencyKey }) =>
     s.operations.rollback(principal, params.id, idempotencyKey, originOf(req)),
   );
+  defineRoute(app, 'operations.rollbackPlan', async ({ principal, params, reply }) => {
+    const run = await s.operations.rollbackPlan(principal, params.id);
+    reply.type('application/x-ndjson; charset=utf-8');
+    return planLines(run);
+  });
 }

@@ -275,4 +275,16 @@ CREATE INDEX IF NOT EXISTS report_jobs_by_user ON report_jobs (created_by, creat
 CREATE INDEX IF NOT EXISTS report_jobs_by_state ON report_jobs (state, created_at);
 `,
   },
+  {
+    version: 14,
+    name: 'operation row values',
+    // What the targets' per-row columns asked for, counted once at submission: an operation's view
+    // shows it without reading its items (100,000 of them, on every poll of a waiting client). A table
+    // of its own, not a column: IF NOT EXISTS keeps it safe to run again, as the money repair's test does.
+    sql: `
+CREATE TABLE IF NOT EXISTS operation_row_values (
+  operation_id TEXT PRIMARY KEY REFERENCES operations(id), row_values TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

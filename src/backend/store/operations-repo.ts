@@ -1,3 +1,4 @@
+import type { RowValues } from '../../api/operations.js';
 import type { Db } from './db.js';
 
 /** An operation as stored. */
@@ -25,6 +26,8 @@ export interface OperationRecord {
   cancelled: number;
   monthlyDelta: number;
   fees: number;
+  /** The targets' own values, counted at submission (none for operations the backend makes itself). */
+  rowValues: RowValues[];
   cancelRequested: boolean;
   rollbackOf: string | null;
   parentId: string | null;
@@ -59,9 +62,10 @@ export interface ItemOutcome {
   fee: number | null;
 }
 
-type OpRow = Omit<OperationRecord, 'params' | 'scope' | 'cancelRequested'> & {
+type OpRow = Omit<OperationRecord, 'params' | 'scope' | 'rowValues' | 'cancelRequested'> & {
   params: string;
   scope: string | null;
+  rowValues: string | null;
   cancelRequested: number;
 };
 type ItemRow = Omit<ItemRecord, 'params' | 'before' | 'after'> & {
@@ -73,13 +77,14 @@ type ItemRow = Omit<ItemRecord, 'params' | 'before' | 'after'> & {
 const OP_COLUMNS = `id, type, params, state, created_by AS createdBy, token_id AS tokenId, actor, scope, idempotency_key AS idempotencyKey,
   body_hash AS bodyHash, scheduled_at AS scheduledAt, created_at AS createdAt, started_at AS startedAt,
   finished_at AS finishedAt, total, succeeded, failed, skipped, cancelled, monthly_delta AS monthlyDelta, fees,
-  cancel_requested AS cancelRequested, rollback_of AS rollbackOf, parent_id AS parentId, ip, request_id AS requestId`;
+  (SELECT row_values FROM operation_row_values WHERE operation_id = operations.id) AS rowValues, cancel_requested AS cancelRequested, rollback_of AS rollbackOf, parent_id AS parentId, ip, request_id AS requestId`;
 const ITEM_COLUMNS = `seq, target, params, state, code, detail, before, after, monthly_delta AS monthlyDelta, fee,
   finished_at AS finishedAt`;
 
 /** Operations and their items. */
 export class OperationsRepo {
   private readonly insertStmt;
+  private readonly insertRowValuesStmt;
   private readonly insertItemStmt;
   private readonly getStmt;
   private readonly byKeyStmt;
@@ -100,6 +105,9 @@ export class OperationsRepo {
          scheduled_at, created_at, total, rollback_of, parent_id, ip, request_id)
        VALUES (@id, @type, @params, @state, @createdBy, @tokenId, @actor, @scope, @idempotencyKey, @bodyHash,
          @scheduledAt, @createdAt, @total, @rollbackOf, @parentId, @ip, @requestId)`,
+    );
+    this.insertRowValuesStmt = db.prepare(
+      'INSERT INTO operation_row_values (operation_id, row_values) VALUES (?, ?)',
     );
     this.insertItemStmt = db.prepare(
       `INSERT INTO operation_items (operation_id, seq, target, params, state) VALUES (?, ?, ?, ?, 'queued')`,
@@ -162,15 +170,18 @@ export class OperationsRepo {
       | 'cancelled'
       | 'monthlyDelta'
       | 'fees'
+      | 'rowValues'
       | 'cancelRequested'
-    >,
+    > & { rowValues?: RowValues[] },
     items: { target: string; params?: Record<string, unknown> | null }[],
   ): void {
+    const { rowValues, ...record } = op;
     this.insertStmt.run({
-      ...op,
+      ...record,
       params: JSON.stringify(op.params),
       scope: op.scope ? JSON.stringify(op.scope) : null,
     });
+    if (rowValues?.length) this.insertRowValuesStmt.run(op.id, JSON.stringify(rowValues));
     this.insertItems(op.id, 0, items);
   }
 
@@ -209,9 +220,10 @@ export class OperationsRepo {
    * submitters never had an answer: a retry with the same Idempotency-Key stores them anew.
    */
   dropPreparing(): number {
-    this.db.exec(
-      `DELETE FROM operation_items WHERE operation_id IN (SELECT id FROM operations WHERE state = 'preparing')`,
-    );
+    for (const table of ['operation_items', 'operation_row_values'])
+      this.db.exec(
+        `DELETE FROM ${table} WHERE operation_id IN (SELECT id FROM operations WHERE state = 'preparing')`,
+      );
     return this.db.prepare(`DELETE FROM operations WHERE state = 'preparing'`).run().changes;
   }
 
@@ -358,6 +370,7 @@ function toOp(row: OpRow): OperationRecord {
     ...row,
     params: JSON.parse(row.params) as Record<string, unknown>,
     scope: row.scope ? (JSON.parse(row.scope) as string[]) : null,
+    rowValues: row.rowValues ? (JSON.parse(row.rowValues) as RowValues[]) : [],
     cancelRequested: row.cancelRequested === 1,
   };
 }

@@ -1,3 +1,4 @@
+import type { RowValues } from '../../api/operations.js';
 import { formatMoneyPlain } from '../../domain/money.js';
 import type { Context } from '../context.js';
 import type { MessageKey } from '../i18n/index.js';
@@ -18,6 +19,21 @@ export function describeFields(fields: Record<string, unknown> | null): string {
               : `${k}=${String(v)}`,
     )
     .join(' ');
+}
+
+/**
+ * What an operation's targets asked for of their own, per parameter: `tariff (SMART ×120, SMART_PLUS ×80)`,
+ * with `others ×N` for the values not listed.
+ */
+export function describeRowValues(ctx: Context, rowValues: RowValues[]): string {
+  return rowValues
+    .map(({ name, count, values }) => {
+      const listed = values.map((v) => `${v.value} ×${v.count}`);
+      const others = count - values.reduce((n, v) => n + v.count, 0);
+      if (others > 0) listed.push(ctx.t('word.others', { count: others }));
+      return `${name} (${listed.join(', ')})`;
+    })
+    .join('; ');
 }
 
 /** A limit as `limit=2000.00/block`; any other object as its values. */

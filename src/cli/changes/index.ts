@@ -3,6 +3,6 @@
  * outcome), one concern per module. Commands import from here.
  */
 export { addChangeOptions, addTargetOptions, type ChangeFlags, type ChangeRequest } from './options.js';
-export { runChange } from './run.js';
+export { followOperations, runChange } from './run.js';
 export { waitForOperation } from './wait.js';
-export { itemColumns, reportOutcome } from './outcome.js';
+export { itemColumns, operationColumns, printOperations, recordOutcome, reportOutcome } from './outcome.js';

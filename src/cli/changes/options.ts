@@ -3,6 +3,7 @@ import type { OperationParamsOf } from '../../api/operations.js';
 import type { OperationType } from '../../domain/operations.js';
 import type { Context } from '../context.js';
 import { idempotencyKeyOption } from '../command-options.js';
+import type { CodeParam } from './codes.js';
 
 /** Flags every changing command takes (CLI.md "Targets" and "Changes"). */
 export interface ChangeFlags {
@@ -33,6 +34,12 @@ export interface ChangeRequest<T extends OperationType = OperationType> {
   alwaysConfirm?: boolean;
   /** Options that take no filter (a SIM replacement names its one number). */
   noFilters?: boolean;
+  /**
+   * The parameter naming a catalog entry (`tariff`, `service`): the command's own value and each row's
+   * are checked against the backend's catalog before anything is sent (an unknown one is an input error
+   * with a suggestion), and sent as the catalog spells them.
+   */
+  code?: CodeParam;
   /** Checks and converts a row's per-row parameters (e.g. money to kopecks); an error rejects the row. */
   checkRow?: (params: Record<string, string>) => { params: Record<string, string> } | { error: string };
 }

@@ -17,15 +17,47 @@ export interface PlanTotals {
 /**
  * Asks the backend what one batch would do (a dry run: nothing is stored), as JSON lines: yields each
  * item's line as it comes, unparsed, and returns the summary, so a plan of 100,000 numbers is never whole
- * in memory (and a plan printed as JSON is passed on as it came). A stream that ends without its summary
- * line was cut off: that is an error, never a shorter plan.
+ * in memory (and a plan printed as JSON is passed on as it came). A batch that is the rollback of an
+ * operation is planned by the backend from that operation's items.
  */
 export async function* planText(
   client: VmClient,
   batch: Batch,
   t: Translate,
 ): AsyncGenerator<string, PlanSummary> {
-  const lines = textLines(await client.stream('operations.plan', { body: batch.body }));
+  const stream = batch.rollbackOf
+    ? await client.stream('operations.rollbackPlan', { params: { id: batch.rollbackOf } })
+    : await client.stream('operations.plan', { body: batch.body });
+  return yield* readPlanText(stream, t);
+}
+
+/** planText with each item parsed. */
+export async function* planBatch(
+  client: VmClient,
+  batch: Batch,
+  t: Translate,
+): AsyncGenerator<PlanItem, PlanSummary> {
+  return yield* parsed(planText(client, batch, t));
+}
+
+/** What rolling an operation back would do, number by number, with its fees, as planBatch reads it. */
+export async function* rollbackPlan(
+  client: VmClient,
+  id: string,
+  t: Translate,
+): AsyncGenerator<PlanItem, PlanSummary> {
+  return yield* parsed(readPlanText(await client.stream('operations.rollbackPlan', { params: { id } }), t));
+}
+
+/**
+ * The item lines of a streamed plan as they come, then its summary. A stream that ends without its
+ * summary line was cut off: that is an error, never a shorter plan.
+ */
+async function* readPlanText(
+  stream: NodeJS.ReadableStream,
+  t: Translate,
+): AsyncGenerator<string, PlanSummary> {
+  const lines = textLines(stream);
   const cut = () => new CliError(t('change.planCut'), EXIT.error);
   let summary: PlanSummary | undefined;
   try {
@@ -46,13 +78,8 @@ export async function* planText(
 
 const SUMMARY_START = '{"summary":';
 
-/** planText with each item parsed. */
-export async function* planBatch(
-  client: VmClient,
-  batch: Batch,
-  t: Translate,
-): AsyncGenerator<PlanItem, PlanSummary> {
-  const lines = planText(client, batch, t);
+/** A plan's item lines parsed, its summary passed on. */
+async function* parsed(lines: AsyncGenerator<string, PlanSummary>): AsyncGenerator<PlanItem, PlanSummary> {
   for (;;) {
     const next = await lines.next();
     if (next.done) return next.value;
@@ -60,15 +87,42 @@ export async function* planBatch(
   }
 }
 
-/** The summary of one batch's plan, its items read and let go. */
-export async function planSummary(client: VmClient, batch: Batch, t: Translate): Promise<PlanSummary> {
-  const lines = planText(client, batch, t);
-  for (;;) {
-    const next = await lines.next();
-    if (next.done) return next.value;
-  }
+/** What plans add up to, with how many numbers each reason skips or fails. */
+export interface PlanTally extends PlanTotals {
+  /** The change's type and own values, as the backend planned it (a rollback's are the backend's to make). */
+  head: Pick<PlanSummary, 'type' | 'params'> | undefined;
+  total: number;
+  /** Numbers skipped per item code, and failing per item code, in the order first met. */
+  skips: Map<string, number>;
+  fails: Map<string, number>;
 }
 
+/** Reads plans to their ends and adds them up, each item counted and let go. */
+export async function tallyPlans(
+  plans: AsyncIterable<AsyncGenerator<PlanItem, PlanSummary>>,
+): Promise<PlanTally> {
+  const summaries: PlanSummary[] = [];
+  const skips = new Map<string, number>();
+  const fails = new Map<string, number>();
+  for await (const plan of plans) {
+    for (;;) {
+      const next = await plan.next();
+      if (next.done) {
+        summaries.push(next.value);
+        break;
+      }
+      const item = next.value;
+      const by = item.outcome === 'skip' ? skips : item.outcome === 'fail' ? fails : undefined;
+      if (by) by.set(item.code ?? '', (by.get(item.code ?? '') ?? 0) + 1);
+    }
+  }
+  const total = summaries.reduce((n, s) => n + s.total, 0);
+  const first = summaries[0];
+  const head = first && { type: first.type, params: first.params };
+  return { ...sumPlans(summaries), head, total, skips, fails };
+}
+
+/** The totals of several plans. */
 export function sumPlans(plans: PlanTotals[]): PlanTotals {
   return plans.reduce(
     (s, p) => ({

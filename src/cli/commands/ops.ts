@@ -1,9 +1,14 @@
 import { Option, type Command } from 'commander';
-import type { Operation } from '../../api/operations.js';
 import type { Context } from '../context.js';
-import { itemColumns, reportOutcome, waitForOperation } from '../changes/index.js';
+import {
+  itemColumns,
+  operationColumns,
+  printOperations,
+  recordOutcome,
+  reportOutcome,
+  waitForOperation,
+} from '../changes/index.js';
 import { limitOption, take, withExamples } from '../command-options.js';
-import type { Column } from '../output/render.js';
 import { parseWhen } from '../when.js';
 import { OPERATION_STATES, OPERATION_TYPES } from '../../domain/operations.js';
 
@@ -83,7 +88,14 @@ export function register(program: Command, ctx: Context): void {
     ctx.use(cmd);
     const client = await ctx.client();
     const op = await waitForOperation(ctx, client, await client.call('operations.show', { params: { id } }));
-    await reportOutcome(ctx, client, [op]);
+    const { formatAsked } = await import('../output/format.js');
+    // A format asked for prints the finished operation, as `vm ops show` does; else the outcome.
+    if (!formatAsked({ ...ctx.opts, output: ctx.opts.format })) {
+      await reportOutcome(ctx, client, [op]);
+      return;
+    }
+    await printOperations(ctx, [op]);
+    recordOutcome(ctx, [op]);
   });
 
   withExamples(ops.command('cancel <id>').description(t('cmd.ops.cancel')), t, [
@@ -99,55 +111,19 @@ export function register(program: Command, ctx: Context): void {
     ops
       .command('rollback <id>')
       .description(t('cmd.ops.rollback'))
+      .option('--dry-run', t('opt.dryRun'))
       .option('-y, --yes', t('opt.yes'))
-      .option('--no-wait', t('opt.noWait')),
+      .option('--no-wait', t('opt.noWait'))
+      .addHelpText('after', `\n${t('help.rollback')}`),
     t,
-    ['vm ops rollback op_1a2b3c --yes', 'vm ops rollback op_1a2b3c --yes --no-wait'],
+    [
+      'vm ops rollback op_1a2b3c --dry-run',
+      'vm ops rollback op_1a2b3c --yes',
+      'vm ops rollback op_1a2b3c --yes --no-wait --json',
+    ],
   ).action(async (id: string, _o, cmd: Command) => {
-    const o = ctx.use<{ yes?: boolean; wait?: boolean }>(cmd);
-    const client = await ctx.client();
-    const question = async () => {
-      const original = await client.call('operations.show', { params: { id } });
-      return t('msg.confirmRollback', { id, count: original.succeeded, type: original.type });
-    };
-    if (!o.yes && !(await ctx.confirm(question, t('change.needsYesOne', { type: 'rollback' })))) return;
-    // The backend's own key for a rollback without one: a rerun gives the same rollback, and the client
-    // may resend one whose answer was lost.
-    const op = await client.call('operations.rollback', { params: { id }, idempotencyKey: `rollback:${id}` });
-    ctx.note(t(op.replayed ? 'change.replayed' : 'change.submitted', { id: op.id, count: op.total }));
-    if (o.wait === false) {
-      ctx.io.stdout.write(`${op.id}\n`);
-      return;
-    }
-    await reportOutcome(ctx, client, [await waitForOperation(ctx, client, op)]);
+    const o = ctx.use<{ dryRun?: boolean; yes?: boolean; wait?: boolean }>(cmd);
+    const { runRollback } = await import('../changes/rollback.js');
+    await runRollback(ctx, id, o);
   });
-}
-
-function operationColumns(ctx: Context, full = false): Column<Operation>[] {
-  const t = ctx.t;
-  return [
-    { key: 'id', header: t('col.id') },
-    { key: 'type', header: t('col.type') },
-    { key: 'state', header: t('col.state') },
-    { key: 'total', header: t('col.total'), kind: 'number' },
-    { key: 'succeeded', header: t('col.succeeded'), kind: 'number' },
-    { key: 'failed', header: t('col.failed'), kind: 'number' },
-    { key: 'skipped', header: t('col.skipped'), kind: 'number', inTable: full },
-    { key: 'cancelled', header: t('col.state'), kind: 'number', inTable: false },
-    { key: 'monthlyDelta', header: t('col.delta'), kind: 'money', inTable: full },
-    { key: 'fees', header: t('col.fee'), kind: 'money', inTable: full },
-    {
-      key: 'params',
-      header: t('col.description'),
-      get: (o) => JSON.stringify(o.params),
-      inTable: full,
-      freeText: true,
-    },
-    { key: 'createdBy', header: t('col.createdBy'), freeText: true },
-    { key: 'createdAt', header: t('col.created'), kind: 'time' },
-    { key: 'scheduledAt', header: t('col.scheduled'), kind: 'time' },
-    { key: 'finishedAt', header: t('col.time'), kind: 'time', inTable: full },
-    { key: 'rollbackOf', header: 'rollback of', inTable: full },
-    { key: 'parentId', header: 'parent', inTable: full },
-  ];
 }

@@ -54,7 +54,7 @@ export function register(program: Command, ctx: Context): void {
         : ['vm services remove ROAM_WORLD +79161234567', 'vm services remove MMS --all --yes --no-wait'],
     ).action(async (code: string, numbers: string[], _o, c: Command) => {
       const flags = ctx.use<ChangeFlags & { until?: string }>(c);
-      const params: OperationParamsOf<'service.add'> = { service: code.toUpperCase() };
+      const params: OperationParamsOf<'service.add'> = { service: code };
       if (flags.until) params.until = parseWhen(flags.until, await ctx.nowFor(flags.until), t);
       await runChange(
         ctx,
@@ -63,6 +63,7 @@ export function register(program: Command, ctx: Context): void {
           params,
           numbers,
           paramColumns: ['service', 'at'],
+          code: 'service',
         },
         flags,
       );

@@ -25,9 +25,10 @@ export function register(program: Command, ctx: Context): void {
       ctx,
       {
         type: 'tariff.change',
-        params: { tariff: code.toUpperCase() },
+        params: { tariff: code },
         numbers,
         paramColumns: ['tariff', 'at'],
+        code: 'tariff',
       },
       flags,
     );

@@ -169,7 +169,13 @@ export const en = {
   'opt.since': 'only operations created since this time',
   'opt.items': 'list the per-number items (all, or those in one state)',
   'msg.opCancelled': 'Operation {id}: {state}.',
-  'msg.confirmRollback': 'Undo {type} on {count} numbers (operation {id})?',
+  'msg.confirmRollback': 'Undo operation {id}: change {apply} numbers back ({type})?',
+  'help.rollback':
+    'A rollback is a new change undoing the numbers the operation changed, and a change like any other:\n' +
+    'the operator charges its one-time fees again (a tariff change 50 RUB a number; a removed service\n' +
+    'added back, its connection fee), and a tariff rollback counts towards the 4 tariff changes a number\n' +
+    'may have a month. --dry-run shows its plan: per number now → after, the monthly cost and the fee. On\n' +
+    'a terminal it says what will happen and asks; scripts need --yes.',
   'err.numberToOrPick': 'Say which new number: --to NUMBER or --pick (one of them).',
   'cmd.plan':
     'Compare a desired-state CSV (number, tariff, services, blocked, group) with the backend: the changes and their cost',
@@ -493,14 +499,17 @@ export const en = {
   'change.noTargets':
     'No numbers given: pass numbers, --file FILE (or - for stdin), or a filter (--group, --account, --tariff, --region, --all).',
   'change.invalidRows': '{count} rows are not valid; nothing was sent (--skip-invalid sends the valid rows):',
-  'change.duplicates': '{count} numbers were given more than once; each is sent once.',
+  'change.duplicates': '{count} numbers were given more than once (sent once): {list}.',
   'change.skippedInvalid': '{count} invalid rows skipped (--skip-invalid).',
   'change.needsYes':
     'This changes {count} numbers ({type}) and there is no terminal to confirm on. Check it with --dry-run, then run again with --yes.',
   'change.needsYesOne':
     'A {type} needs confirmation and there is no terminal to ask on. Check it with --dry-run, then run again with --yes.',
-  'change.confirm':
-    'Apply {type} to {count} numbers? {apply} change, {skip} skip, {fail} fail; monthly cost {delta}, one-time fees {fees}.',
+  'change.confirm': 'Go ahead and change {apply} numbers ({type})?',
+  'change.planAhead':
+    'Of {total} numbers, {apply} will change, {skip} will be skipped and {fail} would fail; monthly cost {delta}, one-time fees {fees}.',
+  'change.planSkips': 'Skipped: {reasons}.',
+  'change.planFails': 'Would fail: {reasons}.',
   'change.aborted': 'Nothing changed.',
   'change.planCut':
     'The backend stopped sending the plan before its end (the connection dropped); nothing was changed. Run the dry run again.',
@@ -520,6 +529,13 @@ export const en = {
   'change.progress': '{type}',
   'change.badTime':
     'Cannot read time "{value}": use an ISO time (2026-12-01T18:00), a local date and time (2026-12-01 18:00) a time today (18:00) or an offset from now (+30s, +15m, +2h, +1d).',
+  'change.conflict': '{msisdn} is also on {first}, with other values (here: {values}); give each number once',
+  'change.ownValues': "the command's own",
+  'change.tariffUnknown': 'tariff "{value}" is not in the catalog (vm tariffs list)',
+  'change.tariffUnknownSuggest': 'tariff "{value}" is not in the catalog; did you mean {code}?',
+  'change.serviceUnknown': 'service "{value}" is not in the catalog (vm services list)',
+  'change.serviceUnknownSuggest': 'service "{value}" is not in the catalog; did you mean {code}?',
+  'word.and': 'and',
   'change.timePast':
     '{value} has already passed; the backend runs it as soon as its own clock has passed it (usually at once).',
   'col.now': 'Now',
@@ -535,6 +551,8 @@ export const en = {
   'col.failed': 'Failed',
   'col.skipped': 'Skipped',
   'col.scheduled': 'Scheduled',
+  'col.rowValues': 'Per-row values',
+  'word.others': 'others ×{count}',
   'col.createdBy': 'By',
   'col.reason': 'Reason',
   'err.usage': '{message}',

@@ -175,7 +175,13 @@ export const ru: Record<MessageKey, string> = {
   'opt.since': 'только операции, созданные с этого времени',
   'opt.items': 'показать элементы по номерам (все или в одном состоянии)',
   'msg.opCancelled': 'Операция {id}: {state}.',
-  'msg.confirmRollback': 'Отменить {type} для номеров: {count} (операция {id})?',
+  'msg.confirmRollback': 'Отменить операцию {id}: вернуть номеров — {apply} ({type})?',
+  'help.rollback':
+    'Откат — новое изменение, возвращающее номера, которые изменила операция, и такое же изменение, как\n' +
+    'любое другое: оператор снова берёт его разовые платежи (смена тарифа — 50 ₽ за номер; возврат снятой\n' +
+    'услуги — её плата за подключение), а откат тарифа считается в 4 смены тарифа номера в месяц. --dry-\n' +
+    'run показывает план: по каждому номеру сейчас → станет, абонплату и разовый платёж. В терминале\n' +
+    'откат говорит, что будет, и спрашивает подтверждение; скриптам нужен --yes.',
   'err.numberToOrPick': 'Укажите новый номер: --to НОМЕР или --pick (что-то одно).',
   'cmd.plan':
     'Сравнить CSV желаемого состояния (номер, тариф, услуги, блокировка, группа) с бэкендом: изменения и их стоимость',
@@ -500,14 +506,17 @@ export const ru: Record<MessageKey, string> = {
   'change.noTargets':
     'Не указаны номера: передайте номера, --file ФАЙЛ (или - для stdin) или фильтр (--group, --account, --tariff, --region, --all).',
   'change.invalidRows': 'Неверных строк: {count}; ничего не отправлено (--skip-invalid отправит верные):',
-  'change.duplicates': 'Номеров, указанных несколько раз: {count}; каждый отправлен один раз.',
+  'change.duplicates': 'Номеров, указанных несколько раз: {count} (каждый отправлен один раз): {list}.',
   'change.skippedInvalid': 'Пропущено неверных строк: {count} (--skip-invalid).',
   'change.needsYes':
     'Изменение затронет номеров: {count} ({type}), а подтвердить негде: нет терминала. Проверьте с --dry-run и запустите снова с --yes.',
   'change.needsYesOne':
     'Операция {type} требует подтверждения, а спросить негде: нет терминала. Проверьте с --dry-run и запустите снова с --yes.',
-  'change.confirm':
-    'Выполнить {type} для номеров: {count}? Изменится {apply}, пропуск {skip}, ошибок {fail}; абонплата {delta} в месяц, разовые платежи {fees}.',
+  'change.confirm': 'Выполнить {type} и изменить номеров: {apply}?',
+  'change.planAhead':
+    'Номеров: {total}; изменится {apply}, пропуск {skip}, ошибок будет {fail}; абонплата {delta} в месяц, разовые платежи {fees}.',
+  'change.planSkips': 'Пропуск: {reasons}.',
+  'change.planFails': 'Будут ошибки: {reasons}.',
   'change.aborted': 'Ничего не изменено.',
   'change.planCut':
     'Бэкенд оборвал план, не дослав его до конца (соединение разорвано); ничего не изменено. Запустите пробный прогон ещё раз.',
@@ -526,6 +535,14 @@ export const ru: Record<MessageKey, string> = {
   'change.progress': '{type}',
   'change.badTime':
     'Не понимаю время «{value}»: укажите ISO-время (2026-12-01T18:00), дату и время (2026-12-01 18:00) время сегодня (18:00) или смещение от текущего момента (+30s, +15m, +2h, +1d).',
+  'change.conflict':
+    '{msisdn} есть и в {first}, с другими значениями (здесь: {values}); укажите каждый номер один раз',
+  'change.ownValues': 'значения команды',
+  'change.tariffUnknown': 'тарифа «{value}» нет в каталоге (vm tariffs list)',
+  'change.tariffUnknownSuggest': 'тарифа «{value}» нет в каталоге; может быть, {code}?',
+  'change.serviceUnknown': 'услуги «{value}» нет в каталоге (vm services list)',
+  'change.serviceUnknownSuggest': 'услуги «{value}» нет в каталоге; может быть, {code}?',
+  'word.and': 'и',
   'change.timePast':
     '{value} — уже прошедшее время; бэкенд выполнит операцию, как только его часы его пройдут (обычно сразу).',
   'col.now': 'Сейчас',
@@ -541,6 +558,8 @@ export const ru: Record<MessageKey, string> = {
   'col.failed': 'Ошибок',
   'col.skipped': 'Пропущено',
   'col.scheduled': 'Запланирована',
+  'col.rowValues': 'Значения строк',
+  'word.others': 'прочие ×{count}',
   'col.createdBy': 'Кто',
   'col.reason': 'Причина',
   'err.usage': '{message}',

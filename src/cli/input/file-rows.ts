@@ -67,14 +67,15 @@ export function checkNumber(
 
 /**
  * Parses one file (or '-' for stdin) row by row, streaming: decodes it, finds the delimiter and the
- * layout from its first non-blank line, then yields each row's number or error with its physical line.
+ * layout from its first non-blank line, then yields each row's number or error with its physical line
+ * (messages name it `source`: the path as given, `stdin` for '-').
  */
 export async function* fileRows(
   file: string,
   opts: ReadTargetsOptions,
   stdin: NodeJS.ReadableStream,
+  source = sourceName(file),
 ): AsyncGenerator<RowEvent> {
-  const source = sourceName(file);
   const text = decodeText(sourceBytes(file, stdin));
 
   // Read just enough to see the header line, which decides the delimiter.

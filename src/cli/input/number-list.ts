@@ -1,7 +1,6 @@
 import type { Msisdn } from '../../domain/msisdn.js';
 import { checkNumber, fileRows, type RowEvent } from './file-rows.js';
 import { formatRowErrors, MAX_STORED_ERRORS, TargetsInputError } from './input-error.js';
-import { MsisdnSet } from './msisdn-set.js';
 
 export { formatRowError, formatRowErrors, TargetsInputError } from './input-error.js';
 
@@ -105,22 +104,22 @@ export async function readTargets(
 
 /**
  * Streaming variant for huge files (1M lines): yields valid rows as they are parsed, never holding the
- * file; duplicates are skipped and counted (in a MsisdnSet, ~16 bytes a number), errors collected in
- * `sink` (at most 10,000 kept). It does not throw for bad rows — the caller decides when the stream
- * ends — only for an unreadable file, an unknown --column or no number column.
+ * file, repeats and all (a change tells repeats across all its sources apart: RepeatCheck); errors are
+ * collected in `sink` (at most 10,000 kept). It does not throw for bad rows — the caller decides when
+ * the stream ends — only for an unreadable file, an unknown --column or no number column. `name` is
+ * what messages call the file (`stdin` for a copy of it).
  */
 export async function* streamTargets(
   file: string,
   opts: ReadTargetsOptions,
   stdin: NodeJS.ReadableStream,
-  sink: { errors: RowError[]; errorCount: number; duplicates: number },
+  sink: { errors: RowError[]; errorCount: number },
+  name?: string,
 ): AsyncGenerator<TargetRow> {
-  const seen = new MsisdnSet();
-  for await (const event of fileRows(file, opts, stdin)) {
+  for await (const event of fileRows(file, opts, stdin, name)) {
     if (event.error) {
       sink.errorCount++;
       if (sink.errors.length < MAX_STORED_ERRORS) sink.errors.push(event.error);
-    } else if (seen.add(event.row.msisdn)) yield event.row;
-    else sink.duplicates++;
+    } else yield event.row;
   }
 }

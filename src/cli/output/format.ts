@@ -81,6 +81,19 @@ export class FormatError extends Error {
   }
 }
 
+/** Did the flags ask for a format (-o, --json, --jsonl, --csv, …), rather than leave it to the terminal? */
+export function formatAsked(flags: FormatFlags): boolean {
+  return Boolean(
+    flags.output !== undefined ||
+    flags.json ||
+    flags.jsonl ||
+    flags.ndjson ||
+    flags.csv ||
+    flags.excel ||
+    flags.rawCsv,
+  );
+}
+
 /** Decide the format from flags: -o wins, then --json, --jsonl/--ndjson, --csv (or --excel, --raw-csv), else table on a TTY and tsv otherwise. */
 export function chooseFormat(flags: FormatFlags, isTTY: boolean): OutputFormat {
   if (flags.output !== undefined) return parseOutputFormat(flags.output);
