@@ -218,9 +218,9 @@ describe('vm against a backend with faults', () => {
   it('applies a tariff change of 2,000 numbers exactly once, its submission dropped before and after the work', async () => {
     const LINES = 2_000;
     const dir = dataDir();
-    // Seed 759: the login goes through, then the submission is dropped after the work (the operation is
+    // Seed 7322: the login and the read of the tariff catalog go through, then the submission is dropped after the work (the operation is
     // stored, its answer lost), dropped before it, answered 503, and accepted: the same operation, by key.
-    const backend = await started(faultyBackend(dir, FAULTS, 759, { lines: LINES }));
+    const backend = await started(faultyBackend(dir, FAULTS, 7322, { lines: LINES }));
     const vm = await adminThroughFaults(backend, 60_000);
     const file = writeLines(fileDir, 'chaos-2000.csv', ['msisdn', ...msisdnsIn(dir)]);
 
@@ -286,9 +286,9 @@ describe('vm against a backend with faults', () => {
     /** Small worker transactions, so the operation takes long enough to be killed in the middle. */
     const CHUNK = ['--chunk-size', '50'];
     const dir = dataDir();
-    // Seed 7322: the login and the token go through, then the submission of 20,000 numbers is dropped
+    // Seed 2434: the login, the token and the catalog read go through, then the submission of 20,000 numbers is dropped
     // after the work, dropped before it, answered 503, and accepted (the stored operation, by key).
-    let backend = await started(faultyBackend(dir, FAULTS, 7322, { lines: LINES, args: CHUNK }));
+    let backend = await started(faultyBackend(dir, FAULTS, 2434, { lines: LINES, args: CHUNK }));
     const admin = await adminThroughFaults(backend);
     // An API token survives the restart (the new backend listens on another port).
     const token = await untilItWorks(() => createToken(admin, 'chaos-test'));
@@ -330,7 +330,7 @@ describe('vm against a backend with faults', () => {
     ]);
 
     // Same data dir, same faults, another seed: the worker resumes the operation.
-    backend = await started(faultyBackend(dir, FAULTS, 7323, { args: CHUNK }));
+    backend = await started(faultyBackend(dir, FAULTS, 2435, { args: CHUNK }));
     vm = vmFor(backend.url, home, token, 90_000);
     const wait = await vm('ops', 'wait', id);
     expect({ code: [0, 3].includes(wait.code) ? 'ok' : wait.code, stderr: wait.stderr }).toEqual({

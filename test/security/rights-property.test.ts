@@ -150,6 +150,7 @@ describe('a Sales-scoped administrator', () => {
       'operations.create': () => ({ body: change(), idempotencyKey: name() }),
       'operations.plan': () => ({ body: change() }),
       'operations.cancel': () => ({ params: { id: pick(opIds.length ? opIds : ['op_none']) } }),
+      'operations.rollbackPlan': () => ({ params: { id: pick(opIds.length ? opIds : ['op_none']) } }),
       'operations.rollback': () => ({
         params: { id: pick(opIds.length ? opIds : ['op_none']) },
         idempotencyKey: name(),
