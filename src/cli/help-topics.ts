@@ -380,6 +380,13 @@ Free text opens safely in a spreadsheet:
   that is not one of the command's columns counts as free text. --raw-csv turns this off for
   programs that read CSV (on its own it means --csv). TSV, JSON and JSON lines never add it.
 
+A table fits the terminal, cutting nothing:
+  A typed value (a phone number, an id, a code, money, a time) is never shortened. Free text and
+  lists wrap onto more lines (at spaces, commas and slashes). When even that is too wide, a command
+  leaves out its least needed columns in a set order (vm numbers list: region, then account; a plan:
+  the employee, then the one-time fee); TSV, CSV and JSON always have every column. A table that
+  still does not fit is drawn wider than the terminal.
+
 Control characters never reach the terminal:
   In the table, the tree, a single item, in messages and in TSV, control characters in a value are
   shown as escapes instead of acting on the terminal: tab, line break and CR as \\t \\n \\r, any
@@ -422,6 +429,13 @@ Examples:
   меняются никогда: +79161234567, -150.00, id, коды, количества и время остаются как есть. Имя в
   --fields, которого нет среди колонок команды, считается свободным текстом. --raw-csv отключает
   это для программ, читающих CSV (сам по себе означает --csv). TSV, JSON и JSON lines его не добавляют.
+
+Таблица умещается в терминал и ничего не обрезает:
+  Типизированное значение (номер телефона, id, код, деньги, время) никогда не укорачивается.
+  Свободный текст и списки переносятся на следующие строки (по пробелам, запятым и косым чертам). Если
+  и так не умещается, команда убирает наименее нужные колонки в заданном порядке (vm numbers list:
+  регион, затем лицевой счёт; план: сотрудник, затем разовый платёж); в TSV, CSV и JSON колонки есть
+  всегда. Таблица, которая всё равно не умещается, рисуется шире терминала.
 
 Управляющие символы не попадают в терминал:
   В таблице, дереве, карточке записи, сообщениях и в TSV управляющие символы в значении показываются

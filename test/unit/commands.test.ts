@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DetailRequest, Report } from '../../src/api/billing.js';
 import type { Line, LineDetail } from '../../src/api/lines.js';
-import type { Operation, OperationItem, Plan } from '../../src/api/operations.js';
+import type { Operation, OperationItem, Plan, PlanItem } from '../../src/api/operations.js';
 import { apiError, runCommand, StubClient } from '../support/cli-harness.js';
 
 /**
@@ -159,6 +159,7 @@ describe('vm tariff set', () => {
     items: [
       {
         msisdn: A,
+        employee: 'Иванов Иван',
         outcome: 'apply',
         code: null,
         detail: null,
@@ -169,6 +170,7 @@ describe('vm tariff set', () => {
       },
       {
         msisdn: B,
+        employee: 'Петров Пётр',
         outcome: 'fail',
         code: 'tariff_not_in_region',
         detail: 'KZN',
@@ -196,8 +198,8 @@ describe('vm tariff set', () => {
       },
     ]);
     expect(rows(r.stdout)).toEqual([
-      ['msisdn', 'outcome', 'before', 'after', 'monthlyDelta', 'fee', 'code', 'reason'],
-      [A, 'apply', 'VOICE_ECO', 'SMART', '150.00', '0.00', '', ''],
+      ['msisdn', 'outcome', 'before', 'after', 'monthlyDelta', 'fee', 'code', 'reason', 'employee'],
+      [A, 'apply', 'VOICE_ECO', 'SMART', '150.00', '0.00', '', '', 'Иванов Иван'],
       [
         B,
         'fail',
@@ -207,11 +209,87 @@ describe('vm tariff set', () => {
         '0.00',
         'tariff_not_in_region',
         "the tariff is not offered in the number's region (KZN)",
+        'Петров Пётр',
       ],
     ]);
     expect(r.stderr).toBe(
       'Plan: 1 to change, 0 to skip, 1 would fail; monthly cost RUB 150.00; one-time fees RUB 0.00. Nothing was changed (dry run).\n',
     );
+  });
+
+  describe('the plan on a terminal', () => {
+    const C = '+79161234569';
+    const people: PlanItem[] = [
+      { ...(planItems[0] as PlanItem), employee: 'Константинопольская Анастасия Вячеславовна' },
+      { ...(planItems[1] as PlanItem), employee: 'Петров Пётр' },
+      {
+        msisdn: C,
+        employee: 'Сидорова Мария',
+        outcome: 'apply',
+        code: null,
+        detail: null,
+        before: { tariff: 'VOICE_ECO', services: ['CALLER_ID', 'ANTISPAM', 'DATA_PLUS_10'] },
+        after: { tariff: 'BUSINESS_PRO', services: ['CALLER_ID', 'ANTISPAM', 'DATA_PLUS_10'] },
+        monthlyDelta: -123456,
+        fee: 150000,
+      },
+    ];
+    /** The text of a table's column, its lines joined without spaces (wrapped text as it was). */
+    const cellsOf = (table: string, header: string) => {
+      const lines = table.trimEnd().split('\n');
+      const at = lines[1]?.split('│').findIndex((cell) => cell.trim() === header) ?? -1;
+      return lines
+        .slice(3, -1)
+        .map((l) => l.split('│')[at]?.replace(/\s/g, ''))
+        .join('');
+    };
+    const dryRun = (columns: number) =>
+      runCommand(stub, ['tariff', 'set', 'SMART', A, B, C, '--dry-run'], {
+        columns,
+        env: { NO_COLOR: '1' },
+      });
+
+    it.each([80, 120])('at %i columns shows every number whole and no line wider', async (columns) => {
+      stub.on('operations.plan', lines(people));
+      const r = await dryRun(columns);
+      expect(r.code).toBe(0);
+      const table = r.stdout.trimEnd().split('\n');
+      for (const l of table) expect([...l].length).toBeLessThanOrEqual(columns);
+      for (const n of [A, B, C]) expect(r.stdout).toContain(n);
+      expect(r.stdout).not.toContain('…');
+      // Nothing a person needs is cut off: the reason and the services wrap onto more lines.
+      expect(cellsOf(r.stdout, 'Reason')).toContain("thetariffisnotofferedinthenumber'sregion(KZN)");
+      expect(cellsOf(r.stdout, 'After')).toContain('BUSINESS_PROCALLER_ID,ANTISPAM,DATA_PLUS_10');
+      expect(r.stdout).toContain('-RUB 1,234.56');
+    });
+
+    it('shows the employee beside the number when the terminal is wide enough', async () => {
+      stub.on('operations.plan', lines(people));
+      const wide = await dryRun(120);
+      expect(wide.stdout.split('\n')[1]).toMatch(/Number\s+│ Employee\s+│ Outcome/);
+      expect(wide.stdout).toContain('Петров Пётр');
+      expect(wide.stdout).toContain('Fee');
+      const narrow = await dryRun(80);
+      expect(narrow.stdout).not.toContain('Employee');
+      expect(narrow.stdout).not.toContain('Петров');
+    });
+
+    it('keeps the employee out of the columns scripts read by position, after the existing ones', async () => {
+      stub.on('operations.plan', lines(people));
+      const r = await vm('tariff', 'set', 'SMART', A, B, C, '--dry-run');
+      expect(rows(r.stdout)[0]).toEqual([
+        'msisdn',
+        'outcome',
+        'before',
+        'after',
+        'monthlyDelta',
+        'fee',
+        'code',
+        'reason',
+        'employee',
+      ]);
+      expect(rows(r.stdout)[2]?.[8]).toBe('Петров Пётр');
+    });
   });
 
   it('--dry-run --json prints one object: the items and the totals', async () => {
