@@ -28,6 +28,8 @@ export const EXIT = {
   partial: 3,
   auth: 4,
   forbidden: 5,
+  /** vm plan --detailed-exitcode: something would change (its failures are 1 then, never 2). */
+  changesPresent: 2,
   /** vm backend start: another backend holds the data directory. */
   dataDirLocked: 6,
   /** vm backend start: the data directory or its database cannot be used. */

@@ -177,10 +177,13 @@ const EXIT_CODES: Record<Lang, string> = {
 
   0    success; for a bulk change, every number succeeded
        e.g. vm numbers list --json > numbers.json
-  1    error: the server failed, the network failed after retries, or something unexpected
+  1    error: the server failed, the network failed after retries, or something unexpected; or
+       vm apply PLAN refused a saved plan whose numbers moved since it was made
        e.g. Cannot reach the backend at http://127.0.0.1:7080 (ECONNREFUSED). Is it running?
   2    usage or input error: a bad flag, a bad CSV, confirmation needed without a terminal
        e.g. numbers.csv:17: "8916123" is not a valid phone number
+       vm plan --detailed-exitcode: something would change (0: nothing would; any error is 1 then,
+       so 2 only ever means changes)
   3    partial failure: the operation finished, some numbers failed (they are listed)
        e.g. 98 of 100 numbers blocked; 2 failed
   4    not authenticated, session expired or token invalid
@@ -202,10 +205,13 @@ In a script:
 
   0    успех; для массового изменения — успешно для каждого номера
        напр. vm numbers list --json > numbers.json
-  1    ошибка: сбой сервера, сети (после повторов) или что-то непредвиденное
+  1    ошибка: сбой сервера, сети (после повторов) или что-то непредвиденное; или vm apply ПЛАН
+       отказался выполнять сохранённый план, потому что номера с тех пор изменились
        напр. Бэкенд http://127.0.0.1:7080 недоступен (ECONNREFUSED). Он запущен?
   2    ошибка вызова или входных данных: неверный флаг, плохой CSV, нужно подтверждение, а терминала нет
        напр. numbers.csv:17: «8916123» — не номер телефона
+       vm plan --detailed-exitcode: есть что менять (0 — менять нечего; любая ошибка тогда — 1,
+       так что 2 всегда значит «есть изменения»)
   3    частичная неудача: операция завершилась, но для некоторых номеров — с ошибкой (они перечислены)
        напр. Заблокировано 98 номеров из 100; 2 с ошибкой
   4    вход не выполнен, сеанс завершён или токен недействителен

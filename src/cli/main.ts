@@ -142,6 +142,9 @@ export async function run(
     cmd.commands.forEach(applyRecursively);
   };
   applyRecursively(program);
+  // `vm plan --detailed-exitcode` gives 2 to "changes present", so a failure that would be 2 (a bad flag, a
+  // bad row) is 1 there, as in Terraform: a script reads 2 as changes and nothing else.
+  const usage = argv.includes('--detailed-exitcode') ? EXIT.error : EXIT.usage;
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -154,14 +157,14 @@ export async function run(
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) {
         return EXIT.ok;
       }
-      return EXIT.usage;
+      return usage;
     }
     // The reader closed the pipe (`| head`): stop quietly.
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
     const { exitCode, message } = describeError(err, t);
     // Messages may quote input files or the server; a list of bad rows keeps its lines, nothing else acts.
     io.stderr.write(`vm: ${escapeControlCharsKeepingLines(message)}\n`);
-    return exitCode;
+    return exitCode === EXIT.usage ? usage : exitCode;
   } finally {
     await ctx.close();
   }

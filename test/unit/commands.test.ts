@@ -562,6 +562,162 @@ describe('vm limits', () => {
   });
 });
 
+describe('vm plan and vm apply: desired state', () => {
+  const server = 'http://127.0.0.1:7080';
+  const now = () => [
+    line(A, { tariff: 'SMART', services: ['CALLER_ID'], groupId: 'sales' }),
+    line(B, { tariff: 'SMART', services: [], status: 'blocked', blockReason: 'lost' }),
+  ];
+  const catalog = () =>
+    stub
+      .on('tariffs.list', [
+        { code: 'SMART', monthlyFee: 49000 },
+        { code: 'UNLIM', monthlyFee: 195000 },
+      ])
+      .on('services.list', [{ code: 'CALLER_ID', monthlyFee: 0 }]);
+  let dir: string;
+  const file = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  const run = (...argv: string[]) => runCommand(stub, argv, { env: { VM_SERVER: server } });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-state-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a file of only numbers and tariffs as "leave the services, blocks and groups as they are"', async () => {
+    stub.on('numbers.list', now());
+    catalog();
+    const r = await run('plan', file('tariffs.csv', `number,tariff\n${A},UNLIM\n${B},smart\n`), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { msisdn: A, field: 'tariff', now: 'SMART', after: 'UNLIM', monthlyDelta: 146000 },
+    ]);
+  });
+
+  it('--detailed-exitcode exits 0 when nothing would change and 2 when something would', async () => {
+    stub.on('numbers.list', now());
+    catalog();
+    const same = await run('plan', file('same.csv', `number,tariff\n${A},SMART\n`), '--detailed-exitcode');
+    expect(same).toMatchObject({ code: 0, stderr: expect.stringContaining('Nothing to change') });
+    const other = await run('plan', file('other.csv', `number,tariff\n${A},UNLIM\n`), '--detailed-exitcode');
+    expect(other.code).toBe(2);
+    expect(rows(other.stdout)[1]).toEqual([A, 'tariff', 'SMART', 'UNLIM', '1460.00']);
+  });
+
+  it('--detailed-exitcode makes a bad row or flag exit 1, so 2 only ever means changes', async () => {
+    const bad = file('bad.csv', `number,tariff\n${A},UNLIM\n8916123,SMART\n`);
+    expect(await run('plan', bad)).toMatchObject({ code: 2 });
+    const detailed = await run('plan', bad, '--detailed-exitcode');
+    expect(detailed.code).toBe(1);
+    expect(detailed.stderr).toContain('bad.csv:3');
+    expect((await run('plan', bad, '--detailed-exitcode', '--colour')).code).toBe(1);
+    expect(stub.calls).toEqual([]);
+  });
+
+  /** `vm plan state.csv --out plan.json` over `now()`: A to UNLIM, B unblocked. */
+  const savePlan = async () => {
+    stub.on('numbers.list', now());
+    catalog();
+    const state = file('state.csv', `number,tariff,blocked\n${A},UNLIM,\n${B},,no\n`);
+    const out = path.join(dir, 'plan.json');
+    const r = await run('plan', state, '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`Saved the plan to ${out}`);
+    fs.rmSync(state); // applying the plan never reads the file again
+    stub = new StubClient();
+    return { out, plan: JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown> };
+  };
+
+  it('--out saves what each number is now and will become, and the operations that do it', async () => {
+    const { plan } = await savePlan();
+    expect(plan).toMatchObject({
+      vmPlan: 1,
+      id: expect.stringMatching(/^plan_/),
+      server,
+      numbers: [
+        {
+          msisdn: A,
+          now: { tariff: 'SMART', services: ['CALLER_ID'], status: 'active', group: 'sales' },
+          after: { tariff: 'UNLIM', services: ['CALLER_ID'], status: 'active', group: 'sales' },
+        },
+        {
+          msisdn: B,
+          now: { tariff: 'SMART', services: [], status: 'blocked', group: 'sales' },
+          after: { tariff: 'SMART', services: [], status: 'active', group: 'sales' },
+        },
+      ],
+      steps: [
+        { type: 'tariff.change', params: {}, targets: [{ msisdn: A, params: { tariff: 'UNLIM' } }] },
+        { type: 'number.unblock', params: {}, targets: [{ msisdn: B }] },
+      ],
+      monthlyDelta: 146000,
+    });
+  });
+
+  it('vm apply PLAN submits exactly the saved operations when nothing moved, keyed by the plan', async () => {
+    const { out, plan } = await savePlan();
+    stub
+      .on('numbers.list', now())
+      .on('operations.create', (c: { body: { targets: unknown[] } }) =>
+        operation({ total: c.body.targets.length, queued: c.body.targets.length }),
+      )
+      .on('operations.show', operation({ state: 'succeeded', total: 1, queued: 0, succeeded: 1 }));
+    const r = await run('apply', out, '--yes');
+    expect(r.code).toBe(0);
+    expect(stub.callsTo('operations.create')).toEqual([
+      {
+        route: 'operations.create',
+        body: (plan.steps as unknown[])[0],
+        idempotencyKey: `${String(plan.id)}:1`,
+      },
+      {
+        route: 'operations.create',
+        body: (plan.steps as unknown[])[1],
+        idempotencyKey: `${String(plan.id)}:2`,
+      },
+    ]);
+    expect(stub.callsTo('tariffs.list')).toEqual([]);
+  });
+
+  it('vm apply PLAN refuses when the numbers moved since, saying which, and submits nothing (exit 1)', async () => {
+    const { out } = await savePlan();
+    stub.on('numbers.list', [
+      line(A, { tariff: 'BUSINESS_PRO', services: [], groupId: 'sales' }),
+      line(B, { status: 'blocked', services: [] }),
+    ]);
+    const r = await run('apply', out, '--yes');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Refusing the plan in ${out}`);
+    expect(r.stderr).toContain('2 fields moved since');
+    expect(r.stderr).toContain(`  ${A} tariff: SMART when planned, BUSINESS_PRO now`);
+    expect(r.stderr).toContain(`  ${A} services: CALLER_ID when planned, — now`);
+    expect(stub.callsTo('operations.create')).toEqual([]);
+  });
+
+  it('vm apply PLAN refuses a number that is gone, and a plan made against another backend', async () => {
+    const { out } = await savePlan();
+    stub.on('numbers.list', [line(B, { status: 'blocked', services: [] })]);
+    const gone = await run('apply', out, '--yes');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(`  ${A}: no longer one of your numbers`);
+    const elsewhere = await runCommand(stub, ['apply', out, '--yes'], {
+      env: { VM_SERVER: 'https://vm.example.ru' },
+    });
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain(`was made against ${server}, not https://vm.example.ru`);
+    expect(stub.callsTo('operations.create')).toEqual([]);
+  });
+
+  it('vm apply refuses JSON that is not a whole saved plan (exit 2), before any request', async () => {
+    const r = await run('apply', file('edited.json', '{"vmPlan": 1, "steps": []}'), '--yes');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is not a plan saved by vm plan --out');
+    expect(stub.calls).toEqual([]);
+  });
+});
+
 describe('exit codes of the backend answers', () => {
   it('exits 5 for 403 forbidden, with the reason on stderr and nothing on stdout', async () => {
     stub.on('reports.show', apiError('forbidden', 'Missing permission audit:read'));
