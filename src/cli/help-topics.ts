@@ -195,8 +195,10 @@ const EXIT_CODES: Record<Lang, string> = {
   7    vm backend start only: the data directory cannot be used (not a directory, not writable,
        a damaged database, a full disk)
        e.g. No space left for the backend data in /srv/vm (SQLITE_FULL): free some space, ...
-  130  interrupted (Ctrl-C); the operation keeps running in the backend and its id is printed
+  130  interrupted (Ctrl-C); the operation keeps running in the backend and its id is printed; a
+       file being written (--output) is removed, never left half
        e.g. Interrupted. The operation op_123 goes on: vm ops wait op_123
+  143  terminated (SIGTERM, e.g. a CI job's timeout): the same as 130
 
 In a script:
   $ vm numbers list --json > numbers.json || echo "vm failed with exit code $?"
@@ -223,8 +225,10 @@ In a script:
   7    только vm backend start: каталог данных нельзя использовать (не каталог, нет прав на запись,
        база повреждена, диск заполнен)
        напр. Не хватает места для данных бэкенда в /srv/vm (SQLITE_FULL): освободите место, ...
-  130  прервано (Ctrl-C); операция продолжается в бэкенде, её id напечатан
+  130  прервано (Ctrl-C); операция продолжается в бэкенде, её id напечатан; файл, который
+       записывался (--output), удаляется, а не остаётся недописанным
        напр. Прервано. Операция op_123 продолжается: vm ops wait op_123
+  143  остановлено сигналом SIGTERM (например, по тайм-ауту задания CI): так же, как 130
 
 В скрипте:
   $ vm numbers list --json > numbers.json || echo "vm завершился с кодом $?"

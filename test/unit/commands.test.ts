@@ -471,6 +471,18 @@ describe('waiting: vm ops wait and vm detail --all share one wait', () => {
     expect(r.stderr).toContain('vm detail get dr_1');
   });
 
+  it('vm detail --all stops waiting at SIGTERM too, with the request id and exit 143', async () => {
+    stub.on('detailRequests.create', request({ state: 'queued', done: 0 })).on('detailRequests.show', () => {
+      process.emit('SIGTERM');
+      return request();
+    });
+    const r = await vm('detail', '--all');
+    expect(r.code).toBe(143);
+    expect(r.stdout).toBe('dr_1\n');
+    expect(r.stderr).toContain('vm detail get dr_1');
+    expect(process.listenerCount('SIGTERM')).toBe(0);
+  });
+
   it('vm detail get --output writes the file by its extension through a temp file, and refuses a missing folder first', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-commands-'));
     try {

@@ -672,6 +672,9 @@ export const en = {
   'msg.balanceClosed': 'Usage is charged up to the end of {day}.',
   'msg.detailEmpty': 'No records for these numbers and days.',
   'msg.detailGetLater': 'Download it when ready: vm detail get {id}',
+  'msg.detailDownloadInterrupted':
+    'Interrupted: {file} was not written (its partial copy is removed). The detail request {id} is ready in the backend: vm detail get {id} --output {file}',
+  'err.interruptedFile': 'Interrupted: {file} was not written (its partial copy is removed).',
   'msg.detailInterrupted': 'Stopped waiting; the request {id} goes on. Download it later: vm detail get {id}',
   'msg.detailPreparing': 'Preparing',
   'msg.detailRequested': 'Detail request {id} for {count} numbers submitted.',

@@ -675,6 +675,9 @@ export const ru: Record<MessageKey, string> = {
   'msg.balanceClosed': 'Трафик начислен по конец дня {day}.',
   'msg.detailEmpty': 'Нет записей по этим номерам и дням.',
   'msg.detailGetLater': 'Скачайте, когда будет готово: vm detail get {id}',
+  'msg.detailDownloadInterrupted':
+    'Прервано: {file} не записан (недописанная копия удалена). Запрос детализации {id} готов в бэкенде: vm detail get {id} --output {file}',
+  'err.interruptedFile': 'Прервано: {file} не записан (недописанная копия удалена).',
   'msg.detailInterrupted':
     'Ожидание прервано; заказ {id} продолжает готовиться. Скачать позже: vm detail get {id}',
   'msg.detailPreparing': 'Готовится',
