@@ -284,6 +284,10 @@ export type OperationItem = Static<typeof OperationItem>;
 
 export const PlanItem = Type.Object({
   msisdn: Type.String(),
+  employee: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "Who uses the number, for a person reading the plan; null for a number not found or a SIM order's card",
+  }),
   outcome: Type.Union([Type.Literal('apply'), Type.Literal('skip'), Type.Literal('fail')]),
   code: Type.Union([Type.String(), Type.Null()]),
   detail: Type.Union([Type.String(), Type.Null()]),

@@ -28,11 +28,16 @@ export const EXIT = {
   partial: 3,
   auth: 4,
   forbidden: 5,
+  /** vm plan --detailed-exitcode: something would change (its failures are 1 then, never 2). */
+  changesPresent: 2,
   /** vm backend start: another backend holds the data directory. */
   dataDirLocked: 6,
   /** vm backend start: the data directory or its database cannot be used. */
   dataDirUnusable: 7,
+  /** Ctrl-C (SIGINT). */
   interrupted: 130,
+  /** SIGTERM (a service manager, `kill`, a CI job's timeout). */
+  terminated: 143,
 } as const;
 
 /** The message of each problem of a backend data directory (src/backend/store/data-dir.ts). */
@@ -186,6 +191,11 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
     return { exitCode: EXIT.usage, message: e.message ?? '' };
   }
   if (name === 'CliError') return { exitCode: e.exitCode ?? EXIT.error, message: e.message ?? '' };
+  if (name === 'InterruptedError')
+    return {
+      exitCode: e.exitCode ?? EXIT.interrupted,
+      message: t('err.interruptedFile', { file: e.file ?? '' }),
+    };
   // Node's http ends an answer that stops halfway (the backend stopped, a proxy dropped the connection)
   // with "aborted" (ECONNRESET) on the stream a download reads.
   if (e.message === 'aborted' || e.code === 'ECONNRESET')

@@ -233,10 +233,13 @@ const EXIT_CODES: Record<Lang, string> = {
 
   0    success; for a bulk change, every number succeeded
        e.g. vm numbers list --json > numbers.json
-  1    error: the server failed, the network failed after retries, or something unexpected
+  1    error: the server failed, the network failed after retries, or something unexpected; or
+       vm apply PLAN refused a saved plan whose numbers moved since it was made
        e.g. Cannot reach the backend at http://127.0.0.1:7080 (ECONNREFUSED). Is it running?
   2    usage or input error: a bad flag, a bad CSV, confirmation needed without a terminal
        e.g. numbers.csv:17: "8916123" is not a valid phone number
+       vm plan --detailed-exitcode: something would change (0: nothing would; any error is 1 then,
+       so 2 only ever means changes)
   3    partial failure: the operation finished, some numbers failed (they are listed)
        e.g. 98 of 100 numbers blocked; 2 failed
   4    not authenticated, session expired or token invalid
@@ -248,8 +251,10 @@ const EXIT_CODES: Record<Lang, string> = {
   7    vm backend start only: the data directory cannot be used (not a directory, not writable,
        a damaged database, a full disk)
        e.g. No space left for the backend data in /srv/vm (SQLITE_FULL): free some space, ...
-  130  interrupted (Ctrl-C); the operation keeps running in the backend and its id is printed
+  130  interrupted (Ctrl-C); the operation keeps running in the backend and its id is printed; a
+       file being written (--output) is removed, never left half
        e.g. Interrupted. The operation op_123 goes on: vm ops wait op_123
+  143  terminated (SIGTERM, e.g. a CI job's timeout): the same as 130
 
 In a script:
   $ vm numbers list --json > numbers.json || echo "vm failed with exit code $?"
@@ -258,10 +263,13 @@ In a script:
 
   0    успех; для массового изменения — успешно для каждого номера
        напр. vm numbers list --json > numbers.json
-  1    ошибка: сбой сервера, сети (после повторов) или что-то непредвиденное
+  1    ошибка: сбой сервера, сети (после повторов) или что-то непредвиденное; или vm apply ПЛАН
+       отказался выполнять сохранённый план, потому что номера с тех пор изменились
        напр. Бэкенд http://127.0.0.1:7080 недоступен (ECONNREFUSED). Он запущен?
   2    ошибка вызова или входных данных: неверный флаг, плохой CSV, нужно подтверждение, а терминала нет
        напр. numbers.csv:17: «8916123» — не номер телефона
+       vm plan --detailed-exitcode: есть что менять (0 — менять нечего; любая ошибка тогда — 1,
+       так что 2 всегда значит «есть изменения»)
   3    частичная неудача: операция завершилась, но для некоторых номеров — с ошибкой (они перечислены)
        напр. Заблокировано 98 номеров из 100; 2 с ошибкой
   4    вход не выполнен, сеанс завершён или токен недействителен
@@ -273,8 +281,10 @@ In a script:
   7    только vm backend start: каталог данных нельзя использовать (не каталог, нет прав на запись,
        база повреждена, диск заполнен)
        напр. Не хватает места для данных бэкенда в /srv/vm (SQLITE_FULL): освободите место, ...
-  130  прервано (Ctrl-C); операция продолжается в бэкенде, её id напечатан
+  130  прервано (Ctrl-C); операция продолжается в бэкенде, её id напечатан; файл, который
+       записывался (--output), удаляется, а не остаётся недописанным
        напр. Прервано. Операция op_123 продолжается: vm ops wait op_123
+  143  остановлено сигналом SIGTERM (например, по тайм-ауту задания CI): так же, как 130
 
 В скрипте:
   $ vm numbers list --json > numbers.json || echo "vm завершился с кодом $?"
@@ -449,6 +459,13 @@ Free text opens safely in a spreadsheet:
   that is not one of the command's columns counts as free text. --raw-csv turns this off for
   programs that read CSV (on its own it means --csv). TSV, JSON and JSON lines never add it.
 
+A table fits the terminal, cutting nothing:
+  A typed value (a phone number, an id, a code, money, a time) is never shortened. Free text and
+  lists wrap onto more lines (at spaces, commas and slashes). When even that is too wide, a command
+  leaves out its least needed columns in a set order (vm numbers list: region, then account; a plan:
+  the employee, then the one-time fee); TSV, CSV and JSON always have every column. A table that
+  still does not fit is drawn wider than the terminal.
+
 Control characters never reach the terminal:
   In the table, the tree, a single item, in messages and in TSV, control characters in a value are
   shown as escapes instead of acting on the terminal: tab, line break and CR as \\t \\n \\r, any
@@ -501,6 +518,13 @@ Examples:
   меняются никогда: +79161234567, -150.00, id, коды, количества и время остаются как есть. Имя в
   --fields, которого нет среди колонок команды, считается свободным текстом. --raw-csv отключает
   это для программ, читающих CSV (сам по себе означает --csv). TSV, JSON и JSON lines его не добавляют.
+
+Таблица умещается в терминал и ничего не обрезает:
+  Типизированное значение (номер телефона, id, код, деньги, время) никогда не укорачивается.
+  Свободный текст и списки переносятся на следующие строки (по пробелам, запятым и косым чертам). Если
+  и так не умещается, команда убирает наименее нужные колонки в заданном порядке (vm numbers list:
+  регион, затем лицевой счёт; план: сотрудник, затем разовый платёж); в TSV, CSV и JSON колонки есть
+  всегда. Таблица, которая всё равно не умещается, рисуется шире терминала.
 
 Управляющие символы не попадают в терминал:
   В таблице, дереве, карточке записи, сообщениях и в TSV управляющие символы в значении показываются

@@ -153,6 +153,9 @@ export async function run(
     cmd.commands.forEach(applyRecursively);
   };
   applyRecursively(program);
+  // `vm plan --detailed-exitcode` gives 2 to "changes present", so a failure that would be 2 (a bad flag, a
+  // bad row) is 1 there, as in Terraform: a script reads 2 as changes and nothing else.
+  const usage = argv.includes('--detailed-exitcode') ? EXIT.error : EXIT.usage;
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -165,7 +168,7 @@ export async function run(
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) {
         return EXIT.ok;
       }
-      return EXIT.usage;
+      return usage;
     }
     // The reader closed the pipe (`| head`): stop quietly.
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
@@ -176,7 +179,7 @@ export async function run(
       io.stderr.write(`${escapeControlChars(JSON.stringify(errorObject(err, described)))}\n`);
     // Messages may quote input files or the server; a list of bad rows keeps its lines, nothing else acts.
     else io.stderr.write(`vm: ${escapeControlCharsKeepingLines(described.message)}\n`);
-    return described.exitCode;
+    return described.exitCode === EXIT.usage ? usage : described.exitCode;
   } finally {
     await ctx.close();
   }

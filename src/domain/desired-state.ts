@@ -172,3 +172,124 @@ export function parseServiceList(cell: string | undefined): string[] | undefined
     .filter(Boolean)
     .map((s) => s.toUpperCase());
 }
+
+/** What a desired-state file can set of a number, as one plan saw it or will leave it. */
+export interface NumberFields {
+  tariff: string;
+  services: string[];
+  status: string;
+  group: string;
+}
+
+/**
+ * A plan saved by `vm plan --out`, for `vm apply` to carry out exactly: each number it changes with what
+ * it was when planned and what it will be, the per-field changes and the operations, in their order.
+ */
+export interface SavedPlan {
+  vmPlan: 1;
+  /** Names the plan's operations (their idempotency keys), so applying it twice changes nothing twice. */
+  id: string;
+  createdAt: string;
+  /** The backend it was made against. */
+  server: string;
+  /** The desired-state file it was made from. */
+  source: string;
+  numbers: { msisdn: string; now: NumberFields; after: NumberFields }[];
+  changes: FieldChange[];
+  steps: ConvergeStep[];
+  monthlyDelta: number;
+}
+
+/** One field of one number that is not what a saved plan found there. */
+export interface Drift {
+  msisdn: string;
+  /** `number`: the number is gone (or out of the caller's reach). */
+  field: keyof NumberFields | 'number';
+  planned: string;
+  now: string;
+}
+
+const fieldsOf = (line: CurrentLine): NumberFields => ({
+  tariff: line.tariff,
+  services: [...line.services].sort(),
+  status: line.status,
+  group: line.groupId,
+});
+
+/** The plan of `diff` to save: the numbers it changes as they are now (`current`) and as they will be. */
+export function savePlan(
+  diff: StateDiff,
+  current: Map<string, CurrentLine>,
+  about: Pick<SavedPlan, 'id' | 'createdAt' | 'server' | 'source'>,
+): SavedPlan {
+  const numbers = new Map<string, { msisdn: string; now: NumberFields; after: NumberFields }>();
+  for (const c of diff.changes) {
+    let n = numbers.get(c.msisdn);
+    if (!n) {
+      const now = fieldsOf(current.get(c.msisdn) as CurrentLine);
+      n = { msisdn: c.msisdn, now, after: { ...now, services: [...now.services] } };
+      numbers.set(c.msisdn, n);
+    }
+    const after = n.after;
+    if (c.field === 'tariff') after.tariff = c.after;
+    else if (c.field === 'group') after.group = c.after;
+    else if (c.field === 'blocked') after.status = c.after === 'true' ? 'blocked' : 'active';
+    else if (c.after) after.services = [...after.services, c.after].sort();
+    else after.services = after.services.filter((s) => s !== c.now);
+  }
+  return {
+    vmPlan: 1,
+    ...about,
+    numbers: [...numbers.values()],
+    changes: diff.changes,
+    steps: diff.steps,
+    monthlyDelta: diff.monthlyDelta,
+  };
+}
+
+/** What moved since `plan` was made: every field of a number it changes that is not as it found it. */
+export function planDrift(plan: SavedPlan, current: Map<string, CurrentLine>): Drift[] {
+  const drift: Drift[] = [];
+  for (const { msisdn, now: planned } of plan.numbers) {
+    const line = current.get(msisdn);
+    if (!line) {
+      drift.push({ msisdn, field: 'number', planned: msisdn, now: '' });
+      continue;
+    }
+    const now = fieldsOf(line);
+    for (const field of ['tariff', 'services', 'status', 'group'] as const) {
+      const [was, is] = [planned[field], now[field]].map((v) =>
+        Array.isArray(v) ? [...v].sort().join(',') : v,
+      );
+      if (was !== is) drift.push({ msisdn, field, planned: was, now: is });
+    }
+  }
+  return drift;
+}
+
+/** Reads a saved plan's JSON text; undefined when it is not JSON or not a whole plan. */
+export function parseSavedPlan(text: string): SavedPlan | undefined {
+  let plan: Partial<SavedPlan> | null;
+  try {
+    plan = JSON.parse(text.replace(/^\uFEFF/, '')) as Partial<SavedPlan> | null;
+  } catch {
+    return undefined;
+  }
+  const whole =
+    typeof plan === 'object' &&
+    plan !== null &&
+    plan.vmPlan === 1 &&
+    [plan.id, plan.server, plan.createdAt, plan.source].every((v) => typeof v === 'string') &&
+    Array.isArray(plan.changes) &&
+    Array.isArray(plan.steps) &&
+    Array.isArray(plan.numbers) &&
+    plan.numbers.every(
+      (n) =>
+        typeof n?.msisdn === 'string' &&
+        typeof n.now?.tariff === 'string' &&
+        Array.isArray(n.now.services) &&
+        typeof n.now.status === 'string' &&
+        typeof n.now.group === 'string',
+    );
+  return whole ? (plan as SavedPlan) : undefined;
+}

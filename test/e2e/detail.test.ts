@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -255,6 +256,59 @@ describe('call details (vm detail)', () => {
     expect(lines.length).toBeGreaterThan(80);
     for (const l of lines) expect(() => JSON.parse(l) as unknown).not.toThrow();
   });
+
+  /**
+   * Stops `child` by `signal` once a temp file in `dir` holds a megabyte (a download well under way):
+   * SIGSTOP first, so the signal lands mid-download however fast the rest would go. Resolves with the
+   * temp file's size then, or 0 when vm ended first.
+   */
+  const stopMidway = (child: ChildProcess, dir: string, signal: NodeJS.Signals) =>
+    new Promise<number>((resolve) => {
+      const poll = setInterval(() => {
+        const temp = fs.readdirSync(dir).find((f) => f.endsWith('.tmp'));
+        const size = temp ? (fs.statSync(path.join(dir, temp), { throwIfNoEntry: false })?.size ?? 0) : 0;
+        if (size < 1 << 20) return;
+        clearInterval(poll);
+        child.kill('SIGSTOP');
+        child.kill(signal);
+        child.kill('SIGCONT');
+        resolve(size);
+      }, 2);
+      child.once('exit', () => {
+        clearInterval(poll);
+        resolve(0);
+      });
+    });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    'leaves no temp file when %s stops the download of --all, exits %i and says how to get it later',
+    async (signal, code) => {
+      const dir = fs.mkdtempSync(path.join(work, 'interrupted-'));
+      const file = path.join(dir, 'big.csv');
+      let midway = Promise.resolve(0);
+      const r = await runVm(
+        ['detail', '--all', '--from', '2026-05-01', '--to', '2026-10-31', '--output', file],
+        {
+          server: backend.url,
+          configHome: config,
+          onSpawn: (child) => (midway = stopMidway(child, dir, signal)),
+        },
+      );
+      expect(await midway).toBeGreaterThanOrEqual(1 << 20);
+      expect(r.code).toBe(code);
+      expect(fs.readdirSync(dir)).toEqual([]);
+      const id = r.stdout.trim();
+      expect(id).toMatch(/^dr_[0-9a-f]{16}$/);
+      expect(r.stderr).toContain(`${file} was not written`);
+      expect(r.stderr).toContain(`vm detail get ${id} --output ${file}`);
+      const later = await vm('detail', 'get', id, '--output', file);
+      expect(later.code).toBe(0);
+      expect(fs.readdirSync(dir)).toEqual(['big.csv']);
+    },
+  );
 
   it('keeps call details to people who may read them', async () => {
     const managerConfig = makeConfigHome();

@@ -1,5 +1,5 @@
 import type { Line } from '../../src/api/lines.js';
-import type { Operation, PlanLine } from '../../src/api/operations.js';
+import type { Operation, Plan, PlanLine } from '../../src/api/operations.js';
 import type { VmClient } from '../../src/client/client.js';
 import { jsonLines } from '../../src/client/json-lines.js';
 import { TARIFF_CHANGE_FEE } from '../../src/domain/operations.js';
@@ -125,6 +125,22 @@ describe('tariff change', () => {
     expect(plan.items[0]?.before.tariff).toBe('SMART');
     const line = await admin.call('numbers.show', { params: { msisdn: targets[0]?.msisdn ?? '' } });
     expect(line.tariff).toBe('SMART');
+  });
+
+  it("names each number's employee in the plan, for a person reading it (null when not found)", async () => {
+    const known = active()[0];
+    const plan = (await admin.call('operations.create', {
+      query: { dryRun: true },
+      body: {
+        type: 'tariff.change',
+        params: { tariff: 'SMART' },
+        targets: [{ msisdn: known?.msisdn ?? '' }, { msisdn: '+79990009999' }],
+      },
+    })) as unknown as Plan;
+    expect(plan.items.map((i) => [i.msisdn, i.employee])).toEqual([
+      [known?.msisdn, known?.employee],
+      ['+79990009999', null],
+    ]);
   });
 });
 

@@ -140,12 +140,14 @@ export interface VmRunOptions {
   /** Written to stdin, then closed. */
   stdin?: string;
   env?: NodeJS.ProcessEnv;
-  /** stderr is a terminal (stdin and stdout never are): what a person at a terminal is told. */
+  /** stderr is a terminal (stdin never is): what a person at a terminal is told. */
   stderrIsTTY?: boolean;
+  /** stdout is a terminal this many columns wide: vm draws its tables for it. */
+  columns?: number;
 }
 
 /**
- * Runs `vm <argv>` in-process with `client` as its HTTP client, as a script would (no TTY), and returns
+ * Runs `vm <argv>` in-process with `client` as its HTTP client, as a script would (no TTY unless `columns` asks for one), and returns
  * the exit code with what went to stdout and stderr. Without a client, vm makes its real one (for tests
  * against a raw server: timeouts, refused connections).
  */
@@ -163,8 +165,9 @@ export async function runCommand(
     stdout,
     stderr,
     stdinIsTTY: false,
-    stdoutIsTTY: false,
+    stdoutIsTTY: opts.columns !== undefined,
     stderrIsTTY: opts.stderrIsTTY ?? false,
+    columns: opts.columns,
   };
   // The exit code comes back from `run` (recorded on the run's Context), never through process.exitCode.
   const code = await run(

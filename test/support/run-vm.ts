@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,8 @@ export interface RunVmOptions {
   stdin?: string;
   /** Killed after this long (default 30 s). */
   timeoutMs?: number;
+  /** Sees the vm process once it is spawned (to signal it while it runs). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface RunVmResult {
@@ -75,6 +77,7 @@ export async function runVm(args: string[], opts: RunVmOptions = {}): Promise<Ru
       // vm may exit before reading its input; that is not a test failure.
       child.stdin.on('error', () => undefined);
       child.stdin.end(opts.stdin ?? '');
+      opts.onSpawn?.(child);
       const timer = setTimeout(() => {
         timedOut = true;
         child.kill('SIGKILL');

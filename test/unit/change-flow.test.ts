@@ -18,6 +18,7 @@ const tariffs = [{ code: 'SMART', name: 'Smart' }] as Tariff[];
 function item(msisdn: string, over: Partial<PlanItem>): PlanItem {
   return {
     msisdn,
+    employee: null,
     outcome: 'apply',
     code: null,
     detail: null,

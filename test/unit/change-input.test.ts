@@ -49,6 +49,7 @@ function planOf(call: { body?: unknown }): string {
   const body = call.body as { type: string; params: object; targets: { msisdn: string }[] };
   const items: PlanItem[] = body.targets.map((t) => ({
     msisdn: t.msisdn,
+    employee: null,
     outcome: 'apply',
     code: null,
     detail: null,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DetailRequest, Report } from '../../src/api/billing.js';
 import type { Line, LineDetail } from '../../src/api/lines.js';
-import type { Operation, OperationItem, Plan } from '../../src/api/operations.js';
+import type { Operation, OperationItem, Plan, PlanItem } from '../../src/api/operations.js';
 import { apiError, runCommand, StubClient } from '../support/cli-harness.js';
 
 /**
@@ -159,6 +159,7 @@ describe('vm tariff set', () => {
     items: [
       {
         msisdn: A,
+        employee: 'Иванов Иван',
         outcome: 'apply',
         code: null,
         detail: null,
@@ -169,6 +170,7 @@ describe('vm tariff set', () => {
       },
       {
         msisdn: B,
+        employee: 'Петров Пётр',
         outcome: 'fail',
         code: 'tariff_not_in_region',
         detail: 'KZN',
@@ -200,8 +202,8 @@ describe('vm tariff set', () => {
       },
     ]);
     expect(rows(r.stdout)).toEqual([
-      ['msisdn', 'outcome', 'before', 'after', 'monthlyDelta', 'fee', 'code', 'reason'],
-      [A, 'apply', 'VOICE_ECO', 'SMART', '150.00', '0.00', '', ''],
+      ['msisdn', 'outcome', 'before', 'after', 'monthlyDelta', 'fee', 'code', 'reason', 'employee'],
+      [A, 'apply', 'VOICE_ECO', 'SMART', '150.00', '0.00', '', '', 'Иванов Иван'],
       [
         B,
         'fail',
@@ -211,11 +213,87 @@ describe('vm tariff set', () => {
         '0.00',
         'tariff_not_in_region',
         "the tariff is not offered in the number's region (KZN)",
+        'Петров Пётр',
       ],
     ]);
     expect(r.stderr).toBe(
       'Plan: 1 to change, 0 to skip, 1 would fail; monthly cost RUB 150.00; one-time fees RUB 0.00. Nothing was changed (dry run).\n',
     );
+  });
+
+  describe('the plan on a terminal', () => {
+    const C = '+79161234569';
+    const people: PlanItem[] = [
+      { ...(planItems[0] as PlanItem), employee: 'Константинопольская Анастасия Вячеславовна' },
+      { ...(planItems[1] as PlanItem), employee: 'Петров Пётр' },
+      {
+        msisdn: C,
+        employee: 'Сидорова Мария',
+        outcome: 'apply',
+        code: null,
+        detail: null,
+        before: { tariff: 'VOICE_ECO', services: ['CALLER_ID', 'ANTISPAM', 'DATA_PLUS_10'] },
+        after: { tariff: 'BUSINESS_PRO', services: ['CALLER_ID', 'ANTISPAM', 'DATA_PLUS_10'] },
+        monthlyDelta: -123456,
+        fee: 150000,
+      },
+    ];
+    /** The text of a table's column, its lines joined without spaces (wrapped text as it was). */
+    const cellsOf = (table: string, header: string) => {
+      const lines = table.trimEnd().split('\n');
+      const at = lines[1]?.split('│').findIndex((cell) => cell.trim() === header) ?? -1;
+      return lines
+        .slice(3, -1)
+        .map((l) => l.split('│')[at]?.replace(/\s/g, ''))
+        .join('');
+    };
+    const dryRun = (columns: number) =>
+      runCommand(stub, ['tariff', 'set', 'SMART', A, B, C, '--dry-run'], {
+        columns,
+        env: { NO_COLOR: '1' },
+      });
+
+    it.each([80, 120])('at %i columns shows every number whole and no line wider', async (columns) => {
+      stub.on('operations.plan', lines(people));
+      const r = await dryRun(columns);
+      expect(r.code).toBe(0);
+      const table = r.stdout.trimEnd().split('\n');
+      for (const l of table) expect([...l].length).toBeLessThanOrEqual(columns);
+      for (const n of [A, B, C]) expect(r.stdout).toContain(n);
+      expect(r.stdout).not.toContain('…');
+      // Nothing a person needs is cut off: the reason and the services wrap onto more lines.
+      expect(cellsOf(r.stdout, 'Reason')).toContain("thetariffisnotofferedinthenumber'sregion(KZN)");
+      expect(cellsOf(r.stdout, 'After')).toContain('BUSINESS_PROCALLER_ID,ANTISPAM,DATA_PLUS_10');
+      expect(r.stdout).toContain('-RUB 1,234.56');
+    });
+
+    it('shows the employee beside the number when the terminal is wide enough', async () => {
+      stub.on('operations.plan', lines(people));
+      const wide = await dryRun(120);
+      expect(wide.stdout.split('\n')[1]).toMatch(/Number\s+│ Employee\s+│ Outcome/);
+      expect(wide.stdout).toContain('Петров Пётр');
+      expect(wide.stdout).toContain('Fee');
+      const narrow = await dryRun(80);
+      expect(narrow.stdout).not.toContain('Employee');
+      expect(narrow.stdout).not.toContain('Петров');
+    });
+
+    it('keeps the employee out of the columns scripts read by position, after the existing ones', async () => {
+      stub.on('operations.plan', lines(people));
+      const r = await vm('tariff', 'set', 'SMART', A, B, C, '--dry-run');
+      expect(rows(r.stdout)[0]).toEqual([
+        'msisdn',
+        'outcome',
+        'before',
+        'after',
+        'monthlyDelta',
+        'fee',
+        'code',
+        'reason',
+        'employee',
+      ]);
+      expect(rows(r.stdout)[2]?.[8]).toBe('Петров Пётр');
+    });
   });
 
   it('--dry-run --json prints one object: the items and the totals', async () => {
@@ -400,6 +478,18 @@ describe('waiting: vm ops wait and vm detail --all share one wait', () => {
     expect(r.stderr).toContain('vm detail get dr_1');
   });
 
+  it('vm detail --all stops waiting at SIGTERM too, with the request id and exit 143', async () => {
+    stub.on('detailRequests.create', request({ state: 'queued', done: 0 })).on('detailRequests.show', () => {
+      process.emit('SIGTERM');
+      return request();
+    });
+    const r = await vm('detail', '--all');
+    expect(r.code).toBe(143);
+    expect(r.stdout).toBe('dr_1\n');
+    expect(r.stderr).toContain('vm detail get dr_1');
+    expect(process.listenerCount('SIGTERM')).toBe(0);
+  });
+
   it('vm detail get --output writes the file by its extension through a temp file, and refuses a missing folder first', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-commands-'));
     try {
@@ -573,6 +663,162 @@ describe("relative times count from the backend's clock, asked once", () => {
     expect(block.code).toBe(0);
     expect((await vm('tokens', 'create', '--name', 'cron', '--expires', '2027-01-31')).code).toBe(0);
     expect(stub.calls.map((c) => c.route)).toEqual(['operations.create', 'tokens.create']);
+  });
+});
+
+describe('vm plan and vm apply: desired state', () => {
+  const server = 'http://127.0.0.1:7080';
+  const now = () => [
+    line(A, { tariff: 'SMART', services: ['CALLER_ID'], groupId: 'sales' }),
+    line(B, { tariff: 'SMART', services: [], status: 'blocked', blockReason: 'lost' }),
+  ];
+  const catalog = () =>
+    stub
+      .on('tariffs.list', [
+        { code: 'SMART', monthlyFee: 49000 },
+        { code: 'UNLIM', monthlyFee: 195000 },
+      ])
+      .on('services.list', [{ code: 'CALLER_ID', monthlyFee: 0 }]);
+  let dir: string;
+  const file = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  const run = (...argv: string[]) => runCommand(stub, argv, { env: { VM_SERVER: server } });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-state-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a file of only numbers and tariffs as "leave the services, blocks and groups as they are"', async () => {
+    stub.on('numbers.list', now());
+    catalog();
+    const r = await run('plan', file('tariffs.csv', `number,tariff\n${A},UNLIM\n${B},smart\n`), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { msisdn: A, field: 'tariff', now: 'SMART', after: 'UNLIM', monthlyDelta: 146000 },
+    ]);
+  });
+
+  it('--detailed-exitcode exits 0 when nothing would change and 2 when something would', async () => {
+    stub.on('numbers.list', now());
+    catalog();
+    const same = await run('plan', file('same.csv', `number,tariff\n${A},SMART\n`), '--detailed-exitcode');
+    expect(same).toMatchObject({ code: 0, stderr: expect.stringContaining('Nothing to change') });
+    const other = await run('plan', file('other.csv', `number,tariff\n${A},UNLIM\n`), '--detailed-exitcode');
+    expect(other.code).toBe(2);
+    expect(rows(other.stdout)[1]).toEqual([A, 'tariff', 'SMART', 'UNLIM', '1460.00']);
+  });
+
+  it('--detailed-exitcode makes a bad row or flag exit 1, so 2 only ever means changes', async () => {
+    const bad = file('bad.csv', `number,tariff\n${A},UNLIM\n8916123,SMART\n`);
+    expect(await run('plan', bad)).toMatchObject({ code: 2 });
+    const detailed = await run('plan', bad, '--detailed-exitcode');
+    expect(detailed.code).toBe(1);
+    expect(detailed.stderr).toContain('bad.csv:3');
+    expect((await run('plan', bad, '--detailed-exitcode', '--colour')).code).toBe(1);
+    expect(stub.calls).toEqual([]);
+  });
+
+  /** `vm plan state.csv --out plan.json` over `now()`: A to UNLIM, B unblocked. */
+  const savePlan = async () => {
+    stub.on('numbers.list', now());
+    catalog();
+    const state = file('state.csv', `number,tariff,blocked\n${A},UNLIM,\n${B},,no\n`);
+    const out = path.join(dir, 'plan.json');
+    const r = await run('plan', state, '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`Saved the plan to ${out}`);
+    fs.rmSync(state); // applying the plan never reads the file again
+    stub = new StubClient();
+    return { out, plan: JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown> };
+  };
+
+  it('--out saves what each number is now and will become, and the operations that do it', async () => {
+    const { plan } = await savePlan();
+    expect(plan).toMatchObject({
+      vmPlan: 1,
+      id: expect.stringMatching(/^plan_/),
+      server,
+      numbers: [
+        {
+          msisdn: A,
+          now: { tariff: 'SMART', services: ['CALLER_ID'], status: 'active', group: 'sales' },
+          after: { tariff: 'UNLIM', services: ['CALLER_ID'], status: 'active', group: 'sales' },
+        },
+        {
+          msisdn: B,
+          now: { tariff: 'SMART', services: [], status: 'blocked', group: 'sales' },
+          after: { tariff: 'SMART', services: [], status: 'active', group: 'sales' },
+        },
+      ],
+      steps: [
+        { type: 'tariff.change', params: {}, targets: [{ msisdn: A, params: { tariff: 'UNLIM' } }] },
+        { type: 'number.unblock', params: {}, targets: [{ msisdn: B }] },
+      ],
+      monthlyDelta: 146000,
+    });
+  });
+
+  it('vm apply PLAN submits exactly the saved operations when nothing moved, keyed by the plan', async () => {
+    const { out, plan } = await savePlan();
+    stub
+      .on('numbers.list', now())
+      .on('operations.create', (c: { body: { targets: unknown[] } }) =>
+        operation({ total: c.body.targets.length, queued: c.body.targets.length }),
+      )
+      .on('operations.show', operation({ state: 'succeeded', total: 1, queued: 0, succeeded: 1 }));
+    const r = await run('apply', out, '--yes');
+    expect(r.code).toBe(0);
+    expect(stub.callsTo('operations.create')).toEqual([
+      {
+        route: 'operations.create',
+        body: (plan.steps as unknown[])[0],
+        idempotencyKey: `${String(plan.id)}:1`,
+      },
+      {
+        route: 'operations.create',
+        body: (plan.steps as unknown[])[1],
+        idempotencyKey: `${String(plan.id)}:2`,
+      },
+    ]);
+    expect(stub.callsTo('tariffs.list')).toEqual([]);
+  });
+
+  it('vm apply PLAN refuses when the numbers moved since, saying which, and submits nothing (exit 1)', async () => {
+    const { out } = await savePlan();
+    stub.on('numbers.list', [
+      line(A, { tariff: 'BUSINESS_PRO', services: [], groupId: 'sales' }),
+      line(B, { status: 'blocked', services: [] }),
+    ]);
+    const r = await run('apply', out, '--yes');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Refusing the plan in ${out}`);
+    expect(r.stderr).toContain('2 fields moved since');
+    expect(r.stderr).toContain(`  ${A} tariff: SMART when planned, BUSINESS_PRO now`);
+    expect(r.stderr).toContain(`  ${A} services: CALLER_ID when planned, — now`);
+    expect(stub.callsTo('operations.create')).toEqual([]);
+  });
+
+  it('vm apply PLAN refuses a number that is gone, and a plan made against another backend', async () => {
+    const { out } = await savePlan();
+    stub.on('numbers.list', [line(B, { status: 'blocked', services: [] })]);
+    const gone = await run('apply', out, '--yes');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(`  ${A}: no longer one of your numbers`);
+    const elsewhere = await runCommand(stub, ['apply', out, '--yes'], {
+      env: { VM_SERVER: 'https://vm.example.ru' },
+    });
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain(`was made against ${server}, not https://vm.example.ru`);
+    expect(stub.callsTo('operations.create')).toEqual([]);
+  });
+
+  it('vm apply refuses JSON that is not a whole saved plan (exit 2), before any request', async () => {
+    const r = await run('apply', file('edited.json', '{"vmPlan": 1, "steps": []}'), '--yes');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is not a plan saved by vm plan --out');
+    expect(stub.calls).toEqual([]);
   });
 });
 

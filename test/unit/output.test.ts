@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import {
   chooseFormat,
   fitColumns,
+  fitTable,
   FormatError,
   parseFieldList,
   renderObject,
@@ -14,6 +15,7 @@ import {
   type Column,
   type OutputFormat,
   type RenderOptions,
+  wrapText,
 } from '../../src/cli/output/render.js';
 
 /** An in-memory stdout; `slow` acknowledges each chunk on a later turn so backpressure shows. */
@@ -74,7 +76,7 @@ const ROWS: Line[] = [
 
 const COLUMNS: Column<Line>[] = [
   { key: 'msisdn', header: 'Номер' },
-  { key: 'owner', header: 'Сотрудник' },
+  { key: 'owner', header: 'Сотрудник', freeText: true },
   { key: 'tariff', header: 'Тариф' },
   { key: 'balance', header: 'Баланс', kind: 'money' },
   { key: 'services', header: 'Услуги', kind: 'list' },
@@ -413,27 +415,80 @@ describe('table', () => {
     expect(text).toBe('');
   });
 
-  it('truncates long cells with … to fit the terminal width', async () => {
-    const long = [{ ...ROWS[0], tariff: 'X'.repeat(200) }];
-    const { text } = await render('table', { width: 80 }, long);
-    for (const line of text.trimEnd().split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
-    expect(text).toContain('…');
+  /** The text of one column of a drawn table, its lines joined without spaces (wrapped text as it was). */
+  const columnText = (table: string, header: string) => {
+    const lines = table.trimEnd().split('\n');
+    const at = lines[1]?.split('│').findIndex((cell) => cell.trim() === header) ?? -1;
+    return lines
+      .slice(3, -1)
+      .map((l) => l.split('│')[at]?.replace(/\s/g, ''))
+      .join('');
+  };
+
+  it('wraps free text and lists to fit the terminal width, cutting nothing', async () => {
+    const long = [
+      { ...ROWS[0], owner: 'Константинопольская Анастасия '.repeat(3), services: 'ABCDEFGH'.split('') },
+    ];
+    const { text } = await render('table', { width: 100 }, long);
+    for (const line of text.trimEnd().split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
+    expect(text).not.toContain('…');
+    expect(columnText(text, 'Сотрудник')).toBe('КонстантинопольскаяАнастасия'.repeat(3));
+    expect(columnText(text, 'Услуги')).toBe('A,B,C,D,E,F,G,H');
   });
 
-  it('never truncates money, times or booleans to fit, only text and lists', async () => {
+  it('never narrows a typed value (a number, a code, money, a time), even past the terminal width', async () => {
     const long = [{ ...ROWS[0], tariff: 'X'.repeat(200), owner: 'Я'.repeat(100) }];
     const { text } = await render('table', { width: 60 }, long);
-    expect(text).toContain(`1${NBSP}234,50 ₽`);
-    expect(text).toContain('2024-05-01 09:30');
-    expect(text).toContain('Активен');
-    expect(text).toContain('XXXX…');
-    expect(text).toContain('ЯЯЯЯ…');
+    expect(text).not.toContain('…');
+    for (const whole of ['+79001234567', 'X'.repeat(200), `1${NBSP}234,50 ₽`, '2024-05-01 09:30', 'Активен'])
+      expect(text).toContain(whole);
+    expect(columnText(text, 'Сотрудник')).toBe('Я'.repeat(100));
   });
 
-  it('fits columns by narrowing the widest shrinkable ones first', () => {
-    expect(fitColumns([10, 50, 12], 40, [true, true, false])).toEqual([10, 14, 12]);
-    expect(fitColumns([30, 50, 12], 40, [true, true, false])).toEqual([12, 12, 12]);
-    expect(fitColumns([10, 10], 40, [true, true])).toBeUndefined();
+  it('leaves out ranked columns, the lowest rank first, when wrapping is not enough', async () => {
+    const ranked: Column<Line>[] = COLUMNS.map((c) =>
+      c.key === 'updatedAt' ? { ...c, dropRank: 1 } : c.key === 'balance' ? { ...c, dropRank: 2 } : c,
+    );
+    const draw = async (width: number) => {
+      const out = new Collector();
+      await renderRows(ROWS, ranked, opts('table', { width }), out);
+      return out.text.split('\n')[1] ?? '';
+    };
+    expect(await draw(120)).toMatch(/Баланс.*Изменён/);
+    expect(await draw(80)).toMatch(/Баланс/);
+    expect(await draw(80)).not.toMatch(/Изменён/);
+    const narrow = await draw(60);
+    expect(narrow).not.toMatch(/Баланс|Изменён/);
+    expect(narrow).toMatch(/Номер.*Сотрудник.*Тариф.*Услуги.*Активен/);
+  });
+
+  it('fits a table: drops by rank only while the least widths are too wide', () => {
+    const cols = [
+      { natural: 14, least: 14 },
+      { natural: 30, least: 10, dropRank: 1 },
+      { natural: 30, least: 10 },
+      { natural: 12, least: 12, dropRank: 2 },
+    ];
+    expect(fitTable(cols, 200)).toEqual({ shown: [0, 1, 2, 3] });
+    expect(fitTable(cols, 60)).toEqual({ shown: [0, 1, 2, 3], widths: [14, 15, 14, 12] });
+    expect(fitTable(cols, 45)).toEqual({ shown: [0, 2, 3], widths: [14, 15, 12] });
+    expect(fitTable(cols, 20)).toEqual({ shown: [0, 2], widths: [14, 10] });
+    expect(fitTable(cols, undefined)).toEqual({ shown: [0, 1, 2, 3] });
+  });
+
+  it('wraps text at spaces and after commas and slashes, and a long word where the line ends', () => {
+    expect(wrapText('the tariff is not offered', 10)).toBe('the tariff\nis not\noffered');
+    expect(wrapText('SMART CALLER_ID,ANTISPAM', 10)).toBe('SMART\nCALLER_ID,\nANTISPAM');
+    expect(wrapText('HQ/Sales/North', 10)).toBe('HQ/Sales/\nNorth');
+    expect(wrapText('BUSINESS_PRO', 8)).toBe('BUSINESS\n_PRO');
+    expect(wrapText('', 8)).toBe('');
+  });
+
+  it('fits columns by narrowing the widest ones first, none below its least', () => {
+    expect(fitColumns([10, 50, 12], 40, [10, 10, 12])).toEqual([10, 14, 12]);
+    expect(fitColumns([30, 50, 12], 40, [10, 10, 12])).toEqual([12, 12, 12]);
+    expect(fitColumns([30, 50, 12], 40, [20, 10, 12])).toEqual([20, 10, 12]);
+    expect(fitColumns([10, 10], 40, [10, 10])).toBeUndefined();
   });
 
   it('leaves a table that fits alone', async () => {

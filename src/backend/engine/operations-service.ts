@@ -240,6 +240,7 @@ export class OperationsService {
       const lines =
         type === 'sim.order' ? new Map<string, LineState>() : store.changes.lines(chunk.map((t) => t.msisdn));
       for (const [m, n] of store.changes.tariffChanges([...lines.keys()], month)) counts.set(m, n);
+      const employees = store.numbers.employees([...lines.keys()]);
       return chunk.map((target) => {
         let line = lines.get(target.msisdn);
         if (line && scope.kind === 'groups' && !scope.ids.has(line.groupId)) line = undefined;
@@ -257,6 +258,7 @@ export class OperationsService {
         summary.fees += applied ? plan.fee : 0;
         return {
           msisdn: target.msisdn,
+          employee: (line && employees.get(line.msisdn)) ?? null,
           outcome: plan.outcome,
           code: plan.outcome === 'apply' ? null : plan.code,
           detail: plan.outcome === 'fail' ? (plan.detail ?? null) : null,

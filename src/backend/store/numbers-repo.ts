@@ -41,6 +41,7 @@ export class NumbersRepo {
   private readonly listStmt;
   private readonly getStmt;
   private readonly countStmt;
+  private readonly employeesStmt;
 
   constructor(db: Db) {
     this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM numbers');
@@ -56,6 +57,9 @@ export class NumbersRepo {
         ORDER BY n.msisdn LIMIT @limit`,
     );
     this.getStmt = db.prepare<[string], Row>(`${SELECT} WHERE n.msisdn = ?`);
+    this.employeesStmt = db.prepare<[string], { msisdn: string; employee: string }>(
+      'SELECT msisdn, employee FROM numbers WHERE msisdn IN (SELECT value FROM json_each(?))',
+    );
   }
 
   /** One page of numbers matching `q`, ordered by msisdn, after the cursor. */
@@ -81,6 +85,11 @@ export class NumbersRepo {
   get(msisdn: string): NumberRecord | undefined {
     const row = this.getStmt.get(msisdn);
     return row ? toRecord(row) : undefined;
+  }
+
+  /** Who uses each of these numbers (a plan shows the name beside the number; missing ones are absent). */
+  employees(msisdns: string[]): Map<string, string> {
+    return new Map(this.employeesStmt.all(JSON.stringify(msisdns)).map((r) => [r.msisdn, r.employee]));
   }
 
   /** How many numbers the company has. */

@@ -42,7 +42,7 @@ export async function printPlans(
       `\n],"total":${batches.count},"apply":${sum.apply},"skip":${sum.skip},"fail":${sum.fail},"monthlyDelta":${sum.monthlyDelta},"fees":${sum.fees}}\n`,
     );
   } else {
-    await ctx.printRows(items(), planColumns(ctx), false);
+    await ctx.printRows(items(), planColumns(ctx, format === 'table'), false);
   }
   const sum = sumPlans(plans);
   const { formatMoney } = await import('../../domain/money.js');
@@ -57,16 +57,29 @@ export async function printPlans(
   );
 }
 
-function planColumns(ctx: Context): Column<PlanItem>[] {
+/**
+ * The plan's columns. On a narrow terminal free text wraps, then the employee and then the one-time fee
+ * are left out (their totals are on stderr); the number, the outcome and the monthly change always show.
+ * A person reads the employee beside the number; scripts read TSV and CSV columns by position, so there
+ * it comes last, after the columns it came later than.
+ */
+function planColumns(ctx: Context, table: boolean): Column<PlanItem>[] {
   const t = ctx.t;
-  return [
+  const employee: Column<PlanItem> = {
+    key: 'employee',
+    header: t('col.employee'),
+    freeText: true,
+    dropRank: 1,
+  };
+  const columns: Column<PlanItem>[] = [
     { key: 'msisdn', header: t('col.msisdn') },
     { key: 'outcome', header: t('col.outcome') },
     { key: 'before', header: t('col.now'), get: (i) => describeFields(i.before), freeText: true },
     { key: 'after', header: t('col.after'), get: (i) => describeFields(i.after), freeText: true },
     { key: 'monthlyDelta', header: t('col.delta'), kind: 'money' },
-    { key: 'fee', header: t('col.fee'), kind: 'money' },
+    { key: 'fee', header: t('col.fee'), kind: 'money', dropRank: 2 },
     { key: 'code', header: t('col.problem'), inTable: false },
     { key: 'reason', header: t('col.reason'), get: (i) => itemReason(ctx, i.code, i.detail), freeText: true },
   ];
+  return table ? [columns[0], employee, ...columns.slice(1)] : [...columns, employee];
 }

@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import type { DetailRequest } from '../../api/billing.js';
 import type { VmClient } from '../../client/client.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { limitOption, take, withExamples } from '../command-options.js';
+import type { InterruptedError } from '../output/interrupt.js';
 import type { RecordOutput } from '../output/record-stream.js';
 import type { Column } from '../output/render.js';
 import { parsePeriod } from '../period.js';
@@ -84,7 +85,13 @@ export function register(program: Command, ctx: Context): void {
         return;
       }
       request = await waitForRequest(ctx, request);
-      await download(ctx, requestFile(client, request.id, output), output, flags.output, request.records);
+      await download(
+        ctx,
+        requestFile(client, request.id, output),
+        output,
+        flags.output,
+        request.records,
+      ).catch(downloadLater(ctx, request.id));
       return;
     }
     const targets =
@@ -131,7 +138,9 @@ export function register(program: Command, ctx: Context): void {
     }
     request = await waitForRequest(ctx, request);
     const output = await outputOf(ctx, flags.output);
-    await download(ctx, requestFile(client, id, output), output, flags.output, request.records);
+    await download(ctx, requestFile(client, id, output), output, flags.output, request.records).catch(
+      downloadLater(ctx, id),
+    );
   });
 
   withExamples(
@@ -202,6 +211,19 @@ async function waitForRequest(ctx: Context, request: DetailRequest): Promise<Det
     },
     interrupted: (id) => ctx.t('msg.detailInterrupted', { id }),
   });
+}
+
+/**
+ * A detail request's download to a file stopped by Ctrl-C or SIGTERM (the file is not written, nor its
+ * temp left): the id on stdout and how to download it later, with the signal's exit code.
+ */
+function downloadLater(ctx: Context, id: string): (err: unknown) => never {
+  return (err) => {
+    if ((err as Error).name !== 'InterruptedError') throw err;
+    const { file, exitCode } = err as InterruptedError;
+    ctx.io.stdout.write(`${id}\n`);
+    throw new CliError(ctx.t('msg.detailDownloadInterrupted', { id, file }), exitCode);
+  };
 }
 
 /** Copies the records to stdout or `--output FILE` (a progress bar for a file), then says what came. */

@@ -74,6 +74,7 @@ export function register(program: Command, ctx: Context): void {
   });
 }
 
+/** On a narrow terminal the region, then the account, make room for the names (`vm numbers show` has both). */
 function lineColumns(ctx: Context): Column<Line>[] {
   const t = ctx.t;
   return [
@@ -83,8 +84,8 @@ function lineColumns(ctx: Context): Column<Line>[] {
     { key: 'tariff', header: t('col.tariff') },
     { key: 'services', header: t('col.services'), kind: 'list', inTable: false },
     { key: 'status', header: t('col.status') },
-    { key: 'accountId', header: t('col.account') },
-    { key: 'region', header: t('col.region') },
+    { key: 'accountId', header: t('col.account'), dropRank: 2 },
+    { key: 'region', header: t('col.region'), dropRank: 1 },
     { key: 'monthlyFee', header: t('col.monthlyFee'), kind: 'money' },
     { key: 'blockReason', header: t('col.blockReason'), inTable: false, freeText: true },
     { key: 'iccid', header: t('col.iccid'), inTable: false },

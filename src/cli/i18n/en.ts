@@ -179,7 +179,21 @@ export const en = {
   'err.numberToOrPick': 'Say which new number: --to NUMBER or --pick (one of them).',
   'cmd.plan':
     'Compare a desired-state CSV (number, tariff, services, blocked, group) with the backend: the changes and their cost',
-  'cmd.apply': 'Make the numbers match a desired-state CSV; running it again changes nothing',
+  'cmd.apply':
+    'Make the numbers match a desired-state CSV (running it again changes nothing), or carry out a plan saved by vm plan --out',
+  'opt.planOut':
+    'also save the plan to FILE (JSON): vm apply FILE carries out exactly these changes, if nothing moved since',
+  'opt.detailedExitcode': 'exit 0 when nothing would change, 2 when something would, 1 on any error',
+  'state.planSaved': 'Saved the plan to {file}; vm apply {file} carries out exactly these changes.',
+  'state.notAPlan':
+    '{file} is not a plan saved by vm plan --out, or it was edited: it cannot be applied. Save one again: vm plan FILE --out {file}',
+  'state.planOtherServer':
+    'The plan in {file} was made against {planned}, not {server}; nothing was changed.',
+  'state.planMoved':
+    'Refusing the plan in {file} (made {when} UTC from {source}): {count} fields moved since, so it is not the plan you read; nothing was changed. Plan again: vm plan {source} --out {file}',
+  'state.movedField': '{msisdn} {field}: {planned} when planned, {now} now',
+  'state.movedGone': '{msisdn}: no longer one of your numbers',
+  'state.moreMoved': '… and {count} more',
   'state.converged': 'Nothing to change: the numbers already match the file.',
   'state.totals':
     '{changes} changes on {numbers} numbers in {steps} operations; monthly cost {delta}. Business rules are checked when applied.',
@@ -684,6 +698,9 @@ export const en = {
   'msg.balanceClosed': 'Usage is charged up to the end of {day}.',
   'msg.detailEmpty': 'No records for these numbers and days.',
   'msg.detailGetLater': 'Download it when ready: vm detail get {id}',
+  'msg.detailDownloadInterrupted':
+    'Interrupted: {file} was not written (its partial copy is removed). The detail request {id} is ready in the backend: vm detail get {id} --output {file}',
+  'err.interruptedFile': 'Interrupted: {file} was not written (its partial copy is removed).',
   'msg.detailInterrupted': 'Stopped waiting; the request {id} goes on. Download it later: vm detail get {id}',
   'msg.detailPreparing': 'Preparing',
   'msg.detailRequested': 'Detail request {id} for {count} numbers submitted.',

@@ -185,7 +185,20 @@ export const ru: Record<MessageKey, string> = {
   'err.numberToOrPick': 'Укажите новый номер: --to НОМЕР или --pick (что-то одно).',
   'cmd.plan':
     'Сравнить CSV желаемого состояния (номер, тариф, услуги, блокировка, группа) с бэкендом: изменения и их стоимость',
-  'cmd.apply': 'Привести номера к CSV желаемого состояния; повторный запуск ничего не меняет',
+  'cmd.apply':
+    'Привести номера к CSV желаемого состояния (повторный запуск ничего не меняет) или выполнить план, сохранённый vm plan --out',
+  'opt.planOut':
+    'ещё и сохранить план в ФАЙЛ (JSON): vm apply ФАЙЛ выполнит ровно эти изменения, если с тех пор ничего не сдвинулось',
+  'opt.detailedExitcode': 'код 0, если менять нечего, 2 — если есть что менять, 1 — при любой ошибке',
+  'state.planSaved': 'План сохранён в {file}; vm apply {file} выполнит ровно эти изменения.',
+  'state.notAPlan':
+    '{file} — не план, сохранённый vm plan --out, или его правили вручную: выполнить его нельзя. Сохраните заново: vm plan ФАЙЛ --out {file}',
+  'state.planOtherServer': 'План в {file} составлен для {planned}, а не для {server}; ничего не изменено.',
+  'state.planMoved':
+    'План в {file} (составлен {when} UTC по {source}) не выполнен: с тех пор сдвинулось полей: {count}, это уже не тот план, что вы читали; ничего не изменено. Составьте план заново: vm plan {source} --out {file}',
+  'state.movedField': '{msisdn} {field}: при составлении {planned}, сейчас {now}',
+  'state.movedGone': '{msisdn}: больше не ваш номер',
+  'state.moreMoved': '… и ещё {count}',
   'state.converged': 'Менять нечего: номера уже соответствуют файлу.',
   'state.totals':
     'Изменений: {changes} по номерам: {numbers} в операциях: {steps}; абонплата {delta} в месяц. Правила оператора проверяются при применении.',
@@ -689,6 +702,9 @@ export const ru: Record<MessageKey, string> = {
   'msg.balanceClosed': 'Трафик начислен по конец дня {day}.',
   'msg.detailEmpty': 'Нет записей по этим номерам и дням.',
   'msg.detailGetLater': 'Скачайте, когда будет готово: vm detail get {id}',
+  'msg.detailDownloadInterrupted':
+    'Прервано: {file} не записан (недописанная копия удалена). Запрос детализации {id} готов в бэкенде: vm detail get {id} --output {file}',
+  'err.interruptedFile': 'Прервано: {file} не записан (недописанная копия удалена).',
   'msg.detailInterrupted':
     'Ожидание прервано; заказ {id} продолжает готовиться. Скачать позже: vm detail get {id}',
   'msg.detailPreparing': 'Готовится',

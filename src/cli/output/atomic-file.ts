@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import path from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 import type { Translate } from '../i18n/index.js';
+import { InterruptedError, onInterrupt } from './interrupt.js';
 
 /**
  * Refuses a file that cannot be written (a directory, a missing or read-only folder) with exit 2, so a
@@ -27,7 +28,9 @@ const WRITE_BUFFER = 1 << 20;
 /**
  * Writes `file` through a temp file beside it, renamed only when `fill` completed: a broken download
  * never leaves half a file under the real name. Beside, not in /tmp, so the rename stays on one file
- * system and is atomic. The file is private (0600) until the user widens it.
+ * system and is atomic. The file is private (0600) until the user widens it. Ctrl-C or SIGTERM meanwhile
+ * stops the writing and removes the temp file (a big export's is tens of MB), then rejects with an
+ * InterruptedError (exit 130 or 143); `fill`'s own failure that follows is let go.
  */
 export async function writeFileAtomically(
   file: string,
@@ -35,12 +38,29 @@ export async function writeFileAtomically(
 ): Promise<void> {
   const target = path.resolve(file);
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  // A megabyte of buffer: a download writes a quarter megabyte at a time (record-stream.ts).
+  const out = fs.createWriteStream(temp, { mode: 0o600, highWaterMark: WRITE_BUFFER });
+  let interrupt: (err: InterruptedError) => void = () => undefined;
+  const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
+  const stopListening = onInterrupt((signal) => {
+    const err = new InterruptedError(signal, file);
+    // The writer hears of it on its own 'error' listener (a download's pipeline then stops reading);
+    // this one keeps a writer without one from crashing on it.
+    out.on('error', () => undefined);
+    out.destroy(err);
+    interrupt(err);
+  });
+  const filling = fill(out);
   try {
-    // A megabyte of buffer: a download writes a quarter megabyte at a time (record-stream.ts).
-    await fill(fs.createWriteStream(temp, { mode: 0o600, highWaterMark: WRITE_BUFFER }));
+    await Promise.race([filling, interrupted]);
     fs.renameSync(temp, target);
   } catch (err) {
+    filling.catch(() => undefined);
+    out.destroy();
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     fs.rmSync(temp, { force: true });
     throw err;
+  } finally {
+    stopListening();
   }
 }

@@ -22,6 +22,11 @@ export interface Column<T = Record<string, unknown>> {
   /** Shown in the table only when the user did not pass --fields (keeps tables narrow). Default true. */
   inTable?: boolean;
   /**
+   * Table only: when the terminal is too narrow for the table even with its free text wrapped, columns with
+   * a rank are left out, the lowest rank first (e.g. an employee name beside the number). Default: kept.
+   */
+  dropRank?: number;
+  /**
    * Text people typed (names, e-mails, subjects, reasons), as opposed to values of a type (numbers, codes,
    * ids, times, money). In csv a free-text cell starting like a formula gets a `'` in front (see
    * spreadsheetSafe); typed cells are never touched, so `+79161234567` and `-150.00` stay values.
@@ -40,7 +45,7 @@ export interface RenderOptions {
   excel?: boolean;
   /** csv only (--raw-csv): free-text cells exactly as they are, without the `'` before a formula. */
   rawCsv?: boolean;
-  /** table only: the terminal width, for truncating long cells; undefined = no limit. */
+  /** table only: the terminal width the table is fitted to (see fitTable); undefined = no limit. */
   width?: number;
 }
 

@@ -3,7 +3,8 @@
  * wait for something the backend does in the background (an operation, a detail request) while showing it.
  */
 import type { Context } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
+import { CliError } from '../errors.js';
+import { INTERRUPT_EXIT, onInterrupt, type Interrupt } from './interrupt.js';
 
 /** A started bar; `update` moves it, `stop` clears it from the terminal. */
 export interface ProgressBar {
@@ -54,13 +55,14 @@ export interface BackgroundWork<T> {
     value(item: T): number;
     payload?(item: T): Record<string, unknown>;
   };
-  /** Said when Ctrl-C stops the wait; the work goes on in the backend. */
+  /** Said when Ctrl-C or SIGTERM stops the wait; the work goes on in the backend. */
   interrupted(id: string): string;
 }
 
 /**
- * Polls until the work is finished, with a progress bar on a terminal. Ctrl-C stops waiting, not the
- * work: the id goes to stdout (for `vm ops wait` / `vm detail get`) and the run ends with exit 130.
+ * Polls until the work is finished, with a progress bar on a terminal. Ctrl-C or SIGTERM stops waiting,
+ * not the work: the id goes to stdout (for `vm ops wait` / `vm detail get`) and the run ends with exit
+ * 130 or 143.
  */
 export async function waitWithProgress<T>(ctx: Context, start: T, work: BackgroundWork<T>): Promise<T> {
   let current = start;
@@ -74,18 +76,15 @@ export async function waitWithProgress<T>(ctx: Context, start: T, work: Backgrou
         value: work.bar.value(current),
         payload: payload(current),
       });
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onSigint);
+  let interrupted: Interrupt | undefined;
+  const stopListening = onInterrupt((signal) => (interrupted = signal));
   try {
     while (!work.finished(current)) {
       if (interrupted) {
         bar?.stop();
         const id = work.id(current);
         ctx.io.stdout.write(`${id}\n`);
-        throw new CliError(work.interrupted(id), EXIT.interrupted);
+        throw new CliError(work.interrupted(id), INTERRUPT_EXIT[interrupted]);
       }
       current = await work.poll(current);
       bar?.update(work.bar.value(current), payload(current));
@@ -93,6 +92,6 @@ export async function waitWithProgress<T>(ctx: Context, start: T, work: Backgrou
     bar?.stop();
     return current;
   } finally {
-    process.off('SIGINT', onSigint);
+    stopListening();
   }
 }

@@ -19,6 +19,7 @@ interface Field<T> {
   header: string;
   kind: ColumnKind;
   freeText: boolean;
+  dropRank?: number;
   get: (row: T) => unknown;
 }
 
@@ -154,8 +155,8 @@ function tableWriter<T>(fields: Field<T>[], opts: RenderOptions): RowWriter<T> {
   };
 }
 
-// Narrowest a column is squeezed to when the terminal is too narrow (padding included).
-const MIN_COLUMN_WIDTH = 8;
+/** Narrowest a wrapped column is made, padding included: 8 characters of text a line. */
+const MIN_COLUMN_WIDTH = 10;
 
 function drawTable<T>(fields: Field<T>[], cells: string[][], opts: RenderOptions): string {
   const c = chalkFor(opts.color);
@@ -165,33 +166,92 @@ function drawTable<T>(fields: Field<T>[], cells: string[][], opts: RenderOptions
     for (const row of cells) w = Math.max(w, displayWidth(row[i]));
     return w + 2; // cli-table3's default padding, one space each side
   });
-  const shrinkable = fields.map((f) => f.kind === 'text' || f.kind === 'list');
-  const colWidths = opts.width === undefined ? undefined : fitColumns(natural, opts.width, shrinkable);
+  const { shown, widths } = fitTable(
+    fields.map((f, i) => ({
+      natural: natural[i],
+      least: leastWidth(headers[i], natural[i], f.freeText || f.kind === 'list'),
+      dropRank: f.dropRank,
+    })),
+    opts.width,
+  );
+  // A narrowed column's text is wrapped here, at spaces (cli-table3 would cut it with …).
+  const text = (value: string, at: number) =>
+    widths && widths[at] < natural[shown[at]] ? wrapText(value, widths[at] - 2) : value;
   const table = new Table({
-    head: headers.map((h) => c.bold(h)),
+    head: shown.map((col, at) => c.bold(text(headers[col], at))),
     // cli-table3 colours heads and borders itself through @colors/colors; chalk decides instead.
     // compact: no rule between rows, so a list of hundreds of numbers stays readable and half as tall.
     style: { head: [], border: [], compact: true },
-    colAligns: fields.map((f) => (f.kind === 'number' || f.kind === 'money' ? 'right' : 'left')),
-    ...(colWidths ? { colWidths } : {}),
+    colAligns: shown.map((col) =>
+      fields[col].kind === 'number' || fields[col].kind === 'money' ? 'right' : 'left',
+    ),
+    ...(widths ? { colWidths: widths } : {}),
   });
-  for (const row of cells) table.push(row);
+  for (const row of cells) table.push(shown.map((col, at) => text(row[col], at)));
   return table.toString() + '\n';
 }
 
 /**
- * Column widths that fit `width` terminal columns, narrowing the widest shrinkable columns first;
- * undefined when the table fits as it is. Money, numbers, times and booleans are never shrinkable:
- * `RUB 1,2…` would misstate an amount, so such a table rather overflows.
+ * The least a column may be given: a typed value's whole width; for free text and lists (which wrap) a
+ * few words a line, and never less than the longest word of the header.
  */
-export function fitColumns(natural: number[], width: number, shrinkable: boolean[]): number[] | undefined {
+function leastWidth(header: string, natural: number, wraps: boolean): number {
+  if (!wraps) return natural;
+  const headerWord = Math.max(...header.split(' ').map(displayWidth)) + 2;
+  return Math.min(natural, Math.max(MIN_COLUMN_WIDTH, headerWord));
+}
+
+/** How a table fits the terminal: which columns it shows, in order, and their widths if any was narrowed. */
+export interface TableLayout {
+  shown: number[];
+  widths?: number[];
+}
+
+/** A column of a table being fitted: its width and the least it may be given (padding included). */
+export interface FittedColumn {
+  natural: number;
+  least: number;
+  /** Left out when even the least widths do not fit, the lowest rank first; undefined: always shown. */
+  dropRank?: number;
+}
+
+/**
+ * Fits a table to `width` terminal columns. A typed value (a phone number, an id, a code, money, a time)
+ * is never narrowed, its least is its width: `+791612…` or `RUB 1,2…` would be another value. Free text
+ * and lists wrap onto more lines, the widest first. When even their least does not fit, the columns with a
+ * drop rank are left out, the lowest rank first; a table that still does not fit is drawn wider than the
+ * terminal rather than cut.
+ */
+export function fitTable(columns: FittedColumn[], width: number | undefined): TableLayout {
+  let shown = columns.map((_, i) => i);
+  if (width === undefined) return { shown };
+  // The narrowest the shown columns can be, with a border character between and around them.
+  const least = (cols: number[]) => cols.reduce((sum, i) => sum + columns[i].least, cols.length + 1);
+  const rank = (i: number) => columns[i].dropRank ?? Infinity;
+  while (least(shown) > width) {
+    const drop = shown.reduce((a, b) => (rank(b) < rank(a) ? b : a));
+    if (rank(drop) === Infinity) break;
+    shown = shown.filter((i) => i !== drop);
+  }
+  const widths = fitColumns(
+    shown.map((i) => columns[i].natural),
+    width,
+    shown.map((i) => columns[i].least),
+  );
+  return widths ? { shown, widths } : { shown };
+}
+
+/**
+ * Column widths that fit `width` terminal columns, narrowing the widest columns first but none below its
+ * `least`; undefined when the table fits as it is. It may stay wider than `width`.
+ */
+export function fitColumns(natural: number[], width: number, least: number[]): number[] | undefined {
   const available = width - (natural.length + 1); // one border character between and around columns
   const sum = (ws: number[]) => ws.reduce((s, n) => s + n, 0);
   if (sum(natural) <= available) return undefined;
-  const widthsAt = (cap: number) =>
-    natural.map((n, i) => (shrinkable[i] ? Math.min(n, Math.max(cap, MIN_COLUMN_WIDTH)) : n));
+  const widthsAt = (cap: number) => natural.map((n, i) => Math.min(n, Math.max(cap, least[i])));
   let cap = Math.max(...natural);
-  while (cap > MIN_COLUMN_WIDTH && sum(widthsAt(cap)) > available) cap--;
+  while (cap > 0 && sum(widthsAt(cap)) > available) cap--;
   const widths = widthsAt(cap);
   // Hand the columns left over by the last step back, one each, left to right.
   let spare = available - sum(widths);
@@ -202,6 +262,36 @@ export function fitColumns(natural: number[], width: number, shrinkable: boolean
     }
   }
   return widths;
+}
+
+/**
+ * `text` as lines of at most `width` terminal columns, broken at spaces and after a comma or a slash (a
+ * list written `A,B,C`, a group path `HQ/Sales`); a word longer than a line is broken where the line
+ * ends, so nothing of it is lost.
+ */
+export function wrapText(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ').filter(Boolean)) {
+    word.split(/(?<=[,/])/).forEach((piece, i) => {
+      const joined = line === '' ? piece : `${line}${i === 0 ? ' ' : ''}${piece}`;
+      if (displayWidth(joined) <= width) {
+        line = joined;
+        return;
+      }
+      if (line !== '') lines.push(line);
+      line = '';
+      for (const ch of piece) {
+        if (line !== '' && displayWidth(line + ch) > width) {
+          lines.push(line);
+          line = '';
+        }
+        line += ch;
+      }
+    });
+  }
+  lines.push(line);
+  return lines.join('\n');
 }
 
 function labelledLines<T>(item: T, fields: Field<T>[], opts: RenderOptions): string {
@@ -271,6 +361,7 @@ function fieldOf<T>(col: Column<T>): Field<T> {
     header: col.header,
     kind: col.kind ?? 'text',
     freeText: col.freeText === true,
+    dropRank: col.dropRank,
     get: col.get ?? ((row: T) => (isObject(row) ? row[key] : undefined)),
   };
 }
