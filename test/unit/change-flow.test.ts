@@ -206,9 +206,9 @@ describe('vm ops rollback', () => {
     const r = await runCommand(stub, ['ops', 'rollback', 'op_1', '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').slice(0, 3)).toEqual([
-      'msisdn\toutcome\tbefore\tafter\tmonthlyDelta\tfee\tcode\treason',
-      `${A}\tapply\tSMART\tVOICE_ECO\t-340.00\t50.00\t\t`,
-      `${B}\tapply\tSMART\tBUSINESS_START\t-140.00\t50.00\t\t`,
+      'msisdn\toutcome\tbefore\tafter\tmonthlyDelta\tfee\tcode\treason\temployee',
+      `${A}\tapply\tSMART\tVOICE_ECO\t-340.00\t50.00\t\t\t`,
+      `${B}\tapply\tSMART\tBUSINESS_START\t-140.00\t50.00\t\t\t`,
     ]);
     expect(r.stderr).toContain('one-time fees RUB 100.00. Nothing was changed (dry run).');
     expect(stub.calls.every((c) => c.route === 'operations.rollbackPlan')).toBe(true);

@@ -254,7 +254,7 @@ describe('vm tariff set', () => {
       });
 
     it.each([80, 120])('at %i columns shows every number whole and no line wider', async (columns) => {
-      stub.on('operations.plan', lines(people));
+      catalog().on('operations.plan', lines(people));
       const r = await dryRun(columns);
       expect(r.code).toBe(0);
       const table = r.stdout.trimEnd().split('\n');
@@ -268,7 +268,7 @@ describe('vm tariff set', () => {
     });
 
     it('shows the employee beside the number when the terminal is wide enough', async () => {
-      stub.on('operations.plan', lines(people));
+      catalog().on('operations.plan', lines(people));
       const wide = await dryRun(120);
       expect(wide.stdout.split('\n')[1]).toMatch(/Number\s+│ Employee\s+│ Outcome/);
       expect(wide.stdout).toContain('Петров Пётр');
@@ -279,7 +279,7 @@ describe('vm tariff set', () => {
     });
 
     it('keeps the employee out of the columns scripts read by position, after the existing ones', async () => {
-      stub.on('operations.plan', lines(people));
+      catalog().on('operations.plan', lines(people));
       const r = await vm('tariff', 'set', 'SMART', A, B, C, '--dry-run');
       expect(rows(r.stdout)[0]).toEqual([
         'msisdn',
