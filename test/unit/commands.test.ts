@@ -5,6 +5,7 @@ import type { DetailRequest, Report } from '../../src/api/billing.js';
 import type { Line, LineDetail } from '../../src/api/lines.js';
 import type { Operation, OperationItem, Plan, PlanItem } from '../../src/api/operations.js';
 import { apiError, runCommand, StubClient } from '../support/cli-harness.js';
+import { columnText } from '../support/tables.js';
 
 /**
  * Commands run in-process against a stub client: what each sends for its arguments, what it prints for
@@ -238,15 +239,6 @@ describe('vm tariff set', () => {
         fee: 150000,
       },
     ];
-    /** The text of a table's column, its lines joined without spaces (wrapped text as it was). */
-    const cellsOf = (table: string, header: string) => {
-      const lines = table.trimEnd().split('\n');
-      const at = lines[1]?.split('│').findIndex((cell) => cell.trim() === header) ?? -1;
-      return lines
-        .slice(3, -1)
-        .map((l) => l.split('│')[at]?.replace(/\s/g, ''))
-        .join('');
-    };
     const dryRun = (columns: number) =>
       runCommand(stub, ['tariff', 'set', 'SMART', A, B, C, '--dry-run'], {
         columns,
@@ -262,8 +254,8 @@ describe('vm tariff set', () => {
       for (const n of [A, B, C]) expect(r.stdout).toContain(n);
       expect(r.stdout).not.toContain('…');
       // Nothing a person needs is cut off: the reason and the services wrap onto more lines.
-      expect(cellsOf(r.stdout, 'Reason')).toContain("thetariffisnotofferedinthenumber'sregion(KZN)");
-      expect(cellsOf(r.stdout, 'After')).toContain('BUSINESS_PROCALLER_ID,ANTISPAM,DATA_PLUS_10');
+      expect(columnText(r.stdout, 'Reason')).toContain("thetariffisnotofferedinthenumber'sregion(KZN)");
+      expect(columnText(r.stdout, 'After')).toContain('BUSINESS_PROCALLER_ID,ANTISPAM,DATA_PLUS_10');
       expect(r.stdout).toContain('-RUB 1,234.56');
     });
 

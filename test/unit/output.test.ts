@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 
 import { parse } from 'csv-parse/sync';
 
+import { columnText } from '../support/tables.js';
 import {
   chooseFormat,
   fitColumns,
@@ -414,16 +415,6 @@ describe('table', () => {
     expect(count).toBe(0);
     expect(text).toBe('');
   });
-
-  /** The text of one column of a drawn table, its lines joined without spaces (wrapped text as it was). */
-  const columnText = (table: string, header: string) => {
-    const lines = table.trimEnd().split('\n');
-    const at = lines[1]?.split('│').findIndex((cell) => cell.trim() === header) ?? -1;
-    return lines
-      .slice(3, -1)
-      .map((l) => l.split('│')[at]?.replace(/\s/g, ''))
-      .join('');
-  };
 
   it('wraps free text and lists to fit the terminal width, cutting nothing', async () => {
     const long = [
