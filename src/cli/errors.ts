@@ -112,8 +112,10 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
         return { exitCode: EXIT.forbidden, message: withId(t('err.forbidden', { detail })) };
       case 'consent_required':
         return { exitCode: EXIT.error, message: detail };
+      // A worded reason already says what is missing ("Number … not found", "No user …"); only the
+      // server's own text gets the "Not found:" lead, so nothing is said twice.
       case 'not_found':
-        return { exitCode: EXIT.error, message: t('err.notFound', { detail }) };
+        return { exitCode: EXIT.error, message: wordedReason(e, t) ?? t('err.notFound', { detail }) };
       case 'validation_failed':
       case 'bad_request':
       case 'invalid_request':
@@ -284,16 +286,19 @@ function hostOf(server: string): string {
  * characters escaped, as the parameters of every message have.
  */
 function localizedDetail(e: ErrorLike, t: Translate): string {
+  return wordedReason(e, t) ?? escapeControlChars(e.message ?? e.code ?? '');
+}
+
+/** The catalog's wording of the error's `details.reason`, or undefined when the catalogs have none. */
+function wordedReason(e: ErrorLike, t: Translate): string | undefined {
   const reason = e.details?.reason;
-  if (typeof reason === 'string') {
-    const key = `reason.${reason}` as MessageKey;
-    const params = Object.fromEntries(
-      Object.entries(e.details ?? {}).map(([k, v]) => [k, typeof v === 'number' ? v : String(v)]),
-    );
-    const text = t(key, params);
-    if (text !== key) return text;
-  }
-  return escapeControlChars(e.message ?? e.code ?? '');
+  if (typeof reason !== 'string') return undefined;
+  const key = `reason.${reason}` as MessageKey;
+  const params = Object.fromEntries(
+    Object.entries(e.details ?? {}).map(([k, v]) => [k, typeof v === 'number' ? v : String(v)]),
+  );
+  const text = t(key, params);
+  return text === key ? undefined : text;
 }
 
 /** commander's own usage messages, worded in Russian (English passes through as commander wrote it). */
@@ -315,7 +320,10 @@ const COMMANDER_RU: [RegExp, string][] = [
     /too many arguments for '([^']*)'\. Expected (\d+) arguments? but got (\d+)\./,
     "слишком много аргументов у '$1': ожидалось $2, получено $3.",
   ],
-  [/too many arguments/, 'слишком много аргументов'],
+  [
+    /too many arguments\. Expected (\d+) arguments? but got (\d+)\./,
+    'слишком много аргументов: ожидалось $1, получено $2.',
+  ],
   [/\(Did you mean (.*)\?\)/, '(Возможно, имелось в виду $1?)'],
 ];
 

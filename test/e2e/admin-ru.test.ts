@@ -38,7 +38,7 @@ describe('administration in Russian (VM_LANG=ru)', () => {
       [['groups', 'rename', 'sklad-kazan', 'Склад Казань-2'], /сохранена/],
       [['groups', 'move', 'sklad-kazan', '--top-level'], /Группа Склад Казань-2 сохранена/],
       [['groups', 'delete', 'sklad-kazan'], /Группа sklad-kazan удалена/],
-      [['users', 'show', 'nobody@demo.test'], /Не найдено: Нет пользователя «nobody@demo.test»/],
+      [['users', 'show', 'nobody@demo.test'], /^vm: Нет пользователя «nobody@demo.test»$/m],
     ];
     for (const [args, pattern] of steps) {
       const r = await ru(...args);

@@ -45,8 +45,16 @@ describe('describeError', () => {
       reason: 'number_not_found',
       msisdn: '+79161234567',
     });
-    expect(describeError(err, en).message).toBe('Not found: Number +79161234567 not found');
-    expect(describeError(err, ru).message).toBe('Не найдено: Номер +79161234567 не найден');
+    expect(describeError(err, en).message).toBe('Number +79161234567 not found');
+    expect(describeError(err, ru).message).toBe('Номер +79161234567 не найден');
+  });
+
+  it('says "not found" once: the lead only before a reason the catalogs do not word', () => {
+    expect(describeError(new ApiError('not_found', 'No such thing'), ru).message).toBe(
+      'Не найдено: No such thing',
+    );
+    const user = new ApiError('not_found', 'No user', { reason: 'user_not_found', user: 'x@demo.test' });
+    expect(describeError(user, ru).message).toBe('Нет пользователя «x@demo.test»');
   });
 
   it("falls back to the server's text for a reason it does not know", () => {
@@ -102,5 +110,11 @@ describe('localizeCommanderMessage', () => {
       "не хватает обязательного аргумента 'number'",
     );
     expect(localizeCommanderMessage("unknown option '--x'", 'en')).toBe("unknown option '--x'");
+  });
+
+  it('words "too many arguments" of the program itself (no command name) whole', () => {
+    expect(localizeCommanderMessage('too many arguments. Expected 0 arguments but got 1.', 'ru')).toBe(
+      'слишком много аргументов: ожидалось 0, получено 1.',
+    );
   });
 });
