@@ -1,7 +1,7 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { Context, VERSION, type ClientFactory, type IOStreams } from './context.js';
 import { describeError, errorObject, EXIT, localizeCommanderMessage } from './errors.js';
-import { detectLang, loadTranslator } from './i18n/index.js';
+import { detectLang, loadTranslator, type MessageKey, type Translate } from './i18n/index.js';
 import { withExamples } from './command-options.js';
 import { escapeControlChars, escapeControlCharsKeepingLines } from '../domain/safe-text.js';
 import * as accounts from './commands/accounts.js';
@@ -71,12 +71,57 @@ const MODULES: CommandModule[] = [
   demo,
 ];
 
+/** The headings commander writes in a help text, as the catalogs word them. */
+const HELP_TITLES: Record<string, MessageKey> = {
+  'Usage:': 'help.usage',
+  'Arguments:': 'help.arguments',
+  'Options:': 'help.options',
+  'Global Options:': 'help.globalOptions',
+  'Commands:': 'help.commands',
+};
+
+/** The words commander puts in the parentheses after an option's description: `(choices: …, default: …)`. */
+const HELP_EXTRA_INFO: Record<string, MessageKey> = {
+  choices: 'help.choices',
+  default: 'help.default',
+  preset: 'help.preset',
+  env: 'help.env',
+};
+
+/**
+ * commander's help in the user's language: its headings and the words of an option's extra info, which
+ * commander writes in English. Set on the program before any command is added, so every one inherits it.
+ */
+function localizedHelp(t: Translate): Partial<Help> {
+  return {
+    showGlobalOptions: true,
+    sortSubcommands: false,
+    styleTitle: (title) => {
+      const key = HELP_TITLES[title];
+      return key ? t(key) : title;
+    },
+    optionDescription(option) {
+      const text = Help.prototype.optionDescription.call(this, option);
+      // Only the tail commander added is reworded, never the description itself.
+      const own = option.description;
+      return (
+        own +
+        text.slice(own.length).replace(/\b(choices|default|preset|env): /g, (m, word: string) => {
+          const key = HELP_EXTRA_INFO[word];
+          return key ? `${t(key)}: ` : m;
+        })
+      );
+    },
+  };
+}
+
 /** Builds the whole command tree (used by the run, by completion scripts and by tests). */
 export function buildProgram(ctx: Context): Command {
   const t = ctx.t;
   const program = new Command('vm')
     .description(t('program.summary'))
-    .version(VERSION, '-V, --version')
+    .version(VERSION, '-V, --version', t('opt.version'))
+    .helpOption('-h, --help', t('opt.help'))
     .addOption(new Option('--json', t('opt.json')))
     .addOption(new Option('--jsonl', t('opt.jsonl')))
     .addOption(new Option('--ndjson', t('opt.jsonl')).hideHelp())
@@ -100,7 +145,7 @@ export function buildProgram(ctx: Context): Command {
     .addOption(new Option('--no-input', t('opt.noInput')))
     .helpCommand(false)
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
+    .configureHelp(localizedHelp(t));
   withExamples(program, t, [
     'vm login --email admin@demo.test',
     'vm numbers list --group sales --status active',

@@ -2,6 +2,17 @@
 export const en = {
   'program.summary':
     'Manage your company mobile lines at the operator: numbers, tariffs, services, blocks, money, people',
+  'help.usage': 'Usage:',
+  'help.arguments': 'Arguments:',
+  'help.options': 'Options:',
+  'help.globalOptions': 'Global Options:',
+  'help.commands': 'Commands:',
+  'help.choices': 'choices',
+  'help.default': 'default',
+  'help.preset': 'preset',
+  'help.env': 'env',
+  'opt.help': 'display help for the command',
+  'opt.version': 'print the version number',
   'help.examples': 'Examples:',
   'help.seeAlso':
     'More: vm help environment, vm help exit-codes, vm help targets, vm help billing, vm help output',

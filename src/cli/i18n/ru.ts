@@ -4,6 +4,17 @@ import type { MessageKey } from './en.js';
 export const ru: Record<MessageKey, string> = {
   'program.summary':
     'Управление мобильной связью компании у оператора: номера, тарифы, услуги, блокировки, деньги, сотрудники',
+  'help.usage': 'Использование:',
+  'help.arguments': 'Аргументы:',
+  'help.options': 'Параметры:',
+  'help.globalOptions': 'Общие параметры:',
+  'help.commands': 'Команды:',
+  'help.choices': 'варианты',
+  'help.default': 'по умолчанию',
+  'help.preset': 'без значения',
+  'help.env': 'переменная',
+  'opt.help': 'показать справку по команде',
+  'opt.version': 'показать номер версии',
   'help.examples': 'Примеры:',
   'help.seeAlso':
     'Ещё: vm help environment, vm help exit-codes, vm help targets, vm help billing, vm help output',
