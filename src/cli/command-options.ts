@@ -22,21 +22,12 @@ export async function* take<T>(rows: AsyncIterable<T>, limit: number | undefined
   }
 }
 
-/** Parses --limit: a positive integer. */
-export function parseLimit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`"${value}" is not a positive whole number`);
-  return n;
-}
-
-/** A `--limit <n>` option, the same on every list command. */
+/** A `--limit <n>` option, the same on every list command: a positive integer. */
 export function limitOption(ctx: Context): Option {
   return new Option('--limit <n>', ctx.t('opt.limit')).argParser((v) => {
-    try {
-      return parseLimit(v);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(ctx.t('err.badLimit', { value: v }));
+    return n;
   });
 }
 

@@ -1,5 +1,6 @@
 import type { MessageKey, Translate } from './i18n/index.js';
 import { escapeControlChars } from '../domain/safe-text.js';
+import { msisdnMessage } from './input/input-error.js';
 
 /** A mistake in how vm was called, or in its input: exit 2. */
 export class UsageError extends Error {
@@ -62,6 +63,10 @@ interface ErrorLike {
   field?: string;
   valid?: string[];
   reason?: string;
+  /** MsisdnError: the text that is not a number. */
+  input?: string;
+  /** FormatError: the -o value that names no format. */
+  value?: string;
   exitCode?: number;
   status?: number;
   file?: string;
@@ -184,12 +189,13 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
       message: t('err.unknownField', { field: e.field ?? '', valid: (e.valid ?? []).join(', ') }),
     };
   }
-  if (
-    name === 'FormatError' ||
-    name === 'MsisdnError' ||
-    name === 'UsageError' ||
-    name === 'TargetsInputError'
-  ) {
+  if (name === 'MsisdnError') {
+    const message = msisdnMessage({ input: e.input ?? '', reason: e.reason ?? '' }, t);
+    return { exitCode: EXIT.usage, message };
+  }
+  if (name === 'FormatError' && e.value !== undefined)
+    return { exitCode: EXIT.usage, message: t('err.unknownFormat', { format: e.value }) };
+  if (name === 'FormatError' || name === 'UsageError' || name === 'TargetsInputError') {
     return { exitCode: EXIT.usage, message: e.message ?? '' };
   }
   if (name === 'CliError') return { exitCode: e.exitCode ?? EXIT.error, message: e.message ?? '' };

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Group } from '../api/lines.js';
 import type { Target } from '../api/operations.js';
+import type { MsisdnError } from '../domain/msisdn.js';
 import type { Context } from './context.js';
 import { reportOutcome, waitForOperation, type ChangeFlags } from './changes/index.js';
 import type { RowError } from './input/number-list.js';
@@ -17,14 +18,14 @@ export async function importGroupTree(ctx: Context, file: string, flags: ChangeF
   const t = ctx.t;
   const { decodeText } = await import('./input/decode.js');
   const { detectDelimiter, findNumberColumn, normalizeHeader } = await import('./input/header.js');
-  const { formatRowErrors, TargetsInputError } = await import('./input/number-list.js');
+  const { formatRowErrors, msisdnMessage, TargetsInputError } = await import('./input/input-error.js');
   const { parse } = await import('csv-parse/sync');
   const { parseMsisdn } = await import('../domain/msisdn.js');
   let text = '';
   try {
     for await (const chunk of decodeText(fs.createReadStream(file))) text += chunk;
   } catch (err) {
-    throw new TargetsInputError(`Cannot read ${file}: ${(err as Error).message}`);
+    throw new TargetsInputError(t('input.cannotRead', { file, reason: (err as Error).message }));
   }
   text = text.replace(/^\ufeff/, '');
   const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
@@ -59,12 +60,12 @@ export async function importGroupTree(ctx: Context, file: string, flags: ChangeF
       try {
         moves.push({ msisdn: parseMsisdn(number), path: key, line });
       } catch (err) {
-        errors.push({ source: file, line, value: number, reason: (err as Error).message });
+        errors.push({ source: file, line, value: number, reason: msisdnMessage(err as MsisdnError, t) });
       }
     }
   });
   if (errors.length)
-    throw new TargetsInputError(formatRowErrors(errors, errors.length), errors, errors.length);
+    throw new TargetsInputError(formatRowErrors(errors, errors.length, t), errors, errors.length);
 
   const client = await ctx.client();
   const existing: Group[] = [];

@@ -217,6 +217,7 @@ describe('rows of an input file quoted in messages', () => {
         },
       ],
       1,
+      translator('en'),
     );
     expect(text).toBe('staff.csv:3: "8916\\u001b[2J\\nvm: ok" is not a valid phone number');
   });

@@ -18,6 +18,7 @@ import {
   type RowError,
   type TargetRow,
 } from '../../src/cli/input/number-list.js';
+import { translator } from '../../src/cli/i18n/catalogs.js';
 
 /** A fixture's path as a user would type it from the project root, so messages read `fixtures/csv/x:7`. */
 function fixture(name: string): string {
@@ -35,11 +36,15 @@ function tmpFile(name: string, content: string | Buffer): string {
 
 const noStdin = Readable.from([]);
 
-async function read(files: string[], opts: ReadTargetsOptions = {}, positionals: string[] = []) {
-  return readTargets(positionals, files, opts, noStdin);
+const en = translator('en');
+/** How a test asks: anything but the language, which is English unless it says otherwise. */
+type ReadOptions = Omit<ReadTargetsOptions, 't'> & { t?: ReadTargetsOptions['t'] };
+
+async function read(files: string[], opts: ReadOptions = {}, positionals: string[] = []) {
+  return readTargets(positionals, files, { t: en, ...opts }, noStdin);
 }
 
-async function readError(files: string[], opts: ReadTargetsOptions = {}, positionals: string[] = []) {
+async function readError(files: string[], opts: ReadOptions = {}, positionals: string[] = []) {
   const err = await read(files, opts, positionals).then(
     () => undefined,
     (e: unknown) => e,
@@ -287,14 +292,14 @@ describe('readTargets: sources', () => {
     const stdin = Readable.from([
       iconv.encode('Телефон;Тариф\r\n8 916 123-45-67;Смарт\r\n8916123;x\r\n', 'win1251'),
     ]);
-    const err = await readTargets([], ['-'], {}, stdin).catch((e: unknown) => e);
+    const err = await readTargets([], ['-'], { t: en }, stdin).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TargetsInputError);
     expect((err as TargetsInputError).errors.map(where)).toEqual([
       'stdin:3: "8916123" is not a valid phone number',
     ]);
 
     const again = Readable.from([Buffer.from('89161234567\n')]);
-    expect((await readTargets([], ['-'], {}, again)).rows).toEqual([
+    expect((await readTargets([], ['-'], { t: en }, again)).rows).toEqual([
       { msisdn: '+79161234567', line: 1, source: 'stdin', params: {} },
     ]);
   });
@@ -357,7 +362,8 @@ describe('streamTargets', () => {
   it('yields valid rows as it goes, repeats too (the change tells them apart), and leaves errors in the sink', async () => {
     const sink = { errors: [] as RowError[], errorCount: 0 };
     const rows = [];
-    for await (const row of streamTargets(fixture('messy.csv'), {}, noStdin, sink)) rows.push(row.line);
+    for await (const row of streamTargets(fixture('messy.csv'), { t: en }, noStdin, sink))
+      rows.push(row.line);
     expect(rows).toEqual([2, 3, 10, 11, 14]);
     expect(sink.errors.map((e) => e.line)).toEqual([6, 7, 8]);
     expect(sink.errorCount).toBe(3);
@@ -365,7 +371,7 @@ describe('streamTargets', () => {
 
   it('still throws for an unreadable file', async () => {
     const sink = { errors: [] as RowError[], errorCount: 0 };
-    const gen = streamTargets(path.join(tmp, 'nope.csv'), {}, noStdin, sink);
+    const gen = streamTargets(path.join(tmp, 'nope.csv'), { t: en }, noStdin, sink);
     await expect(gen.next()).rejects.toThrow(/^Cannot read .*nope\.csv: ENOENT/);
   });
 
@@ -396,7 +402,7 @@ describe('streamTargets', () => {
     const sink = { errors: [] as RowError[], errorCount: 0 };
     // As a change reads it: every row's number and values kept until the second pass.
     const repeats = new RepeatCheck([file]);
-    for await (const row of streamTargets(file, { paramColumns: ['tariff'] }, noStdin, sink)) {
+    for await (const row of streamTargets(file, { paramColumns: ['tariff'], t: en }, noStdin, sink)) {
       if (repeats.take(row, 0, row.params).kind !== 'first') throw new Error(`line ${row.line} is no repeat`);
       count++;
       if (count % 100_000 === 0) peak = Math.max(peak, live());

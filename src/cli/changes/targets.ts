@@ -70,7 +70,12 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
   const { RepeatCheck } = await import('../input/repeats.js');
   // Loaded here, not at the top: the contract module brings TypeBox, which `vm --help` must not pay for.
   const { MAX_TARGETS_PER_OPERATION } = await import('../../api/operations.js');
-  const opts = { column: flags.column, skipInvalid: flags.skipInvalid, paramColumns: req.paramColumns ?? [] };
+  const opts = {
+    column: flags.column,
+    skipInvalid: flags.skipInvalid,
+    paramColumns: req.paramColumns ?? [],
+    t,
+  };
   const filterNumbers: Msisdn[] = [];
   if (filter) {
     const client = await ctx.client();
@@ -121,7 +126,7 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
     const sources: AsyncIterable<TargetRow>[] = [
       (async function* () {
         for (const [i, text] of req.numbers.entries()) {
-          const event = checkNumber(text, 'argv', i + 1, NONE);
+          const event = checkNumber(text, 'argv', i + 1, NONE, t);
           if (event.error) reject(sink, event.error);
           else yield event.row;
         }
@@ -173,7 +178,7 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
   // Neither row of a number given with conflicting values is sent (with --skip-invalid).
   count -= repeats.conflicted;
   if (sink.errorCount > 0) {
-    const listing = input.formatRowErrors(sink.errors, sink.errorCount);
+    const listing = input.formatRowErrors(sink.errors, sink.errorCount, t);
     if (!flags.skipInvalid) {
       throw new input.TargetsInputError(
         `${t('change.invalidRows', { count: sink.errorCount })}\n${listing}`,

@@ -159,7 +159,7 @@ export function register(program: Command, ctx: Context): void {
 /** Numbers from arguments and files, validated completely before anything is sent. */
 async function readNumbers(ctx: Context, numbers: string[], f: DetailFlags): Promise<string[]> {
   const { readTargets } = await import('../input/number-list.js');
-  const result = await readTargets(numbers, f.file ?? [], { column: f.column }, ctx.io.stdin);
+  const result = await readTargets(numbers, f.file ?? [], { column: f.column, t: ctx.t }, ctx.io.stdin);
   return result.rows.map((r) => r.msisdn);
 }
 

@@ -105,7 +105,7 @@ export function register(program: Command, ctx: Context): void {
     if (o.file?.length) {
       // Numbers from CSV files, validated completely first (file:line for each bad row).
       const { readTargets } = await import('../input/number-list.js');
-      const read = await readTargets([], o.file, { column: o.column }, ctx.io.stdin);
+      const read = await readTargets([], o.file, { column: o.column, t: ctx.t }, ctx.io.stdin);
       const body = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
       answer = await client.call('reports.run', {
         params: { type },

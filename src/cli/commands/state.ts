@@ -125,7 +125,7 @@ async function computeDiff(
   const read = await readTargets(
     [],
     [file],
-    { column: o.column, skipInvalid: o.skipInvalid, paramColumns: STATE_COLUMNS },
+    { column: o.column, skipInvalid: o.skipInvalid, paramColumns: STATE_COLUMNS, t },
     ctx.io.stdin,
   );
   const errors = read.errors.slice();
@@ -174,11 +174,11 @@ async function computeDiff(
     const extra = errors.length - read.errors.length;
     if (!o.skipInvalid)
       throw new TargetsInputError(
-        formatRowErrors(errors, read.errorCount + extra),
+        formatRowErrors(errors, read.errorCount + extra, t),
         errors,
         read.errorCount + extra,
       );
-    ctx.io.stderr.write(`${formatRowErrors(errors, read.errorCount + extra)}\n`);
+    ctx.io.stderr.write(`${formatRowErrors(errors, read.errorCount + extra, t)}\n`);
   }
   return { diff, current };
 }

@@ -19,6 +19,24 @@ export const en = {
   'help.unknownTopic':
     'No help topic or command "{topic}". Topics: environment, exit-codes, targets, billing, output',
 
+  'input.cannotRead': 'Cannot read {file}: {reason}',
+  'input.stdinTwice': 'stdin (-) can be read only once',
+  'input.columnOutOfRange': '{file}: --column {column} is out of range: the file has {count} columns',
+  'input.columnOutOfRangeOne': '{file}: --column {column} is out of range: the file has {count} column',
+  'input.noColumn': '{file}: no column "{column}" (the header has: {header})',
+  'input.noNumberColumn':
+    '{file}: no phone number column in the header ({header}); name it msisdn, phone or номер, or pass --column',
+  'input.emptyNumber': 'empty phone number',
+  'input.invalidNumber': '"{value}" is not a valid phone number',
+  'input.excelNumber':
+    '"{value}" is a number Excel shortened to exponent form; format the column as text and export again',
+  'input.unclosedQuote': 'a quoted field is never closed (a stray " ?); nothing after it can be read',
+  'input.invalidNumberRow':
+    '{count} row has an invalid number; nothing was sent (--skip-invalid sends the valid rows):',
+  'input.invalidNumberRows':
+    '{count} rows have invalid numbers; nothing was sent (--skip-invalid sends the valid rows):',
+  'input.moreErrors': '… and {count} more',
+
   'opt.json': 'print JSON (an array, or an object for one item)',
   'opt.jsonl': 'print one JSON object per line',
   'opt.csv': 'print CSV (RFC 4180, UTF-8)',
@@ -629,6 +647,7 @@ export const en = {
   'err.invalidNumber': '{detail}',
   'err.badExpiry':
     'Cannot read expiry "{value}": use a date (2027-01-31), an ISO time or a duration like 90d or 12h.',
+  'err.badLimit': '"{value}" is not a positive whole number',
   'err.unknownField': 'Unknown field "{field}". Fields: {valid}',
   'err.unknownFormat': 'Unknown output format "{format}". Use one of: table, tsv, csv, json, jsonl',
   'err.unknownShell': 'Unknown shell "{shell}". Use bash, zsh or fish.',

@@ -21,6 +21,24 @@ export const ru: Record<MessageKey, string> = {
   'help.unknownTopic':
     'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes, targets, billing, output',
 
+  'input.cannotRead': 'Не удаётся прочитать {file}: {reason}',
+  'input.stdinTwice': 'stdin (-) можно прочитать только один раз',
+  'input.columnOutOfRange': '{file}: --column {column} вне диапазона: колонок в файле {count}',
+  'input.columnOutOfRangeOne': '{file}: --column {column} вне диапазона: колонок в файле {count}',
+  'input.noColumn': '{file}: нет колонки «{column}» (в заголовке: {header})',
+  'input.noNumberColumn':
+    '{file}: в заголовке нет колонки с номерами телефонов ({header}); назовите её msisdn, phone или номер или укажите --column',
+  'input.emptyNumber': 'пустой номер телефона',
+  'input.invalidNumber': '«{value}» — не номер телефона',
+  'input.excelNumber':
+    '«{value}» — число, которое Excel сократил до экспоненциальной записи; сделайте колонку текстовой и выгрузите снова',
+  'input.unclosedQuote': 'поле в кавычках не закрыто (лишняя " ?); дальше ничего не прочитать',
+  'input.invalidNumberRow':
+    'Строк с неверным номером: {count}; ничего не отправлено (--skip-invalid отправит верные):',
+  'input.invalidNumberRows':
+    'Строк с неверным номером: {count}; ничего не отправлено (--skip-invalid отправит верные):',
+  'input.moreErrors': '… и ещё {count}',
+
   'opt.json': 'вывести JSON (массив или объект для одной записи)',
   'opt.jsonl': 'вывести по одному JSON-объекту в строке',
   'opt.csv': 'вывести CSV (RFC 4180, UTF-8)',
@@ -634,6 +652,7 @@ export const ru: Record<MessageKey, string> = {
   'err.invalidNumber': '{detail}',
   'err.badExpiry':
     'Не понимаю срок «{value}»: укажите дату (2027-01-31), ISO-время или длительность, например 90d или 12h.',
+  'err.badLimit': '«{value}» — не целое положительное число',
   'err.unknownField': 'Неизвестное поле «{field}». Поля: {valid}',
   'err.unknownFormat': 'Неизвестный формат вывода «{format}». Допустимо: table, tsv, csv, json, jsonl',
   'err.unknownShell': 'Неизвестная оболочка «{shell}». Допустимо: bash, zsh, fish.',

@@ -3,10 +3,11 @@ import { Readable } from 'node:stream';
 
 import { parse } from 'csv-parse';
 
-import { parseMsisdn } from '../../domain/msisdn.js';
+import { parseMsisdn, type MsisdnError } from '../../domain/msisdn.js';
 import { decodeText } from './decode.js';
 import { firstRecord, detectDelimiter, planLayout, type Layout } from './header.js';
-import { TargetsInputError } from './input-error.js';
+import type { Translate } from '../i18n/index.js';
+import { msisdnMessage, TargetsInputError } from './input-error.js';
 import type { ReadTargetsOptions, RowError, TargetRow } from './number-list.js';
 
 /** One parsed row of a number list: a valid number or the reason it is not. */
@@ -22,7 +23,11 @@ const MAX_HEADER_CHARS = 1024 * 1024;
 const MAX_RECORD_BYTES = 1024 * 1024;
 
 /** The raw bytes of a file, or of stdin for '-'; a read failure becomes `Cannot read FILE: …`. */
-async function* sourceBytes(file: string, stdin: NodeJS.ReadableStream): AsyncGenerator<Buffer | string> {
+async function* sourceBytes(
+  file: string,
+  stdin: NodeJS.ReadableStream,
+  t: Translate,
+): AsyncGenerator<Buffer | string> {
   const source = sourceName(file);
   const stream = file === '-' ? stdin : fs.createReadStream(file, { highWaterMark: 64 * 1024 });
   try {
@@ -31,7 +36,7 @@ async function* sourceBytes(file: string, stdin: NodeJS.ReadableStream): AsyncGe
     // Shape, not instanceof: errors from node's own modules may come from another realm (jest's vm).
     const message = (err as { message?: unknown } | null)?.message;
     throw new TargetsInputError(
-      `Cannot read ${source}: ${typeof message === 'string' ? message : String(err)}`,
+      t('input.cannotRead', { file: source, reason: typeof message === 'string' ? message : String(err) }),
     );
   }
 }
@@ -53,13 +58,14 @@ export function checkNumber(
   source: string,
   line: number,
   params: Record<string, string>,
+  t: Translate,
 ): RowEvent {
   try {
     return { row: { msisdn: parseMsisdn(text), line, source, params } };
   } catch (err) {
-    const e = err as { name?: unknown; message?: unknown } | null;
-    if (e?.name === 'MsisdnError' && typeof e.message === 'string') {
-      return { error: { source, line, value: text.trim(), reason: e.message } };
+    const e = err as MsisdnError | null;
+    if (e?.name === 'MsisdnError') {
+      return { error: { source, line, value: text.trim(), reason: msisdnMessage(e, t) } };
     }
     throw err;
   }
@@ -76,7 +82,7 @@ export async function* fileRows(
   stdin: NodeJS.ReadableStream,
   source = sourceName(file),
 ): AsyncGenerator<RowEvent> {
-  const text = decodeText(sourceBytes(file, stdin));
+  const text = decodeText(sourceBytes(file, stdin, opts.t));
 
   // Read just enough to see the header line, which decides the delimiter.
   let head = '';
@@ -126,7 +132,7 @@ export async function* fileRows(
     for await (const fields of parser as AsyncIterable<string[]>) {
       const line = lines.shift() ?? nextLine;
       if (!layout) {
-        layout = planLayout(fields, delimiter === null, source, opts.column, opts.paramColumns ?? []);
+        layout = planLayout(fields, delimiter === null, source, opts.column, opts.paramColumns ?? [], opts.t);
         if (layout.hasHeader) continue;
       }
       // A file without per-row columns shares one empty set of them (100,000 rows, 100,000 objects).
@@ -135,10 +141,10 @@ export async function* fileRows(
         const value = fields[column];
         if (value !== undefined && value !== '') params[name] = value;
       }
-      yield checkNumber(fields[layout.numberColumn] ?? '', source, line, params);
+      yield checkNumber(fields[layout.numberColumn] ?? '', source, line, params, opts.t);
     }
   } catch (err) {
-    throw csvError(err, source, nextLine);
+    throw csvError(err, source, nextLine, opts.t);
   } finally {
     input.destroy();
     parser.destroy();
@@ -146,12 +152,12 @@ export async function* fileRows(
 }
 
 /** A csv-parse failure (an unclosed quote) as an input error at the line where the broken record starts. */
-function csvError(err: unknown, source: string, line: number): unknown {
+function csvError(err: unknown, source: string, line: number, t: Translate): unknown {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code !== 'string' || !code.startsWith('CSV_')) return err;
   const reason =
     code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_MAX_RECORD_SIZE'
-      ? 'a quoted field is never closed (a stray " ?); nothing after it can be read'
+      ? t('input.unclosedQuote')
       : String(message);
   const error: RowError = { source, line, value: '', reason };
   return new TargetsInputError(`${source}:${line}: ${reason}`, [error], 1);

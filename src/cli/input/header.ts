@@ -1,3 +1,4 @@
+import type { Translate } from '../i18n/index.js';
 import { TargetsInputError } from './input-error.js';
 
 const DELIMITERS = ['\t', ';', ','] as const;
@@ -120,6 +121,7 @@ export function planLayout(
   source: string,
   column: string | undefined,
   paramColumns: string[],
+  t: Translate,
 ): Layout {
   const shown = first.map((c) => c.replace(/\ufeff/g, '')).join(', ');
   let numberColumn: number;
@@ -130,14 +132,18 @@ export function planLayout(
       numberColumn = Number(wanted) - 1;
       if (numberColumn < 0 || numberColumn >= first.length) {
         throw new TargetsInputError(
-          `${source}: --column ${wanted} is out of range: the file has ${first.length} column${first.length === 1 ? '' : 's'}`,
+          t(first.length === 1 ? 'input.columnOutOfRangeOne' : 'input.columnOutOfRange', {
+            file: source,
+            column: wanted,
+            count: first.length,
+          }),
         );
       }
       hasHeader = !looksLikeNumber(first[numberColumn] ?? '');
     } else {
       numberColumn = first.findIndex((cell) => normalizeHeader(cell) === normalizeHeader(wanted));
       if (numberColumn < 0)
-        throw new TargetsInputError(`${source}: no column "${wanted}" (the header has: ${shown})`);
+        throw new TargetsInputError(t('input.noColumn', { file: source, column: wanted, header: shown }));
       hasHeader = true;
     }
   } else {
@@ -148,9 +154,7 @@ export function planLayout(
       // A one-column list may have any header word; a row that is an attempt at a number is data.
       if (singleColumn) hasHeader = !looksLikeNumber(first[0] ?? '');
       else if (!looksLikeNumber(first[0] ?? '')) {
-        throw new TargetsInputError(
-          `${source}: no phone number column in the header (${shown}); name it msisdn, phone or номер, or pass --column`,
-        );
+        throw new TargetsInputError(t('input.noNumberColumn', { file: source, header: shown }));
       }
     }
   }

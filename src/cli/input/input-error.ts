@@ -1,4 +1,5 @@
 import { escapeControlChars } from '../../domain/safe-text.js';
+import type { Translate } from '../i18n/index.js';
 import type { RowError } from './number-list.js';
 
 /** How many rejected rows are kept in memory; beyond it only the count grows. */
@@ -13,11 +14,20 @@ export function formatRowError(error: RowError): string {
 }
 
 /** Up to `max` errors, one a line, then `… and N more` when there were more. */
-export function formatRowErrors(errors: RowError[], errorCount: number, max = 50): string {
+export function formatRowErrors(errors: RowError[], errorCount: number, t: Translate, max = 50): string {
   const shown = errors.slice(0, Math.max(0, max));
   const lines = shown.map(formatRowError);
-  if (errorCount > shown.length) lines.push(`… and ${errorCount - shown.length} more`);
+  if (errorCount > shown.length) lines.push(t('input.moreErrors', { count: errorCount - shown.length }));
   return lines.join('\n');
+}
+
+/**
+ * Why a text is not a phone number, in the user's language: the domain's MsisdnError says it in English
+ * (it knows no languages), its `reason` and `input` are what the catalogs word.
+ */
+export function msisdnMessage(e: { input: string; reason: string }, t: Translate): string {
+  if (e.reason === 'empty') return t('input.emptyNumber');
+  return t(e.reason === 'excel_exponent' ? 'input.excelNumber' : 'input.invalidNumber', { value: e.input });
 }
 
 /** The number list cannot be used as given: bad rows, an unreadable file, no number column. Exit 2. */

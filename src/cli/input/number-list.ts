@@ -1,4 +1,5 @@
 import type { Msisdn } from '../../domain/msisdn.js';
+import type { Translate } from '../i18n/index.js';
 import { checkNumber, fileRows, type RowEvent } from './file-rows.js';
 import { formatRowErrors, MAX_STORED_ERRORS, TargetsInputError } from './input-error.js';
 
@@ -30,6 +31,8 @@ export interface ReadTargetsOptions {
   paramColumns?: string[];
   /** How many errors the TargetsInputError message lists; default 50. */
   maxReportedErrors?: number;
+  /** Words the messages (each row's reason, the headline) in the user's language. */
+  t: Translate;
 }
 
 /** Everything read: the rows to send, the duplicates dropped, the rows rejected. */
@@ -55,8 +58,7 @@ export async function readTargets(
   opts: ReadTargetsOptions,
   stdin: NodeJS.ReadableStream,
 ): Promise<ReadTargetsResult> {
-  if (files.filter((f) => f === '-').length > 1)
-    throw new TargetsInputError('stdin (-) can be read only once');
+  if (files.filter((f) => f === '-').length > 1) throw new TargetsInputError(opts.t('input.stdinTwice'));
   const rows: TargetRow[] = [];
   // Where each number first came (its place in rows), and the lines that repeat one: a list per number
   // only for those (100,000 rows held a list and a "file:line" string each, 10 MB of the dry run's heap).
@@ -81,17 +83,15 @@ export async function readTargets(
     lines.push(`${row.source}:${row.line}`);
     repeats.set(at, lines);
   };
-  positionals.forEach((text, i) => take(checkNumber(text, 'argv', i + 1, {})));
+  positionals.forEach((text, i) => take(checkNumber(text, 'argv', i + 1, {}, opts.t)));
   for (const file of files) for await (const event of fileRows(file, opts, stdin)) take(event);
 
   if (errorCount > 0 && !opts.skipInvalid) {
-    const list = formatRowErrors(errors, errorCount, opts.maxReportedErrors ?? 50);
-    const rowsWord = errorCount === 1 ? 'row has an invalid number' : 'rows have invalid numbers';
-    throw new TargetsInputError(
-      `${errorCount} ${rowsWord}; nothing was sent (--skip-invalid sends the valid rows):\n${list}`,
-      errors,
-      errorCount,
-    );
+    const list = formatRowErrors(errors, errorCount, opts.t, opts.maxReportedErrors ?? 50);
+    const headline = opts.t(errorCount === 1 ? 'input.invalidNumberRow' : 'input.invalidNumberRows', {
+      count: errorCount,
+    });
+    throw new TargetsInputError(`${headline}\n${list}`, errors, errorCount);
   }
   const duplicates: ReadTargetsResult['duplicates'] = [];
   // In the order the numbers first came, as the rows are.
