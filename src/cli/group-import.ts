@@ -18,14 +18,15 @@ export async function importGroupTree(ctx: Context, file: string, flags: ChangeF
   const t = ctx.t;
   const { decodeText } = await import('./input/decode.js');
   const { detectDelimiter, findNumberColumn, normalizeHeader } = await import('./input/header.js');
-  const { formatRowErrors, msisdnMessage, TargetsInputError } = await import('./input/input-error.js');
+  const { formatRowErrors, msisdnMessage, readFailure, TargetsInputError } =
+    await import('./input/input-error.js');
   const { parse } = await import('csv-parse/sync');
   const { parseMsisdn } = await import('../domain/msisdn.js');
   let text = '';
   try {
     for await (const chunk of decodeText(fs.createReadStream(file))) text += chunk;
   } catch (err) {
-    throw new TargetsInputError(t('input.cannotRead', { file, reason: (err as Error).message }));
+    throw new TargetsInputError(t('input.cannotRead', { file, reason: readFailure(err, t) }));
   }
   text = text.replace(/^\ufeff/, '');
   const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';

@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Context } from '../../src/cli/context.js';
 import { translator } from '../../src/cli/i18n/catalogs.js';
-import { HELP_TOPICS } from '../../src/cli/help-topics.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { apiError, runCommand, StubClient } from '../support/cli-harness.js';
 
@@ -23,24 +22,26 @@ function commandPaths(): string[][] {
 }
 
 const PATHS = commandPaths();
-/** Command and help topic names are words of the program, not English prose (`vm help targets`). */
-const NAMES = new Set([...PATHS.flat(), ...HELP_TOPICS]);
 
 /**
- * The lines of `text` that are English prose: no Cyrillic letter and at least three prose words, a word
- * being 3+ Latin letters (a trailing `.` or `!` allowed). Not prose: example lines (`$ vm …`), code and
- * quoted values (backticks, quotes, «»), placeholders (`<file>`, `[options]`), flags (`--file`), names
- * in capitals (`VM_TOKEN`, `SMART`), paths and URLs (a `/`, `.` or `:` inside), command names.
+ * The lines of `text` that hold English prose: a clause (between `:`, `;`, `.` or a dash) with no Cyrillic
+ * letter and a run of at least three prose words (3+ Latin letters) between commas. Clauses, not lines,
+ * so an English reason after a Russian lead (`недопустимое значение '0': "0" is not a positive…`) is
+ * caught; runs, not clauses, so a list of values (`table, tsv, csv, json`) is not. Not prose: example lines
+ * (`$ vm …`), commands (`vm help numbers list`), code and quoted values (backticks, quotes, «»),
+ * placeholders (`<file>`, `[options]`), flags (`--file`), names in capitals (`VM_TOKEN`), paths and URLs.
  */
 function englishProse(text: string): string[] {
+  const proseWords = (run: string): number =>
+    run.split(/[\s()]+/).filter((w) => /^[A-Za-z]{3,}[.!?]?$/.test(w) && w !== w.toUpperCase()).length;
+  const english = (clause: string): boolean =>
+    !/[А-Яа-яЁё]/.test(clause) && clause.split(',').some((run) => proseWords(run) >= 3);
   return text.split('\n').filter((line) => {
-    if (/[А-Яа-яЁё]/.test(line) || /^\s*\$ /.test(line)) return false;
-    const words = line
+    if (/^\s*\$ /.test(line)) return false;
+    const prose = line
       .replace(/`[^`]*`|"[^"]*"|'[^']*'|«[^»]*»|<[^>]*>|\[[^\]]*\]/g, ' ')
-      .split(/[\s,;()]+/)
-      .map((w) => w.replace(/[.!?:]$/, ''))
-      .filter((w) => /^[A-Za-z]{3,}$/.test(w) && w !== w.toUpperCase() && !NAMES.has(w));
-    return words.length >= 3;
+      .replace(/\bvm(?: [a-z][\w-]*)+/g, ' ');
+    return prose.split(/[:;.]\s|\s—\s/).some(english);
   });
 }
 
@@ -65,10 +66,13 @@ describe('the English-prose check', () => {
           '  VM_TOKEN VM_SERVER https://vm.example.com/v1/numbers',
           'staff.csv:3: "8916 not a number" SMART_PLUS',
           'vm numbers list [options]',
-          'Параметры: display help for command',
+          'Параметры: -h, --help',
         ].join('\n'),
       ),
     ).toEqual([]);
+    expect(
+      englishProse(`у параметра '--limit <n>' недопустимое значение '0': is not a positive number`),
+    ).toHaveLength(1);
   });
 });
 
@@ -158,11 +162,16 @@ describe('errors in Russian', () => {
       ['logout', 'now'],
       ['help', 'nothing'],
       ['numbers', 'list', '-o', 'xml'],
+      ['sim', 'order', '--count', '0', '--tariff', 'SMART', '--account', '1'],
+      ['backend', 'start', '--port', 'x'],
+      ['backend', 'start', '--tls-cert', 'a.pem'],
+      ['backend', 'start', '--clock', 'soon'],
     ];
     const english: string[] = [];
     for (const argv of cases) {
       const r = await ru(new StubClient(), ...argv);
-      expect([argv.join(' '), r.code]).toEqual([argv.join(' '), 2]);
+      // A message too short to be prose by the check is still Russian: it has Cyrillic letters.
+      expect([argv.join(' '), r.code, /[А-Яа-яЁё]/.test(r.stderr)]).toEqual([argv.join(' '), 2, true]);
       for (const line of englishProse(r.stderr)) english.push(`vm ${argv.join(' ')}: ${line}`);
     }
     const notFound = new StubClient().on('numbers.show', apiError('not_found', 'No such number here'));

@@ -73,11 +73,11 @@ export function defaultDataDir(env: NodeJS.ProcessEnv): string {
   return path.join(env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share'), 'vm', 'backend');
 }
 
-function wholeNumber(min: number, max: number) {
+function wholeNumber(t: Translate, min: number, max: number) {
   return (v: string): string => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`expected a whole number ${min}..${max}`);
+      throw new InvalidArgumentError(t('err.wholeNumberRange', { min, max }));
     return v;
   };
 }
@@ -95,21 +95,21 @@ export function register(program: Command, ctx: Context): void {
       .command('start')
       .description(t('cmd.backend.start'))
       .option('--data <dir>', t('cmd.backend.data'))
-      .option('--port <n>', t('cmd.backend.port'), wholeNumber(0, 65535), '7080')
+      .option('--port <n>', t('cmd.backend.port'), wholeNumber(t, 0, 65535), '7080')
       .option('--host <address>', t('cmd.backend.host'), '127.0.0.1')
-      .option('--lines <n>', t('cmd.backend.lines'), wholeNumber(0, 10_000_000), '250')
-      .option('--seed <n>', t('cmd.backend.seed'), wholeNumber(0, 2 ** 31), '1')
+      .option('--lines <n>', t('cmd.backend.lines'), wholeNumber(t, 0, 10_000_000), '250')
+      .option('--seed <n>', t('cmd.backend.seed'), wholeNumber(t, 0, 2 ** 31), '1')
       .option('--tls-cert <file>', t('cmd.backend.tlsCert'))
       .option('--tls-key <file>', t('cmd.backend.tlsKey'))
       .option('--log-level <level>', t('cmd.backend.logLevel'), 'warn')
       .option('--clock <time>', t('cmd.backend.clock'))
       .option('--test-mode', t('cmd.backend.testMode'))
       .option('--faults <spec>', t('cmd.backend.faults'))
-      .option('--faults-seed <n>', t('cmd.backend.faultsSeed'), wholeNumber(0, 2 ** 32 - 1))
+      .option('--faults-seed <n>', t('cmd.backend.faultsSeed'), wholeNumber(t, 0, 2 ** 32 - 1))
       .option('--rate-limit <spec>', t('cmd.backend.rateLimit'))
       .addOption(
         new Option('--chunk-size <n>', 'items per worker transaction (tests)')
-          .argParser(wholeNumber(1, 100_000))
+          .argParser(wholeNumber(t, 1, 100_000))
           .hideHelp(),
       ),
     t,
@@ -124,13 +124,11 @@ export function register(program: Command, ctx: Context): void {
     .addHelpText('after', t('cmd.backend.exitCodes'))
     .action(async (_o, cmd: Command) => {
       const o = ctx.use<StartOptions>(cmd);
-      if (Boolean(o.tlsCert) !== Boolean(o.tlsKey))
-        throw new UsageError('--tls-cert and --tls-key go together');
+      if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new UsageError(t('err.tlsPair'));
       let clockStart: Date | undefined;
       if (o.clock !== undefined) {
         clockStart = new Date(o.clock);
-        if (Number.isNaN(clockStart.getTime()))
-          throw new UsageError(`--clock: "${o.clock}" is not an ISO-8601 time`);
+        if (Number.isNaN(clockStart.getTime())) throw new UsageError(t('err.badClock', { value: o.clock }));
       }
       const faults = specOption(
         t,

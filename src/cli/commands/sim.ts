@@ -40,7 +40,7 @@ export function register(program: Command, ctx: Context): void {
     .requiredOption('--count <n>', t('opt.simCount'), (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 10_000)
-        throw new InvalidArgumentError('a whole number 1..10000');
+        throw new InvalidArgumentError(t('err.wholeNumberRange', { min: 1, max: 10_000 }));
       return n;
     })
     .requiredOption('--tariff <code>', t('opt.simTariff'))

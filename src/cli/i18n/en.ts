@@ -20,6 +20,9 @@ export const en = {
     'No help topic or command "{topic}". Topics: environment, exit-codes, targets, billing, output',
 
   'input.cannotRead': 'Cannot read {file}: {reason}',
+  'input.noSuchFile': '{code}: no such file or directory',
+  'input.noAccess': '{code}: permission denied',
+  'input.isDirectory': '{code}: it is a directory',
   'input.stdinTwice': 'stdin (-) can be read only once',
   'input.columnOutOfRange': '{file}: --column {column} is out of range: the file has {count} columns',
   'input.columnOutOfRangeOne': '{file}: --column {column} is out of range: the file has {count} column',
@@ -648,6 +651,9 @@ export const en = {
   'err.badExpiry':
     'Cannot read expiry "{value}": use a date (2027-01-31), an ISO time or a duration like 90d or 12h.',
   'err.badLimit': '"{value}" is not a positive whole number',
+  'err.wholeNumberRange': 'expected a whole number {min}..{max}',
+  'err.tlsPair': '--tls-cert and --tls-key go together',
+  'err.badClock': '--clock: "{value}" is not an ISO-8601 time',
   'err.unknownField': 'Unknown field "{field}". Fields: {valid}',
   'err.unknownFormat': 'Unknown output format "{format}". Use one of: table, tsv, csv, json, jsonl',
   'err.unknownShell': 'Unknown shell "{shell}". Use bash, zsh or fish.',

@@ -22,6 +22,9 @@ export const ru: Record<MessageKey, string> = {
     'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes, targets, billing, output',
 
   'input.cannotRead': 'Не удаётся прочитать {file}: {reason}',
+  'input.noSuchFile': '{code}: нет такого файла или каталога',
+  'input.noAccess': '{code}: нет прав на чтение',
+  'input.isDirectory': '{code}: это каталог',
   'input.stdinTwice': 'stdin (-) можно прочитать только один раз',
   'input.columnOutOfRange': '{file}: --column {column} вне диапазона: колонок в файле {count}',
   'input.columnOutOfRangeOne': '{file}: --column {column} вне диапазона: колонок в файле {count}',
@@ -653,6 +656,9 @@ export const ru: Record<MessageKey, string> = {
   'err.badExpiry':
     'Не понимаю срок «{value}»: укажите дату (2027-01-31), ISO-время или длительность, например 90d или 12h.',
   'err.badLimit': '«{value}» — не целое положительное число',
+  'err.wholeNumberRange': 'нужно целое число от {min} до {max}',
+  'err.tlsPair': '--tls-cert и --tls-key задаются вместе',
+  'err.badClock': '--clock: «{value}» — не время ISO-8601',
   'err.unknownField': 'Неизвестное поле «{field}». Поля: {valid}',
   'err.unknownFormat': 'Неизвестный формат вывода «{format}». Допустимо: table, tsv, csv, json, jsonl',
   'err.unknownShell': 'Неизвестная оболочка «{shell}». Допустимо: bash, zsh, fish.',

@@ -7,7 +7,7 @@ import { parseMsisdn, type MsisdnError } from '../../domain/msisdn.js';
 import { decodeText } from './decode.js';
 import { firstRecord, detectDelimiter, planLayout, type Layout } from './header.js';
 import type { Translate } from '../i18n/index.js';
-import { msisdnMessage, TargetsInputError } from './input-error.js';
+import { msisdnMessage, readFailure, TargetsInputError } from './input-error.js';
 import type { ReadTargetsOptions, RowError, TargetRow } from './number-list.js';
 
 /** One parsed row of a number list: a valid number or the reason it is not. */
@@ -33,11 +33,7 @@ async function* sourceBytes(
   try {
     for await (const chunk of stream) yield chunk;
   } catch (err) {
-    // Shape, not instanceof: errors from node's own modules may come from another realm (jest's vm).
-    const message = (err as { message?: unknown } | null)?.message;
-    throw new TargetsInputError(
-      t('input.cannotRead', { file: source, reason: typeof message === 'string' ? message : String(err) }),
-    );
+    throw new TargetsInputError(t('input.cannotRead', { file: source, reason: readFailure(err, t) }));
   }
 }
 

@@ -1,5 +1,5 @@
 import { escapeControlChars } from '../../domain/safe-text.js';
-import type { Translate } from '../i18n/index.js';
+import type { MessageKey, Translate } from '../i18n/index.js';
 import type { RowError } from './number-list.js';
 
 /** How many rejected rows are kept in memory; beyond it only the count grows. */
@@ -28,6 +28,23 @@ export function formatRowErrors(errors: RowError[], errorCount: number, t: Trans
 export function msisdnMessage(e: { input: string; reason: string }, t: Translate): string {
   if (e.reason === 'empty') return t('input.emptyNumber');
   return t(e.reason === 'excel_exponent' ? 'input.excelNumber' : 'input.invalidNumber', { value: e.input });
+}
+
+/** The system's reasons a file cannot be read that the catalogs word; others keep the system's text. */
+const READ_FAILURES: Record<string, MessageKey> = {
+  ENOENT: 'input.noSuchFile',
+  EACCES: 'input.noAccess',
+  EPERM: 'input.noAccess',
+  EISDIR: 'input.isDirectory',
+};
+
+/** Why a file could not be read, in the user's language when it is a common reason (`ENOENT: …`). */
+export function readFailure(err: unknown, t: Translate): string {
+  // Shape, not instanceof: errors from node's own modules may come from another realm (jest's vm).
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  const key = typeof code === 'string' ? READ_FAILURES[code] : undefined;
+  if (key) return t(key, { code: code as string });
+  return typeof message === 'string' ? message : String(err);
 }
 
 /** The number list cannot be used as given: bad rows, an unreadable file, no number column. Exit 2. */
