@@ -121,6 +121,16 @@ describe('errors in Russian', () => {
     expect(stub.calls).toEqual([]);
   });
 
+  it('says no English sentence for the rows of a per-row change (a code, a time, an empty number)', async () => {
+    const file = path.join(dir, 'tariffs.csv');
+    fs.writeFileSync(file, 'number;tariff;at\n+79161234567;СМАРТ;\n+79161234568;SMART;soon\n;SMART;\n');
+    const stub = new StubClient().on('tariffs.list', [{ code: 'SMART', name: 'Smart' }]);
+    const r = await ru(stub, 'tariff', 'set', 'SMART', '--file', file, '--yes');
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith(`${file}:`))).toHaveLength(3);
+    expect(englishProse(r.stderr)).toEqual([]);
+  });
+
   it('words the headline and the rows of a list read whole (vm report --file) in Russian', async () => {
     const file = path.join(dir, 'many.csv');
     fs.writeFileSync(file, `number\n${Array.from({ length: 60 }, (_, i) => `8916${i}`).join('\n')}\n`);
