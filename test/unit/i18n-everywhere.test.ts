@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Context } from '../../src/cli/context.js';
 import { translator } from '../../src/cli/i18n/catalogs.js';
+import { HELP_TOPICS } from '../../src/cli/help-topics.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { apiError, runCommand, StubClient } from '../support/cli-harness.js';
 
@@ -106,6 +107,14 @@ describe('help in Russian', () => {
       for (const line of englishProse(r.stdout + r.stderr)) english.push(`vm ${p.join(' ')} --help: ${line}`);
     }
     expect(english).toEqual([]);
+  });
+});
+
+describe('help topics in Russian', () => {
+  it.each([...HELP_TOPICS])('vm help %s says no English sentence', async (topic) => {
+    const r = await ru(new StubClient(), 'help', topic);
+    expect(r.code).toBe(0);
+    expect(englishProse(r.stdout)).toEqual([]);
   });
 });
 
