@@ -60,9 +60,6 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
   } as OperationCreateBody;
   if (base.type === 'sim.order') return one({ body: base, count: base.params.count });
   const files = await spoolStdin(ctx, flags.file ?? []);
-  // A file may hold 100,000 numbers, read twice: V8's heap sized for memory keeps the run's peak flat
-  // (a dry run of 100,000 numbers: 100 MB instead of 160 MB, 0.8 s slower), as the backend's is.
-  if (files.length > 0) (await import('node:v8')).setFlagsFromString('--optimize-for-size');
   if (req.numbers.length === 0 && files.length === 0) {
     if (!filter) throw new UsageError(t('change.noTargets'));
     return one({ body: { ...base, filter }, count: await countFilter(ctx, filter) });
