@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import type { Column } from '../output/render.js';
 import { describeFields, itemReason } from './describe.js';
 import type { ChangeRequest } from './options.js';
-import { planBatch, planText, sumPlans } from './plan.js';
+import { planText, sumPlans } from './plan.js';
 import type { Batches } from './targets.js';
 
 /** Prints the plan of a dry run: per number now → after, cost, problem; totals on stderr. */
@@ -17,25 +17,26 @@ export async function printPlans(
   const t = ctx.t;
   const format = await ctx.format();
   const plans: PlanSummary[] = [];
-  /** Every item of every batch in turn, each batch's summary kept as its items run out. */
-  async function* items(): AsyncGenerator<PlanItem> {
-    for await (const b of batches.each()) plans.push(yield* planBatch(client, b, t));
-  }
-  /** The same, each item's line as it came. */
+  /** Every item's line of every batch in turn, as it came; each batch's summary kept as its items run out. */
   async function* lines(): AsyncGenerator<string> {
     for await (const b of batches.each()) plans.push(yield* planText(client, b, t));
+  }
+  /** The same items, parsed. */
+  async function* items(): AsyncGenerator<PlanItem> {
+    for await (const line of lines()) yield JSON.parse(line) as PlanItem;
   }
   if (format === 'json') {
     // One JSON object however many operations the input becomes; items stream out as the backend wrote
     // them (never parsed here), totals close it.
     const out = ctx.io.stdout;
+    const { writeChunk } = await import('../output/render.js');
     out.write(`{"type":${JSON.stringify(req.type)},"params":${JSON.stringify(req.params)},"items":[`);
     let first = true;
     for await (const line of lines()) {
       const text = `${first ? '\n' : ',\n'}${line}`;
       first = false;
       // A pipe that reads slower than the backend plans: wait for it, so the plan is never held here.
-      if (!out.write(text)) await new Promise((r) => out.once('drain', r));
+      await writeChunk(out, text);
     }
     const sum = sumPlans(plans);
     out.write(

@@ -16,7 +16,7 @@ type Row = Record<string, unknown>;
  */
 interface ReportFeed {
   head: ReportHead;
-  rows: AsyncIterable<Row>;
+  rows: Iterable<Row> | AsyncIterable<Row>;
   totals(): Report['totals'];
 }
 
@@ -160,13 +160,7 @@ async function show(ctx: Context, r: ReportFeed, o: { limit?: number; output?: s
 /** A report answered at once, as a feed. */
 function feedOf(r: Report): ReportFeed {
   const { rows, totals, ...head } = r;
-  return {
-    head,
-    rows: (async function* () {
-      yield* rows;
-    })(),
-    totals: () => totals,
-  };
+  return { head, rows, totals: () => totals };
 }
 
 /** The result of a finished job, streamed; a job still running is waited for first. */
