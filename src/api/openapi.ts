@@ -88,6 +88,17 @@ function streamContent(
   formats: readonly StreamFormat[] = ['jsonl', 'csv', 'tsv'],
 ): Record<string, unknown> {
   const fields = Object.keys((item.properties ?? {}) as object).join(', ');
+  if (formats.includes('sse')) {
+    return {
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          description: `Server-Sent Events: per event an id line, an event line (its type) and a data line (one JSON object with the fields ${fields}, see x-itemSchema); comment lines keep the stream alive`,
+        },
+        'x-itemSchema': clean(item),
+      },
+    };
+  }
   const jsonl = {
     'application/x-ndjson': {
       schema: {
@@ -158,6 +169,17 @@ export function buildOpenApi(version: string): OpenApiDocument {
     const parameters = [
       ...propertiesOf(def.params).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
       ...propertiesOf(def.query).map(([name, schema, required]) => ({ name, in: 'query', required, schema })),
+      ...(def.lastEventId
+        ? [
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              required: false,
+              description: 'The id of the last event received: the stream resumes after it',
+              schema: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            },
+          ]
+        : []),
       ...(def.idempotent
         ? [
             {

@@ -38,6 +38,7 @@ import {
   AttachmentParams,
 } from './appeals.js';
 import { Ok, Page, PageQuery } from './common.js';
+import { Event, EventQuery, EventStreamQuery, EventTypeList } from './events.js';
 import { BackendStatus } from './status.js';
 import {
   ItemListQuery,
@@ -123,12 +124,17 @@ export interface RouteDef extends Endpoint {
   noFaults?: true;
   /** The answer is a stream of records (JSON lines, CSV or TSV); `response` describes one record. */
   stream?: boolean;
-  /** The stream's formats when not all three (a plan is JSON lines only). */
+  /** The stream's formats when not all three (a plan is JSON lines only; the event stream is SSE). */
   streamFormats?: readonly StreamFormat[];
+  /** Takes the `Last-Event-ID` header of Server-Sent Events (resuming a stream). */
+  lastEventId?: true;
 }
 
-/** The formats a streamed answer can take (Accept / a format field): JSON lines, CSV, TSV. */
-export type StreamFormat = 'jsonl' | 'csv' | 'tsv';
+/**
+ * The formats a streamed answer can take (Accept / a format field): JSON lines, CSV, TSV, or
+ * Server-Sent Events (text/event-stream, the record as each event's data).
+ */
+export type StreamFormat = 'jsonl' | 'csv' | 'tsv' | 'sse';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -344,6 +350,34 @@ export const routes = {
       'The audit log, newest first: logins, changes, denials. Append-only. Over the whole company with a company-wide grant, else entries about numbers in scope',
     query: ListQuery(AuditQuery),
     response: Page(AuditEntry),
+  },
+  'events.list': {
+    ...endpoints['events.list'],
+    summary:
+      'Events, oldest first (order=desc: newest first): what happened to numbers, operations, accounts and ' +
+      "jobs. Within the caller's events:read scope: events about numbers in its groups and about the " +
+      "caller's own operations, reports and requests; everything with a company-wide grant. Kept " +
+      'for the retention of GET /v1/events/types',
+    query: ListQuery(EventQuery),
+    response: Page(Event),
+  },
+  'events.types': {
+    ...endpoints['events.types'],
+    summary: 'The catalog of event types and how long events are kept',
+    response: EventTypeList,
+  },
+  'events.stream': {
+    ...endpoints['events.stream'],
+    summary:
+      'The events as they happen, as Server-Sent Events (id: the event id, event: its type, data: the ' +
+      'Event as JSON), scoped like GET /v1/events. Resumes after the Last-Event-ID header (or `after`); ' +
+      'without either it starts with the next event. A comment every 15 s keeps it open; when the ' +
+      "caller's session or token ends, an `end` event says why and the stream closes",
+    query: EventStreamQuery,
+    response: Event,
+    stream: true,
+    streamFormats: ['sse'],
+    lastEventId: true,
   },
   'users.list': {
     ...endpoints['users.list'],

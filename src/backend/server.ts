@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../domain/rate-limit-spec.js';
 import { AppealsService } from './engine/appeals-service.js';
+import { EventsService } from './engine/events.js';
 import { AuditService } from './engine/audit-service.js';
 import { AuthService } from './engine/auth-service.js';
 import { Billing } from './engine/billing.js';
@@ -56,6 +57,8 @@ export interface BackendOptions {
   rateLimits?: RateLimits | null;
   /** Faults to inject into answers (`--faults`); default: none. */
   faults?: Faults | null;
+  /** How often event streams look for events, say they are alive, and check their caller again (ms). */
+  eventStream?: { pollMs?: number; heartbeatMs?: number; recheckMs?: number };
 }
 
 /** A running backend. */
@@ -157,11 +160,12 @@ async function buildBackend(
     slowSliceMs: opts.slowSliceMs,
   });
   const appeals = new AppealsService(store, clock);
+  const events = new EventsService(store, clock, opts.eventStream);
   const worker = new OperationWorker(store, clock, {
     newId: OperationsService.newId,
     chunkSize: opts.chunkSize,
     billing,
-    background: [detail, reportJobs, history, appeals],
+    background: [detail, reportJobs, history, appeals, events],
   });
   kick = () => worker.kick();
   const services: BackendServices = {
@@ -169,6 +173,7 @@ async function buildBackend(
     clock,
     auth: new AuthService(store, clock),
     audit: new AuditService(store),
+    events,
     users: new UsersService(store, clock),
     groups: new GroupsService(store),
     locator: new LocatorService(store, clock),

@@ -111,7 +111,8 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
  * host or an untrusted certificate say the same a second later: they are reported at once.
  */
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
-const STREAM_ACCEPT = 'application/x-ndjson, text/csv, text/tab-separated-values, application/json';
+const STREAM_ACCEPT =
+  'application/x-ndjson, text/csv, text/tab-separated-values, text/event-stream, application/json';
 
 /** One answer as the retry loop sees it: a 2xx gives its value, an error answer its text. */
 interface Answer<R> {

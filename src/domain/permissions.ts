@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   'locate:read': "Locate employees' numbers (with their consent)",
   'users:admin': 'Manage users, roles and grants',
   'audit:read': 'Read the audit log',
+  'events:read': 'Read events and follow the event stream',
+  'webhooks:admin': 'Create and manage webhook subscriptions',
 } as const;
 
 /** One permission of the catalog. */

@@ -170,11 +170,11 @@ describe('users and roles (read)', () => {
       {
         role: 'Sales manager',
         groupId: 'sales',
-        permissions: ['numbers:read', 'tariff:write', 'services:write', 'block:write'],
+        permissions: ['numbers:read', 'tariff:write', 'services:write', 'block:write', 'events:read'],
       },
     ]);
     const manager = await b.loginAs('manager@demo.test', 'manager-demo-1');
     expect(await rejection(manager.call('users.list'))).toMatchObject({ status: 403 });
-    expect((await manager.call('roles.permissions')).data).toHaveLength(14);
+    expect((await manager.call('roles.permissions')).data).toHaveLength(16);
   });
 });

@@ -40,6 +40,8 @@ export async function startTestBackend(
     rateLimits?: RateLimits | null;
     /** Injected faults; none by default. */
     faults?: Faults | null;
+    /** Event stream timers; by default a stream checks its caller at every look (a revocation ends it at once). */
+    eventStream?: { pollMs?: number; heartbeatMs?: number; recheckMs?: number };
   } = {},
 ): Promise<TestBackend> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vm-it-'));
@@ -54,6 +56,7 @@ export async function startTestBackend(
     slowSliceMs: opts.slowSliceMs,
     rateLimits: opts.rateLimits ?? null,
     faults: opts.faults ?? null,
+    eventStream: opts.eventStream ?? { recheckMs: 0 },
   });
   // Reports answer at once only over history that is in: let the start's backfill finish (a few
   // hundred lines take well under a second) unless a test watches it happen.

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { FileTooLargeError, type AppealRecord, type UploadRecord } from '../store/appeals-repo.js';
 import { actorName, inScope, scopeOf, type Principal, type Scope } from './authz.js';
 import { pageOfList } from './paging.js';
+import { recordEvent } from './events.js';
 
 const HOUR = 3600_000;
 /** How the operator works an appeal, by the backend clock. */
@@ -150,12 +151,35 @@ export class AppealsService {
    * False when there was none.
    */
   step(): boolean {
+    if (this.answerDue()) return true;
     // Looked for first: the worker asks every poll, and a write transaction for nothing would wait for
     // the history thread's lock.
     const expired = this.store.appeals.uploadsBefore(this.uploadCutoff(), EXPIRE_SLICE);
     if (expired.length === 0) return false;
     this.store.transaction(() => this.store.appeals.forgetUploads(expired.map((u) => u.id)));
     this.store.appeals.removeUnheldFiles([...new Set(expired.map((u) => u.sha256))]);
+    return true;
+  }
+
+  private nextAnswerLook = 0;
+
+  /**
+   * Moves on the appeals whose next status is due by the clock (at most once a second while none is), so
+   * `appeal.answered` happens when the operator answers, not when someone next reads the appeal.
+   */
+  private answerDue(): boolean {
+    if (Date.now() < this.nextAnswerLook) return false;
+    const now = this.clock.now().getTime();
+    const due = this.store.appeals
+      .open(100)
+      .filter(
+        (a) => now >= Date.parse(a.statusAt) + (a.status === 'received' ? TO_IN_PROGRESS : TO_ANSWERED),
+      );
+    if (due.length === 0) {
+      this.nextAnswerLook = Date.now() + 1000;
+      return false;
+    }
+    for (const a of due) this.advance(a);
     return true;
   }
 
@@ -290,6 +314,13 @@ export class AppealsService {
             kind: 'message',
             author: 'operator',
             text: `Thank you for your ${a.type} "${a.subject}". We have looked into it${a.number ? ` for ${a.number}` : ''} and taken action; write back within 72 hours if anything is left open.`,
+          });
+          recordEvent(this.store, at, {
+            type: 'appeal.answered',
+            subject: a.id,
+            userId: a.createdBy,
+            groupId: a.number ? (this.store.numbers.get(a.number)?.groupId ?? null) : null,
+            data: { appealType: a.type, subject: a.subject, number: a.number },
           });
         }
         this.store.appeals.setStatus(a.id, status, at);

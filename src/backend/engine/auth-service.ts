@@ -9,6 +9,7 @@ import type { TokenRecord } from '../store/auth-repo.js';
 import type { UserRecord } from '../store/users-repo.js';
 import { heldPermissions, type Principal } from './authz.js';
 import { hashPassword, hashToken, newToken, verifyPassword } from './passwords.js';
+import { recordEvent } from './events.js';
 import { writeAudit } from './audit-service.js';
 
 /** Sessions end after this long without a request. */
@@ -100,6 +101,14 @@ export class AuthService {
         this.store.loginFailures.set(key, failures, lockUntil);
         // The administrator's view of the user (locked or not) follows the logins the user has.
         if (user) this.store.users.recordFailure(user.id, lockUntil);
+        // A mistyped password happens; two in a row is worth telling (and the lockout, when it comes).
+        if (user && failures >= 2) {
+          recordEvent(this.store, nowIso, {
+            type: 'user.login_failed',
+            subject: String(user.id),
+            data: { email: user.email, failures, lockedUntil: lockUntil, ip: origin.ip },
+          });
+        }
       });
       // The reason is for the audit log and the login history; the caller's answer is the same for all.
       const reason = !user

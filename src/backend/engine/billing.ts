@@ -6,6 +6,7 @@ import type { LimitRecord } from '../store/limits-repo.js';
 import type { Store } from '../store/store.js';
 import { applyAutopay } from './autopay.js';
 import { Usage } from './usage.js';
+import { recordEvent } from './events.js';
 import { writeAudit } from './audit-service.js';
 
 /** Lines billed per transaction. */
@@ -177,6 +178,12 @@ export function checkLimits(store: Store, lines: BillingLine[], time: string, ne
       action: 'limit.breach',
       target: line.msisdn,
       params: { monthly: limit.monthly, spent, action: limit.action },
+    });
+    recordEvent(store, time, {
+      type: 'limit.breached',
+      subject: line.msisdn,
+      groupId: line.groupId,
+      data: { monthly: limit.monthly, spent, action: limit.action, periodStart },
     });
     if (limit.action === 'block' && line.status === 'active') {
       const batch = toBlock.get(limit.createdBy) ?? { msisdns: [], periods: new Map<string, string>() };

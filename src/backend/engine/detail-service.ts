@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Page } from '../../api/common.js';
 import type { CdrQueryBody, DetailRequest, DetailRequestBody } from '../../api/billing.js';
+import { recordEvent } from './events.js';
 import { ApiError } from '../../api/errors.js';
 import { addDays, daysBetween } from '../../domain/billing.js';
 import { CDR_FIELDS } from '../../domain/cdr.js';
@@ -169,7 +170,15 @@ export class DetailService {
         cost,
         finished ? this.clock.now().toISOString() : null,
       );
-      if (finished) this.numberLists.delete(id);
+      if (finished) {
+        this.numberLists.delete(id);
+        recordEvent(this.store, this.clock, {
+          type: 'detail_request.ready',
+          subject: id,
+          userId: r.createdBy,
+          data: { numbers: r.total, records: r.records + records, cost: r.cost + cost },
+        });
+      }
       return batch.length;
     });
     this.slice.took(size, since(started));

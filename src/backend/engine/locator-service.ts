@@ -6,7 +6,8 @@ import type { Clock } from '../../domain/clock.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
 import type { Store } from '../store/store.js';
 import type { NumberRecord } from '../store/numbers-repo.js';
-import { scopeOf, type Principal } from './authz.js';
+import { actorName, scopeOf, type Principal } from './authz.js';
+import { recordEvent } from './events.js';
 import type { RequestOrigin } from './auth-service.js';
 import { writeAudit } from './audit-service.js';
 
@@ -54,7 +55,15 @@ export class LocatorService {
   /** Withdraws the consent. */
   revoke(p: Principal, text: string): Consent {
     const line = this.line(p, text);
-    this.store.consents.revoke(line.msisdn, this.clock.now().toISOString());
+    this.store.transaction(() => {
+      this.store.consents.revoke(line.msisdn, this.clock.now().toISOString());
+      recordEvent(this.store, this.clock, {
+        type: 'consent.revoked',
+        subject: line.msisdn,
+        groupId: line.groupId,
+        data: { by: actorName(p) },
+      });
+    });
     return this.view(line.msisdn);
   }
 
@@ -66,7 +75,11 @@ export class LocatorService {
         reason: 'number_not_found',
         msisdn: text,
       });
-    this.store.consents.grant(msisdn, this.clock.now().toISOString());
+    const groupId = this.store.numbers.get(msisdn)?.groupId ?? null;
+    this.store.transaction(() => {
+      this.store.consents.grant(msisdn, this.clock.now().toISOString());
+      recordEvent(this.store, this.clock, { type: 'consent.granted', subject: msisdn, groupId });
+    });
     return this.view(msisdn);
   }
 

@@ -35,6 +35,7 @@ import { countRowValues, itemView, operationView } from './operation-views.js';
 import { orderWorld, planWorld } from './plan-world.js';
 import { decodeIntCursor, pageOf } from './paging.js';
 import { SliceSize, nextTurn, since } from './slice-size.js';
+import { recordOperationFinished } from './events.js';
 
 /** A dry run in progress: the summary is whole once every slice of items has been read. */
 export interface PlanRun {
@@ -338,7 +339,10 @@ export class OperationsService {
     // token of the same user cannot cancel a scheduled block).
     requirePermission(p, OPERATION_PERMISSION[op.type as OperationType]);
     if (op.state === 'preparing' || op.state === 'queued' || op.state === 'scheduled') {
-      this.store.transaction(() => this.store.operations.cancelNotStarted(id, now));
+      this.store.transaction(() => {
+        this.store.operations.cancelNotStarted(id, now);
+        recordOperationFinished(this.store, now, this.store.operations.get(id) as OperationRecord);
+      });
     } else if (op.state === 'running') {
       this.store.operations.requestCancel(id);
       this.kick();

@@ -5,7 +5,8 @@ import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../store/store.js';
 import type { PaymentRecord } from '../store/payments-repo.js';
 import { actorName, scopeIds, scopeOf, type Principal } from './authz.js';
-import { applyAutopay } from './autopay.js';
+import { applyAutopay, noteBalanceOf } from './autopay.js';
+import { recordEvent } from './events.js';
 import { decodeIntCursor, pageOf } from './paging.js';
 
 /** Payments: top-ups and transfers between the company's accounts, exactly once per Idempotency-Key. */
@@ -71,6 +72,12 @@ export class PaymentsService {
         p.user.id,
         key ?? null,
       );
+      recordEvent(this.store, now, {
+        type: 'payment.received',
+        subject: to.id,
+        data: { amount: body.amount, kind: body.from ? 'transfer' : 'top_up', from: body.from ?? null },
+      });
+      noteBalanceOf(this.store, to.id, now);
       if (body.from) applyAutopay(this.store, body.from, now);
       return paymentId;
     });

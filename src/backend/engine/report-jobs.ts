@@ -6,6 +6,7 @@ import {
   type ReportJob,
   type ReportQuery,
 } from '../../api/billing.js';
+import { recordEvent } from './events.js';
 import { ApiError } from '../../api/errors.js';
 import type { Clock } from '../../domain/clock.js';
 import type { ReportJobRecord, ResultFile, ResultWriter, ScratchFile } from '../store/report-jobs-repo.js';
@@ -172,6 +173,7 @@ export class ReportJobs {
         if (rows.writeInOrder(ROWS_PER_WRITE)) return true;
         const at = this.clock.now();
         rows.commit(run.totals(), at.toISOString(), expiry(at));
+        this.ready(id, at.toISOString());
         this.current = undefined;
         return true;
       }
@@ -228,6 +230,19 @@ export class ReportJobs {
     const code = err instanceof ApiError ? err.code : 'internal';
     const message = err instanceof ApiError ? err.message : 'The report could not be made';
     this.store.reportJobs.fail(id, code, message, at.toISOString(), expiry(at));
+    this.ready(id, at.toISOString());
+  }
+
+  /** `report.ready` of a job that has just finished (succeeded or failed), for its author. */
+  private ready(id: string, at: string): void {
+    const job = this.store.reportJobs.get(id);
+    if (!job) return;
+    recordEvent(this.store, at, {
+      type: 'report.ready',
+      subject: id,
+      userId: job.createdBy,
+      data: { reportType: job.type, state: job.state, rows: job.rows, errorCode: job.errorCode },
+    });
   }
 
   private own(p: Principal, id: string): ReportJobRecord {

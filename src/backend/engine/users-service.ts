@@ -20,6 +20,8 @@ import { SYSTEM_ACTORS } from './author-rights.js';
 import { expandSubtrees, findGroup, scopeOf, type Principal } from './authz.js';
 import { pageOfList } from './paging.js';
 import { writeAudit } from './audit-service.js';
+import { recordOperationFinished } from './events.js';
+import type { OperationRecord } from '../store/operations-repo.js';
 
 /** Users, roles and the permission catalog, as an administrator sees them. */
 export class UsersService {
@@ -208,6 +210,7 @@ export class UsersService {
           params: { reason: 'author_disabled', author: user.email },
           origin,
         });
+        recordOperationFinished(this.store, now, this.store.operations.get(id) as OperationRecord);
       }
     });
     return this.show(p, String(user.id));

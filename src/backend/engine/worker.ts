@@ -10,6 +10,8 @@ import { freshIccid, freshMsisdn } from './numbering.js';
 import { authorRights } from './author-rights.js';
 import { orderWorld, planWorld, type SpendingWorld } from './plan-world.js';
 import { writeAudit } from './audit-service.js';
+import { recordEvent, recordOperationFinished } from './events.js';
+import { lineChangeEvents } from '../../domain/events.js';
 import { countRowValues } from './operation-views.js';
 import { SliceSize, nextTurn, since } from './slice-size.js';
 
@@ -181,6 +183,7 @@ export class OperationWorker {
         ? { ...world, ...orderWorld(this.store, op.scope, (g) => author.covers(g)) }
         : null;
     const tally = { succeeded: 0, failed: 0, skipped: 0, cancelled: 0, monthlyDelta: 0, fees: 0 };
+    const failures: { number: string; code: string | null }[] = [];
     for (const item of items) {
       const params = { ...op.params, ...item.params };
       let outcome: ItemOutcome;
@@ -211,6 +214,14 @@ export class OperationWorker {
           if (plan.after.tariff !== undefined)
             tariffCounts.set(line.msisdn, (tariffCounts.get(line.msisdn) ?? 0) + 1);
           this.audit(op, line.msisdn, { operationId: op.id, before: plan.before, after: plan.after }, now);
+          for (const e of lineChangeEvents(plan.before, plan.after)) {
+            recordEvent(this.store, now, {
+              type: e.type,
+              subject: line.msisdn,
+              groupId: plan.after.groupId ?? line.groupId,
+              data: { ...e.data, operationId: op.id },
+            });
+          }
           outcome = {
             seq: item.seq,
             state: 'succeeded',
@@ -239,6 +250,7 @@ export class OperationWorker {
         }
       }
       if (!ops.finishItem(id, outcome, now)) continue;
+      if (outcome.state === 'failed') failures.push({ number: item.target, code: outcome.code });
       tally[
         outcome.state === 'succeeded'
           ? 'succeeded'
@@ -252,6 +264,14 @@ export class OperationWorker {
       tally.fees += outcome.fee ?? 0;
     }
     ops.bump(id, tally);
+    if (failures.length) {
+      recordEvent(this.store, now, {
+        type: 'operation.item_failed',
+        subject: op.id,
+        userId: op.createdBy,
+        data: { operationType: op.type, count: failures.length, items: failures },
+      });
+    }
     for (const account of this.charged) applyAutopay(this.store, account, now);
     this.charged.clear();
     return items.length;
@@ -293,6 +313,12 @@ export class OperationWorker {
     world.spend(account.id, plan.fee);
     const after = { msisdn, iccid, tariff, groupId, delivery: params.delivery ?? null };
     this.audit(op, msisdn, { operationId: op.id, after }, now);
+    recordEvent(this.store, now, {
+      type: 'line.added',
+      subject: msisdn,
+      groupId,
+      data: { accountId: account.id, iccid, tariff, operationId: op.id },
+    });
     return {
       seq,
       state: 'succeeded',
@@ -328,6 +354,7 @@ export class OperationWorker {
             ? 'partially_failed'
             : 'failed';
     ops.setState(id, state, { finishedAt: now });
+    recordOperationFinished(this.store, now, ops.get(id) as OperationRecord);
     const followUp = FOLLOW_UP[op.type as OperationType];
     const until = op.params.until;
     if (!followUp || typeof until !== 'string' || op.succeeded === 0) return;

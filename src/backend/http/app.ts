@@ -15,6 +15,7 @@ import { requirePermission, requireSession } from '../engine/authz.js';
 import type { BackendServices } from './context.js';
 import { appealsRoutes } from './appeals-routes.js';
 import { auditRoutes } from './audit-routes.js';
+import { eventsRoutes } from './events-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { defineRoute } from './define-route.js';
 import { injectFaults, type Faults } from './faults.js';
@@ -164,6 +165,7 @@ export async function buildApp(
   linesRoutes(app, s);
   operationsRoutes(app, s);
   auditRoutes(app, s);
+  eventsRoutes(app, s);
   usersRoutes(app, s);
   groupsRoutes(app, s);
   locatorRoutes(app, s);

@@ -2,6 +2,7 @@ import type { Clock } from '../../domain/clock.js';
 import type { AppealsService } from '../engine/appeals-service.js';
 import type { AuditService } from '../engine/audit-service.js';
 import type { AuthService } from '../engine/auth-service.js';
+import type { EventsService } from '../engine/events.js';
 import type { BillingService } from '../engine/billing-service.js';
 import type { DetailService } from '../engine/detail-service.js';
 import type { ReportsService } from '../engine/reports-service.js';
@@ -23,6 +24,7 @@ export interface BackendServices {
   clock: Clock;
   auth: AuthService;
   audit: AuditService;
+  events: EventsService;
   users: UsersService;
   groups: GroupsService;
   locator: LocatorService;

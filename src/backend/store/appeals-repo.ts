@@ -74,6 +74,15 @@ export class AppealsRepo {
       .all();
   }
 
+  /** Appeals the operator still works on (received or in progress), oldest first. */
+  open(limit: number): AppealRecord[] {
+    return this.db
+      .prepare<[number], AppealRecord>(
+        `SELECT ${COLUMNS} FROM appeals WHERE status IN ('received', 'in_progress') ORDER BY status_at, id LIMIT ?`,
+      )
+      .all(limit);
+  }
+
   /** Moves an appeal to a status at a time. */
   setStatus(id: string, status: string, at: string): void {
     this.db.prepare('UPDATE appeals SET status = ?, status_at = ? WHERE id = ?').run(status, at, id);

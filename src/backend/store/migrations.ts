@@ -287,4 +287,24 @@ CREATE TABLE IF NOT EXISTS operation_row_values (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 15,
+    name: 'events',
+    // What happened, for vm events, the event stream and webhooks: written in the same transaction as
+    // the change it tells of. group_id scopes an event about a number (the group it was in then);
+    // user_id gives events about someone's own work (their operation, report, request) to them.
+    // The built-in roles get the two new permissions: events:read where they read numbers already.
+    sql: `
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY, time TEXT NOT NULL, type TEXT NOT NULL, subject_type TEXT NOT NULL,
+  subject TEXT NOT NULL, group_id TEXT, user_id INTEGER, data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_subject ON events (subject, id);
+CREATE INDEX IF NOT EXISTS events_time ON events (time);
+UPDATE roles SET permissions = json_insert(permissions, '$[#]', 'events:read', '$[#]', 'webhooks:admin')
+  WHERE builtin = 1 AND name = 'Administrator' AND NOT EXISTS (SELECT 1 FROM json_each(permissions) WHERE value = 'events:read');
+UPDATE roles SET permissions = json_insert(permissions, '$[#]', 'events:read')
+  WHERE builtin = 1 AND name IN ('Sales manager', 'Viewer') AND NOT EXISTS (SELECT 1 FROM json_each(permissions) WHERE value = 'events:read');
+`,
+  },
 ];

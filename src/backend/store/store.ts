@@ -7,6 +7,7 @@ import { CdrLinesRepo } from './cdr-lines.js';
 import { LimitsRepo } from './limits-repo.js';
 import { LoginFailuresRepo } from './login-failures-repo.js';
 import { DetailRequestsRepo } from './detail-requests-repo.js';
+import { EventsRepo } from './events-repo.js';
 import { ReportJobsRepo } from './report-jobs-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
 import { ChangesRepo } from './changes-repo.js';
@@ -38,6 +39,7 @@ export class Store {
   readonly limits: LimitsRepo;
   readonly detailRequests: DetailRequestsRepo;
   readonly reportJobs: ReportJobsRepo;
+  readonly events: EventsRepo;
   /** Only repositories touch the database: SQL lives in this folder and nowhere else. */
   readonly #db: Db;
   /**
@@ -67,6 +69,7 @@ export class Store {
     this.limits = new LimitsRepo(db);
     this.detailRequests = new DetailRequestsRepo(db);
     this.reportJobs = new ReportJobsRepo(db, path.join(dataDir, 'reports'));
+    this.events = new EventsRepo(db);
     this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
     this.setMetaStmt = db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

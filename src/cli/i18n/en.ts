@@ -264,6 +264,8 @@ export const en = {
   'perm.locate:read': "Locate employees' numbers (with their consent)",
   'perm.users:admin': 'Manage users, roles and grants',
   'perm.audit:read': 'Read the audit log',
+  'perm.events:read': 'Read events and follow the event stream',
+  'perm.webhooks:admin': 'Create and manage webhook subscriptions',
   'cmd.users.disable': 'Disable a user: their sessions and API tokens stop at once',
   'cmd.users.enable': 'Enable a disabled user again',
   'msg.confirmDisable': 'Disable {user}? Their sessions and API tokens stop working at once.',
