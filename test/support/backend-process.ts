@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,8 @@ export interface BackendProcessOptions {
   extraArgs?: string[];
   /** Use this data dir and keep it after stop() (for restart tests); default: a fresh temp dir, removed. */
   dataDir?: string;
+  /** An installed `vm` to run (see runVm's `bin`); default: this checkout's bin/vm.js. */
+  bin?: string;
 }
 
 export interface BackendProcess {
@@ -36,13 +38,29 @@ export interface BackendProcess {
   kill(): Promise<void>;
 }
 
+/**
+ * Spawns vm with its three streams piped: this checkout's bin/vm.js under this Node.js from the repository
+ * root, or an installed `vm` (`bin`, e.g. PREFIX/bin/vm) by its own path, as a shell would, from the temp
+ * dir, so that nothing it reads comes from this checkout; the Node.js running the tests comes first on its
+ * PATH then, for the launcher's `#!/usr/bin/env node`.
+ */
+export function spawnVm(
+  args: string[],
+  bin: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcessWithoutNullStreams {
+  if (bin === undefined) return spawn(process.execPath, [vmBin, ...args], { cwd: repoRoot, env });
+  const PATH = [path.dirname(process.execPath), env.PATH].filter(Boolean).join(path.delimiter);
+  return spawn(bin, args, { cwd: os.tmpdir(), env: { ...env, PATH } });
+}
+
 const STARTUP_TIMEOUT_MS = 20_000;
 const LISTENING = /^vm backend listening on (\S+)$/m;
 
 /** Runs `vm backend start --port 0` on a fresh temp data dir and resolves once it says where it listens. */
 export async function startBackendProcess(opts: BackendProcessOptions = {}): Promise<BackendProcess> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vm-e2e-backend-'));
-  const args = [vmBin, 'backend', 'start', '--port', '0', '--data', dataDir];
+  const args = ['backend', 'start', '--port', '0', '--data', dataDir];
   if (opts.lines !== undefined) args.push('--lines', String(opts.lines));
   if (opts.seed !== undefined) args.push('--seed', String(opts.seed));
   if (opts.clock !== undefined) args.push('--clock', opts.clock);
@@ -50,7 +68,8 @@ export async function startBackendProcess(opts: BackendProcessOptions = {}): Pro
   if (opts.rateLimit !== null) args.push('--rate-limit', opts.rateLimit ?? 'off');
   args.push(...(opts.extraArgs ?? []));
 
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnVm(args, opts.bin);
+  child.stdin.end();
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8');

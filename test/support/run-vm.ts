@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot, vmBin } from './backend-process.js';
+import { spawnVm } from './backend-process.js';
 
 export interface RunVmOptions {
   /** VM_SERVER for the run. */
@@ -15,6 +15,8 @@ export interface RunVmOptions {
   stdin?: string;
   /** Killed after this long (default 30 s). */
   timeoutMs?: number;
+  /** An installed `vm` to run instead of this checkout's bin/vm.js (e.g. PREFIX/bin/vm of npm install -g). */
+  bin?: string;
   /** Sees the vm process once it is spawned (to signal it while it runs). */
   onSpawn?: (child: ChildProcess) => void;
 }
@@ -61,11 +63,7 @@ export async function runVm(args: string[], opts: RunVmOptions = {}): Promise<Ru
   const timeoutMs = opts.timeoutMs ?? 30_000;
   try {
     return await new Promise<RunVmResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [vmBin, ...args], {
-        cwd: repoRoot,
-        env: env as NodeJS.ProcessEnv,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawnVm(args, opts.bin, env as NodeJS.ProcessEnv);
       let stdout = '';
       let stderr = '';
       let timedOut = false;
