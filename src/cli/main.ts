@@ -15,6 +15,7 @@ import * as backend from './commands/backend.js';
 import * as completion from './commands/completion.js';
 import * as demo from './commands/demo.js';
 import * as detail from './commands/detail.js';
+import * as events from './commands/events.js';
 import * as groups from './commands/groups.js';
 import * as limits from './commands/limits.js';
 import * as locate from './commands/locate.js';
@@ -55,6 +56,7 @@ const MODULES: CommandModule[] = [
   users,
   roles,
   audit,
+  events,
   locate,
   appeal,
   detail,

@@ -12,7 +12,8 @@ export interface SseMessage {
  * The messages of a Server-Sent Events stream, as the HTML standard parses them: lines end in LF, CR
  * or CRLF, a blank line ends a message, `:` starts a comment (a keep-alive), `field: value` with one space
  * after the colon dropped. `retry:` is handed to `onRetry`. Ends when the stream ends; a message cut off
- * before its blank line is dropped, as the standard says.
+ * before its blank line is dropped, as the standard says. A message of only an `id:` (no data) is yielded
+ * with empty data: it moves the last event id (EventSource sets lastEventId from it too) and is no event.
  */
 export async function* sseMessages(
   stream: AsyncIterable<Buffer | string>,
@@ -24,6 +25,8 @@ export async function* sseMessages(
   let event = '';
   let id: string | undefined;
   let hasId = false;
+  /** An id field in the message being read: a message of only an id still moves the last event id. */
+  let idHere = false;
   for await (const chunk of stream) {
     buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     for (;;) {
@@ -33,11 +36,12 @@ export async function* sseMessages(
       const line = buffer.slice(0, end);
       buffer = buffer.slice(end + (buffer.startsWith('\r\n', end) ? 2 : 1));
       if (line === '') {
-        if (data.length) {
+        if (data.length || idHere) {
           yield { id: hasId ? id : undefined, event: event || 'message', data: data.join('\n') };
         }
         data = [];
         event = '';
+        idHere = false;
         continue;
       }
       if (line.startsWith(':')) continue;
@@ -50,6 +54,7 @@ export async function* sseMessages(
       else if (field === 'id' && !value.includes('\0')) {
         id = value;
         hasId = true;
+        idHere = true;
       } else if (field === 'retry' && /^\d+$/.test(value)) onRetry?.(Number(value));
     }
   }

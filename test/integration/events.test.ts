@@ -76,7 +76,8 @@ async function readUntil(
     clearTimeout(timer);
     if (next === 'timeout') continue;
     if (next.done) break;
-    got.push(next.value);
+    // A message of only an id (the point the stream starts after) is no event.
+    if (next.value.data !== '') got.push(next.value);
   }
   return got;
 }

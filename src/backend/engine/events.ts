@@ -204,8 +204,10 @@ export class EventsService {
       }
       if (!closed) setTimeout(() => void tick(), pollMs).unref();
     };
-    // The retry hint and a first comment: the answer's head goes out at once, before any event.
-    out.write(`retry: 2000\n: events after ${from}\n\n`);
+    // The retry hint and the point the stream starts after, as an id without data: the answer's head goes
+    // out at once, and a client that loses the stream before its first event resumes from here
+    // (EventSource takes lastEventId from such a message too).
+    out.write(`retry: 2000\nid: ${from}\n\n`);
     setImmediate(() => void tick());
     return out;
   }

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { Line, LineDetail } from '../../api/lines.js';
 import type { Context } from '../context.js';
+import { CliError } from '../errors.js';
+import type { HistoryEntry } from '../line-history.js';
 import { limitOption, take, withExamples } from '../command-options.js';
 import type { Column } from '../output/render.js';
 
@@ -72,6 +74,55 @@ export function register(program: Command, ctx: Context): void {
     const line = await (await ctx.client()).call('numbers.show', { params: { msisdn } });
     await ctx.printObject(line, detailColumns(ctx));
   });
+
+  withExamples(numbers.command('history <number>').description(t('cmd.numbers.history')), t, [
+    'vm numbers history +79161234567',
+    'vm numbers history "8 (916) 123-45-67" --csv > history.csv',
+  ]).action(async (number: string, _o, cmd: Command) => {
+    ctx.use(cmd);
+    const { parseMsisdn } = await import('../../domain/msisdn.js');
+    const { lineHistory } = await import('../line-history.js');
+    const msisdn = parseMsisdn(number);
+    const client = await ctx.client();
+    // The number must be one the caller may see: an unknown or outside number is "not found", once.
+    await client.call('numbers.show', { params: { msisdn } });
+    const events = await allOrForbidden(client.paginate('events.list', { number: msisdn }));
+    const audit = await allOrForbidden(client.paginate('audit.list', { number: msisdn }));
+    if (events === 'forbidden' && audit === 'forbidden') throw new CliError(t('err.historyForbidden'), 5);
+    const entries = lineHistory(events === 'forbidden' ? [] : events, audit === 'forbidden' ? [] : audit);
+    await ctx.printRows(entries, historyColumns(ctx));
+  });
+}
+
+/** Every row of a list, or 'forbidden' when the caller lacks the permission it needs. */
+async function allOrForbidden<T>(rows: AsyncIterable<T>): Promise<T[] | 'forbidden'> {
+  const out: T[] = [];
+  try {
+    for await (const r of rows) out.push(r);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'forbidden') return 'forbidden';
+    throw err;
+  }
+  return out;
+}
+
+function historyColumns(ctx: Context): Column<HistoryEntry>[] {
+  const t = ctx.t;
+  return [
+    { key: 'time', header: t('col.time'), kind: 'time' },
+    { key: 'change', header: t('col.change') },
+    { key: 'from', header: t('col.from'), get: (h) => historyValue(h.from) },
+    { key: 'to', header: t('col.to'), get: (h) => historyValue(h.to) },
+    { key: 'detail', header: t('col.description'), freeText: true },
+    { key: 'by', header: t('col.createdBy'), freeText: true },
+    { key: 'operationId', header: t('col.operation') },
+  ];
+}
+
+/** A value of a change as one cell: text as it is, a limit or a list as JSON. */
+function historyValue(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 /** On a narrow terminal the region, then the account, make room for the names (`vm numbers show` has both). */

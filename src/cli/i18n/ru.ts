@@ -497,6 +497,36 @@ export const ru: Record<MessageKey, string> = {
   'msg.waitRateLimited': 'Бэкенд ограничивает частоту запросов, ждём {seconds} с…',
   'msg.waitUnavailable': 'Бэкенд сейчас недоступен, ждём {seconds} с и повторим…',
   'msg.waitNetwork': 'Соединение с бэкендом прервалось, ждём {seconds} с и повторим…',
+  'cmd.events':
+    'Что происходило с номерами, операциями, счетами и заданиями: список, поток по мере событий, каталог типов',
+  'cmd.events.list': 'События, сначала старые (в пределах вашего права events:read)',
+  'cmd.events.follow':
+    'Печатать события по мере их появления; после обрыва связи продолжает, ничего не теряя и не повторяя',
+  'cmd.events.types': 'Типы событий и срок их хранения',
+  'opt.eventType': 'типы через запятую; префикс.* — целое семейство (operation.*,limit.*)',
+  'opt.eventNumber': 'только события этого номера',
+  'opt.eventSince': 'начиная с этого времени (2026-12-01, 24h, 2026-12-01T10:00Z)',
+  'opt.eventUntil': 'до этого времени',
+  'opt.eventAfter': 'только события после этого id (последнего, что видел скрипт)',
+  'opt.eventNewest': 'сначала новые',
+  'opt.eventFollowSince': 'сначала события с этого времени, затем новые',
+  'err.eventsSinceAfter': 'Укажите --since или --after, но не оба сразу.',
+  'err.eventsFollowJson':
+    'vm events follow выдаёт поток: используйте --jsonl (по объекту JSON в строке), а не --json.',
+  'err.eventId': '«{value}» — не id события (цифры, как в столбце id).',
+  'err.eventsStreamEnded':
+    'Сервер закрыл поток событий ({reason}). Войдите заново или возьмите действующий токен.',
+  'msg.eventRetention': 'События хранятся {days} дн.',
+  'msg.followLost': 'Поток событий прервался; подключаюсь снова (события не теряются)…',
+  'msg.followResumed': 'Поток событий снова подключён.',
+  'msg.followStopped': 'Слежение остановлено.',
+  'msg.followStoppedAt': 'Слежение остановлено после события {id}; продолжить: vm events follow --after {id}',
+  'cmd.numbers.history':
+    'История номера: смены статуса, тарифа, услуг, группы, лимита и SIM по событиям и журналу аудита, сначала старые',
+  'err.historyForbidden':
+    'Чтобы читать историю номера, нужно право events:read или audit:read над его группой.',
+  'col.change': 'Изменение',
+  'col.operation': 'Операция',
   'msg.noResults': 'Ничего не найдено.',
   'msg.rows': 'строк: {count}',
   'msg.password': 'Пароль',
