@@ -1,7 +1,7 @@
 import type { Lang } from './i18n/index.js';
 
 /** The names of the help topics `vm help TOPIC` prints. */
-export const HELP_TOPICS = ['environment', 'exit-codes', 'targets', 'billing', 'output'] as const;
+export const HELP_TOPICS = ['environment', 'exit-codes', 'targets', 'billing', 'output', 'events'] as const;
 export type HelpTopic = (typeof HELP_TOPICS)[number];
 
 const ENVIRONMENT: Record<Lang, string> = {
@@ -551,6 +551,66 @@ Examples:
 `,
 };
 
+const EVENTS: Record<Lang, string> = {
+  en: `Events: what happened, for scripts that react instead of polling
+
+The backend records an event whenever something happens: an operation finished (with its counts),
+numbers of an operation failed (one event per batch), a number was blocked, unblocked, moved to another
+tariff, group or SIM, a limit was passed, a balance fell low, a payment came in, an appeal was answered,
+a call detail request or a report job is ready, logins to a user failed twice in a row, a location
+consent was given or withdrawn. vm events types lists the catalog; a type's name never changes.
+
+Each event has an id (increasing), a time (the backend's clock), a type, a subject (a number, an operation
+id, an account…), the group of the number it is about, and data. Events are kept 30 days.
+
+Who sees what: events:read, scoped like numbers. A Sales manager sees the events of numbers in Sales
+and of their own operations, reports and requests; a company-wide grant sees everything.
+
+  $ vm events list --since 24h --type "operation.*"
+  $ vm events list --after 1520 --jsonl          # what came after the last event a script saw
+  $ vm events follow --type line.blocked,limit.* --jsonl
+  $ vm numbers history +79161234567              # status, tariff, services, group changes
+
+vm events follow prints events as they come (a line each on a terminal, TSV when piped, --jsonl for one
+JSON object per line). When the connection drops or the backend restarts it reconnects from the last
+event id it saw, so no event is lost or printed twice. Ctrl-C ends it with exit 130 and says the id to go
+on from (vm events follow --after ID). The backend ends the stream when the token or session that opened
+it ends (exit 4).
+
+Over HTTP: GET /v1/events (paged, ?type=&number=&since=&after=), GET /v1/events/stream (Server-Sent
+Events; resume with the Last-Event-ID header), GET /v1/events/types.
+`,
+  ru: `События: что произошло — для скриптов, которые реагируют, а не опрашивают
+
+Сервер записывает событие, когда что-то происходит: операция завершилась (со счётчиками), номера
+операции не изменились (одно событие на пачку), номер заблокирован, разблокирован, переведён на другой
+тариф, в другую группу или на другую SIM, превышен лимит, баланс опустился низко, пришёл платёж, оператор
+ответил на обращение, готов запрос детализации или фоновый отчёт, вход пользователя дважды подряд не
+удался, согласие на определение местоположения дано или отозвано. Каталог — vm events types; имя типа
+никогда не меняется.
+
+У события есть id (возрастает), время (по часам сервера), тип, предмет (номер, id операции, счёт…),
+группа номера, о котором оно, и данные. События хранятся 30 дней.
+
+Кто что видит: право events:read с той же областью, что у номеров. Менеджер продаж видит события номеров
+группы «Продажи» и своих операций, отчётов и запросов; право на всю компанию видит всё.
+
+  $ vm events list --since 24h --type "operation.*"
+  $ vm events list --after 1520 --jsonl          # что было после последнего события, которое видел скрипт
+  $ vm events follow --type line.blocked,limit.* --jsonl
+  $ vm numbers history +79161234567              # смены статуса, тарифа, услуг, группы
+
+vm events follow печатает события по мере появления (на терминале по строке, в конвейер TSV, --jsonl —
+объект JSON в строке). При обрыве связи или перезапуске сервера подключается снова с последнего
+увиденного id: ни одно событие не теряется и не печатается дважды. Ctrl-C завершает его с кодом 130 и
+называет id, с которого продолжить (vm events follow --after ID). Сервер закрывает поток, когда
+кончается токен или сеанс, которым он открыт (код 4).
+
+По HTTP: GET /v1/events (постранично, ?type=&number=&since=&after=), GET /v1/events/stream (Server-Sent
+Events; продолжение по заголовку Last-Event-ID), GET /v1/events/types.
+`,
+};
+
 /** The text of a help topic in a language. */
 export function helpTopic(name: HelpTopic, lang: Lang): string {
   return {
@@ -559,5 +619,6 @@ export function helpTopic(name: HelpTopic, lang: Lang): string {
     targets: TARGETS,
     billing: BILLING,
     output: OUTPUT,
+    events: EVENTS,
   }[name][lang];
 }
