@@ -656,6 +656,10 @@ export const en = {
   'err.badClock': '--clock: "{value}" is not an ISO-8601 time',
   'err.unknownField': 'Unknown field "{field}". Fields: {valid}',
   'err.unknownFormat': 'Unknown output format "{format}". Use one of: table, tsv, csv, json, jsonl',
+  'err.unknownCommand': "unknown command '{name}'",
+  'err.unknownOption': "unknown option '{name}'",
+  'err.didYouMean': '(Did you mean {suggestion}?)',
+  'err.didYouMeanOneOf': '(Did you mean one of {suggestions}?)',
   'err.unknownShell': 'Unknown shell "{shell}". Use bash, zsh or fish.',
   'err.requestId': 'request id: {id}',
   'err.answerCut':

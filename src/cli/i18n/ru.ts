@@ -661,6 +661,10 @@ export const ru: Record<MessageKey, string> = {
   'err.badClock': '--clock: «{value}» — не время ISO-8601',
   'err.unknownField': 'Неизвестное поле «{field}». Поля: {valid}',
   'err.unknownFormat': 'Неизвестный формат вывода «{format}». Допустимо: table, tsv, csv, json, jsonl',
+  'err.unknownCommand': "неизвестная команда '{name}'",
+  'err.unknownOption': "неизвестный параметр '{name}'",
+  'err.didYouMean': '(Возможно, имелось в виду {suggestion}?)',
+  'err.didYouMeanOneOf': '(Возможно, имелось в виду одно из: {suggestions}?)',
   'err.unknownShell': 'Неизвестная оболочка «{shell}». Допустимо: bash, zsh, fish.',
   'err.requestId': 'идентификатор запроса: {id}',
   'err.answerCut':
