@@ -423,6 +423,8 @@ export const en = {
   'col.below': 'Below',
   'reason.autopay_not_found': 'No autopay on account {account}',
   'cmd.completion': 'Print a shell completion script (bash, zsh or fish)',
+  'cmd.complete':
+    'Print the values a completion script offers (tariffs, services, groups, operations), one a line',
   'cmd.help': 'Show help for a command or a topic (environment, exit-codes, targets, billing, output)',
   'cmd.demo': 'A scripted tour against a temporary embedded backend; exits by itself',
 

@@ -428,6 +428,8 @@ export const ru: Record<MessageKey, string> = {
   'col.below': 'Порог',
   'reason.autopay_not_found': 'На счёте {account} нет автоплатежа',
   'cmd.completion': 'Напечатать скрипт автодополнения (bash, zsh или fish)',
+  'cmd.complete':
+    'Напечатать значения для скрипта автодополнения (tariffs, services, groups, operations), по одному в строке',
   'cmd.help': 'Справка по команде или разделу (environment, exit-codes, targets, billing, output)',
   'cmd.demo': 'Экскурсия по возможностям на временном встроенном бэкенде; завершается сама',
 
