@@ -6,6 +6,9 @@ import path from 'node:path';
 /** One value a shell may complete, with what it is (shown beside it by zsh and fish). */
 export type CompletionValue = [value: string, description: string];
 
+/** How long the file of another credential is kept after its last write: a login leaves the old one behind. */
+const STALE_FILE_MS = 24 * 60 * 60 * 1000;
+
 interface Stored {
   /** When the values were asked for (ms since the epoch). */
   at: number;
@@ -58,12 +61,32 @@ export class CompletionCache {
       fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
       fs.writeFileSync(temp, JSON.stringify(all), { mode: 0o600 });
       fs.renameSync(temp, this.file);
+      this.prune();
     } catch {
       try {
         fs.rmSync(temp, { force: true });
       } catch {
         // nothing was written
       }
+    }
+  }
+
+  /** Removes the files beside this one that nobody wrote for a day. */
+  private prune(): void {
+    const dir = path.dirname(this.file);
+    for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (file !== this.file && Date.now() - fs.statSync(file).mtimeMs > STALE_FILE_MS)
+        fs.rmSync(file, { force: true });
+    }
+  }
+
+  /** Forgets every kind (after a change, which may have made an operation or a group). */
+  clear(): void {
+    try {
+      fs.rmSync(this.file, { force: true });
+    } catch {
+      // nothing to forget, or nothing vm may remove
     }
   }
 

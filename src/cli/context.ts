@@ -387,6 +387,20 @@ export class Context {
 
   /** Closes what was opened (the HTTP pool). */
   async close(): Promise<void> {
+    // A change may have made an operation or a group: the next completion asks the backend afresh.
+    if (this.clientInstance?.madeChanges) await this.forgetCompletions();
     await this.clientInstance?.close();
+  }
+
+  /** Drops what a shell's completion cached for this run's server and credential (never fails). */
+  private async forgetCompletions(): Promise<void> {
+    try {
+      const token = await this.token();
+      if (!token) return;
+      const { CompletionCache, cacheDir } = await import('./completion-cache.js');
+      new CompletionCache(cacheDir(this.env), await this.server(), token).clear();
+    } catch {
+      // only a cache: a completion within its time may still offer the old values
+    }
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import { CompletionCache, type CompletionValue } from '../../src/cli/completion-cache.js';
 import { COMPLETION_TTL_MS } from '../../src/cli/completion-values.js';
+import { VmClient } from '../../src/client/client.js';
 import { apiError, runCommand, StubClient } from '../support/cli-harness.js';
 import { stubServer, type StubServer } from '../support/stub-server.js';
 
@@ -92,6 +93,23 @@ describe('the completion cache', () => {
     const cache = new CompletionCache(dir, 'http://s', 't');
     expect(() => cache.set('tariffs', values)).not.toThrow();
     expect(cache.get('tariffs', 60_000)).toBeUndefined();
+  });
+
+  it('forgets everything when cleared, and removes the files of other credentials a day old', () => {
+    const cache = new CompletionCache(dir, 'http://s', 't');
+    cache.set('tariffs', values);
+    cache.clear();
+    expect(cache.get('tariffs', Infinity)).toBeUndefined();
+    // two logins ago and one login ago, both last written more than a day ago
+    new CompletionCache(dir, 'http://s', 'old-login').set('groups', [['sales', 'HQ/Sales']]);
+    new CompletionCache(dir, 'http://s', 'older-login').set('groups', [['sales', 'HQ/Sales']]);
+    const completionDir = path.join(dir, 'completion');
+    const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
+    for (const name of fs.readdirSync(completionDir))
+      fs.utimesSync(path.join(completionDir, name), dayAgo, dayAgo);
+    cache.set('tariffs', values);
+    expect(fs.readdirSync(completionDir)).toHaveLength(1);
+    expect(cache.get('tariffs', 60_000)).toEqual(values);
   });
 
   it('keeps operations a minute and the catalogs longer', () => {
@@ -222,6 +240,18 @@ describe('vm __complete', () => {
       const r = await real(server.url, { VM_TIMEOUT: '30', VM_DEBUG: '1' });
       expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
       expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it('knows whether a request that may change something succeeded (a change forgets the cache)', async () => {
+      server = await stubServer([{ status: 200, body: { data: [], nextCursor: null } }]);
+      const client = new VmClient({ server: server.url, userAgent: 'test', retries: 0 });
+      await client.call('tariffs.list');
+      await client.call('operations.create', { query: { dryRun: true }, body: {} as never });
+      await client.call('reports.run', { params: { type: 'usage' }, body: {} as never });
+      expect(client.madeChanges).toBe(false);
+      await client.call('operations.create', { body: {} as never, idempotencyKey: 'k' });
+      expect(client.madeChanges).toBe(true);
+      await client.close();
     });
 
     it('is silent when nothing listens at the address', async () => {
