@@ -127,6 +127,19 @@ describe('vm says what it meant', () => {
     );
   });
 
+  it('vm help numbr list: the whole help line meant, and a help topic misspelt', async () => {
+    const r = await vm('help', 'numbr', 'list');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^vm: No help topic or command "numbr list"\..*\n\(Did you mean vm help numbers list\?\)\n$/,
+    );
+    expect((await vm('help', 'numbers', 'lsit')).stderr).toMatch(
+      /\(Did you mean vm help numbers list\?\)\n$/,
+    );
+    expect((await vm('help', 'environmnt')).stderr).toMatch(/\(Did you mean vm help environment\?\)\n$/);
+    expect((await vm('help', 'frobnicate')).stderr).not.toMatch(/Did you mean/);
+  });
+
   it('says only the unknown word when nothing is close', async () => {
     expect(await vm('frobnicate')).toEqual({
       code: 2,
