@@ -176,15 +176,24 @@ export class Context {
     return profile.ca && profile.server === server ? { file: profile.ca, remembered: true } : undefined;
   }
 
-  /** The HTTP client, carrying what `auth` says (by default the run's credential). */
-  async client(auth: ClientAuth = 'credential'): Promise<VmClient> {
+  /** The token a client carrying `auth` sends: VM_TOKEN or the profile's session (see `Credential`). */
+  async token(auth: ClientAuth = 'credential'): Promise<string | undefined> {
+    if (auth === 'credential' && this.credential.kind === 'token') return this.env.VM_TOKEN;
+    return auth === 'none' ? undefined : (await this.config()).profile.token;
+  }
+
+  /**
+   * The HTTP client, carrying what `auth` says (by default the run's credential). `quick` is for a shell's
+   * completion: one attempt, every timeout `quick.ms`, no waiting for rate limits, and nothing said on
+   * stderr (no spinner, no notice, no -v lines: it would land in the user's prompt line), whatever the
+   * flags and variables say.
+   */
+  async client(auth: ClientAuth = 'credential', quick?: { ms: number }): Promise<VmClient> {
     if (this.clientInstance) return this.clientInstance;
     if (this.makeClient) return (this.clientInstance = await this.makeClient(auth));
     const { VmClient } = await import('../client/client.js');
     const server = await this.server();
-    let token: string | undefined;
-    if (auth === 'credential' && this.credential.kind === 'token') token = this.env.VM_TOKEN;
-    else if (auth !== 'none') token = (await this.config()).profile.token;
+    const token = await this.token(auth);
     const caFile = await this.caFile(server);
     let ca: string | undefined;
     if (caFile) {
@@ -197,6 +206,20 @@ export class Context {
           ? new CliError(this.t('err.caFileRemembered', { file: caFile.file, server, reason }), 1)
           : new CliError(this.t('err.caFile', { file: caFile.file, reason }), 2);
       }
+    }
+    if (quick) {
+      this.clientInstance = new VmClient({
+        server,
+        token,
+        ca,
+        insecure: this.opts.insecure,
+        timeoutMs: quick.ms,
+        connectTimeoutMs: quick.ms,
+        maxRetryWaitMs: 0,
+        retries: 0,
+        userAgent: `vm/${VERSION} node/${process.versions.node}`,
+      });
+      return this.clientInstance;
     }
     const timeout = this.timeoutSeconds('--timeout', this.opts.timeout, 'VM_TIMEOUT');
     const connectTimeout = this.timeoutSeconds(
@@ -364,6 +387,20 @@ export class Context {
 
   /** Closes what was opened (the HTTP pool). */
   async close(): Promise<void> {
+    // A change may have made an operation or a group: the next completion asks the backend afresh.
+    if (this.clientInstance?.madeChanges) await this.forgetCompletions();
     await this.clientInstance?.close();
+  }
+
+  /** Drops what a shell's completion cached for this run's server and credential (never fails). */
+  private async forgetCompletions(): Promise<void> {
+    try {
+      const token = await this.token();
+      if (!token) return;
+      const { CompletionCache, cacheDir } = await import('./completion-cache.js');
+      new CompletionCache(cacheDir(this.env), await this.server(), token).clear();
+    } catch {
+      // only a cache: a completion within its time may still offer the old values
+    }
   }
 }

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { MessageKey, Translate } from './i18n/index.js';
 import { escapeControlChars } from '../domain/safe-text.js';
 import { msisdnMessage } from './input/input-error.js';
@@ -18,6 +19,23 @@ export class CliError extends Error {
     readonly exitCode: number,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A word the parser could not place: an unknown subcommand of `command`, or an unknown option of it. The
+ * words after it help rank what it was meant to be (suggestions.ts); the run says so and exits 2.
+ */
+export class UnknownWordError extends Error {
+  // Matched by name, not class identity: bundling may rename classes.
+  override readonly name = 'UnknownWordError';
+  constructor(
+    readonly what: 'command' | 'option',
+    readonly word: string,
+    readonly after: string[],
+    readonly command: Command,
+  ) {
+    super(`unknown ${what} '${word}'`);
   }
 }
 

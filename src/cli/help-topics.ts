@@ -31,6 +31,8 @@ const ENVIRONMENT: Record<Lang, string> = {
   TERM=dumb        turns colour off
   XDG_CONFIG_HOME  the config is $XDG_CONFIG_HOME/vm/config.json, mode 0600 (default ~/.config/vm/config.json)
   XDG_DATA_HOME    backend data default: $XDG_DATA_HOME/vm/backend (default ~/.local/share/vm/backend)
+  XDG_CACHE_HOME   what shell completion asked the backend (tariff codes, groups, recent operations) is
+                   kept a short time in $XDG_CACHE_HOME/vm/completion (default ~/.cache/vm); safe to delete
   LANG, LC_ALL     language when neither --lang nor VM_LANG is given (also LC_MESSAGES); ru_RU.UTF-8 means Russian
   CI               set by CI systems; vm never prompts there anyway because there is no terminal (TTY),
                    so changes need --yes
@@ -139,6 +141,8 @@ Examples:
   TERM=dumb        выключает цвет
   XDG_CONFIG_HOME  настройки в $XDG_CONFIG_HOME/vm/config.json, права 0600 (по умолчанию ~/.config/vm/config.json)
   XDG_DATA_HOME    данные бэкенда по умолчанию: $XDG_DATA_HOME/vm/backend (иначе ~/.local/share/vm/backend)
+  XDG_CACHE_HOME   то, что автодополнение спросило у бэкенда (коды тарифов, группы, недавние операции),
+                   недолго хранится в $XDG_CACHE_HOME/vm/completion (иначе ~/.cache/vm); можно удалить
   LANG, LC_ALL     язык, если не заданы ни --lang, ни VM_LANG (также LC_MESSAGES); ru_RU.UTF-8 — русский
   CI               задаётся системами CI; vm там и так ничего не спрашивает, потому что нет терминала (TTY),
                    поэтому изменениям нужен --yes

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Help, Option } from 'commander';
 import { Context, VERSION, type ClientFactory, type IOStreams } from './context.js';
-import { describeError, errorObject, EXIT, localizeCommanderMessage } from './errors.js';
+import { describeError, errorObject, EXIT, localizeCommanderMessage, UnknownWordError } from './errors.js';
 import { detectLang, loadTranslator, type MessageKey, type Translate } from './i18n/index.js';
 import { withExamples } from './command-options.js';
 import { escapeControlChars, escapeControlCharsKeepingLines } from '../domain/safe-text.js';
@@ -197,6 +197,17 @@ export async function run(
           `vm: ${escapeControlCharsKeepingLines(localizeCommanderMessage(s.replace(/^error: /, ''), lang))}`,
         ),
     });
+    // commander's "did you mean" weighs the spelling only; vm's weighs the rest of the line too
+    // (suggestions.ts, loaded in the catch below). commander's typings leave out these two methods,
+    // which it calls on an unknown subcommand or option with the words it has not placed in `args`.
+    const parser = cmd as unknown as { unknownCommand(): void; unknownOption(flag: string): void };
+    parser.unknownCommand = () => {
+      throw new UnknownWordError('command', cmd.args[0] ?? '', cmd.args.slice(1), cmd);
+    };
+    parser.unknownOption = (flag) => {
+      const at = cmd.args.indexOf(flag);
+      throw new UnknownWordError('option', flag, at < 0 ? [] : cmd.args.slice(at + 1), cmd);
+    };
     cmd.commands.forEach(applyRecursively);
   };
   applyRecursively(program);
@@ -211,6 +222,12 @@ export async function run(
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
+    if ((err as Error).name === 'UnknownWordError') {
+      const { unknownWordMessage } = await import('./suggestions.js');
+      const message = unknownWordMessage(err as UnknownWordError, t);
+      io.stderr.write(`vm: ${escapeControlCharsKeepingLines(message)}\n`);
+      return usage;
+    }
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) {
         return EXIT.ok;

@@ -136,6 +136,7 @@ export class VmClient {
   private readonly maxWaitMs: number;
   private readonly retries: number;
   private readonly pacer = new Pacer();
+  private changed = false;
 
   constructor(private readonly opts: ClientOptions) {
     this.base = new URL(opts.server);
@@ -259,6 +260,7 @@ export class VmClient {
       const serverRequestId = headerOf(answer.headers['x-request-id']) ?? requestId;
       if (answer.status >= 200 && answer.status < 300) {
         this.opts.debug?.(`${what} -> ${answer.status} [${serverRequestId}]${note}`);
+        if (mayChange(def, input)) this.changed = true;
         return answer.value();
       }
       const error = toApiError(answer.status, await answer.text(), serverRequestId, this.opts.server);
@@ -358,6 +360,11 @@ export class VmClient {
     });
   }
 
+  /** Did a request that may change something (not a GET, not one the contract declares safe) succeed? */
+  get madeChanges(): boolean {
+    return this.changed;
+  }
+
   /** Releases the connection pool. */
   async close(): Promise<void> {
     this.transport.close();
@@ -380,6 +387,13 @@ function mayResend(def: Endpoint, input: CallInput): boolean {
   if (def.method === 'GET' || input.idempotencyKey !== undefined || def.safe === true) return true;
   const query = input.query as Record<string, unknown> | undefined;
   return def.safe !== undefined && String(query?.[def.safe.query]) === 'true';
+}
+
+/** May a request change something in the backend: neither a GET nor a POST the contract declares safe? */
+function mayChange(def: Endpoint, input: CallInput): boolean {
+  if (def.method === 'GET' || def.safe === true) return false;
+  const query = input.query as Record<string, unknown> | undefined;
+  return !(def.safe !== undefined && String(query?.[def.safe.query]) === 'true');
 }
 
 /** What an error answer was, for the -v line: the contract's code, or the status text. */

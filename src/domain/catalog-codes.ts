@@ -103,7 +103,7 @@ export function closestCode(text: string, entries: readonly CatalogEntry[]): str
  * Letters to add, drop, change or swap with a neighbour to turn `a` into `b` (optimal string alignment);
  * anything over `max` is reported as max + 1.
  */
-function editDistance(a: string, b: string, max: number): number {
+export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   let before = new Array<number>(b.length + 1).fill(0);
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -7,7 +7,7 @@ import { spawnVm } from './backend-process.js';
 export interface RunVmOptions {
   /** VM_SERVER for the run. */
   server?: string;
-  /** XDG_CONFIG_HOME for the run; a fresh temp dir (removed afterwards) when not given. */
+  /** XDG_CONFIG_HOME for the run (XDG_CACHE_HOME is its cache/); a fresh temp dir (removed afterwards) when not given. */
   configHome?: string;
   /** Overrides of the environment; `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
@@ -29,7 +29,8 @@ export interface RunVmResult {
 }
 
 /** Variables of the test runner that would change how vm behaves. */
-const INHERITED_BUT_CLEARED = /^(VM_|XDG_CONFIG_HOME$|NO_COLOR$|FORCE_COLOR$|LC_ALL$|LC_MESSAGES$|LANGUAGE$)/;
+const INHERITED_BUT_CLEARED =
+  /^(VM_|XDG_CONFIG_HOME$|XDG_CACHE_HOME$|NO_COLOR$|FORCE_COLOR$|LC_ALL$|LC_MESSAGES$|LANGUAGE$)/;
 
 const tempDirs = new Set<string>();
 
@@ -52,7 +53,13 @@ export async function runVm(args: string[], opts: RunVmOptions = {}): Promise<Ru
   const configHome = opts.configHome ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vm-e2e-config-'));
   const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) if (!INHERITED_BUT_CLEARED.test(k)) env[k] = v;
-  Object.assign(env, { CI: 'true', LANG: 'C.UTF-8', XDG_CONFIG_HOME: configHome });
+  // The completion cache too lives in the run's own dir (a change forgets it), never in the user's home.
+  Object.assign(env, {
+    CI: 'true',
+    LANG: 'C.UTF-8',
+    XDG_CONFIG_HOME: configHome,
+    XDG_CACHE_HOME: path.join(configHome, 'cache'),
+  });
   if (opts.server !== undefined) env.VM_SERVER = opts.server;
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];

@@ -6,7 +6,13 @@ import { PassThrough, Writable } from 'node:stream';
 
 import type { Command } from 'commander';
 
-import { completionScript, completionTree, SHELLS, type Shell } from '../../src/cli/completion-script.js';
+import {
+  completionScript,
+  completionTree,
+  SHELLS,
+  type CompletionNode,
+  type Shell,
+} from '../../src/cli/completion-script.js';
 import { Context, type IOStreams } from '../../src/cli/context.js';
 import { translator } from '../../src/cli/i18n/catalogs.js';
 import { buildProgram, run } from '../../src/cli/main.js';
@@ -46,29 +52,103 @@ function scriptFile(shell: Shell): string {
   return file;
 }
 
+/** Every node of a completion tree. */
+function nodesOf(tree: CompletionNode): CompletionNode[] {
+  return [tree, ...tree.commands.flatMap(nodesOf)];
+}
+
 function hasShell(name: string): boolean {
   return spawnSync(name, ['-c', 'true']).status === 0;
 }
 
+// A stand-in for vm on the PATH of the shells: answers `__complete KIND` as vm does (value TAB what it
+// is, one a line) and writes each call's arguments to calls.log, so a test sees what the script asked.
+const fakeBin = path.join(dir, 'bin');
+const callLog = path.join(dir, 'calls.log');
+fs.mkdirSync(fakeBin);
+fs.writeFileSync(
+  path.join(fakeBin, 'vm'),
+  `#!/bin/sh
+printf '%s\\n' "$*" >> '${callLog}'
+case "$*" in
+  *"__complete tariffs"*) printf 'SMART\\tSmart\\nSMART_PLUS\\tSmart Plus\\nUNLIM\\tUnlimited\\n' ;;
+  *"__complete services"*) printf 'VPN_APN\\tCorporate VPN\\n' ;;
+  *"__complete groups"*) printf 'sales\\tHQ/Sales\\nsales-north\\tHQ/Sales/Sales North\\n' ;;
+  *"__complete operations"*) printf 'op_1a2b\\tnumber.block succeeded\\n' ;;
+esac
+`,
+  { mode: 0o755 },
+);
+const shellEnv = { ...process.env, PATH: `${fakeBin}${path.delimiter}${process.env.PATH ?? ''}` };
+
+/** What the scripts asked the stand-in vm since the last call, one line per call. */
+function calls(): string[] {
+  const text = fs.existsSync(callLog) ? fs.readFileSync(callLog, 'utf8') : '';
+  fs.rmSync(callLog, { force: true });
+  return text.split('\n').filter(Boolean);
+}
+
+const shellQuote = (words: string[]) => words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+
 /** Runs the bash completion function for `words` (the last one is under the cursor) and returns COMPREPLY. */
 function bashComplete(words: string[]): string[] {
   const file = scriptFile('bash');
-  const quoted = words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
   const out = execFileSync(
     'bash',
     [
       '-c',
-      `source '${file}'; COMP_WORDS=(${quoted}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _vm; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      `source '${file}'; COMP_WORDS=(${shellQuote(words)}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _vm; printf '%s\\n' "\${COMPREPLY[@]}"`,
     ],
-    { encoding: 'utf8', cwd: dir },
+    { encoding: 'utf8', cwd: dir, env: shellEnv },
   );
   return out.split('\n').filter(Boolean);
 }
 
+/**
+ * Runs the zsh completion function for `words` with zsh's completion builtins replaced by functions that
+ * print what they were given: `_describe` its candidates, `_files` and `_message` their name.
+ */
+function zshComplete(words: string[]): string[] {
+  const file = scriptFile('zsh');
+  const stubs = [
+    'compdef() { :; }',
+    'compset() { :; }',
+    'compadd() { shift; print -rl -- "$@"; }',
+    '_describe() { print -rl -- "${(@P)${@[-1]}}"; }',
+    '_files() { print -r -- "(files $*)"; }',
+    '_message() { print -r -- "(message $*)"; }',
+  ].join('; ');
+  const out = execFileSync(
+    'zsh',
+    ['-f', '-c', `${stubs}; source '${file}'; words=(${shellQuote(words)}); CURRENT=\${#words}; _vm`],
+    { encoding: 'utf8', cwd: dir, env: shellEnv },
+  );
+  return out.split('\n').filter(Boolean);
+}
+
+/** What fish offers for the command line `line` (its candidates, without descriptions). */
+function fishComplete(line: string): string[] {
+  const out = execFileSync(
+    'fish',
+    ['-c', `source '${scriptFile('fish')}'; complete -C ${shellQuote([line])}`],
+    {
+      encoding: 'utf8',
+      cwd: dir,
+      env: shellEnv,
+    },
+  );
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t')[0] as string);
+}
+
 describe('vm completion', () => {
-  const topLevel = program()
-    .commands.map((c) => c.name())
-    .filter((n) => n !== '');
+  const root = program();
+  const topLevel = root
+    .createHelp()
+    .visibleCommands(root)
+    .map((c) => c.name());
 
   it('sees every command of the live tree, with its own options and choices', () => {
     const tree = completionTree(program());
@@ -101,6 +181,13 @@ describe('vm completion', () => {
 
   it('leaves hidden options out', () => {
     for (const shell of SHELLS) expect(completionScript(shell, program())).not.toContain('ndjson');
+  });
+
+  it('leaves the hidden __complete command out of the tree and of what it offers', () => {
+    expect(root.commands.map((c) => c.name())).toContain('__complete');
+    expect(topLevel).not.toContain('__complete');
+    expect(completionTree(program()).commands.map((c) => c.names[0])).not.toContain('__complete');
+    expect(bashComplete(['vm', '__'])).toEqual([]);
   });
 
   it('writes a bash script that bash accepts', () => {
@@ -143,13 +230,124 @@ describe('vm completion', () => {
     expect(bashComplete(['vm', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
   });
 
-  it('falls back to file names after an option whose value is free', () => {
+  it('offers file names where a file is asked for, and directories where a directory is, in bash', () => {
     fs.writeFileSync(path.join(dir, 'staff.csv'), 'msisdn\n');
-    expect(bashComplete(['vm', 'backend', 'start', '--data', 'sta'])).toEqual(['staff.csv']);
+    fs.mkdirSync(path.join(dir, 'state'), { recursive: true });
+    expect(bashComplete(['vm', 'tariff', 'set', 'SMART', '--file', 'sta']).sort()).toEqual([
+      'staff.csv',
+      'state',
+    ]);
+    expect(bashComplete(['vm', 'report', 'usage', '--output', 'sta']).sort()).toEqual(['staff.csv', 'state']);
+    expect(bashComplete(['vm', 'appeal', 'create', '--attach', 'sta']).sort()).toEqual([
+      'staff.csv',
+      'state',
+    ]);
+    expect(bashComplete(['vm', '--ca', 'sta']).sort()).toEqual(['staff.csv', 'state']);
+    expect(bashComplete(['vm', 'plan', 'sta']).sort()).toEqual(['staff.csv', 'state']);
+    expect(bashComplete(['vm', 'backend', 'start', '--data', 'sta'])).toEqual(['state']);
+  });
+
+  it('offers nothing, not even file names, after an option that takes free text, in bash', () => {
+    fs.writeFileSync(path.join(dir, 'staff.csv'), 'msisdn\n');
+    for (const words of [
+      ['vm', 'block', '--reason', ''],
+      ['vm', 'block', '--reason', 'sta'],
+      ['vm', 'appeal', 'create', '--subject', ''],
+      ['vm', 'appeal', 'create', '--text', 'sta'],
+      ['vm', 'tokens', 'create', '--name', ''],
+      ['vm', 'roles', 'create', 'auditor', '--description', ''],
+      ['vm', 'numbers', 'list', '--search', 'sta'],
+    ])
+      expect([words.join(' '), bashComplete(words)]).toEqual([words.join(' '), []]);
+    expect(calls()).toEqual([]);
+  });
+
+  it('knows from the live tree which values are files, directories, backend values or text', () => {
+    const tree = completionTree(program());
+    const at = (...names: string[]) =>
+      names.reduce<CompletionNode | undefined>(
+        (n, name) => n?.commands.find((c) => c.names[0] === name),
+        tree,
+      );
+    const kindOf = (node: CompletionNode | undefined, flag: string) =>
+      node?.options.find((o) => o.flags.includes(flag))?.kind;
+    expect(kindOf(at('tariff', 'set'), '--file')).toBe('files');
+    expect(kindOf(at('detail'), '--output')).toBe('files');
+    expect(kindOf(at('backend', 'start'), '--data')).toBe('dirs');
+    expect(kindOf(at('block'), '--reason')).toBe('text');
+    expect(kindOf(at('appeal', 'create'), '--subject')).toBe('text');
+    expect(kindOf(at('tariff', 'set'), '--tariff')).toBe('tariffs');
+    expect(kindOf(at('numbers', 'list'), '--tariff')).toBe('tariffs');
+    expect(at('tariff', 'set')?.args[0]?.kind).toBe('tariffs');
+    expect(at('services', 'add')?.args[0]?.kind).toBe('services');
+    for (const verb of ['show', 'wait', 'cancel', 'rollback'])
+      expect(at('ops', verb)?.args[0]?.kind).toBe('operations');
+    expect(at('report')?.args[0]?.choices).toEqual(
+      expect.arrayContaining(['expenses', 'tariff-optimization', 'list']),
+    );
+    // every command that has a --group option completes group ids there
+    const withGroup = nodesOf(tree).filter((n) => n.options.some((o) => o.flags.includes('--group')));
+    expect(withGroup.length).toBeGreaterThan(10);
+    for (const n of withGroup)
+      expect([n.path.join(' '), kindOf(n, '--group')]).toEqual([n.path.join(' '), 'groups']);
+  });
+
+  it('asks vm for the values only the backend knows, in bash', () => {
+    calls();
+    expect(bashComplete(['vm', 'tariff', 'set', ''])).toEqual(['SMART', 'SMART_PLUS', 'UNLIM']);
+    expect(calls()).toEqual(['__complete tariffs ']);
+    expect(bashComplete(['vm', 'tariff', 'set', 'SMART_'])).toEqual(['SMART_PLUS']);
+    expect(calls()).toEqual(['__complete tariffs SMART_']);
+    expect(bashComplete(['vm', 'report', ''])).toEqual(expect.arrayContaining(['expenses', 'usage', 'list']));
+    expect(bashComplete(['vm', 'numbers', 'list', '--group', 'sales-'])).toEqual(['sales-north']);
+    expect(bashComplete(['vm', 'numbers', 'list', '--group=s'])).toEqual([
+      '--group=sales',
+      '--group=sales-north',
+    ]);
+    expect(bashComplete(['vm', 'numbers', 'list', '--group', '=', 's'])).toEqual(['sales', 'sales-north']);
+    expect(bashComplete(['vm', 'block', '--group', ''])).toEqual(['sales', 'sales-north']);
+    expect(bashComplete(['vm', 'services', 'add', ''])).toEqual(['VPN_APN']);
+    for (const verb of ['show', 'wait', 'cancel', 'rollback'])
+      expect(bashComplete(['vm', 'ops', verb, ''])).toEqual(['op_1a2b']);
+    calls();
+    // the numbers after the tariff are not the backend's to say
+    expect(bashComplete(['vm', 'tariff', 'set', 'SMART', ''])).not.toContain('SMART');
+    expect(calls()).toEqual([]);
+  });
+
+  it("asks with the line's own --profile and --server, in bash", () => {
+    calls();
+    bashComplete(['vm', '--profile', 'work', 'tariff', 'set', '']);
+    bashComplete(['vm', 'tariff', '--server', 'https://vm.example', 'set', '--insecure', '']);
+    expect(calls()).toEqual([
+      '--profile work __complete tariffs ',
+      '--server https://vm.example --insecure __complete tariffs ',
+    ]);
   });
 
   (hasShell('zsh') ? it : it.skip)('writes a zsh script that zsh accepts', () => {
     execFileSync('zsh', ['-n', scriptFile('zsh')]);
+  });
+
+  (hasShell('zsh') ? it : it.skip)('completes commands, backend values, files and free text in zsh', () => {
+    fs.writeFileSync(path.join(dir, 'staff.csv'), 'msisdn\n');
+    expect(zshComplete(['vm', 'numbers', ''])).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^list:/)]),
+    );
+    expect(zshComplete(['vm', 'tariff', 'set', ''])).toEqual([
+      'SMART:Smart',
+      'SMART_PLUS:Smart Plus',
+      'UNLIM:Unlimited',
+    ]);
+    expect(zshComplete(['vm', 'ops', 'show', ''])).toEqual(['op_1a2b:number.block succeeded']);
+    expect(zshComplete(['vm', 'report', ''])).toEqual(expect.arrayContaining(['expenses', 'usage']));
+    expect(zshComplete(['vm', 'numbers', 'list', '--group', ''])).toEqual([
+      'sales:HQ/Sales',
+      'sales-north:HQ/Sales/Sales North',
+    ]);
+    expect(zshComplete(['vm', 'tariff', 'set', 'SMART', '--file', ''])).toEqual(['(files )']);
+    expect(zshComplete(['vm', 'backend', 'start', '--data', ''])).toEqual(['(files -/)']);
+    expect(zshComplete(['vm', 'block', '--reason', ''])).toEqual(['(message -r --reason)']);
   });
 
   (hasShell('fish') ? it : it.skip)('writes a fish script that fish accepts and that completes', () => {
@@ -164,6 +362,30 @@ describe('vm completion', () => {
     );
     expect(out).toMatch(/^list\t/m);
     expect(out).toMatch(/^ru\t/m);
+  });
+
+  (hasShell('fish') ? it : it.skip)('completes backend values, files and free text in fish', () => {
+    fs.writeFileSync(path.join(dir, 'staff.csv'), 'msisdn\n');
+    calls();
+    expect(fishComplete('vm tariff set ')).toEqual(['SMART', 'SMART_PLUS', 'UNLIM']);
+    expect(fishComplete('vm --profile work ops show ')).toEqual(['op_1a2b']);
+    expect(fishComplete('vm tariff set SMART --group ')).toEqual(['sales', 'sales-north']);
+    expect(fishComplete('vm tariff set SMART --group=sales-')).toEqual(['--group=sales-north']);
+    expect(calls()).toEqual([
+      '__complete tariffs ',
+      '--profile work __complete operations ',
+      '__complete groups ',
+      '__complete groups sales-',
+    ]);
+    expect(fishComplete('vm report ')).toEqual(expect.arrayContaining(['expenses', 'usage']));
+    fs.mkdirSync(path.join(dir, 'state'), { recursive: true });
+    expect(fishComplete('vm tariff set SMART --file sta')).toEqual(['staff.csv', 'state/']);
+    expect(fishComplete('vm plan sta')).toEqual(['staff.csv', 'state/']);
+    expect(fishComplete('vm backend start --data sta')).toEqual(['state/']);
+    expect(fishComplete('vm block --reason ')).toEqual([]);
+    expect(fishComplete('vm block --reason sta')).toEqual([]);
+    expect(fishComplete('vm tariff set SMART ')).toEqual([]);
+    expect(calls()).toEqual([]);
   });
 
   it('prints the script on stdout, and exits 2 naming the shells for an unknown one', async () => {

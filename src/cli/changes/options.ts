@@ -3,6 +3,7 @@ import type { OperationParamsOf } from '../../api/operations.js';
 import type { OperationType } from '../../domain/operations.js';
 import type { Context } from '../context.js';
 import { idempotencyKeyOption } from '../command-options.js';
+import { completeAs } from '../value-kinds.js';
 import type { CodeParam } from './codes.js';
 
 /** Flags every changing command takes (CLI.md "Targets" and "Changes"). */
@@ -61,7 +62,8 @@ export function addTargetOptions(
       .addOption(new Option('--account <id>', t('opt.targetAccount')))
       .addOption(new Option('--region <code>', t('opt.targetRegion')))
       .addOption(new Option('--all', t('opt.targetAll')));
-    if (opts.tariffFilter !== false) cmd.addOption(new Option('--tariff <code>', t('opt.targetTariff')));
+    if (opts.tariffFilter !== false)
+      cmd.addOption(completeAs('tariffs', new Option('--tariff <code>', t('opt.targetTariff'))));
   }
   return cmd;
 }

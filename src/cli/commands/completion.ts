@@ -2,6 +2,7 @@ import { Argument, type Command } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { withExamples } from '../command-options.js';
+import { isBackendKind } from '../value-kinds.js';
 
 // The script generator is loaded only when a script is asked for: `vm --help` must stay light.
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -27,6 +28,29 @@ export function register(program: Command, ctx: Context): void {
     const { completionScript } = await import('../completion-script.js');
     ctx.io.stdout.write(completionScript(shell, rootOf(cmd)));
   });
+
+  // What the scripts ask at a TAB for values only the backend knows: `value<TAB>what it is` lines. Hidden
+  // from help and completion; silent (nothing, exit 0) offline, logged out or on any error, since its
+  // output lands in the user's prompt line.
+  program
+    .command('__complete', { hidden: true })
+    .description(t('cmd.complete'))
+    .addArgument(new Argument('<kind>'))
+    .addArgument(new Argument('[prefix]'))
+    .action(async (kind: string, prefix: string | undefined, _o, cmd: Command) => {
+      try {
+        ctx.use(cmd);
+        if (!isBackendKind(kind)) return;
+        const { completionValues } = await import('../completion-values.js');
+        const values = await completionValues(ctx, kind);
+        const lines = values
+          .filter(([value]) => value.startsWith(prefix ?? ''))
+          .map(([value, description]) => (description ? `${value}\t${description}\n` : `${value}\n`));
+        ctx.io.stdout.write(lines.join(''));
+      } catch {
+        // Never an error in the prompt line: no values is all a completion can say.
+      }
+    });
 }
 
 function isShell(name: string): name is Shell {
@@ -38,5 +62,3 @@ function rootOf(cmd: Command): Command {
   while (root.parent) root = root.parent;
   return root;
 }
-
-/** One option as completion sees it. */

@@ -36,12 +36,12 @@ export function register(program: Command, ctx: Context): void {
       return;
     }
     // the topic texts load only when asked for, like every command's heavy parts
-    const { helpTopic, isHelpTopic } = await import('../help-topics.js');
+    const { helpTopic, isHelpTopic, HELP_TOPICS } = await import('../help-topics.js');
     if (words.length === 1 && isHelpTopic(first)) {
       ctx.io.stdout.write(helpTopic(first, ctx.lang));
       return;
     }
-    findCommand(root, words, ctx).outputHelp();
+    (await findCommand(root, words, ctx, words.length === 1 ? HELP_TOPICS : [])).outputHelp();
   });
 }
 
@@ -51,12 +51,39 @@ function rootOf(cmd: Command): Command {
   return root;
 }
 
-/** Walks command names (or aliases) down from the root; unknown → exit 2 naming the topics. */
-function findCommand(root: Command, words: string[], ctx: Context): Command {
+/**
+ * Walks command names (or aliases) down from the root; unknown → exit 2 naming the topics, and the
+ * command meant when one is close (ranked as for `vm numbr list`: by the words after it too).
+ */
+async function findCommand(
+  root: Command,
+  words: string[],
+  ctx: Context,
+  /** Help topics that may have been meant (a single word), besides the commands. */
+  topics: readonly string[],
+): Promise<Command> {
   let cmd = root;
-  for (const word of words) {
+  for (const [i, word] of words.entries()) {
     const next = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
-    if (!next) throw new UsageError(ctx.t('help.unknownTopic', { topic: words.join(' ') }));
+    if (!next) {
+      const unknown = ctx.t('help.unknownTopic', { topic: words.join(' ') });
+      const { suggestCommand, shapeOf } = await import('../suggestions.js');
+      const candidates = shapeOf(cmd).commands;
+      if (i === 0) candidates.push(...topics.map((topic) => ({ names: [topic], commands: [], options: [] })));
+      const meant = suggestCommand(word, words.slice(i + 1), candidates);
+      const [only] = meant;
+      // One meant: the whole line to type, the words after it kept (those it fixed too are in it).
+      const after = only === undefined ? [] : words.slice(i + only.split(' ').length);
+      const hint =
+        meant.length === 0
+          ? ''
+          : only !== undefined && meant.length === 1
+            ? ctx.t('err.didYouMean', {
+                suggestion: ['vm help', ...words.slice(0, i), only, ...after].join(' '),
+              })
+            : ctx.t('err.didYouMeanOneOf', { suggestions: meant.join(', ') });
+      throw new UsageError(hint ? `${unknown}\n${hint}` : unknown);
+    }
     cmd = next;
   }
   return cmd;

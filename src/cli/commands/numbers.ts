@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
 import type { HistoryEntry } from '../line-history.js';
 import { limitOption, take, withExamples } from '../command-options.js';
+import { completeAs } from '../value-kinds.js';
 import type { Column } from '../output/render.js';
 
 interface ListOptions {
@@ -31,7 +32,7 @@ export function register(program: Command, ctx: Context): void {
       .option('--account <id>', t('cmd.numbers.account'))
       .option('--region <code>', t('cmd.numbers.region'))
       .option('--group <group>', t('cmd.numbers.group'))
-      .option('--tariff <code>', t('cmd.numbers.tariff'))
+      .addOption(completeAs('tariffs', new Option('--tariff <code>', t('cmd.numbers.tariff'))))
       .addOption(
         new Option('--status <status>', t('cmd.numbers.status')).choices([
           'active',

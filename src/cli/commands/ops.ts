@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import type { Context } from '../context.js';
 import {
   itemColumns,
@@ -10,11 +10,14 @@ import {
 } from '../changes/index.js';
 import { limitOption, take, withExamples } from '../command-options.js';
 import { parseWhen } from '../when.js';
+import { completeAs } from '../value-kinds.js';
 import { OPERATION_STATES, OPERATION_TYPES } from '../../domain/operations.js';
 
 /** vm ops list|show|wait|cancel|rollback: operations in the backend. */
 export function register(program: Command, ctx: Context): void {
   const t = ctx.t;
+  // Each command that takes an operation names it by id: completion offers the recent ones.
+  const operationId = () => completeAs('operations', new Argument('<id>'));
   const ops = withExamples(program.command('ops').description(t('cmd.ops')), t, [
     'vm ops list --state running',
     'vm ops show op_1a2b3c --items failed',
@@ -50,7 +53,8 @@ export function register(program: Command, ctx: Context): void {
 
   withExamples(
     ops
-      .command('show <id>')
+      .command('show')
+      .addArgument(operationId())
       .description(t('cmd.ops.show'))
       .addOption(
         new Option('--items [state]', t('opt.items')).choices([
@@ -81,7 +85,7 @@ export function register(program: Command, ctx: Context): void {
     );
   });
 
-  withExamples(ops.command('wait <id>').description(t('cmd.ops.wait')), t, [
+  withExamples(ops.command('wait').addArgument(operationId()).description(t('cmd.ops.wait')), t, [
     'vm ops wait op_1a2b3c',
     'vm ops wait op_1a2b3c --json > result.json',
   ]).action(async (id: string, _o, cmd: Command) => {
@@ -98,7 +102,7 @@ export function register(program: Command, ctx: Context): void {
     recordOutcome(ctx, [op]);
   });
 
-  withExamples(ops.command('cancel <id>').description(t('cmd.ops.cancel')), t, [
+  withExamples(ops.command('cancel').addArgument(operationId()).description(t('cmd.ops.cancel')), t, [
     'vm ops cancel op_1a2b3c',
     'vm ops list --state scheduled --fields id -o tsv | tail -n +2 | xargs -n1 vm ops cancel',
   ]).action(async (id: string, _o, cmd: Command) => {
@@ -109,7 +113,8 @@ export function register(program: Command, ctx: Context): void {
 
   withExamples(
     ops
-      .command('rollback <id>')
+      .command('rollback')
+      .addArgument(operationId())
       .description(t('cmd.ops.rollback'))
       .option('--dry-run', t('opt.dryRun'))
       .option('-y, --yes', t('opt.yes'))

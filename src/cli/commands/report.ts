@@ -1,5 +1,5 @@
 import { REPORT_TYPES, type ReportType } from '../../domain/billing.js';
-import type { Command } from 'commander';
+import { Argument, type Command } from 'commander';
 import type { Report, ReportHead, ReportInfo, ReportJob, ReportLine } from '../../api/billing.js';
 import type { Context } from '../context.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
@@ -28,8 +28,14 @@ const isReportType = (x: string): x is ReportType => (REPORT_TYPES as readonly s
 /** vm report <type> and vm report list: reports the backend computes over your scope. */
 export function register(program: Command, ctx: Context): void {
   const t = ctx.t;
+  // argChoices without .choices(): completion offers the report types and the verbs, the action words
+  // a bad one itself (exit 2, naming the types).
+  const typeArg = new Argument('[type]');
+  typeArg.argChoices = [...REPORT_TYPES, 'list', 'jobs', 'get'];
   const report = program
-    .command('report [type] [job]')
+    .command('report')
+    .addArgument(typeArg)
+    .addArgument(new Argument('[job]'))
     .description(t('cmd.report'))
     .option('--no-wait', t('opt.reportNoWait'))
     .option('--output <file>', t('opt.reportOutput'))

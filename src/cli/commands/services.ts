@@ -1,10 +1,11 @@
 import type { OperationParamsOf } from '../../api/operations.js';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Service } from '../../api/lines.js';
 import type { Context } from '../context.js';
 import { addChangeOptions, addTargetOptions, runChange, type ChangeFlags } from '../changes/index.js';
 import { parseWhen } from '../when.js';
 import { withExamples } from '../command-options.js';
+import { completeAs } from '../value-kinds.js';
 import type { Column } from '../output/render.js';
 
 /** vm services list. */
@@ -18,7 +19,7 @@ export function register(program: Command, ctx: Context): void {
     services
       .command('list')
       .description(t('cmd.services.list'))
-      .option('--tariff <code>', t('cmd.services.tariff')),
+      .addOption(completeAs('tariffs', new Option('--tariff <code>', t('cmd.services.tariff')))),
     t,
     ['vm services list', 'vm services list --tariff BUSINESS_PRO --json'],
   ).action(async (_o, cmd: Command) => {

@@ -1,8 +1,9 @@
 import type { OperationParamsOf } from '../../api/operations.js';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Context } from '../context.js';
 import { addChangeOptions, runChange, type ChangeFlags } from '../changes/index.js';
 import { withExamples } from '../command-options.js';
+import { completeAs } from '../value-kinds.js';
 
 /** vm sim-replace and vm sim order. */
 export function register(program: Command, ctx: Context): void {
@@ -43,7 +44,7 @@ export function register(program: Command, ctx: Context): void {
         throw new InvalidArgumentError(t('err.wholeNumberRange', { min: 1, max: 10_000 }));
       return n;
     })
-    .requiredOption('--tariff <code>', t('opt.simTariff'))
+    .addOption(completeAs('tariffs', new Option('--tariff <code>', t('opt.simTariff')).makeOptionMandatory()))
     .requiredOption('--account <id>', t('opt.simAccount'))
     .option('--group <group>', t('opt.simGroup'))
     .option('--delivery <address>', t('opt.simDelivery'));

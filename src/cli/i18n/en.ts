@@ -425,6 +425,8 @@ export const en = {
   'col.below': 'Below',
   'reason.autopay_not_found': 'No autopay on account {account}',
   'cmd.completion': 'Print a shell completion script (bash, zsh or fish)',
+  'cmd.complete':
+    'Print the values a completion script offers (tariffs, services, groups, operations), one a line',
   'cmd.help': 'Show help for a command or a topic (environment, exit-codes, targets, billing, output)',
   'cmd.demo': 'A scripted tour against a temporary embedded backend; exits by itself',
 
@@ -687,6 +689,10 @@ export const en = {
   'err.badClock': '--clock: "{value}" is not an ISO-8601 time',
   'err.unknownField': 'Unknown field "{field}". Fields: {valid}',
   'err.unknownFormat': 'Unknown output format "{format}". Use one of: table, tsv, csv, json, jsonl',
+  'err.unknownCommand': "unknown command '{name}'",
+  'err.unknownOption': "unknown option '{name}'",
+  'err.didYouMean': '(Did you mean {suggestion}?)',
+  'err.didYouMeanOneOf': '(Did you mean one of {suggestions}?)',
   'err.unknownShell': 'Unknown shell "{shell}". Use bash, zsh or fish.',
   'err.requestId': 'request id: {id}',
   'err.answerCut':

@@ -430,6 +430,8 @@ export const ru: Record<MessageKey, string> = {
   'col.below': 'Порог',
   'reason.autopay_not_found': 'На счёте {account} нет автоплатежа',
   'cmd.completion': 'Напечатать скрипт автодополнения (bash, zsh или fish)',
+  'cmd.complete':
+    'Напечатать значения для скрипта автодополнения (tariffs, services, groups, operations), по одному в строке',
   'cmd.help': 'Справка по команде или разделу (environment, exit-codes, targets, billing, output)',
   'cmd.demo': 'Экскурсия по возможностям на временном встроенном бэкенде; завершается сама',
 
@@ -693,6 +695,10 @@ export const ru: Record<MessageKey, string> = {
   'err.badClock': '--clock: «{value}» — не время ISO-8601',
   'err.unknownField': 'Неизвестное поле «{field}». Поля: {valid}',
   'err.unknownFormat': 'Неизвестный формат вывода «{format}». Допустимо: table, tsv, csv, json, jsonl',
+  'err.unknownCommand': "неизвестная команда '{name}'",
+  'err.unknownOption': "неизвестный параметр '{name}'",
+  'err.didYouMean': '(Возможно, имелось в виду {suggestion}?)',
+  'err.didYouMeanOneOf': '(Возможно, имелось в виду одно из: {suggestions}?)',
   'err.unknownShell': 'Неизвестная оболочка «{shell}». Допустимо: bash, zsh, fish.',
   'err.requestId': 'идентификатор запроса: {id}',
   'err.answerCut':
