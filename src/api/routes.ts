@@ -372,7 +372,8 @@ export const routes = {
       'The events as they happen, as Server-Sent Events (id: the event id, event: its type, data: the ' +
       'Event as JSON), scoped like GET /v1/events. Resumes after the Last-Event-ID header (or `after`); ' +
       'without either it starts with the next event. A comment every 15 s keeps it open; when the ' +
-      "caller's session or token ends, an `end` event says why and the stream closes",
+      "caller's session or token ends, an `end` event says why and the stream closes. A user holds at most " +
+      '5 streams at once (429 too_many_streams)',
     query: EventStreamQuery,
     response: Event,
     stream: true,

@@ -199,6 +199,23 @@ describe('the event stream', () => {
     expect((await it.next()).done).toBe(true);
   });
 
+  it('lets a user hold five streams at once, and a sixth once one is closed', async () => {
+    const open = [];
+    for (let i = 0; i < 5; i++) open.push(await manager.stream('events.stream'));
+    const refused = await rejection(manager.stream('events.stream'));
+    expect(refused).toMatchObject({ status: 429, details: { reason: 'too_many_streams' } });
+    // Another user is not counted with this one.
+    ((await admin.stream('events.stream')) as unknown as { destroy(): void }).destroy();
+    (open.pop() as unknown as { destroy(): void }).destroy();
+    let sixth;
+    for (let i = 0; i < 50 && !sixth; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      sixth = await manager.stream('events.stream').catch(() => undefined);
+    }
+    expect(sixth).toBeDefined();
+    for (const s of [...open, sixth]) (s as unknown as { destroy(): void }).destroy();
+  });
+
   it('refuses a Last-Event-ID that is not an id', async () => {
     const res = await rawRequest(b.url, {
       method: 'GET',

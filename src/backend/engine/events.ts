@@ -86,6 +86,8 @@ export const STREAM_HEARTBEAT_MS = 15_000;
 export const STREAM_RECHECK_MS = 30_000;
 /** Events read per look; the stream writes them before the next. */
 const STREAM_BATCH = 500;
+/** Open streams a user may hold at once (each looks for events 5 times a second). */
+export const MAX_STREAMS_PER_USER = 5;
 
 /** What an event reader needs of the engine: the caller again, for an open stream. */
 export interface StreamCaller {
@@ -97,6 +99,8 @@ export interface StreamCaller {
 export class EventsService {
   /** Open streams, ended when the backend stops. */
   private readonly open = new Set<() => void>();
+  /** Open streams per user id. */
+  private readonly perUser = new Map<number, number>();
 
   constructor(
     private readonly store: Store,
@@ -147,6 +151,16 @@ export class EventsService {
     const from = after ?? this.store.events.lastId();
     const types = typeFilter(q.type);
     const subject = subjectOf(q);
+    const userId = first.user.id;
+    const held = this.perUser.get(userId) ?? 0;
+    if (held >= MAX_STREAMS_PER_USER) {
+      throw new ApiError(
+        'rate_limited',
+        `You have ${MAX_STREAMS_PER_USER} event streams open; close one (each follower needs only one)`,
+        { reason: 'too_many_streams', max: MAX_STREAMS_PER_USER, retryAfter: 5 },
+      );
+    }
+    this.perUser.set(userId, held + 1);
     const out = new PassThrough();
     let principal = first;
     let seen = this.visibility(principal);
@@ -171,7 +185,11 @@ export class EventsService {
     this.open.add(stop);
     out.on('close', () => {
       closed = true;
-      this.open.delete(stop);
+      if (this.open.delete(stop)) {
+        const left = (this.perUser.get(userId) ?? 1) - 1;
+        if (left > 0) this.perUser.set(userId, left);
+        else this.perUser.delete(userId);
+      }
     });
     const tick = async (): Promise<void> => {
       if (closed) return;
