@@ -185,8 +185,20 @@ describe('generateDemoCompany', () => {
     });
     const role = (name: string) => demo.roles.find((r) => r.name === name)?.permissions;
     expect([...(role('Administrator') ?? [])].sort()).toEqual([...ALL_PERMISSIONS].sort());
-    expect(role('Sales manager')).toEqual(['numbers:read', 'tariff:write', 'services:write', 'block:write']);
-    expect(role('Viewer')).toEqual(['numbers:read', 'detail:read', 'money:read', 'reports:read']);
+    expect(role('Sales manager')).toEqual([
+      'numbers:read',
+      'tariff:write',
+      'services:write',
+      'block:write',
+      'events:read',
+    ]);
+    expect(role('Viewer')).toEqual([
+      'numbers:read',
+      'detail:read',
+      'money:read',
+      'reports:read',
+      'events:read',
+    ]);
     expect(demo.company.name).toBe('Romashka LLC');
   });
 
