@@ -187,7 +187,7 @@ describe('per-row times', () => {
       '2026-11-02T12:00:00.000Z',
       '2099-01-01T09:00:00.000Z',
     ]);
-    expect(r.stderr).toContain(`1 numbers were given more than once (sent once): ${file}:2 and ${file}:4.`);
+    expect(r.stderr).toContain(`One number was given more than once (sent once): ${file}:2 and ${file}:4.`);
   });
 });
 

@@ -101,7 +101,7 @@ export function operationColumns(ctx: Context, full = false): Column<Operation>[
     { key: 'succeeded', header: t('col.succeeded'), kind: 'number' },
     { key: 'failed', header: t('col.failed'), kind: 'number' },
     { key: 'skipped', header: t('col.skipped'), kind: 'number', inTable: full },
-    { key: 'cancelled', header: t('col.state'), kind: 'number', inTable: false },
+    { key: 'cancelled', header: t('col.cancelled'), kind: 'number', inTable: false },
     { key: 'monthlyDelta', header: t('col.delta'), kind: 'money', inTable: full },
     { key: 'fees', header: t('col.fee'), kind: 'money', inTable: full },
     {

@@ -196,7 +196,12 @@ export async function targetBatches(ctx: Context, req: ChangeRequest, flags: Cha
       places.length > 1 ? `${places.slice(0, -1).join(', ')}${and}${places.at(-1)}` : places.join(''),
     );
     const more = sentOnce.count > groups.length ? '; …' : '';
-    ctx.note(t('change.duplicates', { count: sentOnce.count, list: `${groups.join('; ')}${more}` }));
+    const list = `${groups.join('; ')}${more}`;
+    ctx.note(
+      sentOnce.count === 1
+        ? t('change.duplicatesOne', { list })
+        : t('change.duplicates', { count: sentOnce.count, list }),
+    );
   }
   if (count === 0) throw new UsageError(t('change.noTargets'));
   const batchOf = (when: string | undefined, list: Target[]): Batch => ({

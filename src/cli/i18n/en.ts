@@ -579,6 +579,7 @@ export const en = {
     'No numbers given: pass numbers, --file FILE (or - for stdin), or a filter (--group, --account, --tariff, --region, --all).',
   'change.invalidRows': '{count} rows are not valid; nothing was sent (--skip-invalid sends the valid rows):',
   'change.duplicates': '{count} numbers were given more than once (sent once): {list}.',
+  'change.duplicatesOne': 'One number was given more than once (sent once): {list}.',
   'change.skippedInvalid': '{count} invalid rows skipped (--skip-invalid).',
   'change.needsYes':
     'This changes {count} numbers ({type}) and there is no terminal to confirm on. Check it with --dry-run, then run again with --yes.',
@@ -629,6 +630,7 @@ export const en = {
   'col.succeeded': 'Changed',
   'col.failed': 'Failed',
   'col.skipped': 'Skipped',
+  'col.cancelled': 'Cancelled',
   'col.scheduled': 'Scheduled',
   'col.rowValues': 'Per-row values',
   'word.others': 'others ×{count}',

@@ -586,6 +586,7 @@ export const ru: Record<MessageKey, string> = {
     'Не указаны номера: передайте номера, --file ФАЙЛ (или - для stdin) или фильтр (--group, --account, --tariff, --region, --all).',
   'change.invalidRows': 'Неверных строк: {count}; ничего не отправлено (--skip-invalid отправит верные):',
   'change.duplicates': 'Номеров, указанных несколько раз: {count} (каждый отправлен один раз): {list}.',
+  'change.duplicatesOne': 'Номер указан несколько раз (отправлен один раз): {list}.',
   'change.skippedInvalid': 'Пропущено неверных строк: {count} (--skip-invalid).',
   'change.needsYes':
     'Изменение затронет номеров: {count} ({type}), а подтвердить негде: нет терминала. Проверьте с --dry-run и запустите снова с --yes.',
@@ -636,6 +637,7 @@ export const ru: Record<MessageKey, string> = {
   'col.succeeded': 'Изменено',
   'col.failed': 'Ошибок',
   'col.skipped': 'Пропущено',
+  'col.cancelled': 'Отменено',
   'col.scheduled': 'Запланирована',
   'col.rowValues': 'Значения строк',
   'word.others': 'прочие ×{count}',
