@@ -156,10 +156,14 @@ export class Context {
     return this.configStore;
   }
 
-  /** --server, VM_SERVER, the profile's server, or the local default. */
+  /** --server, the server of a --profile, VM_SERVER, the profile's server, or the local default. */
   async server(): Promise<string> {
-    const explicit = this.opts.server || this.env.VM_SERVER;
-    if (explicit) return explicit.replace(/\/+$/, '');
+    if (this.opts.server) return this.opts.server.replace(/\/+$/, '');
+    // A profile named on the command line goes to its own server: VM_SERVER, set for another purpose
+    // in the environment, must not receive that profile's session.
+    const profile = this.opts.profile ? (await this.config()).profile.server : undefined;
+    if (profile) return profile;
+    if (this.env.VM_SERVER) return this.env.VM_SERVER.replace(/\/+$/, '');
     return (await this.config()).profile.server ?? DEFAULT_SERVER;
   }
 

@@ -7,7 +7,7 @@ export type HelpTopic = (typeof HELP_TOPICS)[number];
 const ENVIRONMENT: Record<Lang, string> = {
   en: `Environment variables that vm reads
 
-  VM_SERVER        backend URL; beats the profile's server (same as --server)
+  VM_SERVER        backend URL; beats the profile's server (same as --server), not a --profile's
   VM_TOKEN         API token from "vm tokens create"; beats VM_PROFILE and the default profile's
                    session, but not --profile (see "Credentials" below)
   VM_PROFILE       config profile to use (same as --profile, which beats it); default "default"
@@ -116,7 +116,7 @@ Examples:
 `,
   ru: `Переменные окружения, которые читает vm
 
-  VM_SERVER        адрес бэкенда; важнее сервера из профиля (то же, что --server)
+  VM_SERVER        адрес бэкенда; важнее сервера из профиля (то же, что --server), но не --profile
   VM_TOKEN         API-токен из «vm tokens create»; важнее VM_PROFILE и сеанса профиля по умолчанию,
                    но не --profile (см. «Учётные данные» ниже)
   VM_PROFILE       профиль настроек (то же, что --profile, который важнее); по умолчанию «default»

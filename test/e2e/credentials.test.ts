@@ -38,6 +38,17 @@ describe('credentials: --profile, VM_TOKEN, VM_PROFILE', () => {
     expect([...groupsOf(r.stdout)].sort()).toEqual([...demo.salesGroups].sort());
   });
 
+  it("sends a --profile's session to that profile's server, never to a VM_SERVER set for something else", async () => {
+    const elsewhere = 'http://127.0.0.1:9';
+    const named = await vm(['numbers', 'list', '--json', '--profile', 'manager'], { VM_SERVER: elsewhere });
+    expect(named.code).toBe(0);
+    expect([...groupsOf(named.stdout)].sort()).toEqual([...demo.salesGroups].sort());
+    // Without --profile the variable still chooses the server (and nothing answers there).
+    const unnamed = await vm(['numbers', 'list', '--json'], { VM_SERVER: elsewhere, VM_PROFILE: 'manager' });
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.stderr).toContain('127.0.0.1:9');
+  });
+
   it('lets VM_TOKEN beat VM_PROFILE, and VM_PROFILE beat the default profile', async () => {
     const token = await vm(['numbers', 'list', '--json'], { VM_TOKEN: adminToken, VM_PROFILE: 'manager' });
     expect(token.code).toBe(0);
