@@ -236,7 +236,11 @@ export async function run(
     }
     // The reader closed the pipe (`| head`): stop quietly.
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
-    const described = describeError(err, t);
+    let described = describeError(err, t);
+    // A named profile has no session: say which, and not VM_TOKEN, which --profile beats anyway.
+    const profile = ctx.opts.profile;
+    if ((err as { code?: unknown }).code === 'unauthenticated' && profile)
+      described = { ...described, message: t('err.notLoggedInProfile', { profile }) };
     // A run that prints JSON says its error in JSON too, as one line: a script parses it. What JSON
     // leaves raw (C1 and bidi controls a file or the server may hold) is escaped as JSON spells it.
     if (await printsJson(ctx))

@@ -49,6 +49,12 @@ describe('credentials: --profile, VM_TOKEN, VM_PROFILE', () => {
     expect(unnamed.stderr).toContain('127.0.0.1:9');
   });
 
+  it('says which profile is not logged in, without pointing to VM_TOKEN that --profile beats', async () => {
+    const r = await vm(['numbers', 'list', '--profile', 'nobody'], { VM_TOKEN: adminToken });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe('vm: Profile nobody is not logged in. Run: vm login --profile nobody\n');
+  });
+
   it('lets VM_TOKEN beat VM_PROFILE, and VM_PROFILE beat the default profile', async () => {
     const token = await vm(['numbers', 'list', '--json'], { VM_TOKEN: adminToken, VM_PROFILE: 'manager' });
     expect(token.code).toBe(0);

@@ -641,6 +641,7 @@ export const en = {
   'err.passwordStdinEmpty': 'No password on standard input.',
   'err.passwordNeedsStdin': 'No terminal to ask for the password: pipe it in with --password-stdin.',
   'err.notLoggedIn': 'Not logged in. Run: vm login (or set VM_TOKEN).',
+  'err.notLoggedInProfile': 'Profile {profile} is not logged in. Run: vm login --profile {profile}',
   'err.sessionExpired': 'Session expired after 20 minutes idle. Run: vm login',
   'err.tokenInvalid':
     'The API token is invalid, revoked or expired ({detail}). Create a new one: vm tokens create',

@@ -648,6 +648,7 @@ export const ru: Record<MessageKey, string> = {
   'err.passwordStdinEmpty': 'На стандартном вводе нет пароля.',
   'err.passwordNeedsStdin': 'Нет терминала, чтобы спросить пароль: передайте его через --password-stdin.',
   'err.notLoggedIn': 'Вход не выполнен. Выполните: vm login (или задайте VM_TOKEN).',
+  'err.notLoggedInProfile': 'Профиль {profile} не вошёл в систему. Выполните: vm login --profile {profile}',
   'err.sessionExpired': 'Сеанс завершён после 20 минут бездействия. Выполните: vm login',
   'err.tokenInvalid':
     'API-токен недействителен, отозван или истёк ({detail}). Создайте новый: vm tokens create',
