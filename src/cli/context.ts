@@ -8,6 +8,7 @@ import { escapeControlCharsKeepingLines } from '../domain/safe-text.js';
 import type { Column } from './output/render.js';
 import { VERSION } from '../api/version.js';
 import { isRelativeWhen } from './when.js';
+import { refuseUnwritableFile } from './output/atomic-file.js';
 
 /** The process's streams and what they are connected to. Commands never look at process.stdout themselves. */
 export interface IOStreams {
@@ -28,6 +29,8 @@ export interface GlobalOptions {
   csv?: boolean;
   excel?: boolean;
   rawCsv?: boolean;
+  /** --xlsx FILE: the run's rows (or item) go to FILE as an Excel workbook. */
+  xlsx?: string;
   format?: string;
   fields?: string;
   color?: boolean;
@@ -75,6 +78,10 @@ export class Context {
   private clientInstance?: VmClient;
   private backendClock?: Promise<Date>;
   private backendNow?: Date;
+  /** The command being run, as words (`numbers list`): an xlsx workbook's sheet is named after it. */
+  private commandWords = 'vm';
+  /** Did this run write its --xlsx file? (A command that prints nothing leaves it unwritten: a warning.) */
+  xlsxWritten = false;
 
   constructor(
     readonly io: IOStreams,
@@ -97,9 +104,30 @@ export class Context {
     this.recordedExitCode = code;
   }
 
-  /** Called by every action with its command: takes the merged global + local options. */
+  /**
+   * Called by every action with its command: takes the merged global + local options. `--xlsx FILE` is
+   * checked here, before anything is asked of the backend: no other format beside it, and a file that
+   * can be written.
+   */
   use<T extends object>(cmd: Command): GlobalOptions & T {
     this.opts = cmd.optsWithGlobals<GlobalOptions & T>();
+    const words: string[] = [];
+    for (let c: Command | null = cmd; c?.parent; c = c.parent) words.unshift(c.name());
+    this.commandWords = words.join(' ') || 'vm';
+    if (this.opts.xlsx !== undefined) {
+      const o = this.opts;
+      const other = [
+        o.json && '--json',
+        o.jsonl && '--jsonl',
+        o.ndjson && '--ndjson',
+        o.csv && '--csv',
+        o.excel && '--excel',
+        o.rawCsv && '--raw-csv',
+        o.format !== undefined && '-o/--format',
+      ].find(Boolean);
+      if (other) throw new UsageError(this.t('err.xlsxWithFormat', { flag: other }));
+      refuseUnwritableFile(this.opts.xlsx, this.t, '--xlsx');
+    }
     return this.opts as GlobalOptions & T;
   }
 
@@ -315,30 +343,56 @@ export class Context {
     return size;
   }
 
-  /** Prints a list with the one renderer: table on a TTY, TSV when piped, or the chosen format. */
+  /**
+   * Prints a list with the one renderer: table on a TTY, TSV when piped, or the chosen format; with
+   * --xlsx FILE, a workbook written to FILE.
+   */
   async printRows<T>(
     rows: Iterable<T> | AsyncIterable<T>,
     columns: Column<T>[],
     empty = true,
-    /** Somewhere else than stdout (a file), in its own format. */
-    to?: { out: NodeJS.WritableStream; format: import('./output/render.js').OutputFormat },
+    /** Somewhere else than stdout (a file), in its own format; `sheet` names an xlsx workbook's sheet. */
+    to?: { out: NodeJS.WritableStream; format: import('./output/render.js').OutputFormat; sheet?: string },
   ): Promise<number> {
     const { renderRows } = await import('./output/render.js');
-    const options = await this.renderOptions();
-    const count = await renderRows(
-      rows,
-      columns,
-      to ? { ...options, format: to.format } : options,
-      to?.out ?? this.io.stdout,
-    );
+    const options = await this.renderOptions(to?.sheet);
+    let count: number;
+    if (to) count = await renderRows(rows, columns, { ...options, format: to.format }, to.out);
+    else if (options.format === 'xlsx')
+      count = await this.writeXlsx((out) => renderRows(rows, columns, options, out));
+    else count = await renderRows(rows, columns, options, this.io.stdout);
     if (count === 0 && empty) this.note(this.t('msg.noResults'));
     return count;
   }
 
-  /** Prints one item. */
+  /** Prints one item (with --xlsx FILE, a workbook of one row written to FILE). */
   async printObject<T>(item: T, columns: Column<T>[]): Promise<void> {
     const { renderObject } = await import('./output/render.js');
-    await renderObject(item, columns, await this.renderOptions(), this.io.stdout);
+    const options = await this.renderOptions();
+    if (options.format === 'xlsx')
+      await this.writeXlsx(async (out) => (await renderObject(item, columns, options, out), 1));
+    else await renderObject(item, columns, options, this.io.stdout);
+  }
+
+  /**
+   * Writes the --xlsx file through `fill` (atomically: a temp file beside it, renamed when complete) and,
+   * on a terminal, says so; stdout stays empty. Returns the number of rows `fill` wrote.
+   */
+  private async writeXlsx(fill: (out: NodeJS.WritableStream) => Promise<number>): Promise<number> {
+    const file = this.opts.xlsx as string;
+    const [{ writeFileAtomically }, { finished }] = await Promise.all([
+      import('./output/atomic-file.js'),
+      import('node:stream/promises'),
+    ]);
+    let count = 0;
+    await writeFileAtomically(file, async (out) => {
+      count = await fill(out);
+      out.end();
+      await finished(out);
+    });
+    this.xlsxWritten = true;
+    if (this.io.stderrIsTTY) this.note(this.t('msg.xlsxWritten', { count, file }));
+    return count;
   }
 
   /** The output format this run uses. */
@@ -347,7 +401,7 @@ export class Context {
     return chooseFormat({ ...this.opts, output: this.opts.format }, this.io.stdoutIsTTY);
   }
 
-  private async renderOptions(): Promise<import('./output/render.js').RenderOptions> {
+  private async renderOptions(sheet?: string): Promise<import('./output/render.js').RenderOptions> {
     return {
       format: await this.format(),
       fields: this.opts.fields
@@ -361,6 +415,11 @@ export class Context {
       excel: this.opts.excel,
       rawCsv: this.opts.rawCsv,
       width: this.io.columns,
+      xlsx: {
+        // A list's sheet is named after its noun (`numbers`, not `numbers list`).
+        sheet: sheet ?? this.commandWords.replace(/ list$/, ''),
+        timeHeader: (field) => this.t('xlsx.timeHeader', { field }),
+      },
     };
   }
 

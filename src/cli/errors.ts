@@ -223,8 +223,9 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
       message: t('err.interruptedFile', { file: e.file ?? '' }),
     };
   // Node's http ends an answer that stops halfway (the backend stopped, a proxy dropped the connection)
-  // with "aborted" (ECONNRESET) on the stream a download reads.
-  if (e.message === 'aborted' || e.code === 'ECONNRESET')
+  // with "aborted" (ECONNRESET) on the stream a download reads; JSON lines read one by one (an xlsx
+  // export) say it with a StreamCutError.
+  if (e.message === 'aborted' || e.code === 'ECONNRESET' || name === 'StreamCutError')
     return { exitCode: EXIT.error, message: t('err.answerCut') };
   return { exitCode: EXIT.error, message: t('err.unexpected', { detail: e.message ?? String(err) }) };
 }

@@ -444,6 +444,9 @@ Formats:
   --csv           CSV: RFC 4180, UTF-8, LF line ends; a field with , " or a line break is quoted
   --excel         CSV for Russian Excel: a BOM, ";" between fields, CRLF, money with a decimal comma
   --raw-csv       CSV with free text exactly as stored (see below)
+  --xlsx FILE     an Excel workbook written to FILE, its cells typed (see below); stdout stays empty.
+                  No other format flag with it (exit 2); vm detail and vm report also write one for
+                  --output FILE.xlsx
   -o FORMAT       table, json, jsonl, csv or tsv; beats the flags above
   --fields a,b,c  these fields in this order; names are the API's (see --json); TSV/CSV without it
                   print all the command's columns, also those the table leaves out
@@ -453,6 +456,16 @@ Values:
           table: RUB 1,234.50 (ru: 1 234,50 ₽)
   times   TSV/CSV/JSON: ISO 8601 in UTC, 2026-11-01T09:30:00Z; table: 2026-11-01 09:30 (UTC)
   lists   joined by "," (table: ", ");  yes/no: true/false;  no value: an empty field (table: —)
+
+A workbook (--xlsx) holds what a spreadsheet needs, cell by cell:
+  phone numbers, ICCIDs, ids, codes, free text: text cells, never numbers (CSV in a spreadsheet
+          turns an ICCID into 8.97010259596146E+19 and drops the + of +79161234567) and never formulas
+  money   a number of rubles in the format #,##0.00 "₽" (123450 kopecks: 1234.5)
+  counts  numbers;  yes/no: TRUE/FALSE
+  times   dates in UTC, shown as yyyy-mm-dd hh:mm:ss; the header says so: "time (UTC)"
+  The header row holds the field names (as --fields takes them) and stays in view (frozen); column
+  widths fit the header and the first rows. A sheet holds 1,000,000 rows: the next ones go to a new
+  sheet, "numbers 2", with the header again. The file is written beside FILE and renamed when whole.
 
 Free text opens safely in a spreadsheet:
   Names, e-mails, subjects, reasons and other text that people typed may hold anything. In CSV
@@ -491,6 +504,8 @@ Examples:
   $ vm users list --csv > users.csv
   $ vm numbers list --excel --fields msisdn,employee,tariff > numbers.csv
   $ vm users list --raw-csv | ./import-users
+  $ vm numbers list --xlsx numbers.xlsx
+  $ vm detail --group drivers --period 2026-10 --xlsx drivers.xlsx
 `,
   ru: `Что печатает vm, в каких форматах и что меняет в значениях
 
@@ -504,6 +519,9 @@ Examples:
   --csv           CSV: RFC 4180, UTF-8, концы строк LF; поле с , " или переводом строки — в кавычках
   --excel         CSV для русского Excel: BOM, «;» между полями, CRLF, деньги с десятичной запятой
   --raw-csv       CSV со свободным текстом как он хранится (см. ниже)
+  --xlsx ФАЙЛ     книга Excel в ФАЙЛ, ячейки с типами (см. ниже); stdout остаётся пустым. Другой флаг
+                  формата с ним не задают (код 2); vm detail и vm report пишут книгу и для
+                  --output ФАЙЛ.xlsx
   -o ФОРМАТ       table, json, jsonl, csv или tsv; важнее флагов выше
   --fields a,b,c  эти поля в этом порядке; имена — как в API (см. --json); TSV/CSV без него
                   печатают все колонки команды, и те, которых нет в таблице
@@ -513,6 +531,16 @@ Examples:
           таблица: 1 234,50 ₽ (en: RUB 1,234.50)
   время   TSV/CSV/JSON: ISO 8601 в UTC, 2026-11-01T09:30:00Z; таблица: 2026-11-01 09:30 (UTC)
   списки  через «,» (в таблице «, »);  да/нет: true/false;  нет значения: пустое поле (в таблице —)
+
+В книге (--xlsx) у каждой ячейки свой тип, как нужно электронной таблице:
+  номера телефонов, ICCID, id, коды, свободный текст: текстовые ячейки, а не числа (CSV в таблице
+          превращает ICCID в 8.97010259596146E+19 и теряет + у +79161234567) и никогда не формулы
+  деньги  число рублей в формате #,##0.00 "₽" (123450 копеек — 1234,5)
+  количества  числа;  да/нет: ИСТИНА/ЛОЖЬ
+  время   даты в UTC, видны как yyyy-mm-dd hh:mm:ss; это сказано в заголовке: «time (время UTC)»
+  В строке заголовка — имена полей (как их принимает --fields), она закреплена; ширина колонок — по
+  заголовку и первым строкам. На листе 1 000 000 строк: следующие идут на новый лист «numbers 2» с
+  тем же заголовком. Файл пишется рядом с ФАЙЛОМ и переименовывается, когда записан целиком.
 
 Свободный текст безопасно открывается в таблицах:
   Имена, e-mail, темы, причины и другой текст, который набрали люди, может содержать что угодно.
@@ -552,6 +580,8 @@ Examples:
   $ vm users list --csv > users.csv
   $ vm numbers list --excel --fields msisdn,employee,tariff > numbers.csv
   $ vm users list --raw-csv | ./import-users
+  $ vm numbers list --xlsx numbers.xlsx
+  $ vm detail --group drivers --period 2026-10 --xlsx drivers.xlsx
 `,
 };
 

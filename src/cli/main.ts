@@ -130,6 +130,7 @@ export function buildProgram(ctx: Context): Command {
     .addOption(new Option('--csv', t('opt.csv')))
     .addOption(new Option('--excel', t('opt.excel')))
     .addOption(new Option('--raw-csv', t('opt.rawCsv')))
+    .addOption(new Option('--xlsx <file>', t('opt.xlsx')))
     .addOption(new Option('-o, --format <format>', t('opt.format')))
     .addOption(new Option('--fields <list>', t('opt.fields')))
     .addOption(new Option('--no-color', t('opt.noColor')))
@@ -220,6 +221,9 @@ export async function run(
       return EXIT.ok;
     }
     await program.parseAsync(argv, { from: 'user' });
+    // --xlsx on a command with nothing to put in a workbook (a login, an operation id): say the file is not there.
+    if (ctx.opts.xlsx !== undefined && !ctx.xlsxWritten)
+      io.stderr.write(`vm: ${escapeControlChars(t('msg.xlsxNotWritten', { file: ctx.opts.xlsx }))}\n`);
     return ctx.exitCode;
   } catch (err) {
     if ((err as Error).name === 'UnknownWordError') {

@@ -56,8 +56,10 @@ export function register(program: Command, ctx: Context): void {
     'vm detail --group drivers --jsonl | jq .cost',
     'vm detail --all --period 2026-10 --csv --output all.csv',
     'vm detail --all --period 2026-10 --no-wait',
+    'vm detail --group drivers --period 2026-10 --xlsx drivers.xlsx',
   ]).action(async (numbers: string[], _o, cmd: Command) => {
     const flags = ctx.use<DetailFlags>(cmd);
+    const file = outputFile(ctx, flags.output);
     const range = parsePeriod(flags, t);
     const kinds = [
       numbers.length + (flags.file?.length ?? 0) > 0,
@@ -67,7 +69,7 @@ export function register(program: Command, ctx: Context): void {
     if (kinds.filter(Boolean).length !== 1) throw new UsageError(t('err.detailTargets'));
     if (flags.output) await checkOutputFile(ctx, flags.output);
     const client = await ctx.client();
-    const output = await outputOf(ctx, flags.output);
+    const output = await outputOf(ctx, file);
     if (flags.all || flags.wait === false) {
       const targets = flags.all
         ? { all: true }
@@ -85,13 +87,9 @@ export function register(program: Command, ctx: Context): void {
         return;
       }
       request = await waitForRequest(ctx, request);
-      await download(
-        ctx,
-        requestFile(client, request.id, output),
-        output,
-        flags.output,
-        request.records,
-      ).catch(downloadLater(ctx, request.id));
+      await download(ctx, requestFile(client, request.id, output), output, file, request.records).catch(
+        downloadLater(ctx, request.id),
+      );
       return;
     }
     const targets =
@@ -111,7 +109,7 @@ export function register(program: Command, ctx: Context): void {
         },
       }),
       output,
-      flags.output,
+      file,
       undefined,
     );
   });
@@ -125,10 +123,12 @@ export function register(program: Command, ctx: Context): void {
     t,
     [
       'vm detail get dr_1a2b3c4d5e6f7a8b --csv --output october.csv',
+      'vm detail get dr_1a2b3c4d5e6f7a8b --xlsx october.xlsx',
       'vm detail get dr_1a2b3c4d5e6f7a8b --no-wait --json',
     ],
   ).action(async (id: string, _o, cmd: Command) => {
     const flags = ctx.use<{ output?: string; wait?: boolean }>(cmd);
+    const file = outputFile(ctx, flags.output);
     if (flags.output) await checkOutputFile(ctx, flags.output);
     const client = await ctx.client();
     let request = await client.call('detailRequests.show', { params: { id } });
@@ -137,8 +137,8 @@ export function register(program: Command, ctx: Context): void {
       return;
     }
     request = await waitForRequest(ctx, request);
-    const output = await outputOf(ctx, flags.output);
-    await download(ctx, requestFile(client, id, output), output, flags.output, request.records).catch(
+    const output = await outputOf(ctx, file);
+    await download(ctx, requestFile(client, id, output), output, file, request.records).catch(
       downloadLater(ctx, id),
     );
   });
@@ -174,6 +174,17 @@ function requestFile(client: VmClient, id: string, output: RecordOutput): Promis
       fields: output.fields?.join(','),
     },
   });
+}
+
+/**
+ * The file the records go to: --output FILE, or --xlsx FILE (a workbook; Context.use checked it). Both
+ * name a file to write: a usage error.
+ */
+function outputFile(ctx: Context, output: string | undefined): string | undefined {
+  const xlsx = ctx.opts.xlsx;
+  if (output !== undefined && xlsx !== undefined)
+    throw new UsageError(ctx.t('err.xlsxWithOutput', { file: xlsx, output }));
+  return output ?? xlsx;
 }
 
 /** Refuses an --output that cannot be written before anything is asked of the backend. */
@@ -250,7 +261,10 @@ async function download(
     stdout: ctx.io.stdout,
     tableRows: TABLE_ROWS,
     onProgress: bar && ((records) => bar.update(records)),
+    workbook: (records, stream) =>
+      ctx.printRows(records, cdrColumns(ctx), false, { out: stream, format: 'xlsx', sheet: 'detail' }),
   }).finally(() => bar?.stop());
+  if (out.format === 'xlsx') ctx.xlsxWritten = true;
   if (file) {
     ctx.note(ctx.t('msg.detailWritten', { count: copied.records, file }));
     return;

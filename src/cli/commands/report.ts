@@ -61,6 +61,7 @@ export function register(program: Command, ctx: Context): void {
     'vm report expenses --file managers.csv --period 2026-10   # only the numbers of a CSV',
     'vm report usage --period 2026-10 --no-wait --json   # a background job: prints it and exits',
     'vm report get rj_1a2b3c4d5e6f7a8b --output usage.csv',
+    'vm report expenses --period 2026-10 --by group --xlsx expenses.xlsx',
     'vm report jobs',
   ]).action(async (type: string | undefined, job: string | undefined, _o, cmd: Command) => {
     const o = ctx.use<{
@@ -79,15 +80,19 @@ export function register(program: Command, ctx: Context): void {
       output?: string;
     }>(cmd);
     if (!type) throw new UsageError(t('err.reportType', { types: REPORT_TYPES.join(', ') }));
+    // --xlsx FILE is where the report goes, like --output FILE.xlsx (Context.use checked the file).
+    if (o.output !== undefined && ctx.opts.xlsx !== undefined)
+      throw new UsageError(t('err.xlsxWithOutput', { file: ctx.opts.xlsx, output: o.output }));
     if (o.output !== undefined) {
       const { refuseUnwritableFile } = await import('../output/atomic-file.js');
       refuseUnwritableFile(o.output, t);
     }
     if (type === 'list') return list(ctx);
     if (type === 'jobs') return jobs(ctx);
+    const shown = { limit: o.limit, output: o.output ?? ctx.opts.xlsx };
     if (type === 'get') {
       if (!job) throw new UsageError(t('err.reportJobId'));
-      return show(ctx, await result(ctx, job), o);
+      return show(ctx, await result(ctx, job), shown);
     }
     if (job !== undefined) throw new UsageError(t('err.reportExtra', { value: job }));
     if (!isReportType(type))
@@ -119,10 +124,10 @@ export function register(program: Command, ctx: Context): void {
         body: { ...body, numbers: read.rows.map((r) => r.msisdn) },
       });
     } else answer = await client.call('reports.show', { params: { type }, query: { ...filters, ...query } });
-    if (!isJob(answer)) return show(ctx, feedOf(answer), o);
+    if (!isJob(answer)) return show(ctx, feedOf(answer), shown);
     if (!o.wait) return printJob(ctx, answer);
     const done = await waitForJob(ctx, answer);
-    return show(ctx, await result(ctx, done.id), o);
+    return show(ctx, await result(ctx, done.id), shown);
   });
 }
 
@@ -159,7 +164,8 @@ async function show(ctx: Context, r: ReportFeed, o: { limit?: number; output?: s
   const { recordFormat } = await import('../output/record-stream.js');
   const { writeFileAtomically } = await import('../output/atomic-file.js');
   const format = recordFormat(await ctx.format(), Boolean(ctx.opts.format), file);
-  await writeFileAtomically(file, (out) => print(ctx, report, { out, format }));
+  await writeFileAtomically(file, (out) => print(ctx, report, { out, format, sheet: r.head.type }));
+  if (format === 'xlsx') ctx.xlsxWritten = true;
   ctx.note(ctx.t('msg.reportSaved', { file, count: shown.count }));
 }
 
@@ -279,7 +285,7 @@ function describe(ctx: Context, r: ReportInfo): string {
 async function print(
   ctx: Context,
   r: ReportFeed,
-  to?: { out: NodeJS.WritableStream; format: OutputFormat },
+  to?: { out: NodeJS.WritableStream; format: OutputFormat; sheet?: string },
 ): Promise<void> {
   const format = to?.format ?? (await ctx.format());
   const out = to?.out ?? ctx.io.stdout;

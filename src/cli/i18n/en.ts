@@ -46,6 +46,8 @@ export const en = {
   'opt.excel': 'CSV for Russian Excel: BOM and ";"',
   'opt.rawCsv':
     "CSV with free text exactly as stored: no ' before a cell starting with = + - @ (see vm help output)",
+  'opt.xlsx':
+    'write an Excel workbook to FILE: numbers and ids as text, money in rubles, times as dates (UTC)',
   'opt.format': 'output format: table, tsv, csv, json, jsonl',
   'opt.fields': 'columns to print, comma-separated (API field names)',
   'opt.noColor': 'no colours (also NO_COLOR, TERM=dumb)',
@@ -846,8 +848,15 @@ export const en = {
   'msg.detailTableCut':
     'The table shows the first {count} records; for all of them use --csv, --jsonl or --output FILE.',
   'opt.reportFile': 'only the numbers of these CSV files (validated first; - for stdin)',
-  'err.outputIsDir': '--output {file} is a directory; name a file in it.',
+  'err.outputIsDir': '{option} {file} is a directory; name a file in it.',
   'err.outputDir': 'Cannot write {file}: the folder {dir} does not exist or is not writable.',
+  'err.xlsxWithFormat':
+    '--xlsx writes a workbook to its file and takes no other format: leave out {flag} (or --xlsx).',
+  'err.xlsxWithOutput':
+    '--xlsx {file} and --output {output} both name the file to write: give one (--output FILE.xlsx writes a workbook too).',
+  'msg.xlsxWritten': 'Wrote {count} rows to {file}.',
+  'msg.xlsxNotWritten': '{file} was not written: this command printed no rows or item for --xlsx.',
+  'xlsx.timeHeader': '{field} (UTC)',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -48,6 +48,7 @@ export const ru: Record<MessageKey, string> = {
   'opt.excel': 'CSV для русского Excel: BOM и «;»',
   'opt.rawCsv':
     "CSV со свободным текстом как есть: без ' перед ячейкой, начинающейся с = + - @ (см. vm help output)",
+  'opt.xlsx': 'записать книгу Excel в ФАЙЛ: номера и коды текстом, деньги в рублях, время датами (UTC)',
   'opt.format': 'формат вывода: table, tsv, csv, json, jsonl',
   'opt.fields': 'какие колонки вывести, через запятую (имена полей API)',
   'opt.noColor': 'без цвета (также NO_COLOR, TERM=dumb)',
@@ -850,6 +851,13 @@ export const ru: Record<MessageKey, string> = {
   'reason.group_limit_not_found': 'У группы {group} нет лимита',
   'msg.detailTableCut': 'В таблице первые {count} записей; все — с --csv, --jsonl или --output ФАЙЛ.',
   'opt.reportFile': 'только номера из этих CSV-файлов (проверяются заранее; - для stdin)',
-  'err.outputIsDir': '--output {file} — это папка; укажите файл в ней.',
+  'err.outputIsDir': '{option} {file} — это папка; укажите файл в ней.',
   'err.outputDir': 'Не записать {file}: папки {dir} нет или в неё нельзя писать.',
+  'err.xlsxWithFormat':
+    '--xlsx записывает книгу в свой файл, другой формат с ним не задают: уберите {flag} (или --xlsx).',
+  'err.xlsxWithOutput':
+    '--xlsx {file} и --output {output} оба называют файл для записи: укажите один (--output ФАЙЛ.xlsx тоже пишет книгу).',
+  'msg.xlsxWritten': 'Записано строк: {count}, файл {file}.',
+  'msg.xlsxNotWritten': '{file} не записан: эта команда не вывела ни строк, ни объекта для --xlsx.',
+  'xlsx.timeHeader': '{field} (время UTC)',
 };

@@ -7,12 +7,12 @@ import { InterruptedError, onInterrupt } from './interrupt.js';
 
 /**
  * Refuses a file that cannot be written (a directory, a missing or read-only folder) with exit 2, so a
- * command checks its --output before asking the backend for anything.
+ * command checks its --output (or `option`, e.g. --xlsx) before asking the backend for anything.
  */
-export function refuseUnwritableFile(file: string, t: Translate): void {
+export function refuseUnwritableFile(file: string, t: Translate, option = '--output'): void {
   const target = path.resolve(file);
   if (file.endsWith('/') || fs.statSync(target, { throwIfNoEntry: false })?.isDirectory())
-    throw new CliError(t('err.outputIsDir', { file }), EXIT.usage);
+    throw new CliError(t('err.outputIsDir', { option, file }), EXIT.usage);
   const dir = path.dirname(target);
   try {
     if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory');

@@ -3,12 +3,19 @@
  * the command-line flags. No rendering here, so commands can import it cheaply.
  */
 
-export type OutputFormat = 'table' | 'tsv' | 'csv' | 'json' | 'jsonl';
+/** `xlsx` is written only to a file (`--xlsx FILE`), never to stdout: it is no `-o` value. */
+export type OutputFormat = 'table' | 'tsv' | 'csv' | 'json' | 'jsonl' | 'xlsx';
 export type Lang = 'en' | 'ru';
 export type ColumnKind = 'text' | 'number' | 'money' | 'time' | 'list' | 'bool';
 
 /** Every value `-o/--output-format` accepts, in the order help text lists them. */
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'jsonl', 'csv', 'tsv'];
+export const OUTPUT_FORMATS: readonly Exclude<OutputFormat, 'xlsx'>[] = [
+  'table',
+  'json',
+  'jsonl',
+  'csv',
+  'tsv',
+];
 
 export interface Column<T = Record<string, unknown>> {
   /** API field name; used as header in tsv/csv and as key in json. */
@@ -47,6 +54,18 @@ export interface RenderOptions {
   rawCsv?: boolean;
   /** table only: the terminal width the table is fitted to (see fitTable); undefined = no limit. */
   width?: number;
+  /** xlsx only: the worksheet's name and the header of a time column. */
+  xlsx?: XlsxOptions;
+}
+
+/** How an xlsx workbook is named and headed (see output/xlsx.ts). */
+export interface XlsxOptions {
+  /** The worksheet's name; the sheets after the first add ` 2`, ` 3`, … */
+  sheet: string;
+  /** The header of a time column from its field name: it says the times are UTC (`time (UTC)`). */
+  timeHeader: (key: string) => string;
+  /** Data rows a sheet holds before the next begins (default a million; tests make it small). */
+  rowsPerSheet?: number;
 }
 
 /** The flags that decide the output format. */
@@ -58,6 +77,8 @@ export interface FormatFlags {
   csv?: boolean;
   excel?: boolean;
   rawCsv?: boolean;
+  /** --xlsx FILE: the file the workbook is written to. */
+  xlsx?: string;
 }
 
 /** A --fields name that is neither a column nor a field of the rows; `valid` lists what would have been. */
@@ -95,12 +116,17 @@ export function formatAsked(flags: FormatFlags): boolean {
     flags.ndjson ||
     flags.csv ||
     flags.excel ||
-    flags.rawCsv,
+    flags.rawCsv ||
+    flags.xlsx !== undefined,
   );
 }
 
-/** Decide the format from flags: -o wins, then --json, --jsonl/--ndjson, --csv (or --excel, --raw-csv), else table on a TTY and tsv otherwise. */
+/**
+ * Decide the format from flags: --xlsx (which takes no other format flag: Context.use refuses them), then
+ * -o, --json, --jsonl/--ndjson, --csv (or --excel, --raw-csv), else table on a TTY and tsv otherwise.
+ */
 export function chooseFormat(flags: FormatFlags, isTTY: boolean): OutputFormat {
+  if (flags.xlsx !== undefined) return 'xlsx';
   if (flags.output !== undefined) return parseOutputFormat(flags.output);
   if (flags.json) return 'json';
   if (flags.jsonl || flags.ndjson) return 'jsonl';
@@ -109,10 +135,10 @@ export function chooseFormat(flags: FormatFlags, isTTY: boolean): OutputFormat {
 }
 
 /** Reads an -o value (case-insensitive; `ndjson` means jsonl); throws FormatError on anything else. */
-export function parseOutputFormat(value: string): OutputFormat {
+export function parseOutputFormat(value: string): Exclude<OutputFormat, 'xlsx'> {
   const v = value.trim().toLowerCase();
   if (v === 'ndjson') return 'jsonl';
-  if ((OUTPUT_FORMATS as readonly string[]).includes(v)) return v as OutputFormat;
+  if ((OUTPUT_FORMATS as readonly string[]).includes(v)) return v as Exclude<OutputFormat, 'xlsx'>;
   throw new FormatError(`Unknown output format "${value}". Use one of: ${OUTPUT_FORMATS.join(', ')}`, value);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Records the backend streams (call details as CSV, TSV or JSON lines) on their way to stdout or a file:
- * CSV, TSV and JSON lines pass through untouched and are only counted; a JSON array and the table are
- * made from JSON lines as they arrive, so a million records never sit in memory at once.
+ * CSV, TSV and JSON lines pass through untouched and are only counted; a JSON array, the table and an xlsx
+ * workbook are made from JSON lines as they arrive, so a million records never sit in memory at once.
  */
 import { Transform, Writable, type Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -14,7 +14,7 @@ import { parseFieldList, UnknownFieldError, type OutputFormat } from './format.j
 export interface RecordOutput<F extends string = string> {
   /** What the command prints. */
   format: OutputFormat;
-  /** What the backend is asked for (JSON and the table are made from JSON lines). */
+  /** What the backend is asked for (JSON, the table and xlsx are made from JSON lines). */
   server: 'jsonl' | 'csv' | 'tsv';
   excel: boolean;
   /** --raw-csv: free text without the `'` that keeps a spreadsheet from running it. */
@@ -24,7 +24,7 @@ export interface RecordOutput<F extends string = string> {
 
 /**
  * The format of an export: the one the flags chose; a table is for a terminal, so a file without a
- * format flag gets the format of its extension (`.tsv`, `.json`, `.jsonl`/`.ndjson`, else CSV).
+ * format flag gets the format of its extension (`.tsv`, `.json`, `.jsonl`/`.ndjson`, `.xlsx`, else CSV).
  * Piped output defaults to TSV, which counts as not chosen.
  */
 export function recordFormat(chosen: OutputFormat, formatFlag: boolean, file?: string): OutputFormat {
@@ -32,11 +32,13 @@ export function recordFormat(chosen: OutputFormat, formatFlag: boolean, file?: s
   const ext = file.toLowerCase().split('.').pop() ?? '';
   return ext === 'tsv'
     ? 'tsv'
-    : ext === 'jsonl' || ext === 'ndjson'
-      ? 'jsonl'
-      : ext === 'json'
-        ? 'json'
-        : 'csv';
+    : ext === 'xlsx'
+      ? 'xlsx'
+      : ext === 'jsonl' || ext === 'ndjson'
+        ? 'jsonl'
+        : ext === 'json'
+          ? 'json'
+          : 'csv';
 }
 
 /** The output of an export from the run's flags and `--output FILE`; --fields must name `known` fields. */
@@ -70,6 +72,8 @@ export interface RecordSink {
   tableRows: number;
   /** Told the number of records so far as they arrive. */
   onProgress?: (records: number) => void;
+  /** xlsx: writes the records (parsed JSON lines) to the file as a workbook; returns how many it wrote. */
+  workbook?: (records: AsyncIterable<Record<string, unknown>>, file: Writable) => Promise<number>;
 }
 
 export interface CopiedRecords {
@@ -87,6 +91,16 @@ export async function copyRecords(
   sink: RecordSink,
 ): Promise<CopiedRecords> {
   const result: CopiedRecords = { records: 0, cut: false, rows: [] };
+  if (out.format === 'xlsx') {
+    const { file, workbook } = sink;
+    if (!file || !workbook) throw new Error('An xlsx export is written to a file, by its workbook writer');
+    await writeFileAtomically(file, async (stream) => {
+      await workbook(counted(body, sink, result), stream);
+      stream.end();
+      await finished(stream);
+    });
+    return result;
+  }
   const convert = converter(out.format, sink, result);
   if (sink.file) {
     await writeFileAtomically(sink.file, (file) => pipeline(body, convert, inBatches(file)));
@@ -152,6 +166,22 @@ function inBatches(file: Writable): Writable {
   });
   file.once('error', (err) => batches.destroy(err));
   return batches;
+}
+
+/** The records of JSON lines, parsed one at a time as they arrive, counted (and the count told). */
+async function* counted(
+  body: NodeJS.ReadableStream,
+  sink: RecordSink,
+  result: CopiedRecords,
+): AsyncGenerator<Record<string, unknown>> {
+  const { jsonLines } = await import('../../client/json-lines.js');
+  for await (const record of jsonLines<Record<string, unknown>>(body)) {
+    result.records++;
+    // Told every 1000 records: a progress bar redraws at most a few times a second anyway.
+    if (result.records % 1000 === 0) sink.onProgress?.(result.records);
+    yield record;
+  }
+  sink.onProgress?.(result.records);
 }
 
 /** JSON lines become a JSON array or table rows; everything else passes through, counted by its lines. */

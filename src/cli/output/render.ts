@@ -44,6 +44,17 @@ export async function renderRows<T>(
     // The first row is read before anything is written: --fields may name any field of the rows,
     // and a wrong name must fail without leaving half an output behind.
     const fields = resolveFields(columns, opts, next.done ? undefined : next.value);
+    if (opts.format === 'xlsx') {
+      // The workbook reads the rows itself: their first ones set its column widths.
+      const rest = async function* () {
+        while (!next.done) {
+          yield next.value;
+          next = await iterator.next();
+        }
+        finished = true;
+      };
+      return await writeWorkbook(rest(), fields, opts, out);
+    }
     const writer = rowWriter(fields, opts);
     let count = 0;
     await writeChunk(out, writer.begin());
@@ -76,6 +87,9 @@ export async function renderObject<T>(
     case 'json':
       await writeChunk(out, JSON.stringify(jsonValue(item, fields, opts), null, 2) + '\n');
       return;
+    case 'xlsx':
+      await writeWorkbook([item], fields, opts, out);
+      return;
     default: {
       const writer = rowWriter(fields, opts);
       await writeChunk(out, writer.begin() + writer.row(item) + writer.end(1));
@@ -83,8 +97,22 @@ export async function renderObject<T>(
   }
 }
 
+/** Rows as an xlsx workbook (output/xlsx.ts, which loads ExcelJS: only a run that writes one loads either). */
+async function writeWorkbook<T>(
+  rows: Iterable<T> | AsyncIterable<T>,
+  fields: Field<T>[],
+  opts: RenderOptions,
+  out: NodeJS.WritableStream,
+): Promise<number> {
+  if (!opts.xlsx) throw new Error('An xlsx workbook needs its sheet name (RenderOptions.xlsx)');
+  const { writeXlsx } = await import('./xlsx.js');
+  return writeXlsx(rows, fields, opts.xlsx, out);
+}
+
 function rowWriter<T>(fields: Field<T>[], opts: RenderOptions): RowWriter<T> {
   switch (opts.format) {
+    case 'xlsx':
+      throw new Error('xlsx is a workbook, not rows of text (writeWorkbook)');
     case 'json':
       return jsonWriter(fields, opts);
     case 'jsonl':
