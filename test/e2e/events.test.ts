@@ -200,5 +200,8 @@ describe('vm events', () => {
     expect(json.stderr).toMatch(/--jsonl/);
     const both = await admin('events', 'follow', '--since', '1h', '--after', '5');
     expect(both.code).toBe(2);
+    const xlsx = await admin('events', 'follow', '--xlsx', 'events.xlsx');
+    expect(xlsx.code).toBe(2);
+    expect(xlsx.stderr).toMatch(/vm events list --xlsx/);
   });
 });

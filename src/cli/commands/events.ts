@@ -86,6 +86,8 @@ export function register(program: Command, ctx: Context): void {
     if (o.since !== undefined && o.after !== undefined) throw new UsageError(t('err.eventsSinceAfter'));
     const format = await ctx.format();
     if (format === 'json') throw new UsageError(t('err.eventsFollowJson'));
+    // A workbook is written whole when the run ends, and a follow ends by Ctrl-C, which drops it.
+    if (o.xlsx !== undefined) throw new UsageError(t('err.eventsFollowXlsx'));
     const { followEvents } = await import('../event-follow.js');
     const since = o.since ? parseWhen(o.since, await ctx.nowFor(o.since), t) : undefined;
     await followEvents(ctx, {

@@ -509,6 +509,8 @@ export const en = {
   'opt.eventAfter': 'only events after this id (the last one a script saw)',
   'opt.eventNewest': 'newest first',
   'opt.eventFollowSince': 'first the events since this time, then the new ones',
+  'err.eventsFollowXlsx':
+    'vm events follow writes a stream, which a workbook cannot hold: use vm events list --xlsx FILE, or --csv/--jsonl >> FILE.',
   'err.eventsSinceAfter': 'Give --since or --after, not both.',
   'err.eventsFollowJson':
     'vm events follow writes a stream: use --jsonl (one JSON object per line), not --json.',

@@ -513,6 +513,8 @@ export const ru: Record<MessageKey, string> = {
   'opt.eventAfter': 'только события после этого id (последнего, что видел скрипт)',
   'opt.eventNewest': 'сначала новые',
   'opt.eventFollowSince': 'сначала события с этого времени, затем новые',
+  'err.eventsFollowXlsx':
+    'vm events follow выдаёт поток, а книга Excel пишется целиком: используйте vm events list --xlsx ФАЙЛ или --csv/--jsonl >> ФАЙЛ.',
   'err.eventsSinceAfter': 'Укажите --since или --after, но не оба сразу.',
   'err.eventsFollowJson':
     'vm events follow выдаёт поток: используйте --jsonl (по объекту JSON в строке), а не --json.',
