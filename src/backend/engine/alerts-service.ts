@@ -123,7 +123,7 @@ export class AlertsService {
       if (rule.metric === 'spend' && rule.ofLimit) this.requireLimits(target, groups);
       const base = { dryRun, ...rule, action, notify, targets: target.targets.length };
       if (dryRun) {
-        const existing = this.store.limits.alertRulesWithKey(target.kind, target.targets, rule).length;
+        const existing = this.store.limits.alertRuleIdsWithKey(target.kind, target.targets, rule).size;
         return { ...base, created: target.targets.length - existing, replaced: existing, ids: [] };
       }
       const set = this.store.limits.setAlertRules(target.kind, target.targets, {
@@ -243,7 +243,7 @@ export class AlertsService {
       return { kind: 'group', targets: [group.id], groupIds: new Map([[group.id, group.id]]) };
     }
     const wanted = [...new Set((body.numbers as string[]).map((n) => tryParseMsisdn(n) ?? n))];
-    const lines = new Map(this.store.billing.linesOf(wanted).map((l) => [l.msisdn, l.groupId]));
+    const lines = this.store.billing.groupsOf(wanted);
     const unknown = wanted.filter((m) => {
       const g = lines.get(m);
       return g === undefined || !inScope(scope, g);

@@ -86,21 +86,45 @@ export function checkLimits(
   const groupRuleMap = groupRules(anyRules ? store.limits.groupAlertRules() : []);
   const day = time.slice(0, 10);
 
+  // Per group: its nearest group limit and the rules its numbers inherit (a chunk has few groups).
+  const ofGroup = new Map<string, { limit: LinePlan['limit']; chain: CheckedRule[][] }>();
+  const groupOf = (groupId: string) => {
+    let known = ofGroup.get(groupId);
+    if (!known) {
+      let limit: LinePlan['limit'];
+      const chain: CheckedRule[][] = [];
+      for (let g: string | null | undefined = groupId; g; g = parent.get(g)) {
+        limit ??= byGroup.get(g);
+        const rules = groupRuleMap.get(g);
+        if (rules) chain.push(rules);
+      }
+      ofGroup.set(groupId, (known = { limit, chain }));
+    }
+    return known;
+  };
+  // The rules of a line without its own: the same for every line of its group with (or without) a limit.
+  const inherited = new Map<string, CheckedRule[]>();
+  const rulesOf = (msisdn: string, groupId: string, limited: boolean): CheckedRule[] => {
+    const own = ownRules.get(msisdn);
+    const key = `${groupId}|${limited}`;
+    if (!own && inherited.has(key)) return inherited.get(key) as CheckedRule[];
+    let rules = rulesInEffect(own ?? [], groupOf(groupId).chain);
+    if (limited) rules = [...rules, ...defaultThresholds(rules).map((r) => ({ ...r, ref: 'limit' }))];
+    if (!opts.usageClosed) rules = rules.filter((r) => r.metric === 'spend');
+    if (!own) inherited.set(key, rules);
+    return rules;
+  };
+  const monthStarts = new Map<number, string>();
   const plans: LinePlan[] = [];
   for (const line of lines) {
     // The number's own limit, else the nearest group limit up its group's ancestry.
-    let limit: LinePlan['limit'] = own.get(line.msisdn);
-    const chain: CheckedRule[][] = [];
-    for (let g: string | null | undefined = line.groupId; g; g = parent.get(g)) {
-      limit ??= byGroup.get(g);
-      const rules = groupRuleMap.get(g);
-      if (rules) chain.push(rules);
-    }
-    let rules = rulesInEffect(ownRules.get(line.msisdn) ?? [], chain);
-    if (limit) rules = [...rules, ...defaultThresholds(rules).map((r) => ({ ...r, ref: 'limit' }))];
-    if (!opts.usageClosed) rules = rules.filter((r) => r.metric === 'spend');
+    const limit = own.get(line.msisdn) ?? groupOf(line.groupId).limit;
+    const rules = rulesOf(line.msisdn, line.groupId, limit !== undefined);
     if (!limit && rules.length === 0) continue;
-    plans.push({ line, limit, rules, monthStart: periodOf(day, line.billingDay).start });
+    let monthStart = monthStarts.get(line.billingDay);
+    if (monthStart === undefined)
+      monthStarts.set(line.billingDay, (monthStart = periodOf(day, line.billingDay).start));
+    plans.push({ line, limit, rules, monthStart });
   }
   if (plans.length === 0) return;
 

@@ -212,6 +212,17 @@ export class BillingRepo {
     ).all(JSON.stringify(msisdns));
   }
 
+  /** The group of each of these numbers (unknown ones left out): a light lookup of a long list. */
+  groupsOf(msisdns: string[]): Map<string, string> {
+    if (msisdns.length === 0) return new Map();
+    const rows = this.q<[string], { msisdn: string; groupId: string }>(
+      'SELECT msisdn, group_id AS groupId FROM numbers WHERE msisdn IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify(msisdns));
+    const out = new Map<string, string>();
+    for (const r of rows) out.set(r.msisdn, r.groupId);
+    return out;
+  }
+
   /** The numbers in these groups (null = all), in order. */
   msisdnsIn(groups: string[] | null, after = '', limit = -1): string[] {
     return this.q<{ groups: string | null; after: string; limit: number }, { msisdn: string }>(
