@@ -12,6 +12,7 @@ import type { Column } from '../output/render.js';
  * vm limits set|list|remove: spending limits per number and billing period. Setting and removing are
  * operations (targets, CSV with per-row `monthly`/`action`, dry run, confirmation, rollback) like every
  * bulk change; on a breach the backend notifies, and for `block` blocks the number by an operation.
+ * The list shows each limit's thresholds too (`vm alerts`: the rules on spend and the defaults).
  */
 export function register(program: Command, ctx: Context): void {
   const t = ctx.t;

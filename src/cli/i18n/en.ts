@@ -671,7 +671,7 @@ export const en = {
   'cmd.limits': 'Spending limits per number and billing period',
   'cmd.limits.set': 'Set a monthly spending limit on numbers: on a breach notify, or block the number',
   'cmd.limits.remove': 'Remove the spending limit of numbers',
-  'cmd.limits.list': 'Show the limits with what each number spent this period',
+  'cmd.limits.list': 'Show the limits with what each number spent this period and their alert thresholds',
   'cmd.report':
     'Reports: expenses, usage, inventory, blocked, limits, activity, tariff-optimization (vm report list)',
   'col.action': 'Action',

@@ -675,7 +675,7 @@ export const ru: Record<MessageKey, string> = {
   'cmd.limits': 'Лимиты расходов по номерам на расчётный период',
   'cmd.limits.set': 'Установить месячный лимит расходов: при превышении уведомить или заблокировать номер',
   'cmd.limits.remove': 'Снять лимит расходов с номеров',
-  'cmd.limits.list': 'Показать лимиты и сколько номер потратил в этом периоде',
+  'cmd.limits.list': 'Показать лимиты, сколько номер потратил в этом периоде, и пороги оповещений',
   'cmd.report':
     'Отчёты: expenses, usage, inventory, blocked, limits, activity, tariff-optimization (vm report list)',
   'col.action': 'Действие',
