@@ -198,8 +198,3 @@ export function reachedThresholds<R extends RuleInEffect>(
     a.rule.metric === b.rule.metric ? a.amount - b.amount : a.rule.metric < b.rule.metric ? -1 : 1,
   );
 }
-
-/** The first day of the period a rule adds up over: the day itself, or the start of the line's billing period. */
-export function alertPeriodStart(period: AlertPeriod, day: string, monthStart: string): string {
-  return period === 'day' ? day : monthStart;
-}

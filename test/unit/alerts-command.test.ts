@@ -225,6 +225,15 @@ describe('vm alerts list', () => {
       ['al_3', A, '', 'spend', '1500.50', 'RUB', 'month'],
     ]);
     expect(stub.callsTo('alerts.list')[0]?.query).toMatchObject({ group: 'drivers' });
+
+    const table = await runCommand(stub, ['alerts', 'list'], { columns: 160 });
+    expect(table.stdout).toContain('80% of the limit');
+    expect(table.stdout).toContain('1,500 MB');
+    expect(table.stdout).toContain('RUB 1,500.50');
+    expect(table.stdout).not.toMatch(/\bunit\b|Unit/);
+    const ru = await runCommand(stub, ['--lang', 'ru', 'alerts', 'list'], { columns: 160 });
+    expect(ru.stdout).toContain('80% лимита');
+    expect(ru.stdout).toContain('1\u00a0500 МБ');
   });
 });
 

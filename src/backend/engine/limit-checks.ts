@@ -105,13 +105,13 @@ export function checkLimits(
   // The rules of a line without its own: the same for every line of its group with (or without) a limit.
   const inherited = new Map<string, CheckedRule[]>();
   const rulesOf = (msisdn: string, groupId: string, limited: boolean): CheckedRule[] => {
-    const own = ownRules.get(msisdn);
+    const mine = ownRules.get(msisdn);
     const key = `${groupId}|${limited}`;
-    if (!own && inherited.has(key)) return inherited.get(key) as CheckedRule[];
-    let rules = rulesInEffect(own ?? [], groupOf(groupId).chain);
+    if (!mine && inherited.has(key)) return inherited.get(key) as CheckedRule[];
+    let rules = rulesInEffect(mine ?? [], groupOf(groupId).chain);
     if (limited) rules = [...rules, ...defaultThresholds(rules).map((r) => ({ ...r, ref: 'limit' }))];
     if (!opts.usageClosed) rules = rules.filter((r) => r.metric === 'spend');
-    if (!own) inherited.set(key, rules);
+    if (!mine) inherited.set(key, rules);
     return rules;
   };
   const monthStarts = new Map<number, string>();

@@ -65,9 +65,9 @@ export function register(program: Command, ctx: Context): void {
   ]).action(async (numbers: string[], _o, cmd: Command) => {
     const f = ctx.use<AlertFlags & { action: string }>(cmd);
     const key = await ruleKey(f, t, true);
+    const { isAlertAction } = await import('../../domain/alerts.js');
     const action = f.action.trim().toLowerCase();
-    if (action !== 'notify' && action !== 'block')
-      throw new UsageError(t('err.alertAction', { value: f.action }));
+    if (!isAlertAction(action)) throw new UsageError(t('err.alertAction', { value: f.action }));
     const notify = f.notify === undefined ? undefined : await channels(f.notify, t);
     const target = await targets(ctx, numbers, f, true);
     const body: AlertSetBody = { ...target, ...key, action, ...(notify ? { notify } : {}) };
