@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CDR_FIELDS } from '../domain/cdr.js';
+import { LimitAlert } from './alerts.js';
 import { Amount, Kopecks, Timestamp } from './common.js';
 
 /** A calendar day, `YYYY-MM-DD` (UTC). */
@@ -55,6 +56,10 @@ export const LimitView = Type.Object({
   periodStart: Day,
   spent: Type.Integer({ description: 'Charges of the line this billing period (kopecks)' }),
   breached: Type.Boolean(),
+  alerts: Type.Array(LimitAlert, {
+    description:
+      "The thresholds on the line's spending: its alert rules on spend (own or its groups') and the limit's default 50/80/100%",
+  }),
 });
 export type LimitView = Static<typeof LimitView>;
 
@@ -72,6 +77,9 @@ export const GroupLimitView = Type.Object({
   action: Type.Union([Type.Literal('notify'), Type.Literal('block')]),
   setAt: Timestamp,
   setBy: Type.String(),
+  alerts: Type.Array(LimitAlert, {
+    description: "The group's alert rules on spend (own or its parents') and the limit's default 50/80/100%",
+  }),
 });
 export type GroupLimitView = Static<typeof GroupLimitView>;
 

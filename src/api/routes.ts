@@ -23,6 +23,15 @@ import {
   ReportQuery,
   ReportBody,
 } from './billing.js';
+import {
+  AlertListQuery,
+  AlertRemoveBody,
+  AlertRemoveResult,
+  AlertRule,
+  AlertSetBody,
+  AlertSetQuery,
+  AlertSetResult,
+} from './alerts.js';
 import { AccountParam, Autopay, AutopayBody, Payment, PaymentBody, PaymentListQuery } from './money.js';
 import {
   MAX_ATTACHMENT_BYTES,
@@ -634,6 +643,33 @@ export const routes = {
     summary: "Remove a group's spending limit",
     params: GroupParam,
     response: Ok,
+  },
+  'alerts.list': {
+    ...endpoints['alerts.list'],
+    summary:
+      'Alert rules in your scope: thresholds on spend, data, minutes or SMS per month or day, set on numbers or groups',
+    query: ListQuery(AlertListQuery),
+    response: Page(AlertRule),
+  },
+  'alerts.set': {
+    idempotent: true,
+    ...endpoints['alerts.set'],
+    summary:
+      'Set one alert rule on numbers or on a group (the whole list checked first: money:write over each); ' +
+      'the same metric, period and threshold again replaces it. ?dryRun=true stores nothing',
+    query: AlertSetQuery,
+    body: AlertSetBody,
+    response: AlertSetResult,
+    bodyLimit: NUMBER_LIST_BODY_LIMIT,
+  },
+  'alerts.remove': {
+    idempotent: true,
+    ...endpoints['alerts.remove'],
+    summary:
+      'Remove alert rules by id, or the rule of one metric, period and threshold from numbers or a group',
+    body: AlertRemoveBody,
+    response: AlertRemoveResult,
+    bodyLimit: NUMBER_LIST_BODY_LIMIT,
   },
   'cdr.query': {
     ...endpoints['cdr.query'],

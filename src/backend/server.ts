@@ -11,6 +11,7 @@ import { AuditService } from './engine/audit-service.js';
 import { AuthService } from './engine/auth-service.js';
 import { Billing } from './engine/billing.js';
 import { BillingService } from './engine/billing-service.js';
+import { AlertsService } from './engine/alerts-service.js';
 import { DetailService } from './engine/detail-service.js';
 import { ReportsService } from './engine/reports-service.js';
 import { demoCompanyLines } from './engine/demo-company.js';
@@ -168,6 +169,7 @@ async function buildBackend(
     background: [detail, reportJobs, history, appeals, events],
   });
   kick = () => worker.kick();
+  const alerts = new AlertsService(store, clock);
   const services: BackendServices = {
     store,
     clock,
@@ -179,7 +181,8 @@ async function buildBackend(
     locator: new LocatorService(store, clock),
     appeals,
     payments: new PaymentsService(store, clock),
-    billing: new BillingService(store, clock, billing),
+    billing: new BillingService(store, clock, billing, alerts),
+    alerts,
     detail,
     reports,
     reportJobs,

@@ -398,10 +398,15 @@ Usage appears when its day is closed, so details and charges of today come tomor
   vm limits set N --monthly 2000 --action block    over the limit in a period: notify, or block by an
                           operation (reason limit_exceeded, visible in vm ops); once per period
   vm limits set --for-group G --monthly 1500       a group's limit for its numbers without their own
+  vm alerts set N --metric spend --threshold 80% --of-limit   below the limit: once a period at 80% of
+                          it, notify (e-mail, SMS, or the event alone for webhooks) or block
+  vm alerts set --group G --metric data --value 5000 --period day   data, minutes and SMS too, or a day
   vm autopay set --account A --below 1000 --amount 5000   a top-up once each time a charge crosses
   vm detail N --period 2026-10 --csv              the records; --all is a background request
   vm report expenses|usage|limits|tariff-optimization ...  where the money went
 
+Every limit also notes 50, 80 and 100% of it as events (limit.threshold_reached). Each threshold counts
+once per period, whatever restarts, and again in the next period.
 Call details are generated from (seed, number, day): the same company has the same calls everywhere.
 Days before the backend's first start are history: readable, never charged.
 `,
@@ -422,10 +427,15 @@ Days before the backend's first start are history: readable, never charged.
   vm limits set N --monthly 2000 --action block    при превышении за период: уведомить или
                           заблокировать операцией (причина limit_exceeded, видна в vm ops); раз в период
   vm limits set --for-group G --monthly 1500       лимит группы для её номеров без своего лимита
+  vm alerts set N --metric spend --threshold 80% --of-limit   ниже лимита: раз в период на 80% от него —
+                          уведомить (e-mail, SMS или только событие для вебхуков) или заблокировать
+  vm alerts set --group G --metric data --value 5000 --period day   и интернет, минуты, SMS, и за день
   vm autopay set --account A --below 1000 --amount 5000   пополнение — раз при каждом пересечении порога
   vm detail N --period 2026-10 --csv              записи; --all — фоновый заказ
   vm report expenses|usage|limits|tariff-optimization ...  куда ушли деньги
 
+Каждый лимит ещё отмечает 50, 80 и 100% событиями (limit.threshold_reached). Каждый порог считается
+один раз за период при любых перезапусках и снова — в следующем периоде.
 Детализация порождается из (seed, номер, день): у одной и той же компании одни и те же звонки везде.
 Дни до первого запуска бэкенда — история: читаются, но не начисляются.
 `,

@@ -5,6 +5,7 @@ import { detectLang, loadTranslator, type MessageKey, type Translate } from './i
 import { withExamples } from './command-options.js';
 import { escapeControlChars, escapeControlCharsKeepingLines } from '../domain/safe-text.js';
 import * as accounts from './commands/accounts.js';
+import * as alerts from './commands/alerts.js';
 import * as appeal from './commands/appeal.js';
 import * as audit from './commands/audit.js';
 import * as autopay from './commands/autopay.js';
@@ -65,6 +66,7 @@ const MODULES: CommandModule[] = [
   pay,
   autopay,
   limits,
+  alerts,
   tariffs,
   accounts,
   backend,

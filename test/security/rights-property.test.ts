@@ -183,6 +183,20 @@ describe('a Sales-scoped administrator', () => {
       'autopay.off': () => ({ params: { account: '4001001' } }),
       'limits.groupSet': () => ({ body: { group: pick(groupIds()), monthly: 100000, action: 'block' } }),
       'limits.groupRemove': () => ({ params: { group: pick(groupIds()) } }),
+      'alerts.set': () => ({
+        body:
+          rnd() < 0.5
+            ? { numbers: [msisdn(), msisdn()], metric: 'data', threshold: 500, action: 'block' }
+            : { group: pick(groupIds()), metric: 'sms', threshold: 10, period: 'day' },
+        idempotencyKey: name(),
+      }),
+      'alerts.remove': () => ({
+        body:
+          rnd() < 0.5
+            ? { ids: [`al_${1 + Math.floor(rnd() * 5)}`] }
+            : { group: pick(groupIds()), metric: 'sms', threshold: 10, period: 'day' },
+        idempotencyKey: name(),
+      }),
       'cdr.query': () => ({ body: { numbers: [msisdn()], from: '2026-10-01', to: '2026-10-01' } }),
       'detailRequests.create': () => ({
         body: { numbers: [msisdn()], from: '2026-10-01', to: '2026-10-01' },

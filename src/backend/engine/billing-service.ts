@@ -6,6 +6,7 @@ import type { Clock } from '../../domain/clock.js';
 import { tryParseMsisdn } from '../../domain/msisdn.js';
 import type { GroupLimitRecord, LimitRecord } from '../store/limits-repo.js';
 import type { Store } from '../store/store.js';
+import type { AlertsService } from './alerts-service.js';
 import type { Billing } from './billing.js';
 import { actorName, findGroup, inScope, scopeIds, scopeOf, scopedGroupIds, type Principal } from './authz.js';
 import { decodeCursor, pageOf } from './paging.js';
@@ -16,6 +17,7 @@ export class BillingService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly billing: Billing,
+    private readonly alerts: AlertsService,
   ) {}
 
   /**
@@ -97,7 +99,10 @@ export class BillingService {
       const line = this.store.billing.linesOf([m])[0];
       rows = own && line && m > after && (ids === null || ids.includes(line.groupId)) ? [own] : [];
     } else rows = this.store.limits.list(ids, after, limit + 1);
-    const lines = new Map(this.store.billing.linesOf(rows.map((r) => r.msisdn)).map((l) => [l.msisdn, l]));
+    const lines = new Map(
+      this.store.billing.linesOf(rows.slice(0, limit).map((r) => r.msisdn)).map((l) => [l.msisdn, l]),
+    );
+    const alerts = this.alerts.moneyAlertsOf([...lines.values()]);
     const today = dayOf(this.clock.now());
     return pageOf(
       rows,
@@ -115,6 +120,7 @@ export class BillingService {
           periodStart,
           spent,
           breached: spent > r.monthly,
+          alerts: alerts.get(r.msisdn) ?? [],
         };
       },
     );
@@ -168,6 +174,7 @@ export class BillingService {
       action: l.action,
       setAt: l.setAt,
       setBy: l.setBy,
+      alerts: this.alerts.groupMoneyAlerts(l.groupId),
     };
   }
 }

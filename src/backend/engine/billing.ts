@@ -1,16 +1,19 @@
 import { addDays, dayOf, periodOf } from '../../domain/billing.js';
-import { formatMoney } from '../../domain/money.js';
-import { LIMIT_BLOCK_REASON } from '../../domain/operations.js';
 import type { BillingLine } from '../store/billing-repo.js';
-import type { LimitRecord } from '../store/limits-repo.js';
 import type { Store } from '../store/store.js';
 import { applyAutopay } from './autopay.js';
+import { checkLimits } from './limit-checks.js';
 import { Usage } from './usage.js';
-import { recordEvent } from './events.js';
-import { writeAudit } from './audit-service.js';
+
+export { checkLimits } from './limit-checks.js';
 
 /** Lines billed per transaction. */
 const CHUNK = 1000;
+
+/** Crossings are kept this many days after their period began (a period is at most 31 days). */
+const ALERT_CROSSING_DAYS = 40;
+/** Idempotency-Keys of alert requests are kept this many days (a resend comes within minutes). */
+const ALERT_REQUEST_DAYS = 7;
 
 /** Where billing stands: the next event and how far through its lines it got. */
 interface BillingCursor {
@@ -25,8 +28,8 @@ interface BillingCursor {
  * start of its billing day, and the usage of every active line when each day ends, from that day's call
  * detail records. Every charge is recorded exactly once (a unique key per line, kind and period or day),
  * chunk by chunk in transactions with the cursor, so a crash or a restart never charges twice and a
- * clock moved forward catches up event by event. After each chunk, spending limits are checked and
- * autopay tops up accounts that fell below their threshold.
+ * clock moved forward catches up event by event. After each chunk, spending limits and alert rules are
+ * checked (limit-checks.ts) and autopay tops up accounts that fell below their threshold.
  */
 export class Billing {
   readonly usage: Usage;
@@ -78,13 +81,19 @@ export class Billing {
         if (lines.length === 0) next = { day: c.day, phase: 'usage', after: '' };
         else {
           chargeFees(this.store, lines, c.day);
-          this.afterCharges(lines, time);
+          this.afterCharges(lines, time, false);
           next = { ...c, after: (lines[lines.length - 1] as BillingLine).msisdn };
         }
       } else {
         const lines = this.store.billing.lines({ after: c.after, limit: CHUNK, status: 'active' });
-        if (lines.length === 0) next = { day: addDays(c.day, 1), phase: 'fees', after: '' };
-        else {
+        if (lines.length === 0) {
+          next = { day: addDays(c.day, 1), phase: 'fees', after: '' };
+          // A day is closed: crossings of periods that ended long ago and old alert request keys go.
+          this.store.limits.pruneAlerts(
+            addDays(c.day, -ALERT_CROSSING_DAYS),
+            `${addDays(c.day, -ALERT_REQUEST_DAYS)}T00:00:00.000Z`,
+          );
+        } else {
           const usageTime = `${c.day}T23:59:59.000Z`;
           for (const line of lines) {
             const u = this.usage.closeDay(line, c.day);
@@ -98,7 +107,7 @@ export class Billing {
                 amount: u.cost,
               });
           }
-          this.afterCharges(lines, usageTime);
+          this.afterCharges(lines, usageTime, true);
           next = { ...c, after: (lines[lines.length - 1] as BillingLine).msisdn };
         }
       }
@@ -115,9 +124,12 @@ export class Billing {
     return JSON.parse(this.store.meta('billing.next') as string) as BillingCursor;
   }
 
-  /** Limits of the lines just charged, then autopay of their accounts. */
-  private afterCharges(lines: BillingLine[], time: string): void {
-    checkLimits(this.store, lines, time, this.newId);
+  /** Limits and alert rules of the lines just charged, then autopay of their accounts. */
+  private afterCharges(lines: BillingLine[], time: string, usageClosed: boolean): void {
+    checkLimits(this.store, lines, time, this.newId, {
+      billingStart: this.usage.billingStart,
+      usageClosed,
+    });
     for (const account of new Set(lines.map((l) => l.accountId))) applyAutopay(this.store, account, time);
   }
 }
@@ -135,87 +147,5 @@ function chargeFees(store: Store, lines: BillingLine[], start: string): void {
     store.billing.charge({ ...base, kind: 'tariff_fee', ref: start, amount: line.monthlyFee });
     for (const [service, fee] of services.get(line.msisdn) ?? [])
       store.billing.charge({ ...base, kind: 'service_fee', ref: `${start}:${service}`, amount: fee });
-  }
-}
-
-/**
- * A line whose charges this period passed its limit gets one breach per period: a notification to the
- * person who set the limit and an SMS to the line, and for `block` a block operation with reason
- * `limit_exceeded` (run by the worker like any other, visible in `vm ops`).
- */
-export function checkLimits(store: Store, lines: BillingLine[], time: string, newId: () => string): void {
-  const own = store.limits.of(lines.map((l) => l.msisdn));
-  const groupLimits = store.limits.groupLimits();
-  if (own.size === 0 && groupLimits.length === 0) return;
-  const byGroup = new Map(groupLimits.map((g) => [g.groupId, g]));
-  const parent = new Map(store.catalog.groupRecords().map((g) => [g.id, g.parentId]));
-  const toBlock = new Map<number, { msisdns: string[]; periods: Map<string, string> }>();
-  for (const line of lines) {
-    // The number's own limit, else the nearest group limit up its group's ancestry.
-    let limit: Pick<LimitRecord, 'monthly' | 'action' | 'createdBy'> | undefined = own.get(line.msisdn);
-    for (let g: string | null | undefined = line.groupId; !limit && g; g = parent.get(g))
-      limit = byGroup.get(g);
-    if (!limit) continue;
-    const periodStart = periodOf(time.slice(0, 10), line.billingDay).start;
-    const spent = store.billing.spent(line.msisdn, periodStart);
-    if (spent <= limit.monthly) continue;
-    const fresh = store.limits.breach({
-      msisdn: line.msisdn,
-      periodStart,
-      time,
-      monthly: limit.monthly,
-      spent,
-      action: limit.action,
-      operationId: null,
-    });
-    if (!fresh) continue;
-    const text = `Spending limit ${formatMoney(limit.monthly, 'en')} of ${line.msisdn} exceeded: ${formatMoney(spent, 'en')} this period${limit.action === 'block' ? '; the number is being blocked' : ''}.`;
-    const setter = store.users.get(limit.createdBy);
-    if (setter) store.audit.notify(time, 'email', setter.email, setter.id, text);
-    store.audit.notify(time, 'sms', line.msisdn, null, text);
-    writeAudit(store, time, {
-      actor: { name: 'billing', type: 'system' },
-      action: 'limit.breach',
-      target: line.msisdn,
-      params: { monthly: limit.monthly, spent, action: limit.action },
-    });
-    recordEvent(store, time, {
-      type: 'limit.breached',
-      subject: line.msisdn,
-      groupId: line.groupId,
-      data: { monthly: limit.monthly, spent, action: limit.action, periodStart },
-    });
-    if (limit.action === 'block' && line.status === 'active') {
-      const batch = toBlock.get(limit.createdBy) ?? { msisdns: [], periods: new Map<string, string>() };
-      batch.msisdns.push(line.msisdn);
-      batch.periods.set(line.msisdn, periodStart);
-      toBlock.set(limit.createdBy, batch);
-    }
-  }
-  for (const [createdBy, batch] of toBlock) {
-    const id = newId();
-    store.operations.insert(
-      {
-        id,
-        type: 'number.block',
-        params: { reason: LIMIT_BLOCK_REASON },
-        state: 'queued',
-        createdBy,
-        tokenId: null,
-        actor: 'limits',
-        scope: null,
-        idempotencyKey: null,
-        bodyHash: '',
-        scheduledAt: null,
-        createdAt: time,
-        total: batch.msisdns.length,
-        rollbackOf: null,
-        parentId: null,
-        ip: '',
-        requestId: '',
-      },
-      batch.msisdns.map((target) => ({ target })),
-    );
-    store.limits.setBreachOperation(batch.msisdns, batch.periods, id);
   }
 }

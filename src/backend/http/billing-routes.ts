@@ -4,7 +4,7 @@ import type { BackendServices } from './context.js';
 import { defineRoute } from './define-route.js';
 import { reportDocument, reportLines } from '../engine/report-output.js';
 
-/** balance, limits, call details (streamed and as background requests) and reports. */
+/** balance, limits and alert rules, call details (streamed and as background requests) and reports. */
 export function billingRoutes(app: FastifyInstance, s: BackendServices): void {
   defineRoute(app, 'balance.show', ({ principal, query }) => s.billing.balance(principal, query.account));
   defineRoute(app, 'limits.list', ({ principal, query }) => s.billing.limits(principal, query));
@@ -14,6 +14,13 @@ export function billingRoutes(app: FastifyInstance, s: BackendServices): void {
     s.billing.removeGroupLimit(principal, params.group);
     return { ok: true } as const;
   });
+  defineRoute(app, 'alerts.list', ({ principal, query }) => s.alerts.list(principal, query));
+  defineRoute(app, 'alerts.set', ({ principal, query, body, idempotencyKey }) =>
+    s.alerts.set(principal, body, query.dryRun === true, idempotencyKey),
+  );
+  defineRoute(app, 'alerts.remove', ({ principal, body, idempotencyKey }) =>
+    s.alerts.remove(principal, body, idempotencyKey),
+  );
   defineRoute(app, 'cdr.query', ({ principal, body, reply }) => {
     const out = s.detail.query(principal, body);
     reply.type(out.contentType);

@@ -1,4 +1,5 @@
 import type { Clock } from '../../domain/clock.js';
+import type { AlertsService } from '../engine/alerts-service.js';
 import type { AppealsService } from '../engine/appeals-service.js';
 import type { AuditService } from '../engine/audit-service.js';
 import type { AuthService } from '../engine/auth-service.js';
@@ -31,6 +32,7 @@ export interface BackendServices {
   appeals: AppealsService;
   payments: PaymentsService;
   billing: BillingService;
+  alerts: AlertsService;
   detail: DetailService;
   reports: ReportsService;
   reportJobs: ReportJobs;

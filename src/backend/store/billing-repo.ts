@@ -84,6 +84,22 @@ const USAGE_ROW = `(${Array(USAGE_FIELDS).fill('?').join(', ')})`;
 /** Rows per statement of a UsageWriter (640 parameters; SQLite allows 32,766). */
 const USAGE_BATCH = 32;
 
+/** A line's charges in its billing period so far, and on one day of it (kopecks). */
+export interface LineSpend {
+  month: number;
+  day: number;
+}
+
+/** A line's usage in its billing period so far, and on one day of it (MB, minutes, SMS; roaming included). */
+export interface LineUsage {
+  dataMonth: number;
+  minutesMonth: number;
+  smsMonth: number;
+  dataDay: number;
+  minutesDay: number;
+  smsDay: number;
+}
+
 /** Usage days to store, a batch at a time (see BillingRepo.usageWriter). */
 export interface UsageWriter {
   add(u: UsageDay): void;
@@ -194,6 +210,17 @@ export class BillingRepo {
     return this.q<[string], BillingLine>(
       `SELECT ${LINE_COLUMNS} FROM ${LINE_FROM} WHERE n.msisdn IN (SELECT value FROM json_each(?)) ORDER BY n.msisdn`,
     ).all(JSON.stringify(msisdns));
+  }
+
+  /** The group of each of these numbers (unknown ones left out): a light lookup of a long list. */
+  groupsOf(msisdns: string[]): Map<string, string> {
+    if (msisdns.length === 0) return new Map();
+    const rows = this.q<[string], { msisdn: string; groupId: string }>(
+      'SELECT msisdn, group_id AS groupId FROM numbers WHERE msisdn IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify(msisdns));
+    const out = new Map<string, string>();
+    for (const r of rows) out.set(r.msisdn, r.groupId);
+    return out;
   }
 
   /** The numbers in these groups (null = all), in order. */
@@ -381,6 +408,61 @@ export class BillingRepo {
         'SELECT sum(amount) AS s FROM charges WHERE msisdn = ? AND period_start = ?',
       ).get(msisdn, periodStart)?.s ?? 0
     );
+  }
+
+  /**
+   * Charges of lines in their billing periods, and of the day `day` among them: per line (its msisdn
+   * and the start of its period holding `day`), one statement for a chunk of lines, each line an index
+   * range of its period's charges. Lines without a charge are left out.
+   */
+  spendTotals(lines: { msisdn: string; periodStart: string }[], day: string): Map<string, LineSpend> {
+    const out = new Map<string, LineSpend>();
+    if (lines.length === 0) return out;
+    const rows = this.q<{ lines: string; from: string; to: string }, LineSpend & { msisdn: string }>(
+      `SELECT c.msisdn, sum(c.amount) AS month,
+              sum(CASE WHEN c.time >= @from AND c.time < @to THEN c.amount ELSE 0 END) AS day
+         FROM json_each(@lines) j
+         JOIN charges c ON c.msisdn = j.value ->> '$[0]' AND c.period_start = j.value ->> '$[1]'
+        GROUP BY c.msisdn`,
+    ).all({
+      lines: JSON.stringify(lines.map((l) => [l.msisdn, l.periodStart])),
+      from: `${day}T00:00:00.000Z`,
+      to: `${addDays(day, 1)}T00:00:00.000Z`,
+    });
+    for (const r of rows) out.set(r.msisdn, { month: r.month, day: r.day });
+    return out;
+  }
+
+  /**
+   * Usage of lines from a day on (per line: its msisdn and the first day counted) through `day`, and
+   * of `day` alone: data in MB, call minutes and SMS, roaming included. One statement for a chunk of
+   * lines. Lines without a stored day are left out.
+   */
+  usageTotals(lines: { msisdn: string; from: string }[], day: string): Map<string, LineUsage> {
+    const out = new Map<string, LineUsage>();
+    if (lines.length === 0) return out;
+    const rows = this.q<{ lines: string; day: string }, LineUsage & { msisdn: string }>(
+      `SELECT u.msisdn,
+              sum(u.data_mb + u.roaming_mb) AS dataMonth, sum(u.minutes + u.roaming_minutes) AS minutesMonth,
+              sum(u.sms) AS smsMonth,
+              sum(CASE WHEN u.day = @day THEN u.data_mb + u.roaming_mb ELSE 0 END) AS dataDay,
+              sum(CASE WHEN u.day = @day THEN u.minutes + u.roaming_minutes ELSE 0 END) AS minutesDay,
+              sum(CASE WHEN u.day = @day THEN u.sms ELSE 0 END) AS smsDay
+         FROM json_each(@lines) j
+         JOIN usage_days u ON u.msisdn = j.value ->> '$[0]' AND u.day >= j.value ->> '$[1]' AND u.day <= @day
+        GROUP BY u.msisdn`,
+    ).all({ lines: JSON.stringify(lines.map((l) => [l.msisdn, l.from])), day });
+    for (const r of rows) {
+      out.set(r.msisdn, {
+        dataMonth: r.dataMonth,
+        minutesMonth: r.minutesMonth,
+        smsMonth: r.smsMonth,
+        dataDay: r.dataDay,
+        minutesDay: r.minutesDay,
+        smsDay: r.smsDay,
+      });
+    }
+    return out;
   }
 
   /** An account's charges in the period starting `periodStart`, by kind. */

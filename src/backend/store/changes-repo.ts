@@ -24,6 +24,8 @@ export class ChangesRepo {
   private readonly renumberServicesStmt;
   private readonly renumberChangesStmt;
   private readonly renumberLimitStmt;
+  private readonly renumberAlertsStmt;
+  private readonly renumberCrossingsStmt;
   private readonly deleteNumberStmt;
   private readonly insertNumberStmt;
 
@@ -81,6 +83,12 @@ export class ChangesRepo {
       'UPDATE tariff_changes SET msisdn = ? WHERE msisdn = ?',
     );
     this.renumberLimitStmt = db.prepare<[string, string]>('UPDATE limits SET msisdn = ? WHERE msisdn = ?');
+    this.renumberAlertsStmt = db.prepare<[string, string]>(
+      "UPDATE alert_rules SET target = ? WHERE target_kind = 'number' AND target = ?",
+    );
+    this.renumberCrossingsStmt = db.prepare<[string, string]>(
+      'UPDATE alert_crossings SET msisdn = ? WHERE msisdn = ?',
+    );
     this.deleteNumberStmt = db.prepare<[string]>('DELETE FROM numbers WHERE msisdn = ?');
     this.insertNumberStmt = db.prepare(
       `INSERT INTO numbers (msisdn, account_id, region, group_id, employee, tariff, status, iccid, activated_at)
@@ -181,6 +189,9 @@ export class ChangesRepo {
       this.renumberServicesStmt.run(after.msisdn, m);
       this.renumberChangesStmt.run(after.msisdn, m);
       this.renumberLimitStmt.run(after.msisdn, m);
+      // Its alert rules and this period's crossings go with the line: a new number is not a new line.
+      this.renumberAlertsStmt.run(after.msisdn, m);
+      this.renumberCrossingsStmt.run(after.msisdn, m);
       this.deleteNumberStmt.run(m);
       this.setIccidStmt.run(line.iccid, after.msisdn);
       this.countChangeStmt.run(after.msisdn);

@@ -7,6 +7,7 @@ export class GroupsRepo {
   private readonly parentStmt;
   private readonly deleteStmt;
   private readonly deleteLimitStmt;
+  private readonly deleteAlertsStmt;
   private readonly countStmt;
   private readonly moveNumbersStmt;
   private readonly moveChildrenStmt;
@@ -20,6 +21,9 @@ export class GroupsRepo {
     this.parentStmt = db.prepare<[string | null, string]>('UPDATE groups SET parent_id = ? WHERE id = ?');
     this.deleteStmt = db.prepare<[string]>('DELETE FROM groups WHERE id = ?');
     this.deleteLimitStmt = db.prepare<[string]>('DELETE FROM group_limits WHERE group_id = ?');
+    this.deleteAlertsStmt = db.prepare<[string]>(
+      "DELETE FROM alert_rules WHERE target_kind = 'group' AND target = ?",
+    );
     this.countStmt = db.prepare<[string], { n: number }>(
       'SELECT count(*) AS n FROM numbers WHERE group_id = ?',
     );
@@ -62,6 +66,7 @@ export class GroupsRepo {
     const moved = this.moveNumbersStmt.run(target, id).changes;
     this.moveChildrenStmt.run(target, id);
     this.deleteLimitStmt.run(id);
+    this.deleteAlertsStmt.run(id);
     this.deleteStmt.run(id);
     return moved;
   }
@@ -69,6 +74,7 @@ export class GroupsRepo {
   /** Deletes an empty group. */
   delete(id: string): void {
     this.deleteLimitStmt.run(id);
+    this.deleteAlertsStmt.run(id);
     this.deleteStmt.run(id);
   }
 }

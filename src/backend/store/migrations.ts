@@ -307,4 +307,35 @@ UPDATE roles SET permissions = json_insert(permissions, '$[#]', 'events:read')
   WHERE builtin = 1 AND name IN ('Sales manager', 'Viewer') AND NOT EXISTS (SELECT 1 FROM json_each(permissions) WHERE value = 'events:read');
 `,
   },
+  {
+    version: 17,
+    name: 'usage alerts',
+    // Alert rules live with the limits they extend (LimitsRepo): one row per target (a number or a group),
+    // metric, period and threshold — setting the same again replaces it, so two rules never disagree. A
+    // crossing is kept once per rule (or 'limit' for a limit's default 50/80/100%), number, period start
+    // and threshold: a replayed billing chunk finds its row, a new period has a new start. Keys of the
+    // alert requests (POST /v1/alerts, /v1/alerts/remove) make a resend answer as the first did.
+    // (16 is the webhooks', made on another branch; versions need not be consecutive.)
+    sql: `
+CREATE TABLE IF NOT EXISTS alert_rules (
+  id INTEGER PRIMARY KEY, target_kind TEXT NOT NULL, target TEXT NOT NULL,
+  metric TEXT NOT NULL, period TEXT NOT NULL, of_limit INTEGER NOT NULL, threshold INTEGER NOT NULL,
+  action TEXT NOT NULL, notify TEXT NOT NULL,
+  set_at TEXT NOT NULL, set_by TEXT NOT NULL, created_by INTEGER NOT NULL REFERENCES users(id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS alert_rules_one ON alert_rules (target_kind, target, metric, period, of_limit, threshold);
+CREATE TABLE IF NOT EXISTS alert_crossings (
+  msisdn TEXT NOT NULL, period_start TEXT NOT NULL, rule TEXT NOT NULL, threshold INTEGER NOT NULL,
+  time TEXT NOT NULL, metric TEXT NOT NULL, amount INTEGER NOT NULL, value INTEGER NOT NULL,
+  action TEXT NOT NULL, operation_id TEXT,
+  PRIMARY KEY (msisdn, period_start, rule, threshold)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS alert_crossings_period ON alert_crossings (period_start);
+CREATE TABLE IF NOT EXISTS alert_requests (
+  user_id INTEGER NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, result TEXT NOT NULL,
+  created_at TEXT NOT NULL, PRIMARY KEY (user_id, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS alert_requests_time ON alert_requests (created_at);
+`,
+  },
 ];

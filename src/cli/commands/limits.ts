@@ -12,6 +12,7 @@ import type { Column } from '../output/render.js';
  * vm limits set|list|remove: spending limits per number and billing period. Setting and removing are
  * operations (targets, CSV with per-row `monthly`/`action`, dry run, confirmation, rollback) like every
  * bulk change; on a breach the backend notifies, and for `block` blocks the number by an operation.
+ * The list shows each limit's thresholds too (`vm alerts`: the rules on spend and the defaults).
  */
 export function register(program: Command, ctx: Context): void {
   const t = ctx.t;
@@ -120,12 +121,15 @@ export function register(program: Command, ctx: Context): void {
     ['vm limits list', 'vm limits list --group drivers --csv', 'vm limits list --groups'],
   ).action(async (_o, cmd: Command) => {
     const o = ctx.use<{ group?: string; number?: string; limit?: number; groups?: boolean }>(cmd);
+    // The thresholds on each limit (vm alerts): its rules on spend and the defaults, as one cell.
+    const alertsCell = await (await import('./alerts.js')).limitAlertsCell(ctx);
     if (o.groups) {
       const groupColumns: Column<GroupLimitView>[] = [
         { key: 'groupId', header: t('col.group') },
         { key: 'groupName', header: t('col.name'), freeText: true },
         { key: 'monthly', header: t('col.limit'), kind: 'money' },
         { key: 'action', header: t('col.action') },
+        { key: 'alerts', header: t('col.alerts'), kind: 'list', get: (r) => alertsCell(r.alerts) },
         { key: 'setBy', header: t('col.setBy'), freeText: true },
         { key: 'setAt', header: t('col.setAt'), kind: 'time' },
       ];
@@ -139,6 +143,7 @@ export function register(program: Command, ctx: Context): void {
       { key: 'action', header: t('col.action') },
       { key: 'breached', header: t('col.breached'), kind: 'bool' },
       { key: 'periodStart', header: t('col.periodStart') },
+      { key: 'alerts', header: t('col.alerts'), kind: 'list', get: (r) => alertsCell(r.alerts) },
       { key: 'setBy', header: t('col.setBy'), freeText: true },
       { key: 'setAt', header: t('col.setAt'), kind: 'time' },
     ];

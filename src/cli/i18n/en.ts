@@ -713,7 +713,7 @@ export const en = {
   'cmd.limits': 'Spending limits per number and billing period',
   'cmd.limits.set': 'Set a monthly spending limit on numbers: on a breach notify, or block the number',
   'cmd.limits.remove': 'Remove the spending limit of numbers',
-  'cmd.limits.list': 'Show the limits with what each number spent this period',
+  'cmd.limits.list': 'Show the limits with what each number spent this period and their alert thresholds',
   'cmd.report':
     'Reports: expenses, usage, inventory, blocked, limits, activity, tariff-optimization (vm report list)',
   'col.action': 'Action',
@@ -859,6 +859,79 @@ export const en = {
   'msg.xlsxWritten': 'Wrote {count} rows to {file}.',
   'msg.xlsxNotWritten': '{file} was not written: this command printed no rows or item for --xlsx.',
   'xlsx.timeHeader': '{field} (UTC)',
+  'cmd.alerts': 'Usage alerts: thresholds below a spending limit and on data, minutes and SMS',
+  'cmd.alerts.set':
+    'Set an alert rule on numbers or a group: when a metric reaches the threshold in a month or a day, notify or block',
+  'cmd.alerts.list': 'Show the alert rules (for --number: the rules in effect, its own and inherited)',
+  'cmd.alerts.remove':
+    'Remove alert rules by id, or the rule of a metric and threshold from numbers or a group',
+  'opt.alertGroup': 'the rule of a group: every number of its subtree has it, also numbers added later',
+  'opt.alertMetric': 'what is measured: spend (charges), data (MB), minutes or sms',
+  'opt.alertThreshold':
+    'a percentage: of the spending limit for spend (1-99%), of the tariff allowance otherwise',
+  'opt.alertOfLimit': 'the threshold is of the limit (what --threshold means; say it for clarity)',
+  'opt.alertValue': 'an absolute threshold: rubles for spend (1500, "1 500,00"), else MB, minutes or SMS',
+  'opt.alertPeriod': 'month (the billing period) or day',
+  'opt.alertAction': 'on reaching it: notify (default) or block the number',
+  'opt.alertNotify':
+    'who hears of it: email (the setter, default), sms (the number), webhook (the event only)',
+  'opt.alertDryRun': 'check everything and say what would be set; change nothing',
+  'opt.alertListNumber': 'the rules in effect for this number',
+  'opt.alertListGroup': 'rules on this group, its subgroups and their numbers',
+  'opt.alertListMetric': 'only rules of this metric',
+  'err.alertMetricNeeded': 'Name the metric: --metric spend, data, minutes or sms.',
+  'err.alertMetric': 'Unknown metric "{value}": use spend, data, minutes or sms.',
+  'err.alertPeriod': 'Unknown period "{value}": use month or day.',
+  'err.alertAction': 'Unknown action "{value}": use notify or block.',
+  'err.alertNotify': 'Unknown channel "{value}": use email, sms or webhook, comma-separated.',
+  'err.alertThresholdOrValue':
+    'Give the threshold as --threshold 80% (of the limit) or as --value N, one of the two (--of-limit goes with --threshold).',
+  'err.alertPercent': 'Cannot read the percentage "{value}": use a whole number like 80 or 80%.',
+  'err.alertCount': 'Cannot read "{value}": use a whole number from 1 up, like 1500.',
+  'err.alertTargets': 'Give numbers (arguments or --file) or --group, one of the two.',
+  'err.alertRemoveWhat':
+    'Give rule ids (al_12), or numbers or --group with --metric and --threshold or --value.',
+  'msg.alertSet': 'Alert rule set {where} ({created} new, {replaced} replaced): {rule}.',
+  'msg.alertDryRun':
+    'Dry run: the alert rule would be set {where} ({created} new, {replaced} replaced): {rule}. Nothing was changed.',
+  'msg.alertsRemoved': 'Alert rules removed: {count}.',
+  'msg.alertsNoneRemoved': 'No alert rule matched; nothing was removed.',
+  'alerts.onNumbers': 'on numbers: {count}',
+  'alerts.onGroup': 'on group {group} and its subtree',
+  'alerts.ruleMonth': '{metric} reaching {threshold} in a billing period: {action} ({notify})',
+  'alerts.ruleDay': '{metric} reaching {threshold} in a day: {action} ({notify})',
+  'alerts.ofLimit': '{percent}% of the limit',
+  'alerts.ofAllowance': '{percent}% of the allowance',
+  'alerts.mb': '{n} MB',
+  'alerts.minutes': '{n} min',
+  'alerts.sms': '{n} SMS',
+  'alerts.perDay': '/day',
+  'col.metric': 'Metric',
+  'col.threshold': 'Threshold',
+  'col.unit': 'Unit',
+  'col.period': 'Period',
+  'col.notify': 'Notify',
+  'col.dryRun': 'Dry run',
+  'col.ofLimit': 'Of the limit',
+  'col.targets': 'Targets',
+  'col.createdCount': 'New',
+  'col.replaced': 'Replaced',
+  'col.removed': 'Removed',
+  'col.alerts': 'Alerts',
+  'reason.alert_threshold_invalid':
+    'A threshold is a percentage of the limit (1-99) or of the allowance (1-1000), or a value from 1 up within its unit',
+  'reason.alert_percent_needs_month':
+    'A percentage of the limit or the allowance is per month (the limit is per billing period): use --period month or --value',
+  'reason.alert_threshold_is_limit':
+    '100% of the limit is the limit itself: set what it does with vm limits set --action',
+  'reason.alert_limit_missing':
+    'No spending limit to take a percentage of on {numbers} ({count} numbers): set one with vm limits set, or use --value',
+  'reason.alert_group_limit_missing':
+    "Group {group} has no spending limit (its own or a parent group's) to take a percentage of: vm limits set --for-group",
+  'reason.alert_one_target': 'Give either numbers or a group',
+  'reason.alert_remove_what': 'Give either rule ids, or numbers or a group with the rule',
+  'reason.alert_remove_key': 'Removing from numbers or a group needs the metric and the threshold',
+  'reason.alert_rules_not_found': 'No alert rule {ids}',
 } as const;
 
 export type MessageKey = keyof typeof en;
