@@ -178,6 +178,11 @@ export function register(program: Command, ctx: Context): void {
           note: 'Operations, with the one the limit made',
           args: ['ops', 'list', '--limit', '3'],
         });
+        await runStep({
+          note: 'What happened, as events a script can follow: thresholds passed, the limit, the block',
+          args: ['events', 'list', '--type', 'limit.*,line.blocked', '--number', limited],
+        });
+        await runStep({ note: "The number's history", args: ['numbers', 'history', limited] });
       }
       const month = new Date(Date.UTC(before.getUTCFullYear(), before.getUTCMonth() - 1, 1))
         .toISOString()
