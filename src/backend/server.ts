@@ -7,6 +7,9 @@ import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../domain/rate-limit-spec.js';
 import { AppealsService } from './engine/appeals-service.js';
 import { EventsService } from './engine/events.js';
+import { WebhookDispatcher, WebhooksService } from './engine/webhooks.js';
+import { WebhookDeliveries } from './engine/webhook-delivery.js';
+import { WebhookSender } from './engine/webhook-sender.js';
 import { AuditService } from './engine/audit-service.js';
 import { AuthService } from './engine/auth-service.js';
 import { Billing } from './engine/billing.js';
@@ -59,6 +62,12 @@ export interface BackendOptions {
   faults?: Faults | null;
   /** How often event streams look for events, say they are alive, and check their caller again (ms). */
   eventStream?: { pollMs?: number; heartbeatMs?: number; recheckMs?: number };
+  /**
+   * Let webhooks call private, link-local, unspecified, multicast and reserved addresses (`vm backend start
+   * --allow-private-webhooks`: a lab or a closed network). Off by default: a subscription must not make the
+   * backend call into the network it runs in (server-side request forgery).
+   */
+  allowPrivateWebhooks?: boolean;
 }
 
 /** A running backend. */
@@ -161,11 +170,17 @@ async function buildBackend(
   });
   const appeals = new AppealsService(store, clock);
   const events = new EventsService(store, clock, opts.eventStream);
+  const sender = new WebhookSender({ allowPrivate: opts.allowPrivateWebhooks ?? false });
+  let kickDeliveries = () => {};
+  const dispatcher = new WebhookDispatcher(store, clock, () => kickDeliveries());
+  const deliveries = new WebhookDeliveries(store, clock, sender, dispatcher);
+  kickDeliveries = () => deliveries.kick();
   const worker = new OperationWorker(store, clock, {
     newId: OperationsService.newId,
     chunkSize: opts.chunkSize,
     billing,
-    background: [detail, reportJobs, history, appeals, events],
+    // Webhook fan-out first: deliveries follow their events closely.
+    background: [dispatcher, detail, reportJobs, history, appeals, events],
   });
   kick = () => worker.kick();
   const services: BackendServices = {
@@ -174,6 +189,7 @@ async function buildBackend(
     auth: new AuthService(store, clock),
     audit: new AuditService(store),
     events,
+    webhooks: new WebhooksService(store, clock, sender, kickDeliveries),
     users: new UsersService(store, clock),
     groups: new GroupsService(store),
     locator: new LocatorService(store, clock),
@@ -204,6 +220,7 @@ async function buildBackend(
     faults: opts.faults ?? null,
   });
   worker.start();
+  deliveries.start();
   let closed = false;
   return {
     app,
@@ -213,6 +230,8 @@ async function buildBackend(
       closed = true;
       await historyThread?.stop();
       await app.close();
+      // Attempts in flight are cut short and stay pending: a restart sends them again.
+      await deliveries.stop();
       await worker.stop();
       store.close();
     },
