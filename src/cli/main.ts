@@ -33,6 +33,7 @@ import * as tariff from './commands/tariff.js';
 import * as tariffs from './commands/tariffs.js';
 import * as tokens from './commands/tokens.js';
 import * as users from './commands/users.js';
+import * as webhooks from './commands/webhooks.js';
 
 /** A command group module: registers its commands. Command modules load nothing heavy until an action runs. */
 export interface CommandModule {
@@ -55,6 +56,7 @@ const MODULES: CommandModule[] = [
   users,
   roles,
   audit,
+  webhooks,
   locate,
   appeal,
   detail,
