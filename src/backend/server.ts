@@ -9,7 +9,13 @@ import { AppealsService } from './engine/appeals-service.js';
 import { EventsService } from './engine/events.js';
 import { WebhookDispatcher, WebhooksService } from './engine/webhooks.js';
 import { WebhookDeliveries } from './engine/webhook-delivery.js';
-import { WebhookSender } from './engine/webhook-sender.js';
+import {
+  InProcessDeliverySender,
+  WebhookSender,
+  type BatchItem,
+  type DeliverySender,
+  type SendResult,
+} from './engine/webhook-sender.js';
 import { AuditService } from './engine/audit-service.js';
 import { AuthService } from './engine/auth-service.js';
 import { Billing } from './engine/billing.js';
@@ -171,9 +177,15 @@ async function buildBackend(
   const appeals = new AppealsService(store, clock);
   const events = new EventsService(store, clock, opts.eventStream);
   const sender = new WebhookSender({ allowPrivate: opts.allowPrivateWebhooks ?? false });
+  const inProcess = new InProcessDeliverySender(sender);
   let kickDeliveries = () => {};
   const dispatcher = new WebhookDispatcher(store, clock, () => kickDeliveries());
-  const deliveries = new WebhookDeliveries(store, clock, sender, dispatcher);
+  const deliveries = new WebhookDeliveries(
+    store,
+    clock,
+    startWebhookThread(opts.allowPrivateWebhooks ?? false, inProcess) ?? inProcess,
+    dispatcher,
+  );
   kickDeliveries = () => deliveries.kick();
   const worker = new OperationWorker(store, clock, {
     newId: OperationsService.newId,
@@ -313,6 +325,67 @@ function startHistoryThread(
       const timer = setTimeout(() => void thread.terminate(), 5000);
       await exit;
       clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The webhook sender's thread (dist/webhook-thread.js beside this module, when the backend runs built):
+ * a subscription's deliveries go one after another, each waiting for the event loop, which a bulk
+ * operation's chunks would otherwise hold between every two. Without the file (the test runner), or once
+ * the thread is gone, `fallback` sends on this thread. Its heap is small: it holds a few batches.
+ */
+function startWebhookThread(allowPrivate: boolean, fallback: DeliverySender): DeliverySender | undefined {
+  const file = new URL('./webhook-thread.js', import.meta.url);
+  if (file.protocol !== 'file:' || !fs.existsSync(fileURLToPath(file))) return undefined;
+  const thread = new Worker(file, {
+    workerData: { allowPrivate },
+    resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
+  });
+  const waiting = new Map<number, (results: SendResult[]) => void>();
+  let nextBatch = 0;
+  let gone = false;
+  thread.on('message', (m: { batch: number; results: SendResult[] }) => {
+    waiting.get(m.batch)?.(m.results);
+    waiting.delete(m.batch);
+  });
+  const exited = new Promise<void>((resolve) =>
+    thread.once('exit', () => {
+      gone = true;
+      // What it had not answered stays pending: the queue sends it again (here) at its next look.
+      for (const resolveBatch of waiting.values()) resolveBatch([]);
+      waiting.clear();
+      resolve();
+    }),
+  );
+  thread.on('error', (err) => {
+    process.stderr.write(
+      `vm backend: the webhook thread failed (${err instanceof Error && err.stack ? err.stack : inspect(err)}); sending here\n`,
+    );
+  });
+  return {
+    sendInOrder(url: string, key: Uint8Array, items: readonly BatchItem[], budgetMs: number) {
+      if (gone) return fallback.sendInOrder(url, key, items, budgetMs);
+      return new Promise<SendResult[]>((resolve) => {
+        const batch = ++nextBatch;
+        waiting.set(batch, resolve);
+        thread.postMessage({
+          batch,
+          url,
+          key,
+          items: items.map((i) => ({ msgId: i.msgId, body: i.body })),
+          budgetMs,
+        });
+      });
+    },
+    async close() {
+      if (!gone) {
+        thread.postMessage('stop');
+        const timer = setTimeout(() => void thread.terminate(), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await fallback.close();
     },
   };
 }

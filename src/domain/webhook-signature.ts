@@ -41,7 +41,12 @@ export function secretKey(secret: string): Buffer | { problem: 'prefix' | 'base6
 }
 
 /** The `webhook-signature` value of one delivery attempt: `v1,` and the base64 HMAC-SHA256. */
-export function signDelivery(key: Buffer, id: string, timestamp: number, body: string | Buffer): string {
+export function signDelivery(
+  key: Uint8Array,
+  id: string,
+  timestamp: number,
+  body: string | Uint8Array,
+): string {
   const mac = createHmac('sha256', key);
   mac.update(`${id}.${timestamp}.`);
   mac.update(body);
@@ -50,10 +55,10 @@ export function signDelivery(key: Buffer, id: string, timestamp: number, body: s
 
 /** The three headers of a delivery attempt at `timestamp` (unix seconds). */
 export function deliveryHeaders(
-  key: Buffer,
+  key: Uint8Array,
   id: string,
   timestamp: number,
-  body: string | Buffer,
+  body: string | Uint8Array,
 ): Record<(typeof WEBHOOK_HEADERS)[number], string> {
   return {
     'webhook-id': id,
@@ -75,9 +80,9 @@ export type VerifyProblem =
  * one of the `v1` signatures equal to ours (compared in constant time). Other versions are ignored.
  */
 export function verifyDelivery(
-  key: Buffer,
+  key: Uint8Array,
   headers: Record<string, string | undefined>,
-  body: string | Buffer,
+  body: string | Uint8Array,
   opts: { now: number; toleranceSeconds?: number },
 ): { ok: true; id: string; timestamp: number } | ({ ok: false } & VerifyProblem) {
   const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));

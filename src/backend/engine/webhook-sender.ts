@@ -5,6 +5,7 @@ import type { LookupFunction } from 'node:net';
 import { VERSION } from '../../api/version.js';
 import { WEBHOOK_TIMEOUT_SECONDS } from '../../api/webhooks.js';
 import { checkWebhookUrl, refusedAddress, type AddressKind } from '../../domain/webhook-address.js';
+import { deliveryHeaders } from '../../domain/webhook-signature.js';
 
 /** What one POST to a receiver came to. */
 export interface SendResult {
@@ -225,4 +226,67 @@ function describe(err: NodeJS.ErrnoException): string {
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return `host not found (${err.code})`;
   if (err.code) return `${err.message} (${err.code})`.slice(0, 300);
   return err.message.slice(0, 300);
+}
+
+/** Unix seconds by this machine's clock: a delivery's webhook-timestamp, which receivers check theirs against. */
+export function unixNow(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** One delivery of a batch: its webhook-id and its body; it is signed as it is sent. */
+export interface BatchItem {
+  msgId: string;
+  body: string;
+}
+
+/**
+ * Sends a subscription's deliveries in order, one at a time (each signed with the time it goes out),
+ * and stops at the first that fails or once `budgetMs` has passed; returns what each attempted one came
+ * to (a prefix of `items`).
+ */
+export async function sendInOrder(
+  sender: WebhookSender,
+  url: string,
+  key: Uint8Array,
+  items: readonly BatchItem[],
+  budgetMs: number,
+): Promise<SendResult[]> {
+  const started = performance.now();
+  const out: SendResult[] = [];
+  for (const item of items) {
+    const r = await sender.send(url, deliveryHeaders(key, item.msgId, unixNow(), item.body), item.body);
+    out.push(r);
+    if (!r.ok || r.aborted || performance.now() - started >= budgetMs) break;
+  }
+  return out;
+}
+
+/** Where the queue hands batches of deliveries: this thread's sender, or the thread of its own (server.ts). */
+export interface DeliverySender {
+  sendInOrder(
+    url: string,
+    key: Uint8Array,
+    items: readonly BatchItem[],
+    budgetMs: number,
+  ): Promise<SendResult[]>;
+  /** Cuts attempts in flight short (they come back `aborted`) and lets go of connections. */
+  close(): Promise<void>;
+}
+
+/** Sends on this thread (the test runner, or when the sending thread is gone). */
+export class InProcessDeliverySender implements DeliverySender {
+  constructor(private readonly sender: WebhookSender) {}
+
+  sendInOrder(
+    url: string,
+    key: Uint8Array,
+    items: readonly BatchItem[],
+    budgetMs: number,
+  ): Promise<SendResult[]> {
+    return sendInOrder(this.sender, url, key, items, budgetMs);
+  }
+
+  async close(): Promise<void> {
+    this.sender.close();
+  }
 }

@@ -22,7 +22,7 @@ import { holds, scopeOf, type Principal, type Scope } from './authz.js';
 import { eventView, recordEvent } from './events.js';
 import { decodeIntCursor, decodeCursor, encodeCursor } from './paging.js';
 import { SliceSize, since } from './slice-size.js';
-import type { WebhookSender } from './webhook-sender.js';
+import { unixNow, type WebhookSender } from './webhook-sender.js';
 
 /** The meta key of the dispatcher's cursor: the last event it has queued deliveries for. */
 export const DISPATCH_CURSOR = 'webhooks.cursor';
@@ -336,11 +336,6 @@ export function deliveryView(d: DeliveryRecord, attempts: AttemptRecord[]): Webh
       error: a.error,
     })),
   };
-}
-
-/** Unix seconds by this machine's clock: what a receiver checks a delivery's timestamp against. */
-export function unixNow(): number {
-  return Math.floor(Date.now() / 1000);
 }
 
 /**
