@@ -367,6 +367,33 @@ describe('webhooks on the creator rights', () => {
     expect(resumeAudit.data[0]).toMatchObject({ target: webhookId, result: 'ok' });
   });
 
+  it("skips, without sending, what is queued but outside the creator's scope when it is due", async () => {
+    rx.mode = 'fail';
+    const before = rx.got.length;
+    await change(admin, 'number.unblock', [sales[4]!.msisdn]);
+    await until(() => rx.got.length > before, 'the failed first attempt');
+    // The manager keeps webhooks:admin but no longer reads the events of Sales.
+    await admin.call('users.revoke', {
+      params: { id: 'manager@demo.test' },
+      body: { role: 'Sales manager', group: 'sales' },
+    });
+    rx.mode = 'ok';
+    const tried = rx.got.length;
+    b.advance(5);
+    await until(
+      async () => (await admin.call('webhooks.show', { params: { id: webhookId } })).pending === 0,
+      'nothing pending',
+    );
+    expect(rx.got).toHaveLength(tried);
+    const skipped = (await deliveries(admin, webhookId)).filter((d) => d.state === 'skipped');
+    expect(skipped.map((d) => d.eventType).sort()).toEqual(['line.status_changed', 'line.unblocked']);
+    expect((await admin.call('webhooks.show', { params: { id: webhookId } })).state).toBe('active');
+    await admin.call('users.grant', {
+      params: { id: 'manager@demo.test' },
+      body: { role: 'Sales manager', group: 'sales' },
+    });
+  });
+
   it('pauses when the creator loses webhooks:admin', async () => {
     await admin.call('users.revoke', {
       params: { id: 'manager@demo.test' },
