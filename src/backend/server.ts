@@ -37,6 +37,7 @@ import { buildApp, type RegisteredRoute } from './http/app.js';
 import type { BackendServices } from './http/context.js';
 import type { Faults } from './http/faults.js';
 import { dataDirError, lockDataDir } from './store/data-dir.js';
+import type { SendBatch } from './webhook-thread.js';
 import { Store } from './store/store.js';
 
 export interface BackendOptions {
@@ -369,13 +370,14 @@ function startWebhookThread(allowPrivate: boolean, fallback: DeliverySender): De
       return new Promise<SendResult[]>((resolve) => {
         const batch = ++nextBatch;
         waiting.set(batch, resolve);
-        thread.postMessage({
+        const message: SendBatch = {
           batch,
           url,
           key,
           items: items.map((i) => ({ msgId: i.msgId, body: i.body })),
           budgetMs,
-        });
+        };
+        thread.postMessage(message);
       });
     },
     async close() {

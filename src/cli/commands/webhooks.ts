@@ -172,7 +172,7 @@ export function register(program: Command, ctx: Context): void {
     const format = await ctx.format();
     // JSON keeps the API's deliveries whole (attempts inside); a table or TSV has a row per attempt.
     if (format === 'json' || format === 'jsonl') {
-      await ctx.printRows(deliveries, [{ key: 'id', header: t('col.id') }]);
+      await ctx.printRows(deliveries, deliveryColumns(ctx));
       return;
     }
     await ctx.printRows(attemptRows(deliveries), attemptColumns(ctx));
@@ -289,6 +289,21 @@ function webhookColumns(ctx: Context): Column<Webhook>[] {
     { key: 'createdAt', header: t('col.created'), kind: 'time', inTable: false },
     { key: 'pausedAt', header: t('col.pausedAt'), kind: 'time', inTable: false },
     { key: 'description', header: t('col.description'), freeText: true, inTable: false },
+  ];
+}
+
+/** The API's fields of a delivery (JSON keeps it whole; --fields picks among these). */
+function deliveryColumns(ctx: Context): Column<WebhookDelivery>[] {
+  const t = ctx.t;
+  return [
+    { key: 'id', header: t('col.delivery') },
+    { key: 'webhookId', header: t('col.id') },
+    { key: 'eventId', header: t('col.event'), kind: 'number' },
+    { key: 'eventType', header: t('col.type') },
+    { key: 'state', header: t('col.state') },
+    { key: 'createdAt', header: t('col.created'), kind: 'time' },
+    { key: 'nextAttemptAt', header: t('col.nextAttempt'), kind: 'time' },
+    { key: 'attempts', header: t('col.attempt'), get: (d) => d.attempts.length, kind: 'number' },
   ];
 }
 
