@@ -11,8 +11,13 @@ const external = Object.keys(pkg.dependencies)
 
 fs.rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 await build({
-  // The history backfill's thread is an entry of its own: a worker_threads file beside the chunks.
-  entryPoints: ['src/cli/entry.ts', { in: 'src/backend/history-thread.ts', out: 'history-thread' }],
+  // The history backfill's and the webhook sender's threads are entries of their own: worker_threads
+  // files beside the chunks.
+  entryPoints: [
+    'src/cli/entry.ts',
+    { in: 'src/backend/history-thread.ts', out: 'history-thread' },
+    { in: 'src/backend/webhook-thread.ts', out: 'webhook-thread' },
+  ],
   outdir: 'dist',
   bundle: true,
   splitting: true,

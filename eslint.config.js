@@ -134,7 +134,7 @@ const architecture = [
   },
   // The composition root wires HTTP, engine and store together; it never imports the CLI or the client.
   {
-    files: ['src/backend/server.ts', 'src/backend/history-thread.ts'],
+    files: ['src/backend/server.ts', 'src/backend/history-thread.ts', 'src/backend/webhook-thread.ts'],
     rules: layerRules('the backend (src/backend/server.ts)', { forbid: ['cli', 'client'] }),
   },
 ];

@@ -48,6 +48,14 @@ import {
 } from './appeals.js';
 import { Ok, Page, PageQuery } from './common.js';
 import { Event, EventQuery, EventStreamQuery, EventTypeList } from './events.js';
+import {
+  CreatedWebhook,
+  Webhook,
+  WebhookCreateBody,
+  WebhookDelivery,
+  WebhookDeliveryQuery,
+  WebhookTestResult,
+} from './webhooks.js';
 import { BackendStatus } from './status.js';
 import {
   ItemListQuery,
@@ -388,6 +396,63 @@ export const routes = {
     stream: true,
     streamFormats: ['sse'],
     lastEventId: true,
+  },
+  'webhooks.list': {
+    ...endpoints['webhooks.list'],
+    summary:
+      'Webhook subscriptions: yours, or every one with webhooks:admin over the whole company. Never with their secrets',
+    query: ListQuery(),
+    response: Page(Webhook),
+  },
+  'webhooks.create': {
+    ...endpoints['webhooks.create'],
+    summary:
+      'Subscribe a URL to event types: each event its creator may see (events:read scope, own work) is POSTed as ' +
+      '{type, timestamp, data: Event}, signed as Standard Webhooks say (webhook-id, webhook-timestamp, ' +
+      'webhook-signature). The answer shows the signing secret, once',
+    body: WebhookCreateBody,
+    response: CreatedWebhook,
+    status: 201,
+  },
+  'webhooks.show': {
+    ...endpoints['webhooks.show'],
+    summary: 'One subscription (without its secret)',
+    params: IdParam,
+    response: Webhook,
+  },
+  'webhooks.remove': {
+    ...endpoints['webhooks.remove'],
+    summary: 'Delete a subscription with its deliveries; nothing more is sent to it',
+    params: IdParam,
+    response: Ok,
+  },
+  'webhooks.resume': {
+    ...endpoints['webhooks.resume'],
+    summary:
+      'Resume a paused subscription once its creator may again (422 while not): deliveries queued before the pause go out; events of the pause are not sent',
+    params: IdParam,
+    response: Webhook,
+  },
+  'webhooks.test': {
+    ...endpoints['webhooks.test'],
+    summary:
+      'Send a signed test delivery (type webhook.test) now and answer what the receiver said; it is not queued nor retried',
+    params: IdParam,
+    response: WebhookTestResult,
+  },
+  'webhooks.deliveries': {
+    ...endpoints['webhooks.deliveries'],
+    summary: 'The deliveries of a subscription, newest first, each with its attempts',
+    params: IdParam,
+    query: ListQuery(WebhookDeliveryQuery),
+    response: Page(WebhookDelivery),
+  },
+  'webhooks.redeliver': {
+    ...endpoints['webhooks.redeliver'],
+    summary:
+      'Queue a delivered or failed delivery again, with the same webhook-id (409 while it is pending); it goes before the later ones of its subscription',
+    params: IdParam,
+    response: WebhookDelivery,
   },
   'users.list': {
     ...endpoints['users.list'],

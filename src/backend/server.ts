@@ -7,6 +7,15 @@ import { ManualClock, SystemClock, type Clock } from '../domain/clock.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../domain/rate-limit-spec.js';
 import { AppealsService } from './engine/appeals-service.js';
 import { EventsService } from './engine/events.js';
+import { WebhookDispatcher, WebhooksService } from './engine/webhooks.js';
+import { WebhookDeliveries } from './engine/webhook-delivery.js';
+import {
+  InProcessDeliverySender,
+  WebhookSender,
+  type BatchItem,
+  type DeliverySender,
+  type SendResult,
+} from './engine/webhook-sender.js';
 import { AuditService } from './engine/audit-service.js';
 import { AuthService } from './engine/auth-service.js';
 import { Billing } from './engine/billing.js';
@@ -29,6 +38,7 @@ import { buildApp, type RegisteredRoute } from './http/app.js';
 import type { BackendServices } from './http/context.js';
 import type { Faults } from './http/faults.js';
 import { dataDirError, lockDataDir } from './store/data-dir.js';
+import type { SendBatch } from './webhook-thread.js';
 import { Store } from './store/store.js';
 
 export interface BackendOptions {
@@ -60,6 +70,12 @@ export interface BackendOptions {
   faults?: Faults | null;
   /** How often event streams look for events, say they are alive, and check their caller again (ms). */
   eventStream?: { pollMs?: number; heartbeatMs?: number; recheckMs?: number };
+  /**
+   * Let webhooks call private, link-local, unspecified, multicast and reserved addresses (`vm backend start
+   * --allow-private-webhooks`: a lab or a closed network). Off by default: a subscription must not make the
+   * backend call into the network it runs in (server-side request forgery).
+   */
+  allowPrivateWebhooks?: boolean;
 }
 
 /** A running backend. */
@@ -162,11 +178,23 @@ async function buildBackend(
   });
   const appeals = new AppealsService(store, clock);
   const events = new EventsService(store, clock, opts.eventStream);
+  const sender = new WebhookSender({ allowPrivate: opts.allowPrivateWebhooks ?? false });
+  const inProcess = new InProcessDeliverySender(sender);
+  let kickDeliveries = () => {};
+  const dispatcher = new WebhookDispatcher(store, clock, () => kickDeliveries());
+  const deliveries = new WebhookDeliveries(
+    store,
+    clock,
+    startWebhookThread(opts.allowPrivateWebhooks ?? false, inProcess) ?? inProcess,
+    dispatcher,
+  );
+  kickDeliveries = () => deliveries.kick();
   const worker = new OperationWorker(store, clock, {
     newId: OperationsService.newId,
     chunkSize: opts.chunkSize,
     billing,
-    background: [detail, reportJobs, history, appeals, events],
+    // Webhook fan-out first: deliveries follow their events closely.
+    background: [dispatcher, detail, reportJobs, history, appeals, events],
   });
   kick = () => worker.kick();
   const alerts = new AlertsService(store, clock);
@@ -176,6 +204,7 @@ async function buildBackend(
     auth: new AuthService(store, clock),
     audit: new AuditService(store),
     events,
+    webhooks: new WebhooksService(store, clock, sender, kickDeliveries),
     users: new UsersService(store, clock),
     groups: new GroupsService(store),
     locator: new LocatorService(store, clock),
@@ -207,6 +236,7 @@ async function buildBackend(
     faults: opts.faults ?? null,
   });
   worker.start();
+  deliveries.start();
   let closed = false;
   return {
     app,
@@ -216,6 +246,8 @@ async function buildBackend(
       closed = true;
       await historyThread?.stop();
       await app.close();
+      // Attempts in flight are cut short and stay pending: a restart sends them again.
+      await deliveries.stop();
       await worker.stop();
       store.close();
     },
@@ -297,6 +329,68 @@ function startHistoryThread(
       const timer = setTimeout(() => void thread.terminate(), 5000);
       await exit;
       clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The webhook sender's thread (dist/webhook-thread.js beside this module, when the backend runs built):
+ * a subscription's deliveries go one after another, each waiting for the event loop, which a bulk
+ * operation's chunks would otherwise hold between every two. Without the file (the test runner), or once
+ * the thread is gone, `fallback` sends on this thread. Its heap is small: it holds a few batches.
+ */
+function startWebhookThread(allowPrivate: boolean, fallback: DeliverySender): DeliverySender | undefined {
+  const file = new URL('./webhook-thread.js', import.meta.url);
+  if (file.protocol !== 'file:' || !fs.existsSync(fileURLToPath(file))) return undefined;
+  const thread = new Worker(file, {
+    workerData: { allowPrivate },
+    resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
+  });
+  const waiting = new Map<number, (results: SendResult[]) => void>();
+  let nextBatch = 0;
+  let gone = false;
+  thread.on('message', (m: { batch: number; results: SendResult[] }) => {
+    waiting.get(m.batch)?.(m.results);
+    waiting.delete(m.batch);
+  });
+  const exited = new Promise<void>((resolve) =>
+    thread.once('exit', () => {
+      gone = true;
+      // What it had not answered stays pending: the queue sends it again (here) at its next look.
+      for (const resolveBatch of waiting.values()) resolveBatch([]);
+      waiting.clear();
+      resolve();
+    }),
+  );
+  thread.on('error', (err) => {
+    process.stderr.write(
+      `vm backend: the webhook thread failed (${err instanceof Error && err.stack ? err.stack : inspect(err)}); sending here\n`,
+    );
+  });
+  return {
+    sendInOrder(url: string, key: Uint8Array, items: readonly BatchItem[], budgetMs: number) {
+      if (gone) return fallback.sendInOrder(url, key, items, budgetMs);
+      return new Promise<SendResult[]>((resolve) => {
+        const batch = ++nextBatch;
+        waiting.set(batch, resolve);
+        const message: SendBatch = {
+          batch,
+          url,
+          key,
+          items: items.map((i) => ({ msgId: i.msgId, body: i.body })),
+          budgetMs,
+        };
+        thread.postMessage(message);
+      });
+    },
+    async close() {
+      if (!gone) {
+        thread.postMessage('stop');
+        const timer = setTimeout(() => void thread.terminate(), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await fallback.close();
     },
   };
 }

@@ -1,7 +1,15 @@
 import type { Lang } from './i18n/index.js';
 
 /** The names of the help topics `vm help TOPIC` prints. */
-export const HELP_TOPICS = ['environment', 'exit-codes', 'targets', 'billing', 'output', 'events'] as const;
+export const HELP_TOPICS = [
+  'environment',
+  'exit-codes',
+  'targets',
+  'billing',
+  'output',
+  'events',
+  'webhooks',
+] as const;
 export type HelpTopic = (typeof HELP_TOPICS)[number];
 
 const ENVIRONMENT: Record<Lang, string> = {
@@ -38,6 +46,7 @@ const ENVIRONMENT: Record<Lang, string> = {
                    so changes need --yes
   VM_RATE_LIMIT    the backend's rate limits (same as "vm backend start --rate-limit"; see below)
   VM_FAULTS        faults the backend injects (same as "vm backend start --faults"; see below)
+  VM_WEBHOOK_SECRET  the secret "vm webhooks verify" checks a delivery with (else --secret-stdin)
 
 Precedence: flags > environment > profile > defaults.
 Colour and tables appear only on a terminal; piped output is tab-separated without colour.
@@ -148,6 +157,7 @@ Examples:
                    поэтому изменениям нужен --yes
   VM_RATE_LIMIT    ограничения частоты запросов к бэкенду (то же, что «vm backend start --rate-limit»; см. ниже)
   VM_FAULTS        сбои, которые устраивает бэкенд (то же, что «vm backend start --faults»; см. ниже)
+  VM_WEBHOOK_SECRET  секрет, которым «vm webhooks verify» проверяет доставку (иначе --secret-stdin)
 
 Порядок важности: флаги > окружение > профиль > значения по умолчанию.
 Цвет и таблицы — только в терминале; вывод в канал — строки через табуляцию без цвета.
@@ -655,6 +665,132 @@ Events; продолжение по заголовку Last-Event-ID), GET /v1/e
 `,
 };
 
+const WEBHOOKS: Record<Lang, string> = {
+  en: `Webhooks: the backend POSTs events to your URL as they happen
+
+  $ vm webhooks create --url https://hooks.example.com/vm --events 'operation.finished,limit.*'
+prints the signing secret once (whsec_ and base64); keep it where your receiver reads it, or give your
+own with --secret-stdin. Needs webhooks:admin.
+
+What is sent
+  A POST to the URL per event, with these headers (the Standard Webhooks specification,
+  www.standardwebhooks.com, whose libraries verify them):
+    content-type       application/json
+    user-agent         vm-webhooks/VERSION
+    webhook-id         msg_… the same on every attempt of a delivery: deduplicate by it
+    webhook-timestamp  unix seconds of the attempt, by the sending machine's clock
+    webhook-signature  v1,BASE64 the HMAC-SHA256 of "ID.TIMESTAMP.BODY", keyed with the secret's bytes
+  and the body {"type": "operation.finished", "timestamp": "2026-11-02T10:00:00.000Z", "data": EVENT},
+  EVENT being the event as GET /v1/events shows it (id, time, type, subject, groupId, data).
+
+Which events
+  Those of the types given (exact, a family like limit.*, or * for all) that the subscription's creator
+  may see now: events in the groups of their events:read grants and about their own operations,
+  reports and requests; all of them with a company-wide grant. A subscription starts with the next
+  event. The rights are checked again before each attempt: an event outside the creator's scope by
+  then is skipped, not sent.
+
+Order, retries, at least once
+  One delivery at a time per subscription, oldest first: a receiver sees a subscription's events in
+  order, and a delivery that fails holds the later ones of that subscription (not the others').
+  An answer 2xx within 10 s delivers it (redirects are not followed; answers are read up to 4 KB).
+  Otherwise it is tried again after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (8 attempts over about
+  27.6 hours, by the backend's clock), then it is failed; vm webhooks redeliver ID queues it again.
+  A delivery being sent when the backend stopped is sent again once it runs: a receiver may get one
+  twice, and keeps the webhook-ids it has seen. vm webhooks deliveries ID lists every attempt.
+
+Paused
+  When the creator is disabled or loses webhooks:admin, or the API token the subscription was made
+  with is revoked, it pauses: audited (webhooks.pause) and told as the event webhook.paused. Nothing is
+  sent while paused, and the events of the pause never are. vm webhooks resume ID, once the creator
+  may again, sends the deliveries queued before the pause.
+
+Which URLs
+  https; http only to this machine (localhost, 127.0.0.0/8, ::1). No user:password@ in the URL.
+  A host that resolves to a private (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), link-local
+  (169.254/16 with the cloud metadata address 169.254.169.254, fe80::/10), unspecified (0.0.0.0, ::),
+  multicast or reserved address is refused when the webhook is created, and again on every connection
+  (a name that resolves elsewhere later, DNS rebinding, is still refused). Why: a webhook must not let a
+  user make the operator's servers call addresses inside their own network (server-side request
+  forgery). vm backend start --allow-private-webhooks allows them, for a closed network.
+
+Verifying a delivery
+  $ vm webhooks verify --secret-stdin --file delivery.http < secret.txt
+  delivery.http is the request as your receiver saved it: the header lines, a blank line, the body (or
+  JSON {"headers": {...}, "body": "..."}). Exit 0 and the body on stdout when it is genuine; exit 1
+  with the reason when not: a bad signature, a timestamp more than --tolerance seconds (300) from now,
+  a missing header. The secret may also come from VM_WEBHOOK_SECRET.
+  With openssl (ID, TS and SIG the three header values, SECRET yours, body.json the exact body):
+  $ key=$(printf '%s' "\${SECRET#whsec_}" | base64 -d | od -An -tx1 | tr -d ' \\n')
+  $ { printf '%s.%s.' "$ID" "$TS"; cat body.json; } | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | base64
+  The result must equal the part after "v1," of SIG, and TS must be within 5 minutes of now. In Node:
+  $ node -e 'const c=require("crypto"),[id,ts,sig]=process.argv.slice(1),k=Buffer.from(process.env.SECRET.slice(6),"base64"),b=require("fs").readFileSync(0);console.log(sig.split(" ").includes("v1,"+c.createHmac("sha256",k).update(id+"."+ts+".").update(b).digest("base64"))&&Math.abs(Date.now()/1000-ts)<300)' "$ID" "$TS" "$SIG" < body.json
+`,
+  ru: `Вебхуки: бэкенд отправляет события POST-запросом на ваш адрес по мере того, как они происходят
+
+  $ vm webhooks create --url https://hooks.example.com/vm --events 'operation.finished,limit.*'
+печатает секрет подписи один раз (whsec_ и base64); сохраните его там, где его читает получатель, или
+передайте свой через --secret-stdin. Нужно право webhooks:admin.
+
+Что отправляется
+  POST на адрес для каждого события, с такими заголовками (по спецификации Standard Webhooks,
+  www.standardwebhooks.com, её библиотеки умеют их проверять):
+    content-type       application/json
+    user-agent         vm-webhooks/ВЕРСИЯ
+    webhook-id         msg_… одинаков во всех попытках доставки: по нему отбрасывают повторы
+    webhook-timestamp  секунды unix попытки, по часам отправляющей машины
+    webhook-signature  v1,BASE64 — HMAC-SHA256 от «ID.TIMESTAMP.BODY» на байтах секрета
+  и тело {"type": "operation.finished", "timestamp": "2026-11-02T10:00:00.000Z", "data": СОБЫТИЕ},
+  где СОБЫТИЕ — событие в том виде, как его показывает GET /v1/events (id, time, type, subject,
+  groupId, data).
+
+Какие события
+  Заданных типов (точный тип, семейство вроде limit.* или * — все), которые автор подписки может
+  видеть сейчас: события в группах его прав events:read и о его собственных операциях, отчётах и
+  заказах; с правом на всю компанию — все. Подписка начинается со следующего события. Права
+  проверяются заново перед каждой попыткой: событие, которое к тому времени вне области автора,
+  пропускается и не отправляется.
+
+Порядок, повторы, «хотя бы один раз»
+  По одной доставке за раз на подписку, старые первыми: получатель видит события подписки по порядку,
+  а неудавшаяся доставка задерживает следующие доставки этой подписки (но не других).
+  Ответ 2xx за 10 с — доставлено (переадресации не выполняются; ответ читается не дальше 4 КБ).
+  Иначе повтор через 5 с, 5 мин, 30 мин, 2 ч, 5 ч, 10 ч и 10 ч (8 попыток примерно за 27,6 часа, по
+  часам бэкенда), затем доставка неудачна; vm webhooks redeliver ID ставит её в очередь снова.
+  Доставка, которая отправлялась в момент остановки бэкенда, уходит снова после запуска: получатель
+  может получить её дважды и поэтому помнит увиденные webhook-id. Все попытки — vm webhooks deliveries ID.
+
+Приостановка
+  Когда автора отключают, он теряет webhooks:admin или отзывается API-токен, которым создана подписка,
+  она приостанавливается: это пишется в аудит (webhooks.pause) и становится событием webhook.paused.
+  Пока подписка приостановлена, ничего не отправляется, а события этого времени не отправятся никогда.
+  vm webhooks resume ID, когда автору снова можно, отправит доставки, стоявшие в очереди до паузы.
+
+Какие адреса
+  https; http — только на эту же машину (localhost, 127.0.0.0/8, ::1). Без user:password@ в адресе.
+  Имя, которое разрешается в частный (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), link-local
+  (169.254/16 с адресом метаданных облака 169.254.169.254, fe80::/10), неуказанный (0.0.0.0, ::),
+  групповой или зарезервированный адрес, отклоняется при создании вебхука и снова при каждом
+  соединении (имя, которое потом разрешается иначе, — подмена DNS, — всё равно отклоняется). Зачем:
+  вебхук не должен позволять пользователю заставить серверы оператора обращаться к адресам их
+  собственной сети (подделка серверных запросов, SSRF). vm backend start --allow-private-webhooks
+  разрешает такие адреса — для закрытой сети.
+
+Проверка доставки
+  $ vm webhooks verify --secret-stdin --file delivery.http < secret.txt
+  delivery.http — запрос в том виде, как его сохранил получатель: строки заголовков, пустая строка,
+  тело (или JSON {"headers": {...}, "body": "..."}). Код 0 и тело в stdout, если доставка подлинная;
+  код 1 и причина, если нет: неверная подпись, метка времени дальше --tolerance секунд (300) от
+  текущего времени, нет заголовка. Секрет можно передать и в VM_WEBHOOK_SECRET.
+  С openssl (ID, TS и SIG — значения трёх заголовков, SECRET — ваш секрет, body.json — тело как есть):
+  $ key=$(printf '%s' "\${SECRET#whsec_}" | base64 -d | od -An -tx1 | tr -d ' \\n')
+  $ { printf '%s.%s.' "$ID" "$TS"; cat body.json; } | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | base64
+  Результат должен совпасть с частью SIG после «v1,», а TS — отличаться от текущего времени не больше
+  чем на 5 минут. На Node:
+  $ node -e 'const c=require("crypto"),[id,ts,sig]=process.argv.slice(1),k=Buffer.from(process.env.SECRET.slice(6),"base64"),b=require("fs").readFileSync(0);console.log(sig.split(" ").includes("v1,"+c.createHmac("sha256",k).update(id+"."+ts+".").update(b).digest("base64"))&&Math.abs(Date.now()/1000-ts)<300)' "$ID" "$TS" "$SIG" < body.json
+`,
+};
+
 /** The text of a help topic in a language. */
 export function helpTopic(name: HelpTopic, lang: Lang): string {
   return {
@@ -664,5 +800,6 @@ export function helpTopic(name: HelpTopic, lang: Lang): string {
     billing: BILLING,
     output: OUTPUT,
     events: EVENTS,
+    webhooks: WEBHOOKS,
   }[name][lang];
 }

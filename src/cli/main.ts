@@ -35,6 +35,7 @@ import * as tariff from './commands/tariff.js';
 import * as tariffs from './commands/tariffs.js';
 import * as tokens from './commands/tokens.js';
 import * as users from './commands/users.js';
+import * as webhooks from './commands/webhooks.js';
 
 /** A command group module: registers its commands. Command modules load nothing heavy until an action runs. */
 export interface CommandModule {
@@ -58,6 +59,7 @@ const MODULES: CommandModule[] = [
   roles,
   audit,
   events,
+  webhooks,
   locate,
   appeal,
   detail,

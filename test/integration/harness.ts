@@ -42,6 +42,8 @@ export async function startTestBackend(
     faults?: Faults | null;
     /** Event stream timers; by default a stream checks its caller at every look (a revocation ends it at once). */
     eventStream?: { pollMs?: number; heartbeatMs?: number; recheckMs?: number };
+    /** Let webhooks call private addresses (`--allow-private-webhooks`). */
+    allowPrivateWebhooks?: boolean;
   } = {},
 ): Promise<TestBackend> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vm-it-'));
@@ -57,6 +59,7 @@ export async function startTestBackend(
     rateLimits: opts.rateLimits ?? null,
     faults: opts.faults ?? null,
     eventStream: opts.eventStream ?? { recheckMs: 0 },
+    allowPrivateWebhooks: opts.allowPrivateWebhooks,
   });
   // Reports answer at once only over history that is in: let the start's backfill finish (a few
   // hundred lines take well under a second) unless a test watches it happen.

@@ -202,6 +202,14 @@ describe('a Sales-scoped administrator', () => {
         body: { numbers: [msisdn()], from: '2026-10-01', to: '2026-10-01' },
       }),
       'reports.run': () => ({ params: { type: 'inventory' }, body: { numbers: [msisdn()] } }),
+      // Webhooks deliver on their creator's current rights (events:read scope), re-checked at each attempt.
+      'webhooks.create': () => ({
+        body: { url: 'http://127.0.0.1:9/hook', events: [pick(['*', 'line.*', 'operation.finished'])] },
+      }),
+      'webhooks.remove': () => ({ params: { id: 'wh_none' } }),
+      'webhooks.resume': () => ({ params: { id: 'wh_none' } }),
+      'webhooks.test': () => ({ params: { id: 'wh_none' } }),
+      'webhooks.redeliver': () => ({ params: { id: 'msg_none' } }),
     };
     const mutating = (Object.keys(routes) as RouteId[]).filter(
       (id) => routes[id].method !== 'GET' && !(routes[id] as RouteDef).testOnly && !NOT_CALLED[id],

@@ -16,6 +16,7 @@ import type { BackendServices } from './context.js';
 import { appealsRoutes } from './appeals-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { eventsRoutes } from './events-routes.js';
+import { webhooksRoutes } from './webhooks-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { defineRoute } from './define-route.js';
 import { injectFaults, type Faults } from './faults.js';
@@ -166,6 +167,7 @@ export async function buildApp(
   operationsRoutes(app, s);
   auditRoutes(app, s);
   eventsRoutes(app, s);
+  webhooksRoutes(app, s);
   usersRoutes(app, s);
   groupsRoutes(app, s);
   locatorRoutes(app, s);

@@ -4,6 +4,7 @@ import type { AppealsService } from '../engine/appeals-service.js';
 import type { AuditService } from '../engine/audit-service.js';
 import type { AuthService } from '../engine/auth-service.js';
 import type { EventsService } from '../engine/events.js';
+import type { WebhooksService } from '../engine/webhooks.js';
 import type { BillingService } from '../engine/billing-service.js';
 import type { DetailService } from '../engine/detail-service.js';
 import type { ReportsService } from '../engine/reports-service.js';
@@ -26,6 +27,7 @@ export interface BackendServices {
   auth: AuthService;
   audit: AuditService;
   events: EventsService;
+  webhooks: WebhooksService;
   users: UsersService;
   groups: GroupsService;
   locator: LocatorService;

@@ -308,6 +308,36 @@ UPDATE roles SET permissions = json_insert(permissions, '$[#]', 'events:read')
 `,
   },
   {
+    version: 16,
+    name: 'webhooks',
+    // Webhook subscriptions and what they are sent. A delivery is one event for one subscription, queued in
+    // the transaction that moves the dispatcher's cursor (meta webhooks.cursor), so a restart loses none and
+    // queues none twice; its body is kept as sent (signed anew per attempt). msg_id is the webhook-id header;
+    // attempts counts every attempt, tries those since it was queued (a redelivery queues it again).
+    // after_event: events up to it are not the subscription's (it did not exist yet, or was paused).
+    // The partial index is the sender's queue: a subscription's oldest pending delivery first.
+    sql: `
+CREATE TABLE IF NOT EXISTS webhooks (
+  id TEXT PRIMARY KEY, url TEXT NOT NULL, description TEXT, events TEXT NOT NULL, secret TEXT NOT NULL,
+  created_by INTEGER NOT NULL REFERENCES users(id), token_id INTEGER, state TEXT NOT NULL,
+  paused_reason TEXT, paused_at TEXT, after_event INTEGER NOT NULL, created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  seq INTEGER PRIMARY KEY, msg_id TEXT NOT NULL UNIQUE, webhook_id TEXT NOT NULL, event_id INTEGER NOT NULL,
+  event_type TEXT NOT NULL, group_id TEXT, user_id INTEGER, body TEXT NOT NULL, state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, tries INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT,
+  created_at TEXT NOT NULL, finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_queue ON webhook_deliveries (webhook_id, seq) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, seq);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_finished ON webhook_deliveries (finished_at) WHERE finished_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+  delivery_seq INTEGER NOT NULL, attempt INTEGER NOT NULL, time TEXT NOT NULL, status INTEGER,
+  latency_ms INTEGER NOT NULL, error TEXT, PRIMARY KEY (delivery_seq, attempt)
+) WITHOUT ROWID;
+`,
+  },
+  {
     version: 17,
     name: 'usage alerts',
     // Alert rules live with the limits they extend (LimitsRepo): one row per target (a number or a group),

@@ -8,6 +8,7 @@ import { LimitsRepo } from './limits-repo.js';
 import { LoginFailuresRepo } from './login-failures-repo.js';
 import { DetailRequestsRepo } from './detail-requests-repo.js';
 import { EventsRepo } from './events-repo.js';
+import { WebhooksRepo } from './webhooks-repo.js';
 import { ReportJobsRepo } from './report-jobs-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
 import { ChangesRepo } from './changes-repo.js';
@@ -40,6 +41,7 @@ export class Store {
   readonly detailRequests: DetailRequestsRepo;
   readonly reportJobs: ReportJobsRepo;
   readonly events: EventsRepo;
+  readonly webhooks: WebhooksRepo;
   /** Only repositories touch the database: SQL lives in this folder and nowhere else. */
   readonly #db: Db;
   /**
@@ -70,6 +72,7 @@ export class Store {
     this.detailRequests = new DetailRequestsRepo(db);
     this.reportJobs = new ReportJobsRepo(db, path.join(dataDir, 'reports'));
     this.events = new EventsRepo(db);
+    this.webhooks = new WebhooksRepo(db);
     this.metaStmt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
     this.setMetaStmt = db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -25,6 +25,7 @@ interface StartOptions {
   faults?: string;
   faultsSeed?: string;
   rateLimit?: string;
+  allowPrivateWebhooks?: boolean;
 }
 
 /** The words for what is wrong with a --faults or --rate-limit value (`form` for anything unforeseen). */
@@ -107,6 +108,7 @@ export function register(program: Command, ctx: Context): void {
       .option('--faults <spec>', t('cmd.backend.faults'))
       .option('--faults-seed <n>', t('cmd.backend.faultsSeed'), wholeNumber(t, 0, 2 ** 32 - 1))
       .option('--rate-limit <spec>', t('cmd.backend.rateLimit'))
+      .option('--allow-private-webhooks', t('cmd.backend.allowPrivateWebhooks'))
       .addOption(
         new Option('--chunk-size <n>', 'items per worker transaction (tests)')
           .argParser(wholeNumber(t, 1, 100_000))
@@ -167,6 +169,7 @@ export function register(program: Command, ctx: Context): void {
         version: VERSION,
         rateLimits: rateLimits?.value,
         faults: faults ? { spec: faults.value, seed: faultsSeed } : null,
+        allowPrivateWebhooks: o.allowPrivateWebhooks ?? false,
       });
       if (faults) ctx.io.stderr.write(`${t('msg.faultsOn', { spec: faults.text, seed: faultsSeed })}\n`);
       await new Promise<void>((resolve) => {

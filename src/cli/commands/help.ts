@@ -5,8 +5,8 @@ import { withExamples } from '../command-options.js';
 
 const TEXT = {
   topicArg: {
-    en: 'a topic (environment, exit-codes, targets, billing, output) or a command, e.g. numbers list',
-    ru: 'раздел (environment, exit-codes, targets, billing, output) или команда, например numbers list',
+    en: 'a topic (environment, exit-codes, targets, billing, output, webhooks) or a command, e.g. numbers list',
+    ru: 'раздел (environment, exit-codes, targets, billing, output, webhooks) или команда, например numbers list',
   },
 };
 
@@ -25,6 +25,7 @@ export function register(program: Command, ctx: Context): void {
       'vm help targets',
       'vm help billing',
       'vm help output',
+      'vm help webhooks',
       'vm help numbers list',
     ],
   ).action(async (words: string[], _o, cmd: Command) => {

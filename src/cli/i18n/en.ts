@@ -15,9 +15,9 @@ export const en = {
   'opt.version': 'print the version number',
   'help.examples': 'Examples:',
   'help.seeAlso':
-    'More: vm help environment, vm help exit-codes, vm help targets, vm help billing, vm help output',
+    'More: vm help environment, vm help exit-codes, vm help targets, vm help billing, vm help output, vm help webhooks',
   'help.unknownTopic':
-    'No help topic or command "{topic}". Topics: environment, exit-codes, targets, billing, output',
+    'No help topic or command "{topic}". Topics: environment, exit-codes, targets, billing, output, webhooks',
 
   'input.cannotRead': 'Cannot read {file}: {reason}',
   'input.noSuchFile': '{code}: no such file or directory',
@@ -539,6 +539,86 @@ export const en = {
   'msg.tokenCreated':
     'Token "{name}" created. It is shown only this once; store it safely (e.g. in VM_TOKEN):',
   'msg.tokenRevoked': 'Token "{name}" revoked.',
+  'cmd.webhooks':
+    'Webhooks: the backend POSTs events to your URL as they happen, signed (Standard Webhooks; vm help webhooks)',
+  'cmd.webhooks.create': 'Subscribe a URL to event types; the signing secret is printed once',
+  'cmd.webhooks.list': 'List webhook subscriptions (yours, or all with webhooks:admin over the company)',
+  'cmd.webhooks.show': 'Show one subscription (never its secret)',
+  'cmd.webhooks.remove': 'Delete a subscription with its deliveries',
+  'cmd.webhooks.resume': 'Resume a paused subscription once its creator may deliver it again',
+  'cmd.webhooks.test':
+    'Send a signed test delivery now and show what the receiver answered (exit 1 unless 2xx)',
+  'cmd.webhooks.deliveries':
+    'The deliveries of a subscription, newest first: each attempt with its time, status, latency and error',
+  'cmd.webhooks.redeliver': 'Queue a delivered or failed delivery again (the same webhook-id)',
+  'cmd.webhooks.verify':
+    'Check the signature of a delivery your receiver saved: exit 0 and the body on stdout when valid, exit 1 and why not',
+  'opt.webhookUrl': 'where to POST: https (http only to localhost, 127.0.0.1 or ::1)',
+  'opt.webhookEvents': 'event types, comma-separated; limit.* for a family, * for all (GET /v1/events/types)',
+  'opt.webhookSecretStdin':
+    'read the signing secret (whsec_ and base64 of 24 to 64 bytes) from stdin; without it one is made',
+  'opt.webhookDescription': 'a note on what the subscription is for',
+  'opt.webhookDeliveryState': 'only deliveries in this state',
+  'opt.webhookVerifySecretStdin': 'read the secret from stdin (else from VM_WEBHOOK_SECRET)',
+  'opt.webhookVerifyFile':
+    'the saved delivery: header lines, a blank line, the body (or JSON with headers and body); default stdin',
+  'opt.webhookTolerance': 'seconds the timestamp may be away from now (default 300)',
+  'cmd.backend.allowPrivateWebhooks':
+    'let webhooks call private, link-local and other internal addresses (only on a closed network: it opens the backend to server-side request forgery)',
+  'err.webhookEvents':
+    'No event type matches "{type}"; GET /v1/events/types lists them (limit.* names a family).',
+  'err.webhookSecret.prefix': 'The secret must start with whsec_ (then base64 of 24 to 64 random bytes).',
+  'err.webhookSecret.base64': 'The secret after whsec_ must be base64 (A-Z, a-z, 0-9, + and /, = padding).',
+  'err.webhookSecret.length':
+    'The secret must hold 24 to 64 bytes (32 to 88 base64 characters after whsec_).',
+  'err.badTolerance': '--tolerance: "{value}" is not a whole number of seconds.',
+  'err.webhookVerifyBothStdin':
+    'The secret and the delivery cannot both come from stdin: give the delivery with --file FILE.',
+  'err.webhookVerifyNoSecret': 'Give the secret on stdin with --secret-stdin, or in VM_WEBHOOK_SECRET.',
+  'err.webhookNotADelivery':
+    '{file} is not a saved delivery: header lines (Name: value), a blank line, then the body; or JSON {"headers": {…}, "body": "…"}.',
+  'err.webhookInvalid': 'Not verified: {why}.',
+  'verify.missingHeader': 'the {header} header is missing',
+  'verify.badTimestamp': 'webhook-timestamp is not unix seconds',
+  'verify.tooOld':
+    'the timestamp is {skew} s old, more than the {tolerance} s allowed (a replayed or late delivery; --tolerance allows more)',
+  'verify.tooNew': 'the timestamp is {skew} s ahead of this clock, more than the {tolerance} s allowed',
+  'verify.badSignature':
+    'the signature does not match: the body or the headers were changed, or another secret signed it',
+  'msg.webhookCreatedSecret':
+    'Webhook {id} created for {url}. Its signing secret follows, shown this once: keep it where your receiver reads it.',
+  'msg.webhookCreated': 'Webhook {id} created for {url}.',
+  'msg.webhookRemoved': 'Webhook {id} removed.',
+  'msg.webhookResumed': 'Webhook {id} is active.',
+  'msg.webhookRedelivered': 'Delivery {id} ({event}) is queued again.',
+  'msg.webhookValid': 'Valid signature: webhook-id {id}, sent {time}.',
+  'reason.webhook_event_unknown': 'No event type matches "{type}"',
+  'reason.webhook_secret_invalid': 'The secret must be whsec_ and the base64 of 24 to 64 bytes',
+  'reason.too_many_webhooks': 'You have {max} webhooks already; remove one first',
+  'reason.webhook_url_invalid': 'The webhook URL "{url}" is not an absolute http or https URL',
+  'reason.webhook_url_not_https':
+    'The webhook URL "{url}" must be https: plain http only to a receiver on this machine (localhost, 127.0.0.1, ::1)',
+  'reason.webhook_url_credentials': 'The webhook URL must not carry a user or password',
+  'reason.webhook_url_unresolvable': 'The host {host} does not resolve',
+  'reason.webhook_url_private':
+    'The host {host} resolves to {address}, a {kind} address: webhooks may not call into internal networks (server-side request forgery; a backend started with --allow-private-webhooks allows it)',
+  'reason.webhook_not_found': 'No webhook {id}',
+  'reason.webhook_delivery_not_found': 'No delivery {id}',
+  'reason.webhook_delivery_pending': 'Delivery {id} is still queued; it goes out by itself',
+  'reason.webhook_creator_not_permitted':
+    "The creator {creator} may not deliver webhooks now ({why}); a webhook delivers on its creator's rights",
+  'col.url': 'URL',
+  'col.events': 'Events',
+  'col.pending': 'Pending',
+  'col.lastDelivery': 'Last delivery',
+  'col.pausedAt': 'Paused',
+  'col.delivered': 'Delivered',
+  'col.latencyMs': 'Latency, ms',
+  'col.error': 'Error',
+  'col.delivery': 'Delivery',
+  'col.event': 'Event',
+  'col.attempt': 'Attempt',
+  'col.nextAttempt': 'Next attempt',
   'msg.backendListening': 'vm backend listening on {url}',
   'msg.backendSeeded': 'Data dir {dir}: demo company with {lines} numbers (seed {seed}).',
 

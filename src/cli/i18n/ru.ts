@@ -17,9 +17,9 @@ export const ru: Record<MessageKey, string> = {
   'opt.version': 'показать номер версии',
   'help.examples': 'Примеры:',
   'help.seeAlso':
-    'Ещё: vm help environment, vm help exit-codes, vm help targets, vm help billing, vm help output',
+    'Ещё: vm help environment, vm help exit-codes, vm help targets, vm help billing, vm help output, vm help webhooks',
   'help.unknownTopic':
-    'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes, targets, billing, output',
+    'Нет раздела справки или команды «{topic}». Разделы: environment, exit-codes, targets, billing, output, webhooks',
 
   'input.cannotRead': 'Не удаётся прочитать {file}: {reason}',
   'input.noSuchFile': '{code}: нет такого файла или каталога',
@@ -545,6 +545,87 @@ export const ru: Record<MessageKey, string> = {
   'msg.tokenCreated':
     'Токен «{name}» создан. Он показан только сейчас; сохраните его надёжно (например, в VM_TOKEN):',
   'msg.tokenRevoked': 'Токен «{name}» отозван.',
+  'cmd.webhooks':
+    'Вебхуки: бэкенд отправляет события POST-запросом на ваш адрес по мере того, как они происходят, с подписью (Standard Webhooks; vm help webhooks)',
+  'cmd.webhooks.create': 'Подписать адрес на типы событий; секрет подписи печатается один раз',
+  'cmd.webhooks.list': 'Список подписок (ваших или всех — с webhooks:admin на всю компанию)',
+  'cmd.webhooks.show': 'Показать подписку (без секрета)',
+  'cmd.webhooks.remove': 'Удалить подписку вместе с её доставками',
+  'cmd.webhooks.resume': 'Возобновить приостановленную подписку, когда её автору снова можно',
+  'cmd.webhooks.test':
+    'Отправить подписанную тестовую доставку сейчас и показать ответ получателя (код 1, если не 2xx)',
+  'cmd.webhooks.deliveries':
+    'Доставки подписки, новые первыми: каждая попытка с временем, статусом, задержкой и ошибкой',
+  'cmd.webhooks.redeliver':
+    'Снова поставить в очередь доставленную или неудавшуюся доставку (тот же webhook-id)',
+  'cmd.webhooks.verify':
+    'Проверить подпись доставки, сохранённой получателем: код 0 и тело в stdout, если подпись верна, иначе код 1 и причина',
+  'opt.webhookUrl': 'куда отправлять: https (http — только на localhost, 127.0.0.1 или ::1)',
+  'opt.webhookEvents': 'типы событий через запятую; limit.* — семейство, * — все (GET /v1/events/types)',
+  'opt.webhookSecretStdin':
+    'прочитать секрет подписи (whsec_ и base64 от 24 до 64 байт) из stdin; без флага он создаётся',
+  'opt.webhookDescription': 'пометка, для чего подписка',
+  'opt.webhookDeliveryState': 'только доставки в этом состоянии',
+  'opt.webhookVerifySecretStdin': 'прочитать секрет из stdin (иначе из VM_WEBHOOK_SECRET)',
+  'opt.webhookVerifyFile':
+    'сохранённая доставка: строки заголовков, пустая строка, тело (или JSON с headers и body); по умолчанию stdin',
+  'opt.webhookTolerance':
+    'на сколько секунд метка времени может отличаться от текущего времени (по умолчанию 300)',
+  'cmd.backend.allowPrivateWebhooks':
+    'разрешить вебхукам обращаться к частным, link-local и другим внутренним адресам (только в закрытой сети: это открывает бэкенд для подделки серверных запросов, SSRF)',
+  'err.webhookEvents':
+    'Ни один тип событий не подходит под «{type}»; список — GET /v1/events/types (limit.* — семейство).',
+  'err.webhookSecret.prefix': 'Секрет должен начинаться с whsec_ (затем base64 от 24 до 64 случайных байт).',
+  'err.webhookSecret.base64': 'После whsec_ секрет должен быть в base64 (A-Z, a-z, 0-9, + и /, = в конце).',
+  'err.webhookSecret.length':
+    'В секрете должно быть от 24 до 64 байт (от 32 до 88 символов base64 после whsec_).',
+  'err.badTolerance': '--tolerance: «{value}» — не целое число секунд.',
+  'err.webhookVerifyBothStdin':
+    'Секрет и доставку нельзя читать из stdin одновременно: укажите доставку через --file ФАЙЛ.',
+  'err.webhookVerifyNoSecret': 'Передайте секрет в stdin с --secret-stdin или в VM_WEBHOOK_SECRET.',
+  'err.webhookNotADelivery':
+    '{file} — не сохранённая доставка: строки заголовков (Имя: значение), пустая строка, затем тело; или JSON {"headers": {…}, "body": "…"}.',
+  'err.webhookInvalid': 'Подпись не подтверждена: {why}.',
+  'verify.missingHeader': 'нет заголовка {header}',
+  'verify.badTimestamp': 'webhook-timestamp — не число секунд unix',
+  'verify.tooOld':
+    'метке времени {skew} с, больше допустимых {tolerance} с (повтор старой или запоздавшая доставка; больше разрешает --tolerance)',
+  'verify.tooNew': 'метка времени на {skew} с впереди здешних часов, больше допустимых {tolerance} с',
+  'verify.badSignature': 'подпись не совпадает: тело или заголовки изменены, либо подписано другим секретом',
+  'msg.webhookCreatedSecret':
+    'Вебхук {id} создан для {url}. Ниже его секрет подписи, он показывается один раз: сохраните его там, где его читает получатель.',
+  'msg.webhookCreated': 'Вебхук {id} создан для {url}.',
+  'msg.webhookRemoved': 'Вебхук {id} удалён.',
+  'msg.webhookResumed': 'Вебхук {id} активен.',
+  'msg.webhookRedelivered': 'Доставка {id} ({event}) снова в очереди.',
+  'msg.webhookValid': 'Подпись верна: webhook-id {id}, отправлено {time}.',
+  'reason.webhook_event_unknown': 'Ни один тип событий не подходит под «{type}»',
+  'reason.webhook_secret_invalid': 'Секрет должен быть whsec_ и base64 от 24 до 64 байт',
+  'reason.too_many_webhooks': 'У вас уже {max} вебхуков; сначала удалите один',
+  'reason.webhook_url_invalid': 'Адрес вебхука «{url}» — не полный адрес http или https',
+  'reason.webhook_url_not_https':
+    'Адрес вебхука «{url}» должен быть https: простой http — только к получателю на этой же машине (localhost, 127.0.0.1, ::1)',
+  'reason.webhook_url_credentials': 'В адресе вебхука не должно быть имени пользователя или пароля',
+  'reason.webhook_url_unresolvable': 'Имя {host} не разрешается в адрес',
+  'reason.webhook_url_private':
+    'Имя {host} разрешается в {address}, адрес вида {kind}: вебхукам нельзя обращаться во внутренние сети (подделка серверных запросов, SSRF; бэкенд с --allow-private-webhooks это разрешает)',
+  'reason.webhook_not_found': 'Нет вебхука {id}',
+  'reason.webhook_delivery_not_found': 'Нет доставки {id}',
+  'reason.webhook_delivery_pending': 'Доставка {id} ещё в очереди и уйдёт сама',
+  'reason.webhook_creator_not_permitted':
+    'Автору {creator} сейчас нельзя получать вебхуки ({why}); вебхук работает на правах своего автора',
+  'col.url': 'Адрес',
+  'col.events': 'События',
+  'col.pending': 'В очереди',
+  'col.lastDelivery': 'Последняя доставка',
+  'col.pausedAt': 'Приостановлен',
+  'col.delivered': 'Доставлено',
+  'col.latencyMs': 'Задержка, мс',
+  'col.error': 'Ошибка',
+  'col.delivery': 'Доставка',
+  'col.event': 'Событие',
+  'col.attempt': 'Попытка',
+  'col.nextAttempt': 'Следующая попытка',
   'msg.backendListening': 'vm backend listening on {url}',
   'msg.backendSeeded': 'Каталог данных {dir}: демо-компания, номеров: {lines} (зерно {seed}).',
 
