@@ -570,6 +570,7 @@ export const routes = {
       "A number's approximate position — only with the employee's consent (else 422 consent_required). Every lookup is audited",
     params: MsisdnParam,
     response: Location,
+    moreErrors: [422],
   },
   'consents.show': {
     ...endpoints['consents.show'],
