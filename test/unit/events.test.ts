@@ -72,6 +72,7 @@ describe('eventSummary', () => {
       'active → blocked',
     );
     expect(eventSummary({ data: { added: ['ROAM'], removed: ['MUSIC'] } })).toBe('+ROAM −MUSIC');
+    expect(eventSummary({ data: { threshold: 80, notify: [], ruleId: null } })).toBe('threshold=80');
     expect(
       eventSummary({
         data: {

@@ -233,6 +233,7 @@ export function register(program: Command, ctx: Context): void {
         '                        vm numbers list',
         '  Other demo users: manager@demo.test / manager-demo-1 (Sales only), viewer@demo.test / viewer-demo-1 (read only).',
         '  Then: vm balance, vm detail NUMBER --period YYYY-MM, vm report list',
+        '  Then, as things happen: vm events follow (vm help events, vm help webhooks)',
         '  Help: vm --help, vm help environment, vm help exit-codes, vm help billing',
         '',
       ].join('\n'),
