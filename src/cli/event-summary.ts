@@ -67,8 +67,11 @@ export function eventSummary(e: Pick<Event, 'data'>): string {
     delete d.items;
   }
   delete d.operationId;
-  for (const [k, v] of Object.entries(d))
-    if (v !== null && v !== undefined) parts.push(`${k}=${valueText(v)}`);
+  for (const [k, v] of Object.entries(d)) {
+    // Nothing to say: no value, an empty list.
+    if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) continue;
+    parts.push(`${k}=${valueText(v)}`);
+  }
   return parts.join('  ');
 }
 
