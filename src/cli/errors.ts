@@ -211,6 +211,9 @@ export function describeError(err: unknown, t: Translate): { exitCode: number; m
     const message = msisdnMessage({ input: e.input ?? '', reason: e.reason ?? '' }, t);
     return { exitCode: EXIT.usage, message };
   }
+  // A workbook is a file, not a stream on stdout: -o xlsx points to the flag that writes one.
+  if (name === 'FormatError' && e.value?.trim().toLowerCase() === 'xlsx')
+    return { exitCode: EXIT.usage, message: t('err.formatXlsx') };
   if (name === 'FormatError' && e.value !== undefined)
     return { exitCode: EXIT.usage, message: t('err.unknownFormat', { format: e.value }) };
   if (name === 'FormatError' || name === 'UsageError' || name === 'TargetsInputError') {

@@ -7,11 +7,25 @@ import {
 } from '../../src/client/errors.js';
 import { describeError, localizeCommanderMessage, UsageError } from '../../src/cli/errors.js';
 import { translator } from '../../src/cli/i18n/catalogs.js';
+import { FormatError } from '../../src/cli/output/format.js';
 
 const en = translator('en');
 const ru = translator('ru');
 
 describe('describeError', () => {
+  it('points -o xlsx to --xlsx FILE (a workbook is a file), exit 2, in both languages', () => {
+    const xlsx = new FormatError('Unknown output format "xlsx"', 'xlsx');
+    expect(describeError(xlsx, en)).toEqual({
+      exitCode: 2,
+      message:
+        'A workbook is written to a file: use --xlsx FILE (e.g. --xlsx numbers.xlsx) instead of -o xlsx.',
+    });
+    expect(describeError(xlsx, ru).message).toMatch(
+      /^Книга Excel пишется в файл: вместо -o xlsx укажите --xlsx/,
+    );
+    expect(describeError(new FormatError('x', 'yaml'), en).message).toMatch(/^Unknown output format "yaml"/);
+  });
+
   it('maps authentication failures to exit 4 with the advice to log in again', () => {
     expect(describeError(new ApiError('session_expired', 'x'), en)).toEqual({
       exitCode: 4,

@@ -775,6 +775,8 @@ export const en = {
   'err.tlsPair': '--tls-cert and --tls-key go together',
   'err.badClock': '--clock: "{value}" is not an ISO-8601 time',
   'err.unknownField': 'Unknown field "{field}". Fields: {valid}',
+  'err.formatXlsx':
+    'A workbook is written to a file: use --xlsx FILE (e.g. --xlsx numbers.xlsx) instead of -o xlsx.',
   'err.unknownFormat': 'Unknown output format "{format}". Use one of: table, tsv, csv, json, jsonl',
   'err.unknownCommand': "unknown command '{name}'",
   'err.unknownOption': "unknown option '{name}'",

@@ -781,6 +781,8 @@ export const ru: Record<MessageKey, string> = {
   'err.tlsPair': '--tls-cert и --tls-key задаются вместе',
   'err.badClock': '--clock: «{value}» — не время ISO-8601',
   'err.unknownField': 'Неизвестное поле «{field}». Поля: {valid}',
+  'err.formatXlsx':
+    'Книга Excel пишется в файл: вместо -o xlsx укажите --xlsx ФАЙЛ (например, --xlsx numbers.xlsx).',
   'err.unknownFormat': 'Неизвестный формат вывода «{format}». Допустимо: table, tsv, csv, json, jsonl',
   'err.unknownCommand': "неизвестная команда '{name}'",
   'err.unknownOption': "неизвестный параметр '{name}'",
