@@ -16,7 +16,7 @@ import type { EventRecord, EventVisibility } from '../store/events-repo.js';
 import type { OperationRecord } from '../store/operations-repo.js';
 import { scopeIds, scopeOf, type Principal } from './authz.js';
 import { requireMsisdn } from './number-param.js';
-import { decodeIntCursor, encodeCursor } from './paging.js';
+import { decodeIntCursor, pageOf } from './paging.js';
 
 /** One event to record: its type, what it is about, and who may see it besides company-wide readers. */
 export interface NewEvent {
@@ -135,10 +135,7 @@ export class EventsService {
       desc,
       limit: limit + 1,
     });
-    const more = rows.length > limit;
-    const data = (more ? rows.slice(0, limit) : rows).map(eventView);
-    const last = data[data.length - 1];
-    return { data, nextCursor: more && last ? encodeCursor(last.id) : null };
+    return pageOf(rows, limit, (r) => r.id, eventView);
   }
 
   /**

@@ -20,7 +20,7 @@ import { writeAudit } from './audit-service.js';
 import { authorNow } from './author-rights.js';
 import { holds, scopeOf, type Principal, type Scope } from './authz.js';
 import { eventView, recordEvent } from './events.js';
-import { decodeIntCursor, decodeCursor, encodeCursor } from './paging.js';
+import { decodeIntCursor, decodeCursor, pageOf } from './paging.js';
 import { SliceSize, since } from './slice-size.js';
 import { unixNow, type WebhookSender } from './webhook-sender.js';
 
@@ -99,10 +99,12 @@ export class WebhooksService {
   list(p: Principal, q: { limit?: number; cursor?: string }): Page<Webhook> {
     const limit = q.limit ?? 100;
     const rows = this.store.webhooks.list(this.ownerFilter(p), decodeCursor(q.cursor) ?? '', limit + 1);
-    const more = rows.length > limit;
-    const data = (more ? rows.slice(0, limit) : rows).map((w) => this.view(w));
-    const last = data[data.length - 1];
-    return { data, nextCursor: more && last ? encodeCursor(last.id) : null };
+    return pageOf(
+      rows,
+      limit,
+      (w) => w.id,
+      (w) => this.view(w),
+    );
   }
 
   show(p: Principal, id: string): Webhook {
@@ -211,13 +213,12 @@ export class WebhooksService {
       decodeIntCursor(q.cursor) ?? Number.MAX_SAFE_INTEGER,
       limit + 1,
     );
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      data: page.map((r) => deliveryView(r.delivery, r.attempts)),
-      nextCursor: more && last ? encodeCursor(last.delivery.seq) : null,
-    };
+    return pageOf(
+      rows,
+      limit,
+      (r) => r.delivery.seq,
+      (r) => deliveryView(r.delivery, r.attempts),
+    );
   }
 
   /** Queues a delivered or failed delivery again (409 while pending), with its webhook-id. */
